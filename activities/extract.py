@@ -1,0 +1,56 @@
+"""Extraction activity: page words from storage -> engine -> result JSON in storage."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import activity
+
+from activities.errors import gone
+from core import storage
+from core.config import Settings
+from core.engines.base import EngineResult
+from core.engines.registry import engine_for
+from core.pages import DocumentText, PageText
+from core.procpool import PagePool
+from core.schema import ExtractionSchema
+from core.storage import ObjectMissing, ObjectStore
+from workflows import activity_names as act
+from workflows.models import ExtractInput, ExtractOutput
+
+
+def run_engine(settings: Settings, schema: ExtractionSchema, document: DocumentText) -> EngineResult:
+    return engine_for(settings).extract(schema, document)
+
+
+class ExtractActivities:
+    def __init__(self, settings: Settings, store: ObjectStore, pool: PagePool):
+        self.settings = settings
+        self.store = store
+        self.pool = pool
+
+    async def _load_pages(self, inp: ExtractInput) -> DocumentText:
+        async def one(number: int) -> PageText:
+            key = storage.page_words_key(inp.batch_id, inp.file_id, number)
+            return PageText.model_validate_json(await asyncio.to_thread(self.store.get_bytes, key))
+
+        try:
+            pages = await asyncio.gather(*(one(n) for n in range(1, inp.page_count + 1)))
+        except ObjectMissing:
+            raise gone(inp.file_id) from None
+        return DocumentText(pages=list(pages))
+
+    @activity.defn(name=act.EXTRACT_FILE)
+    async def extract_file(self, inp: ExtractInput) -> ExtractOutput:
+        document = await self._load_pages(inp)
+        # The offline engine is CPU-bound Python: keep it off the worker's event loop.
+        result: EngineResult = await self.pool.run(run_engine, self.settings, inp.extraction_schema, document)
+        key = storage.result_key(inp.batch_id, inp.file_id)
+        await asyncio.to_thread(
+            self.store.put_bytes, key, result.model_dump_json().encode(), "application/json"
+        )
+        return ExtractOutput(
+            result_key=key,
+            model_used=result.model_used,
+            min_confidence=min(result.confidence.values(), default=None),
+        )

@@ -1,0 +1,321 @@
+"""Batches and files: upload -> store -> record -> start the workflow; status; listing; delete."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Session, select
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+from api.errors import ApiError, not_found
+from api.schemas import BatchPublic, FilePublic
+from api.state import AppState
+from api.uploads import ParsedUpload
+from core import status as st
+from core import storage
+from core.accounts import charge_pages
+from core.documents import KINDS, DocumentInfo, DocumentRejected, inspect_document
+from core.ids import new_id
+from core.schema import ExtractionSchema
+from core.tables import Account, Batch, Extraction, FileRecord, FileResult, utcnow
+from core.temporal import BATCH_STATUS, EXTRACTION_ID, batch_workflow_id
+from workflows.batch import BatchWorkflow
+from workflows.models import BatchInput, BatchView, FileInput
+
+log = logging.getLogger("docparse.api")
+
+
+def owned_extraction(session: Session, account: Account, extraction_id: str) -> Extraction:
+    ext = session.get(Extraction, extraction_id)
+    if ext is None or ext.account_id != account.id:
+        raise not_found("extraction", extraction_id)
+    return ext
+
+
+def owned_batch(session: Session, account: Account, extraction_id: str, batch_id: str) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None or batch.account_id != account.id or batch.extraction_id != extraction_id:
+        raise not_found("batch", batch_id)
+    return batch
+
+
+def owned_file(session: Session, account: Account, extraction_id: str, file_id: str) -> FileRecord:
+    rec = session.get(FileRecord, file_id)
+    if (
+        rec is None
+        or rec.account_id != account.id
+        or rec.extraction_id != extraction_id
+        or rec.deleted_at is not None
+    ):
+        raise not_found("file", file_id)
+    return rec
+
+
+async def _inspect_all(state: AppState, upload: ParsedUpload) -> list[DocumentInfo]:
+    s = state.settings
+
+    async def one(f) -> DocumentInfo:
+        try:
+            return await state.pool.run(
+                inspect_document, f.path, name=f.file_name,
+                max_pages=s.max_pages_per_file, max_pixels=s.max_image_pixels,
+            )
+        except DocumentRejected as e:
+            raise ApiError(400, str(e)) from None
+        except MemoryError:
+            raise ApiError(400, f"'{f.file_name}' needs too much memory to open") from None
+
+    return list(await asyncio.gather(*(one(f) for f in upload.files)))
+
+
+async def create_batch(
+    state: AppState, session: Session, account: Account, ext: Extraction, upload: ParsedUpload
+) -> Batch:
+    if not upload.files:
+        raise ApiError(400, "no files: send 1 to 30 documents in the 'files' field")
+    name = upload.fields.get("name") or None
+    infos = await _inspect_all(state, upload)
+    pages = sum(i.page_count for i in infos)
+    session.refresh(account)
+    if pages > account.pages_left:
+        raise _out_of_pages(pages, account.pages_left)
+
+    batch_id = new_id("btc")
+    records = []
+    for f, info in zip(upload.files, infos):
+        file_id = new_id("file")
+        records.append(
+            FileRecord(
+                id=file_id, batch_id=batch_id, extraction_id=ext.id, account_id=account.id,
+                position=f.position, file_name=f.file_name, kind=info.kind, size_bytes=f.size,
+                page_count=info.page_count, object_key=storage.original_key(batch_id, file_id),
+            )
+        )
+    # Objects first: a database row never points at an object that is not there.
+    for f, rec in zip(upload.files, records):
+        await asyncio.to_thread(state.store.put_file, rec.object_key, Path(f.path), KINDS[rec.kind])
+
+    batch = Batch(
+        id=batch_id, account_id=account.id, extraction_id=ext.id, name=name,
+        file_count=len(records), page_count=pages,
+    )
+    if not charge_pages(session, account_id=account.id, pages=pages):
+        session.rollback()
+        await _delete_objects(state, batch_id, records)
+        session.refresh(account)
+        raise _out_of_pages(pages, account.pages_left)
+    session.add(batch)
+    session.add_all(records)
+    session.commit()
+
+    try:
+        await start_batch_workflow(state, ext, batch, records)
+    except Exception as e:
+        log.exception("could not start the workflow for %s", batch_id)
+        # Leave the batch queued: the API re-submits queued batches without a workflow
+        # (see resubmit_stranded), so nothing accepted here is lost.
+        raise ApiError(
+            503,
+            f"batch {batch_id} was stored but could not be scheduled yet ({type(e).__name__}); "
+            "it will be scheduled automatically",
+        ) from None
+    return batch
+
+
+def _out_of_pages(needed: int, left: int) -> ApiError:
+    return ApiError(403, f"out of pages: this batch has {needed} pages and the account has {left} left")
+
+
+async def _delete_objects(state: AppState, batch_id: str, records: list[FileRecord]) -> None:
+    for rec in records:
+        await asyncio.to_thread(state.store.delete_prefix, storage.file_prefix(batch_id, rec.id))
+
+
+def _batch_input(state: AppState, ext: Extraction, batch: Batch, records: list[FileRecord]) -> BatchInput:
+    return BatchInput(
+        batch_id=batch.id,
+        extraction_id=ext.id,
+        account_id=batch.account_id,
+        extraction_schema=ExtractionSchema(fields=ext.fields, language=ext.language),
+        files=[
+            FileInput(file_id=r.id, file_name=r.file_name, object_key=r.object_key,
+                      kind=r.kind, page_count=r.page_count)
+            for r in sorted(records, key=lambda r: r.position)
+        ],
+        max_concurrent_files=state.settings.max_concurrent_files,
+    )
+
+
+async def start_batch_workflow(
+    state: AppState, ext: Extraction, batch: Batch, records: list[FileRecord]
+) -> None:
+    client = await state.temporal()
+    await client.start_workflow(
+        BatchWorkflow.run,
+        _batch_input(state, ext, batch, records),
+        id=batch_workflow_id(batch.id),
+        task_queue=state.settings.task_queue,
+        # Starting twice (a retry, or resubmit_stranded) must never run a batch twice.
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=TypedSearchAttributes(
+            [SearchAttributePair(EXTRACTION_ID, ext.id), SearchAttributePair(BATCH_STATUS, st.QUEUED)]
+        ),
+        rpc_timeout=timedelta(seconds=10),
+    )
+
+
+async def resubmit_stranded(state: AppState, older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Starts workflows for queued batches whose start failed or was interrupted."""
+    from temporalio.exceptions import WorkflowAlreadyStartedError
+
+    cutoff = utcnow() - older_than
+    with Session(state.db) as session:
+        batches = session.exec(
+            select(Batch).where(Batch.status == st.QUEUED, Batch.created_at < cutoff)
+        ).all()
+        started = 0
+        for batch in batches:
+            files = session.exec(select(FileRecord).where(FileRecord.batch_id == batch.id)).all()
+            if all(f.status == st.QUEUED for f in files):
+                ext = session.get(Extraction, batch.extraction_id)
+                try:
+                    await start_batch_workflow(state, ext, batch, list(files))
+                    started += 1
+                except WorkflowAlreadyStartedError:
+                    pass
+    return started
+
+
+def batch_public(batch: Batch, status: str, file_count: int) -> BatchPublic:
+    return BatchPublic(
+        id=batch.id, extraction_id=batch.extraction_id, name=batch.name, status=status,
+        file_count=file_count, page_count=batch.page_count, error=batch.error,
+        created_at=batch.created_at, completed_at=batch.completed_at,
+    )
+
+
+def _live_files(session: Session, batch_id: str) -> list[FileRecord]:
+    return list(
+        session.exec(
+            select(FileRecord)
+            .where(FileRecord.batch_id == batch_id, FileRecord.deleted_at.is_(None))
+            .order_by(FileRecord.position)
+        ).all()
+    )
+
+
+async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple[BatchPublic, list[FilePublic]]:
+    files = _live_files(session, batch.id)
+    view = None
+    if batch.status not in st.BATCH_TERMINAL:
+        view = await _query_workflow(state, batch.id)
+    if view is not None:
+        live = {f.id for f in files}
+        out = [FilePublic(**f.model_dump()) for f in view.files if f.id in live]
+        status = st.batch_status(f.status for f in out)
+    else:
+        out = [
+            FilePublic(id=f.id, file_name=f.file_name, status=f.status, page_count=f.page_count, error=f.error)
+            for f in files
+        ]
+        status = batch.status if batch.status in st.BATCH_TERMINAL else st.batch_status(f.status for f in files)
+    return batch_public(batch, status, len(out)), out
+
+
+async def _query_workflow(state: AppState, batch_id: str) -> BatchView | None:
+    """The running workflow's own view; None when it cannot answer (closed, gone, no worker)."""
+    try:
+        client = await state.temporal()
+        handle = client.get_workflow_handle(batch_workflow_id(batch_id))
+        return await handle.query(
+            BatchWorkflow.status,
+            rpc_timeout=timedelta(seconds=state.settings.status_query_timeout_s),
+        )
+    except Exception as e:  # any failure falls back to the database, which activities keep current
+        log.info("status query for %s failed (%s); answering from the database", batch_id, type(e).__name__)
+        return None
+
+
+def parse_before(raw: str | None) -> tuple[datetime, str | None] | None:
+    """`before` is an ISO timestamp, or a `next_before` cursor "<timestamp>~<batch id>"."""
+    if raw is None:
+        return None
+    stamp, _, after_id = raw.replace(" ", "+").partition("~")
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise ApiError(400, f"before must be an ISO 8601 timestamp (or a next_before value), got '{raw[:60]}'") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when, (after_id or None)
+
+
+def format_cursor(batch: Batch) -> str:
+    stamp = batch.created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{stamp}~{batch.id}"
+
+
+def list_batches(
+    session: Session, account: Account, ext: Extraction, limit: int, before: str | None
+) -> tuple[list[BatchPublic], str | None]:
+    query = select(Batch).where(Batch.extraction_id == ext.id, Batch.account_id == account.id)
+    cursor = parse_before(before)
+    if cursor is not None:
+        when, after_id = cursor
+        if after_id:
+            # Keyset on (created_at, id): gap-free and stable even when created_at ties.
+            query = query.where(or_(Batch.created_at < when, and_(Batch.created_at == when, Batch.id < after_id)))
+        else:
+            query = query.where(Batch.created_at < when)
+    rows = list(session.exec(query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit + 1)).all())
+    page, more = rows[:limit], len(rows) > limit
+    statuses = _file_statuses(session, [b.id for b in page])
+    out = []
+    for b in page:
+        files = statuses.get(b.id, [])
+        status = b.status if b.status in st.BATCH_TERMINAL else st.batch_status(files)
+        out.append(batch_public(b, status, len(files)))
+    return out, (format_cursor(page[-1]) if more else None)
+
+
+def _file_statuses(session: Session, batch_ids: list[str]) -> dict[str, list[str]]:
+    if not batch_ids:
+        return {}
+    rows = session.exec(
+        select(FileRecord.batch_id, FileRecord.status, func.count())
+        .where(FileRecord.batch_id.in_(batch_ids), FileRecord.deleted_at.is_(None))
+        .group_by(FileRecord.batch_id, FileRecord.status)
+    ).all()
+    out: dict[str, list[str]] = {}
+    for batch_id, status, n in rows:
+        out.setdefault(batch_id, []).extend([status] * n)
+    return out
+
+
+async def delete_file(state: AppState, session: Session, rec: FileRecord) -> None:
+    rec.deleted_at = utcnow()
+    session.add(rec)
+    result = session.get(FileResult, rec.id)
+    if result is not None:
+        session.delete(result)
+    session.commit()
+    await asyncio.to_thread(state.store.delete_prefix, storage.file_prefix(rec.batch_id, rec.id))
+    try:
+        client = await state.temporal()
+        await client.get_workflow_handle(batch_workflow_id(rec.batch_id)).signal(
+            BatchWorkflow.file_deleted, rec.id, rpc_timeout=timedelta(seconds=5)
+        )
+    except Exception as e:  # closed workflow: nothing left to tell it
+        log.info("file_deleted signal for %s not delivered (%s)", rec.id, type(e).__name__)
+    # A batch whose last running file was deleted is finished; record that now.
+    batch = session.get(Batch, rec.batch_id)
+    if batch is not None and batch.status not in st.BATCH_TERMINAL:
+        remaining = [f.status for f in _live_files(session, batch.id)]
+        if all(s in st.FILE_TERMINAL for s in remaining) and not remaining:
+            session.execute(update(Batch).where(Batch.id == batch.id).values(status=st.PROCESSED, completed_at=utcnow()))
+            session.commit()

@@ -1,0 +1,68 @@
+"""The FastAPI app: lifespan-owned clients, routers, JSON errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+
+from api import errors
+from api.batch_service import resubmit_stranded
+from api.routes import batches, extractions, files
+from api.state import AppState
+from core.config import Settings, get_settings
+from core.db import init_db
+from core.procpool import PagePool
+from core.storage import ObjectStore
+
+log = logging.getLogger("docparse.api")
+
+
+async def _resubmit_loop(state: AppState) -> None:
+    while True:
+        with suppress(Exception):
+            started = await resubmit_stranded(state)
+            if started:
+                log.warning("re-submitted %d stranded batches", started)
+        await asyncio.sleep(60)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store = ObjectStore(settings)
+        await asyncio.to_thread(store.ensure_bucket)
+        state = AppState(
+            settings=settings,
+            db=init_db(settings),
+            store=store,
+            pool=PagePool(1, settings.render_memory_bytes),
+        )
+        app.state.docparse = state
+        task = asyncio.create_task(_resubmit_loop(state))
+        try:
+            yield
+        finally:
+            task.cancel()
+            state.pool.shutdown()
+
+    app = FastAPI(
+        title="docparse",
+        version="0.1.0",
+        description="Self-hostable data extraction API. Every call needs `Authorization: Bearer <key>`.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(extractions.router)
+    app.include_router(batches.router)
+    app.include_router(files.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from api import batch_service as svc
+from api.deps import AccountDep, SessionDep, StateDep
+from api.errors import ApiError
+from api.schemas import FileResultOut
+from core import status as st
+from core.tables import FileResult
+
+router = APIRouter(prefix="/v1/extractions/{extraction_id}/files", tags=["files"])
+
+
+@router.get("/{file_id}/result", response_model=FileResultOut)
+def get_result(extraction_id: str, file_id: str, account: AccountDep, session: SessionDep) -> FileResultOut:
+    rec = svc.owned_file(session, account, extraction_id, file_id)
+    result = session.get(FileResult, file_id)
+    if rec.status == st.FAILED:
+        raise ApiError(409, f"file '{rec.file_name}' failed and has no result: {rec.error}")
+    if result is None or rec.status != st.PROCESSED:
+        raise ApiError(409, f"file '{rec.file_name}' has no result yet (status: {rec.status})")
+    return FileResultOut(
+        file_id=rec.id, file_name=rec.file_name, status=rec.status, result=result.result,
+        confidence=result.confidence, citations=result.citations or {},
+        warnings=result.warnings or [], model_used=result.model_used,
+    )
+
+
+@router.delete("/{file_id}", status_code=204, response_class=Response)
+async def delete_file(
+    extraction_id: str, file_id: str, account: AccountDep, session: SessionDep, state: StateDep
+) -> Response:
+    rec = svc.owned_file(session, account, extraction_id, file_id)
+    await svc.delete_file(state, session, rec)
+    return Response(status_code=204)

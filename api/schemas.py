@@ -1,0 +1,93 @@
+"""Request and response bodies of the public API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from core.schema import ExtractionSchema, FieldSpec
+
+
+class ExtractionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    language: str = Field(default="auto", min_length=2, max_length=32)
+    fields: list[FieldSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _schema_rules(self) -> ExtractionCreate:
+        ExtractionSchema(fields=self.fields, language=self.language)  # depth, count, duplicates
+        return self
+
+
+class ExtractionPublic(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    language: str
+    status: str
+    fields: list[dict[str, Any]]
+    created_at: datetime
+
+
+class ExtractionOut(BaseModel):
+    extraction: ExtractionPublic
+
+
+class ExtractionList(BaseModel):
+    extractions: list[ExtractionPublic]
+
+
+class BatchPublic(BaseModel):
+    id: str
+    extraction_id: str
+    name: str | None
+    status: str
+    file_count: int
+    page_count: int
+    error: str | None = None
+    created_at: datetime
+    completed_at: datetime | None = None
+
+
+class FilePublic(BaseModel):
+    id: str
+    file_name: str
+    status: str
+    page_count: int
+    error: str | None = None
+
+
+class BatchCreated(BaseModel):
+    batch: BatchPublic
+
+
+class BatchDetail(BaseModel):
+    batch: BatchPublic
+    files: list[FilePublic]
+
+
+class BatchList(BaseModel):
+    batches: list[BatchPublic]
+    next_before: str | None = Field(
+        description="pass as `before` to get the next page; null on the last page"
+    )
+
+
+class FileResultOut(BaseModel):
+    file_id: str
+    file_name: str
+    status: str
+    result: dict[str, Any]
+    confidence: dict[str, float]
+    citations: dict[str, Any]
+    warnings: list[str]
+    model_used: str
+
+
+class ErrorOut(BaseModel):
+    error: str

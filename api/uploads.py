@@ -1,0 +1,152 @@
+"""Streaming multipart parsing: each file goes to a temp file on disk, checked while it streams.
+
+Starlette's request.form() reads the whole body before we see it; here an oversized file is
+refused at its 25 MB + 1st byte, and a 31st file at its first header, without buffering.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect, Request
+
+from api.errors import ApiError
+
+MAX_TEXT_FIELD = 10_000
+MAX_NAME = 255
+
+
+@dataclass
+class UploadedFile:
+    position: int
+    file_name: str
+    path: Path
+    size: int = 0
+
+
+@dataclass
+class ParsedUpload:
+    files: list[UploadedFile] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def clean_file_name(raw: str, position: int) -> str:
+    """A display name that is safe anywhere: no directories, control characters or NULs."""
+    name = unicodedata.normalize("NFC", raw).replace("\\", "/").split("/")[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext[:16] if dot else ""
+        name = name[: MAX_NAME - len(ext) - 1] + ("." + ext if ext else "")
+    return name or f"file-{position + 1}"
+
+
+class _Collector:
+    def __init__(self, tmpdir: Path, max_files: int, max_bytes: int):
+        self.tmpdir, self.max_files, self.max_bytes = tmpdir, max_files, max_bytes
+        self.out = ParsedUpload()
+        self._header_field = b""
+        self._header_value = b""
+        self._headers: dict[str, bytes] = {}
+        self._file: UploadedFile | None = None
+        self._fh = None
+        self._text: bytearray | None = None
+        self._text_name = ""
+
+    # header callbacks
+    def on_part_begin(self) -> None:
+        self._headers = {}
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self._headers[self._header_field.decode("latin-1").lower()] = self._header_value
+        self._header_field = self._header_value = b""
+
+    def on_headers_finished(self) -> None:
+        _, params = parse_options_header(self._headers.get("content-disposition", b""))
+        name = params.get(b"name", b"").decode("utf-8", "replace")
+        filename = params.get(b"filename")
+        if name == "files" or filename is not None:
+            if name != "files":
+                raise ApiError(400, f"unexpected file field '{name}': send documents in the 'files' field")
+            position = len(self.out.files)
+            if position >= self.max_files:
+                raise ApiError(400, f"too many files: at most {self.max_files} per batch")
+            display = clean_file_name((filename or b"").decode("utf-8", "replace"), position)
+            self._file = UploadedFile(position, display, self.tmpdir / f"{position:03d}")
+            self._fh = open(self._file.path, "wb")
+            self.out.files.append(self._file)
+        else:
+            self._text, self._text_name = bytearray(), name
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        chunk = data[start:end]
+        if self._file is not None:
+            self._file.size += len(chunk)
+            if self._file.size > self.max_bytes:
+                raise ApiError(
+                    413,
+                    f"file '{self._file.file_name}' is larger than the "
+                    f"{self.max_bytes // (1024 * 1024)} MB limit",
+                )
+            self._fh.write(chunk)
+        elif self._text is not None:
+            self._text += chunk
+            if len(self._text) > MAX_TEXT_FIELD:
+                raise ApiError(400, f"form field '{self._text_name}' is too long")
+
+    def on_part_end(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+            self._file = None
+        elif self._text is not None:
+            self.out.fields[self._text_name] = self._text.decode("utf-8", "replace")
+            self._text = None
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+async def parse_upload(request: Request, tmpdir: Path, *, max_files: int, max_bytes: int) -> ParsedUpload:
+    content_type, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        raise ApiError(400, "send the files as multipart/form-data in the 'files' field")
+    declared = request.headers.get("content-length")
+    # Every byte of a legal request fits in max_files files plus headers; refuse bigger at once.
+    if declared and declared.isdigit() and int(declared) > max_files * (max_bytes + 64 * 1024):
+        raise ApiError(413, f"the upload is larger than {max_files} files of the size limit")
+    collector = _Collector(tmpdir, max_files, max_bytes)
+    callbacks = {name: getattr(collector, name) for name in dir(collector) if name.startswith("on_")}
+    parser = MultipartParser(boundary, callbacks)
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except ApiError:
+        raise
+    except ClientDisconnect:
+        raise ApiError(400, "the upload was interrupted before it finished") from None
+    except Exception as e:  # python-multipart raises on malformed bodies
+        raise ApiError(400, f"malformed multipart body: {e}") from None
+    finally:
+        collector.close()
+    if collector._file is not None or collector._text is not None:
+        raise ApiError(400, "malformed multipart body: it ends inside a part")
+    return collector.out
+
+
+def upload_tmpdir() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="docparse-upload-")

@@ -1,0 +1,103 @@
+"""Accounts, API keys (stored as hashes only) and the page budget."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, select
+
+from core.config import Settings
+from core.db import init_db, session_scope
+from core.ids import new_id
+from core.tables import Account, ApiKey, utcnow
+
+KEY_PREFIX = "dp_"
+DEV_KEY_FILE = "dev-api-key"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_account(session: Session, *, name: str, pages: int) -> Account:
+    account = Account(id=new_id("acc"), name=name, pages_limit=pages)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def create_key(session: Session, *, account_id: str, name: str) -> tuple[ApiKey, str]:
+    """Returns the row and the plaintext key; the plaintext exists only in this return value."""
+    plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey(
+        id=new_id("key"),
+        account_id=account_id,
+        name=name,
+        prefix=plaintext[:10],
+        key_hash=hash_key(plaintext),
+    )
+    session.add(row)
+    session.flush()
+    return row, plaintext
+
+
+def find_key(session: Session, plaintext: str) -> ApiKey | None:
+    digest = hash_key(plaintext)
+    row = session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first()
+    # The index lookup already matched; compare again in constant time so the check itself
+    # never leaks timing about the stored hash.
+    if row is None or not hmac.compare_digest(row.key_hash, digest):
+        return None
+    return row
+
+
+def revoke_key(session: Session, id_or_key: str) -> ApiKey | None:
+    row = session.exec(
+        select(ApiKey).where(or_(ApiKey.id == id_or_key, ApiKey.key_hash == hash_key(id_or_key)))
+    ).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+    return row
+
+
+def charge_pages(session: Session, *, account_id: str, pages: int) -> bool:
+    """Atomically takes `pages` from the budget; False when they do not fit."""
+    result = session.execute(
+        update(Account)
+        .where(Account.id == account_id, Account.pages_used + pages <= Account.pages_limit)
+        .values(pages_used=Account.pages_used + pages)
+    )
+    return result.rowcount == 1
+
+
+def refund_pages(session: Session, *, account_id: str, pages: int) -> None:
+    session.execute(
+        update(Account).where(Account.id == account_id).values(pages_used=Account.pages_used - pages)
+    )
+
+
+def ensure_dev_key(settings: Settings) -> str:
+    """A working key for the local stack: reuse the one saved in the data dir while it is valid.
+
+    Only the local dev stack keeps a plaintext key (in a 0600 file in its own data dir), so that
+    `docparse up` can print a ready key on every start; the database still holds only the hash.
+    """
+    engine = init_db(settings)
+    path = settings.data_dir / DEV_KEY_FILE
+    with session_scope(engine) as session:
+        if path.exists():
+            saved = path.read_text().strip()
+            row = find_key(session, saved)
+            if row is not None and row.revoked_at is None:
+                return saved
+        account = create_account(session, name="dev", pages=settings.default_account_pages)
+        _, plaintext = create_key(session, account_id=account.id, name="dev")
+        session.commit()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(plaintext + "\n")
+    path.chmod(0o600)
+    return plaintext

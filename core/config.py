@@ -1,0 +1,88 @@
+"""One Settings object for every process (API, worker, CLI), read from DOCPARSE_* variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOCPARSE_", extra="ignore")
+
+    # "dev" allows the embedded defaults below; "production" refuses them (see validator).
+    mode: str = "dev"
+    data_dir: Path = Path.home() / ".docparse"
+
+    database_url: str | None = None  # default: SQLite under data_dir
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_api_key: str | None = None
+    temporal_tls: bool = False
+    task_queue: str = "docparse"
+
+    s3_endpoint: str = "127.0.0.1:8333"
+    s3_access_key: str = "docparse"
+    s3_secret_key: str = "docparse-dev-secret"
+    s3_bucket: str = "docparse"
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+
+    max_files_per_batch: int = 30
+    max_file_bytes: int = 25 * MB
+    max_pages_per_file: int = 2000
+    max_image_pixels: int = 80_000_000  # refuse decompression bombs before decoding
+    render_dpi: int = 110
+    # Address space cap per page-render process; one document cannot take the machine down.
+    render_memory_bytes: int = 2048 * MB
+    render_processes: int = 2
+    max_concurrent_files: int = 8  # per batch workflow
+
+    default_account_pages: int = 10_000
+    rate_limit: str = "50/second;1000/minute"  # per API key, `limits` notation
+    rate_limit_storage: str = "memory://"
+
+    gemini_api_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DOCPARSE_GEMINI_API_KEY", "GEMINI_API_KEY"),
+    )
+    gemini_model: str = "gemini-2.5-flash"
+
+    status_query_timeout_s: float = 3.0
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # Accept the common spellings and use psycopg 3, the driver we install.
+            for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix):]
+            return url
+        return f"sqlite:///{self.data_dir / 'docparse.db'}"
+
+    @model_validator(mode="after")
+    def _production_needs_real_credentials(self) -> "Settings":
+        if self.mode == "production":
+            defaults = Settings.model_fields
+            missing = [
+                name
+                for name in ("s3_access_key", "s3_secret_key", "database_url")
+                if getattr(self, name) in (None, defaults[name].default)
+            ]
+            if missing:
+                raise ValueError(
+                    "production mode needs explicit settings for: "
+                    + ", ".join("DOCPARSE_" + m.upper() for m in missing)
+                )
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

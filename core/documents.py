@@ -1,0 +1,115 @@
+"""Opening uploaded documents with PyMuPDF: sniff the type, count pages, render pages.
+
+PyMuPDF is not thread-safe, so callers run these functions in worker *processes*
+(see `core.procpool`). Everything here takes a local file path and returns plain data.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+KINDS = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff"}
+SUPPORTED = "PDF, PNG, JPEG or TIFF"
+
+
+class DocumentRejected(Exception):
+    """The document cannot be processed; the message says why, for a human."""
+
+
+def sniff_kind(head: bytes) -> str | None:
+    """The document type from its first bytes; names and Content-Type are not trusted."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "tiff"
+    # A PDF header may follow a little junk; readers accept it within the first 1 KB.
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    return None
+
+
+def _image_size(path: Path, kind: str) -> tuple[int, int] | None:
+    """Pixel size from the image header, without decoding the pixels."""
+    with open(path, "rb") as f:
+        head = f.read(64 * 1024)
+    if kind == "png" and len(head) >= 24 and head[12:16] == b"IHDR":
+        return struct.unpack(">II", head[16:24])
+    if kind == "jpeg":
+        i = 2
+        while i + 9 < len(head):
+            if head[i] != 0xFF:
+                return None
+            marker = head[i + 1]
+            length = struct.unpack(">H", head[i + 2 : i + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                h, w = struct.unpack(">HH", head[i + 5 : i + 9])
+                return w, h
+            i += 2 + length
+    return None
+
+
+@dataclass
+class DocumentInfo:
+    kind: str
+    page_count: int
+
+
+def inspect_document(path: Path, *, name: str, max_pages: int, max_pixels: int) -> DocumentInfo:
+    """Checks that the document opens and counts its pages; raises DocumentRejected."""
+    import pymupdf
+
+    with open(path, "rb") as f:
+        head = f.read(1024)
+    if not head:
+        raise DocumentRejected(f"'{name}' is empty")
+    kind = sniff_kind(head)
+    if kind is None:
+        raise DocumentRejected(f"'{name}' is not a supported document type (expected {SUPPORTED})")
+    if kind in ("png", "jpeg"):
+        size = _image_size(path, kind)
+        if size is None:
+            raise DocumentRejected(f"'{name}' is a damaged {kind.upper()} image (its header cannot be read)")
+        w, h = size
+        if w == 0 or h == 0:
+            raise DocumentRejected(f"'{name}' has an empty image ({w}x{h} pixels)")
+        if w * h > max_pixels:
+            raise DocumentRejected(
+                f"'{name}' is {w}x{h} pixels; images over {max_pixels:,} pixels are refused"
+            )
+    try:
+        doc = pymupdf.open(str(path), filetype=kind)
+    except Exception as e:  # EmptyFileError, FileDataError, FzErrorLimit ... all mean "cannot open"
+        raise DocumentRejected(f"'{name}' cannot be opened as {kind.upper()}: {e}") from None
+    with doc:
+        if doc.needs_pass:
+            raise DocumentRejected(f"'{name}' is password-protected")
+        count = doc.page_count
+        if count == 0:
+            raise DocumentRejected(f"'{name}' has no pages (the file is damaged or truncated)")
+        if count > max_pages:
+            raise DocumentRejected(f"'{name}' has {count} pages; at most {max_pages} are allowed per file")
+        if kind == "tiff":
+            for page in doc:
+                r = page.rect
+                if r.width * r.height > max_pixels:
+                    raise DocumentRejected(f"'{name}' has a page over {max_pixels:,} pixels")
+    return DocumentInfo(kind=kind, page_count=count)
+
+
+def render_pages(path: Path, *, kind: str, start: int, stop: int, dpi: int) -> list[tuple[bytes, str]]:
+    """Pages [start, stop) (0-based) as (PNG bytes, PageText JSON)."""
+    import pymupdf
+
+    from core.textlayer import page_text
+
+    out: list[tuple[bytes, str]] = []
+    with pymupdf.open(str(path), filetype=kind) as doc:
+        for index in range(start, min(stop, doc.page_count)):
+            page = doc[index]
+            png = page.get_pixmap(dpi=dpi).tobytes("png")
+            out.append((png, page_text(page, index + 1).model_dump_json()))
+    return out

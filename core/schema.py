@@ -1,0 +1,79 @@
+"""The extraction schema a client defines: typed fields, possibly a list of objects."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+FieldType = Literal["string", "number", "integer", "boolean", "date", "enum", "list<object>"]
+SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "enum")
+
+MAX_FIELDS = 200  # all fields, nested included
+MAX_DEPTH = 2  # top level + one level inside a list<object>
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    type: FieldType
+    description: str | None = Field(default=None, max_length=2000)
+    required: bool = False
+    values: list[str] | None = Field(default=None, description="allowed values of an enum")
+    fields: list[FieldSpec] | None = Field(default=None, description="fields of a list<object>")
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> FieldSpec:
+        if self.type == "enum":
+            if not self.values:
+                raise ValueError(f"field '{self.key}': an enum needs a non-empty 'values' list")
+            if len(set(self.values)) != len(self.values):
+                raise ValueError(f"field '{self.key}': enum values must be unique")
+        elif self.values is not None:
+            raise ValueError(f"field '{self.key}': only an enum takes 'values'")
+        if self.type == "list<object>":
+            if not self.fields:
+                raise ValueError(f"field '{self.key}': a list<object> needs nested 'fields'")
+            _check_unique_keys(self.fields, where=f"inside '{self.key}'")
+        elif self.fields is not None:
+            raise ValueError(f"field '{self.key}': only a list<object> takes nested 'fields'")
+        return self
+
+
+def _check_unique_keys(fields: list[FieldSpec], where: str) -> None:
+    seen: set[str] = set()
+    for f in fields:
+        if f.key in seen:
+            raise ValueError(f"duplicate field key '{f.key}' {where}")
+        seen.add(f.key)
+
+
+def _depth(fields: list[FieldSpec]) -> int:
+    return 1 + max((_depth(f.fields) for f in fields if f.fields), default=0)
+
+
+def _count(fields: list[FieldSpec]) -> int:
+    return sum(1 + (_count(f.fields) if f.fields else 0) for f in fields)
+
+
+class ExtractionSchema(BaseModel):
+    """What an engine needs to know: the fields and the document language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fields: list[FieldSpec] = Field(min_length=1)
+    language: str = "auto"
+
+    @field_validator("fields")
+    @classmethod
+    def _check_fields(cls, fields: list[FieldSpec]) -> list[FieldSpec]:
+        _check_unique_keys(fields, where="at the top level")
+        if _depth(fields) > MAX_DEPTH:
+            raise ValueError(
+                f"fields are nested {_depth(fields)} levels deep; at most {MAX_DEPTH} are allowed "
+                "(a list<object> may not contain another list<object>)"
+            )
+        if _count(fields) > MAX_FIELDS:
+            raise ValueError(f"the schema has {_count(fields)} fields; at most {MAX_FIELDS} are allowed")
+        return fields

@@ -1,0 +1,109 @@
+"""Object storage (S3 / MinIO / SeaweedFS) behind a small interface, and the key layout.
+
+Every object a file produces lives under one prefix, so deleting a file is one prefix delete:
+    files/<batch_id>/<file_id>/original
+    files/<batch_id>/<file_id>/pages/0001.png      page image
+    files/<batch_id>/<file_id>/words/0001.json     words with positions (text layer or OCR)
+    files/<batch_id>/<file_id>/result.json         engine output (claim check for the workflow)
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from minio import Minio
+from minio.deleteobjects import DeleteObject
+from minio.error import S3Error
+
+from core.config import Settings
+
+
+def file_prefix(batch_id: str, file_id: str) -> str:
+    return f"files/{batch_id}/{file_id}/"
+
+
+def original_key(batch_id: str, file_id: str) -> str:
+    return file_prefix(batch_id, file_id) + "original"
+
+
+def page_image_key(batch_id: str, file_id: str, page: int) -> str:
+    return file_prefix(batch_id, file_id) + f"pages/{page:04d}.png"
+
+
+def page_words_key(batch_id: str, file_id: str, page: int) -> str:
+    return file_prefix(batch_id, file_id) + f"words/{page:04d}.json"
+
+
+def result_key(batch_id: str, file_id: str) -> str:
+    return file_prefix(batch_id, file_id) + "result.json"
+
+
+class ObjectMissing(Exception):
+    """The object is not in the store (deleted, or never written)."""
+
+
+class ObjectStore:
+    """Synchronous (the minio client is); async callers use asyncio.to_thread."""
+
+    def __init__(self, settings: Settings):
+        self.bucket = settings.s3_bucket
+        self.client = Minio(
+            settings.s3_endpoint,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            secure=settings.s3_secure,
+            region=settings.s3_region,
+        )
+
+    def ensure_bucket(self) -> None:
+        if not self.client.bucket_exists(self.bucket):
+            try:
+                self.client.make_bucket(self.bucket)
+            except S3Error as e:  # another process made it first
+                if e.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                    raise
+
+    def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None:
+        self.client.fput_object(self.bucket, key, str(path), content_type=content_type)
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        self.client.put_object(self.bucket, key, io.BytesIO(data), len(data), content_type=content_type)
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(self.bucket, key)
+        except S3Error as e:
+            if e.code in ("NoSuchKey", "NoSuchBucket"):
+                raise ObjectMissing(key) from e
+            raise
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def download(self, key: str, path: Path) -> None:
+        try:
+            self.client.fget_object(self.bucket, key, str(path))
+        except S3Error as e:
+            if e.code in ("NoSuchKey", "NoSuchBucket"):
+                raise ObjectMissing(key) from e
+            raise
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.stat_object(self.bucket, key)
+            return True
+        except S3Error as e:
+            if e.code in ("NoSuchKey", "NoSuchBucket", "NoSuchObject"):
+                return False
+            raise
+
+    def delete_prefix(self, prefix: str) -> int:
+        names = [o.object_name for o in self.client.list_objects(self.bucket, prefix, recursive=True)]
+        if names:
+            errors = list(self.client.remove_objects(self.bucket, (DeleteObject(n) for n in names)))
+            if errors:
+                raise RuntimeError(f"could not delete {len(errors)} objects under {prefix}: {errors[0]}")
+        return len(names)

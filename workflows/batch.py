@@ -1,0 +1,158 @@
+"""BatchWorkflow: one per upload; processes each file through the activities, bounded.
+
+Fan-out is bounded activities inside this one workflow, not a child workflow per file: a batch
+holds at most 30 files, so its history stays small (~15 events per file), one query answers the
+status of the whole batch, and signals about a file (deletion, later review decisions) reach one
+place. Scale comes from running many workers on the task queue, not from more workflows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from core import status as st
+    from core.temporal import BATCH_STATUS
+    from workflows import activity_names as act
+    from workflows import policies
+    from workflows.models import (
+        BatchInput,
+        BatchStatusInput,
+        BatchView,
+        ExtractInput,
+        ExtractOutput,
+        FileInput,
+        FileRef,
+        FileStatusInput,
+        FileView,
+        IngestInput,
+        IngestOutput,
+        RenderInput,
+        RenderOutput,
+        SaveResultInput,
+    )
+
+
+class FileGone(Exception):
+    """The file was deleted while the batch ran: stop working on it."""
+
+
+def _root_cause(err: ActivityError) -> BaseException:
+    cause: BaseException = err
+    while not isinstance(cause, ApplicationError) and cause.__cause__ is not None:
+        cause = cause.__cause__
+    return cause
+
+
+def _failure_message(cause: BaseException) -> str:
+    if isinstance(cause, ApplicationError):
+        return cause.message
+    return f"processing failed: {cause}"
+
+
+@workflow.defn
+class BatchWorkflow:
+    def __init__(self) -> None:
+        self._batch_id = ""
+        self._files: dict[str, FileView] = {}
+        self._deleted: set[str] = set()
+        self._published_status = ""
+
+    @workflow.run
+    async def run(self, batch: BatchInput) -> BatchView:
+        self._batch_id = batch.batch_id
+        for f in batch.files:
+            self._files[f.file_id] = FileView(
+                id=f.file_id, file_name=f.file_name, status=st.QUEUED, page_count=f.page_count
+            )
+        window = asyncio.Semaphore(max(1, batch.max_concurrent_files))
+        await asyncio.gather(*(self._process(batch, f, window) for f in batch.files))
+        view = self.status()
+        await self._record(act.SET_BATCH_STATUS, BatchStatusInput(batch_id=batch.batch_id, status=view.status))
+        self._publish_status()
+        return view
+
+    @workflow.query
+    def status(self) -> BatchView:
+        files = [f for f in self._files.values() if f.id not in self._deleted]
+        return BatchView(
+            batch_id=self._batch_id,
+            status=st.batch_status(f.status for f in files),
+            files=files,
+        )
+
+    @workflow.signal
+    def file_deleted(self, file_id: str) -> None:
+        self._deleted.add(file_id)
+        self._publish_status()
+
+    async def _process(self, batch: BatchInput, f: FileInput, window: asyncio.Semaphore) -> None:
+        async with window:
+            try:
+                await self._pipeline(batch, f)
+            except FileGone:
+                await self._purge(batch.batch_id, f.file_id)
+            except ActivityError as err:
+                cause = _root_cause(err)
+                if isinstance(cause, ApplicationError) and cause.type == policies.FILE_GONE:
+                    self._deleted.add(f.file_id)
+                if f.file_id in self._deleted:
+                    await self._purge(batch.batch_id, f.file_id)
+                    return
+                await self._set_file(f.file_id, st.FAILED, error=_failure_message(cause))
+
+    async def _pipeline(self, batch: BatchInput, f: FileInput) -> None:
+        await self._set_file(f.file_id, st.PROCESSING)
+        self._check_alive(f.file_id)
+        info: IngestOutput = await workflow.execute_activity(
+            act.INGEST_FILE, IngestInput(batch_id=batch.batch_id, file=f),
+            result_type=IngestOutput, **policies.INGEST,
+        )
+        self._check_alive(f.file_id)
+        await workflow.execute_activity(
+            act.RENDER_PAGES,
+            RenderInput(batch_id=batch.batch_id, file_id=f.file_id, object_key=f.object_key,
+                        kind=info.kind, page_count=info.page_count),
+            result_type=RenderOutput, **policies.RENDER,
+        )
+        self._check_alive(f.file_id)
+        extracted: ExtractOutput = await workflow.execute_activity(
+            act.EXTRACT_FILE,
+            ExtractInput(batch_id=batch.batch_id, file_id=f.file_id, page_count=info.page_count,
+                         extraction_schema=batch.extraction_schema),
+            result_type=ExtractOutput, **policies.EXTRACT,
+        )
+        self._check_alive(f.file_id)
+        await self._record(
+            act.SAVE_RESULT,
+            SaveResultInput(batch_id=batch.batch_id, file_id=f.file_id, result_key=extracted.result_key),
+        )
+        self._files[f.file_id].status = st.PROCESSED
+        self._publish_status()
+
+    def _check_alive(self, file_id: str) -> None:
+        if file_id in self._deleted:
+            raise FileGone(file_id)
+
+    async def _set_file(self, file_id: str, status: str, error: str | None = None) -> None:
+        view = self._files[file_id]
+        view.status, view.error = status, error
+        self._publish_status()
+        await self._record(act.SET_FILE_STATUS, FileStatusInput(file_id=file_id, status=status, error=error))
+
+    async def _purge(self, batch_id: str, file_id: str) -> None:
+        await self._record(act.PURGE_FILE, FileRef(batch_id=batch_id, file_id=file_id))
+        self._publish_status()
+
+    async def _record(self, name: str, arg: object) -> None:
+        await workflow.execute_activity(name, arg, **policies.RECORD)
+
+    def _publish_status(self) -> None:
+        """Keeps the BatchStatus search attribute current, for operators filtering in the UI."""
+        current = self.status().status
+        if current != self._published_status:
+            self._published_status = current
+            workflow.upsert_search_attributes([BATCH_STATUS.value_set(current)])

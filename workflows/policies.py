@@ -1,0 +1,43 @@
+"""Timeouts and retry policies for every activity call, in one place."""
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+# Errors that no retry can fix; activities raise ApplicationError with these types.
+DOCUMENT_REJECTED = "DocumentRejected"
+FILE_GONE = "FileGone"
+NON_RETRYABLE = [DOCUMENT_REJECTED, FILE_GONE]
+
+# Transient faults (object store or database briefly down, worker killed) are retried with
+# backoff until the schedule-to-close budget runs out.
+TRANSIENT = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    maximum_attempts=0,
+    non_retryable_error_types=NON_RETRYABLE,
+)
+
+INGEST = dict(
+    start_to_close_timeout=timedelta(minutes=2),
+    schedule_to_close_timeout=timedelta(hours=1),
+    retry_policy=TRANSIENT,
+)
+RENDER = dict(
+    start_to_close_timeout=timedelta(minutes=30),
+    schedule_to_close_timeout=timedelta(hours=2),
+    heartbeat_timeout=timedelta(minutes=1),
+    retry_policy=TRANSIENT,
+)
+EXTRACT = dict(
+    start_to_close_timeout=timedelta(minutes=15),
+    schedule_to_close_timeout=timedelta(hours=2),
+    heartbeat_timeout=timedelta(minutes=2),
+    retry_policy=TRANSIENT,
+)
+RECORD = dict(
+    start_to_close_timeout=timedelta(seconds=30),
+    schedule_to_close_timeout=timedelta(hours=6),
+    retry_policy=TRANSIENT,
+)
