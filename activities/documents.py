@@ -10,6 +10,7 @@ from pathlib import Path
 from temporalio import activity
 
 from activities.errors import gone, rejected
+from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
 from core.documents import DocumentRejected, inspect_document, render_pages
@@ -39,7 +40,7 @@ class DocumentActivities:
 
     @activity.defn(name=act.INGEST_FILE)
     async def ingest_file(self, inp: IngestInput) -> IngestOutput:
-        async with self._local_copy(inp.file.object_key, inp.file.file_id) as path:
+        async with keep_alive(), self._local_copy(inp.file.object_key, inp.file.file_id) as path:
             try:
                 info = await self.pool.run(
                     inspect_document, path, name=inp.file.file_name,
@@ -56,7 +57,7 @@ class DocumentActivities:
         details = activity.info().heartbeat_details
         start = int(details[0]) if details else 0
         with_text = int(details[1]) if details else 0
-        async with self._local_copy(inp.object_key, inp.file_id) as path:
+        async with keep_alive(start, with_text) as progress, self._local_copy(inp.object_key, inp.file_id) as path:
             for chunk in range(start, inp.page_count, PAGES_PER_CHUNK):
                 try:
                     pages = await self.pool.run(
@@ -80,7 +81,7 @@ class DocumentActivities:
                         words_json.encode(), "application/json",
                     )
                     with_text += '"source":"text"' in words_json or '"source":"ocr"' in words_json
-                activity.heartbeat(chunk + PAGES_PER_CHUNK, with_text)
+                progress[:] = [chunk + PAGES_PER_CHUNK, with_text]
         return RenderOutput(page_count=inp.page_count, pages_with_text=with_text)
 
     @activity.defn(name=act.PURGE_FILE)

@@ -7,6 +7,7 @@ import asyncio
 from temporalio import activity
 
 from activities.errors import gone
+from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
 from core.engines.base import EngineResult
@@ -42,9 +43,10 @@ class ExtractActivities:
 
     @activity.defn(name=act.EXTRACT_FILE)
     async def extract_file(self, inp: ExtractInput) -> ExtractOutput:
-        document = await self._load_pages(inp)
-        # The offline engine is CPU-bound Python: keep it off the worker's event loop.
-        result: EngineResult = await self.pool.run(run_engine, self.settings, inp.extraction_schema, document)
+        async with keep_alive():
+            document = await self._load_pages(inp)
+            # The offline engine is CPU-bound Python: keep it off the worker's event loop.
+            result: EngineResult = await self.pool.run(run_engine, self.settings, inp.extraction_schema, document)
         key = storage.result_key(inp.batch_id, inp.file_id)
         await asyncio.to_thread(
             self.store.put_bytes, key, result.model_dump_json().encode(), "application/json"

@@ -109,6 +109,7 @@ async def create_batch(
         session.refresh(account)
         raise _out_of_pages(pages, account.pages_left)
     session.add(batch)
+    session.flush()  # parent row first: there are no ORM relationships to order the inserts
     session.add_all(records)
     session.commit()
 

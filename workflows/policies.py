@@ -19,25 +19,30 @@ TRANSIENT = RetryPolicy(
     non_retryable_error_types=NON_RETRYABLE,
 )
 
+# Activities that may run long heartbeat every few seconds (activities/heartbeat.py); the
+# heartbeat timeout is how soon a killed worker's activity is retried elsewhere.
+HEARTBEAT = timedelta(seconds=15)
+
 INGEST = dict(
-    start_to_close_timeout=timedelta(minutes=2),
+    start_to_close_timeout=timedelta(minutes=5),
     schedule_to_close_timeout=timedelta(hours=1),
+    heartbeat_timeout=HEARTBEAT,
     retry_policy=TRANSIENT,
 )
 RENDER = dict(
     start_to_close_timeout=timedelta(minutes=30),
     schedule_to_close_timeout=timedelta(hours=2),
-    heartbeat_timeout=timedelta(minutes=1),
+    heartbeat_timeout=HEARTBEAT,
     retry_policy=TRANSIENT,
 )
 EXTRACT = dict(
     start_to_close_timeout=timedelta(minutes=15),
     schedule_to_close_timeout=timedelta(hours=2),
-    heartbeat_timeout=timedelta(minutes=2),
+    heartbeat_timeout=HEARTBEAT,
     retry_policy=TRANSIENT,
 )
 RECORD = dict(
-    start_to_close_timeout=timedelta(seconds=30),
+    start_to_close_timeout=timedelta(seconds=20),
     schedule_to_close_timeout=timedelta(hours=6),
     retry_policy=TRANSIENT,
 )
