@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,56 @@ def test_eval_documents_through_the_api(stack, account):
         truth = json.loads((EVAL / set_dir / "truth" / (Path(f["file_name"]).stem + ".json")).read_text())
         hits += str(out["result"].get("invoice_number") or "").lstrip("#").replace(" ", "") == truth["invoice_number"].lstrip("#").replace(" ", "")
     assert hits >= 3  # a floor far below the measured score: this checks the pipeline, not the engine
+
+
+def test_images_are_split_into_pages_and_stored(stack, account):
+    """PNG, JPEG and multi-page TIFF are accepted (sniffed, not by name); page images are stored."""
+    from core.storage import ObjectStore, page_image_key
+    from tests.support.images import pdf_to_jpeg, pdf_to_png, pdf_to_tiff
+
+    http, ext = account
+    pdf, _ = make_invoice(seed=7, n_items=40)
+    files = [
+        ("files", ("scan.png", pdf_to_png(pdf), "image/png")),
+        ("files", ("photo.jpg", pdf_to_jpeg(pdf), "application/octet-stream")),
+        ("files", ("fax.tif", pdf_to_tiff(pdf), "image/tiff")),
+    ]
+    r = http.post(f"/v1/extractions/{ext['id']}/batches", files=files)
+    assert r.status_code == 202, r.text
+    batch = r.json()["batch"]
+    body = stack.wait_terminal(http, ext["id"], batch["id"])
+    assert [f["page_count"] for f in body["files"]] == [1, 1, 2]
+    assert batch["page_count"] == 4
+    assert all(f["status"] == "processed" for f in body["files"]), body
+    store = ObjectStore(stack.settings)
+    tiff = body["files"][2]["id"]
+    for page in (1, 2):
+        png = store.get_bytes(page_image_key(batch["id"], tiff, page))
+        assert png.startswith(b"\x89PNG")
+
+
+def test_operators_can_filter_batches_by_search_attributes(stack, account):
+    """ExtractionId and BatchStatus are set on every BatchWorkflow (Temporal UI filters)."""
+    import asyncio
+
+    from core.temporal import batch_workflow_id, connect
+
+    http, ext = account
+    batches = http.get(f"/v1/extractions/{ext['id']}/batches").json()["batches"]
+    done = {b["id"] for b in batches if b["status"] == "processed"}
+    assert done
+
+    async def query() -> set[str]:
+        client = await connect(stack.settings)
+        found = set()
+        async for wf in client.list_workflows(f"ExtractionId = '{ext['id']}' AND BatchStatus = 'processed'"):
+            found.add(wf.id)
+        return found
+
+    deadline = time.monotonic() + 20  # visibility is eventually consistent
+    while True:
+        found = asyncio.run(query())
+        if {batch_workflow_id(b) for b in done} <= found or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert {batch_workflow_id(b) for b in done} <= found

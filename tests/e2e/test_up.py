@@ -85,6 +85,14 @@ def test_up_serves_stops_and_keeps_state(tmp_path):
             while http.get(f"/v1/extractions/{ext}/batches/{batch}").json()["batch"]["status"] != "processed":
                 assert time.monotonic() < deadline
                 time.sleep(0.3)
+        # a key made with the CLI for this data dir works against the running stack at once
+        made = subprocess.run(
+            [sys.executable, "-m", "core.cli", "keys", "create", "--name", "cli", "--data-dir", str(a_dir)],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+            env={k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_")},
+        )
+        with a.client(made.stdout.strip().splitlines()[-1]) as http:
+            assert http.get("/v1/extractions").status_code == 200
         with b.client(info_b["key"]) as http:  # the other stack is separate
             assert http.get("/v1/extractions").json()["extractions"] == []
             assert http.get(f"/v1/extractions/{ext}").status_code == 404

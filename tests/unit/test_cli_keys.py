@@ -1,0 +1,43 @@
+"""`docparse keys create/list/revoke` against a data dir, as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from core.accounts import find_key
+from core.config import Settings
+from core.db import init_db, session_scope
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def docparse(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_")}
+    return subprocess.run([sys.executable, "-m", "core.cli", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_create_list_revoke(tmp_path):
+    made = docparse("keys", "create", "--name", "acme", "--pages", "42", "--data-dir", str(tmp_path))
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.strip().splitlines()[-1]
+    assert key.startswith("dp_") and len(key) > 30
+
+    listed = docparse("keys", "list", "--data-dir", str(tmp_path)).stdout
+    row = next(line for line in listed.splitlines() if "acme" in line)
+    assert key[:10] in row and " 42 " in row and row.rstrip().endswith("no")
+    assert key not in listed  # only the prefix is ever shown
+
+    with session_scope(init_db(Settings(data_dir=tmp_path, database_url=None))) as s:
+        key_id = find_key(s, key).id
+    # revoke by id, or by the key itself
+    assert docparse("keys", "revoke", key_id, "--data-dir", str(tmp_path)).returncode == 0
+    listed = docparse("keys", "list", "--data-dir", str(tmp_path)).stdout
+    assert not next(line for line in listed.splitlines() if "acme" in line).rstrip().endswith("no")
+
+    second = docparse("keys", "create", "--name", "two", "--data-dir", str(tmp_path)).stdout.strip().splitlines()[-1]
+    assert docparse("keys", "revoke", second, "--data-dir", str(tmp_path)).returncode == 0
+    assert docparse("keys", "revoke", "key_unknown", "--data-dir", str(tmp_path)).returncode == 2
