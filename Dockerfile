@@ -1,0 +1,24 @@
+# docparse API and worker image (same image, different command; see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    OMP_THREAD_LIMIT=1
+
+# OCR engine for scanned pages.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng \
+ && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 10001 docparse
+
+WORKDIR /app
+COPY . /app
+RUN pip install /app
+
+USER docparse
+ENV HOME=/home/docparse
+EXPOSE 8000
+CMD ["docparse", "api", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,34 @@
+# docparse developer entry points. Every target bootstraps first (idempotent, ~0.2 s when
+# nothing changed): Debian packages, .venv, pip install -e '.[test]'.
+#
+#   make up [DATA_DIR=~/.docparse-b] [PORT=8001]   the whole stack in the foreground
+#   make test [PYTEST_ARGS='-k stack']             the full suite, slow tests included
+#   make lint                                       ruff, if installed in .venv
+
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+
+# Slow (fault-injection, end-to-end) tests are part of `make test`: nothing deselects them.
+PYTEST_FLAGS ?= -q -ra --durations=15
+PYTEST_ARGS  ?=
+
+.PHONY: bootstrap up test lint
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+up: bootstrap
+	$(BIN)/docparse up $(if $(DATA_DIR),--data-dir "$(DATA_DIR)") $(if $(PORT),--port "$(PORT)")
+
+# Make itself exits 2 on any failing recipe; the line printed below gives pytest's own code.
+# Exit 5 ("no tests collected") is a failure, never a silent pass.
+test: bootstrap
+	@rc=0; $(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; \
+	elif [ $$rc -ne 0 ]; then echo "make test: pytest exited with $$rc" >&2; fi; \
+	exit $$rc
+
+lint: bootstrap
+	@if [ -x $(BIN)/ruff ]; then $(BIN)/ruff check .; \
+	else echo "lint: ruff is not installed in $(VENV) (pip install ruff); skipping"; fi
