@@ -55,6 +55,8 @@ class RecordActivities:
                     citations={k: c.model_dump() for k, c in result.citations.items()},
                     warnings=result.warnings,
                     model_used=result.model_used,
+                    input_tokens=result.input_tokens,
+                    output_tokens=result.output_tokens,
                 )
             )
             record.status, record.error, record.updated_at = st.PROCESSED, None, utcnow()

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api.errors import ApiError, not_found
-from api.schemas import BatchPublic, FilePublic
+from api.schemas import BatchPublic, FilePublic, Usage
 from api.state import AppState
 from api.uploads import ParsedUpload
 from core import status as st
@@ -24,7 +24,7 @@ from core.schema import ExtractionSchema
 from core.tables import Account, Batch, Extraction, FileRecord, FileResult, utcnow
 from core.temporal import BATCH_STATUS, EXTRACTION_ID, batch_workflow_id
 from workflows.batch import BatchWorkflow
-from workflows.models import BatchInput, BatchView, FileInput
+from workflows.models import BatchInput, BatchView, FileInput, ModelPlan
 
 log = logging.getLogger("docparse.api")
 
@@ -148,6 +148,18 @@ def _batch_input(state: AppState, ext: Extraction, batch: Batch, records: list[F
             for r in sorted(records, key=lambda r: r.position)
         ],
         max_concurrent_files=state.settings.max_concurrent_files,
+        model=_model_plan(state, ext),
+    )
+
+
+def _model_plan(state: AppState, ext: Extraction) -> ModelPlan | None:
+    """Gemini when a key is configured, else None: the offline engine."""
+    s = state.settings
+    if not s.gemini_api_key:
+        return None
+    return ModelPlan(
+        model=ext.model or s.gemini_model, task_queue=s.model_task_queue,
+        pages_per_chunk=s.model_pages_per_chunk, chunk_overlap=s.model_chunk_overlap,
     )
 
 
@@ -192,12 +204,21 @@ async def resubmit_stranded(state: AppState, older_than: timedelta = timedelta(s
     return started
 
 
-def batch_public(batch: Batch, status: str, file_count: int) -> BatchPublic:
+def batch_public(batch: Batch, status: str, file_count: int, usage: Usage | None = None) -> BatchPublic:
     return BatchPublic(
         id=batch.id, extraction_id=batch.extraction_id, name=batch.name, status=status,
         file_count=file_count, page_count=batch.page_count, error=batch.error,
-        created_at=batch.created_at, completed_at=batch.completed_at,
+        created_at=batch.created_at, completed_at=batch.completed_at, usage=usage,
     )
+
+
+def batch_usage(session: Session, batch_id: str) -> Usage:
+    tokens_in, tokens_out = session.exec(
+        select(func.coalesce(func.sum(FileResult.input_tokens), 0), func.coalesce(func.sum(FileResult.output_tokens), 0))
+        .join(FileRecord, FileRecord.id == FileResult.file_id)
+        .where(FileRecord.batch_id == batch_id, FileRecord.deleted_at.is_(None))
+    ).one()
+    return Usage(input_tokens=int(tokens_in), output_tokens=int(tokens_out))
 
 
 def _live_files(session: Session, batch_id: str) -> list[FileRecord]:
@@ -225,7 +246,7 @@ async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple
             for f in files
         ]
         status = batch.status if batch.status in st.BATCH_TERMINAL else st.batch_status(f.status for f in files)
-    return batch_public(batch, status, len(out)), out
+    return batch_public(batch, status, len(out), batch_usage(session, batch.id)), out
 
 
 async def _query_workflow(state: AppState, batch_id: str) -> BatchView | None:

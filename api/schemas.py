@@ -17,6 +17,10 @@ class ExtractionCreate(BaseModel):
     description: str | None = Field(default=None, max_length=5000)
     language: str = Field(default="auto", min_length=2, max_length=32)
     fields: list[FieldSpec] = Field(min_length=1)
+    model: str | None = Field(
+        default=None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
+        description="Gemini model for this extraction (default: the configured one)",
+    )
 
     @model_validator(mode="after")
     def _schema_rules(self) -> ExtractionCreate:
@@ -31,7 +35,13 @@ class ExtractionPublic(BaseModel):
     language: str
     status: str
     fields: list[dict[str, Any]]
+    model: str | None = None
     created_at: datetime
+
+
+class Usage(BaseModel):
+    input_tokens: int = 0
+    output_tokens: int = 0
 
 
 class ExtractionOut(BaseModel):
@@ -52,6 +62,7 @@ class BatchPublic(BaseModel):
     error: str | None = None
     created_at: datetime
     completed_at: datetime | None = None
+    usage: Usage | None = Field(default=None, description="model tokens used by the batch's files")
 
 
 class FilePublic(BaseModel):
@@ -87,6 +98,7 @@ class FileResultOut(BaseModel):
     citations: dict[str, Any]
     warnings: list[str]
     model_used: str
+    usage: Usage
 
 
 class ErrorOut(BaseModel):

@@ -52,6 +52,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DOCPARSE_GEMINI_API_KEY", "GEMINI_API_KEY"),
     )
     gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None  # tests point the real client at a local fake
+    gemini_timeout_s: float = 300.0
+    # Model calls run on their own task queue, so their concurrency and rate are capped by
+    # Temporal (worker options) however many files are waiting.
+    model_task_queue: str = "docparse-model"
+    model_max_concurrent: int = 4  # per worker
+    model_calls_per_second: float = 2.0  # per task queue, enforced by the Temporal server
+    model_pages_per_chunk: int = 8
+    model_chunk_overlap: int = 1
+    model_max_output_tokens: int = 65_536
 
     status_query_timeout_s: float = 3.0
 

@@ -70,6 +70,7 @@ class Extraction(SQLModel, table=True):
     description: str | None = None
     language: str = "auto"
     fields: list[dict[str, Any]] = _json()
+    model: str | None = None  # overrides the configured Gemini model for this extraction
     status: str = "ready"
     created_at: datetime = _time()
 
@@ -116,4 +117,6 @@ class FileResult(SQLModel, table=True):
     citations: dict[str, Any] = _json()
     warnings: list[str] = _json()
     model_used: str
+    input_tokens: int = 0
+    output_tokens: int = 0
     created_at: datetime = _time()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
@@ -10,6 +11,7 @@ from temporalio.worker import Worker
 
 from activities.documents import DocumentActivities
 from activities.extract import ExtractActivities
+from activities.model import ModelActivities
 from activities.records import RecordActivities
 from core.config import Settings, get_settings
 from core.db import init_db
@@ -21,14 +23,15 @@ from workflows.batch import BatchWorkflow
 log = logging.getLogger("docparse.worker")
 
 
-def build_worker(client, settings: Settings, pool: PagePool) -> Worker:
+def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
     store = ObjectStore(settings)
     store.ensure_bucket()
     db = init_db(settings)
     documents = DocumentActivities(settings, store, pool)
     extract = ExtractActivities(settings, store, pool)
     records = RecordActivities(db, store)
-    return Worker(
+    model = ModelActivities(settings, store)
+    main = Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[BatchWorkflow],
@@ -37,11 +40,23 @@ def build_worker(client, settings: Settings, pool: PagePool) -> Worker:
             documents.render_pages,
             documents.purge_file,
             extract.extract_file,
+            model.merge_chunks,
             records.save_result,
             records.set_file_status,
             records.set_batch_status,
         ],
     )
+    # Model calls have their own queue: at most model_max_concurrent in flight per worker and
+    # model_calls_per_second across all workers (enforced by the Temporal server), so a
+    # 30-file batch queues up instead of flooding the quota.
+    model_calls = Worker(
+        client,
+        task_queue=settings.model_task_queue,
+        activities=[model.model_extract_chunk],
+        max_concurrent_activities=settings.model_max_concurrent,
+        max_task_queue_activities_per_second=settings.model_calls_per_second,
+    )
+    return [main, model_calls]
 
 
 async def run_worker(settings: Settings | None = None) -> None:
@@ -50,13 +65,16 @@ async def run_worker(settings: Settings | None = None) -> None:
     await ensure_search_attributes(client, settings.temporal_namespace)
     pool = PagePool(settings.render_processes, settings.render_memory_bytes)
     try:
-        worker = build_worker(client, settings, pool)
+        workers = build_workers(client, settings, pool)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        async with worker:
-            log.info("worker polling task queue %s on %s", settings.task_queue, settings.temporal_address)
+        async with contextlib.AsyncExitStack() as running:
+            for w in workers:
+                await running.enter_async_context(w)
+            log.info("worker polling task queues %s and %s on %s", settings.task_queue,
+                     settings.model_task_queue, settings.temporal_address)
             await stop.wait()
     finally:
         pool.shutdown()

@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from core import status as st
+    from core.engines.gemini import Chunk, chunk_plan, split_chunk
     from core.temporal import BATCH_STATUS
     from workflows import activity_names as act
     from workflows import policies
@@ -22,6 +23,9 @@ with workflow.unsafe.imports_passed_through():
         BatchInput,
         BatchStatusInput,
         BatchView,
+        ChunkInput,
+        ChunkOutput,
+        ChunkResult,
         ExtractInput,
         ExtractOutput,
         FileInput,
@@ -30,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         FileView,
         IngestInput,
         IngestOutput,
+        MergeInput,
         RenderInput,
         RenderOutput,
         SaveResultInput,
@@ -38,6 +43,10 @@ with workflow.unsafe.imports_passed_through():
 
 class FileGone(Exception):
     """The file was deleted while the batch ran: stop working on it."""
+
+
+class FileFailed(Exception):
+    """The workflow itself decided the file cannot be processed; the message says why."""
 
 
 def _root_cause(err: ActivityError) -> BaseException:
@@ -95,6 +104,8 @@ class BatchWorkflow:
                 await self._pipeline(batch, f)
             except FileGone:
                 await self._purge(batch.batch_id, f.file_id)
+            except FileFailed as failed:
+                await self._set_file(f.file_id, st.FAILED, error=str(failed))
             except ActivityError as err:
                 cause = _root_cause(err)
                 if isinstance(cause, ApplicationError) and cause.type == policies.FILE_GONE:
@@ -119,12 +130,15 @@ class BatchWorkflow:
             result_type=RenderOutput, **policies.RENDER,
         )
         self._check_alive(f.file_id)
-        extracted: ExtractOutput = await workflow.execute_activity(
-            act.EXTRACT_FILE,
-            ExtractInput(batch_id=batch.batch_id, file_id=f.file_id, page_count=info.page_count,
-                         extraction_schema=batch.extraction_schema),
-            result_type=ExtractOutput, **policies.EXTRACT,
-        )
+        if batch.model is not None and info.einvoice_key is None:
+            extracted = await self._extract_with_model(batch, f, info)
+        else:  # offline engine, or the exact values of an embedded e-invoice
+            extracted = await workflow.execute_activity(
+                act.EXTRACT_FILE,
+                ExtractInput(batch_id=batch.batch_id, file_id=f.file_id, page_count=info.page_count,
+                             extraction_schema=batch.extraction_schema, einvoice_key=info.einvoice_key),
+                result_type=ExtractOutput, **policies.EXTRACT,
+            )
         self._check_alive(f.file_id)
         await self._record(
             act.SAVE_RESULT,
@@ -132,6 +146,46 @@ class BatchWorkflow:
         )
         self._files[f.file_id].status = st.PROCESSED
         self._publish_status()
+
+    async def _extract_with_model(self, batch: BatchInput, f: FileInput, info: IngestOutput) -> ExtractOutput:
+        """One model call per page chunk; a truncated or unusable chunk is split and re-asked."""
+        plan = batch.model
+        assert plan is not None
+        pending: list[tuple[Chunk, int]] = [
+            (c, 0) for c in chunk_plan(info.page_count, plan.pages_per_chunk, plan.chunk_overlap)
+        ]
+        done: list[ChunkResult] = []
+        tokens_in = tokens_out = 0
+        while pending:
+            outs: list[ChunkOutput] = await asyncio.gather(*(
+                workflow.execute_activity(
+                    act.MODEL_EXTRACT_CHUNK,
+                    ChunkInput(batch_id=batch.batch_id, file_id=f.file_id, page_count=info.page_count,
+                               chunk=chunk, extraction_schema=batch.extraction_schema, model=plan.model),
+                    result_type=ChunkOutput, task_queue=plan.task_queue, **policies.MODEL_CALL,
+                )
+                for chunk, _ in pending
+            ))
+            self._check_alive(f.file_id)
+            retry: list[tuple[Chunk, int]] = []
+            for (chunk, tries), out in zip(pending, outs):
+                tokens_in += out.input_tokens
+                tokens_out += out.output_tokens
+                if out.status == "ok" and out.result_key:
+                    done.append(ChunkResult(chunk=chunk, result_key=out.result_key))
+                elif (smaller := split_chunk(chunk)) != [chunk]:
+                    retry += [(c, 0) for c in smaller]
+                elif tries < policies.MODEL_INVALID_RETRIES:
+                    retry.append((chunk, tries + 1))
+                else:
+                    raise FileFailed(f"the model's output for {chunk.label()} was unusable: {out.detail}")
+            pending = retry
+        return await workflow.execute_activity(
+            act.MERGE_CHUNKS,
+            MergeInput(batch_id=batch.batch_id, file_id=f.file_id, extraction_schema=batch.extraction_schema,
+                       model=plan.model, chunks=done, input_tokens=tokens_in, output_tokens=tokens_out),
+            result_type=ExtractOutput, **policies.MERGE,
+        )
 
     def _check_alive(self, file_id: str) -> None:
         if file_id in self._deleted:

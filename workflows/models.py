@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from core.engines.gemini import Chunk
 from core.schema import ExtractionSchema
 
 
@@ -19,6 +20,15 @@ class FileInput(BaseModel):
     page_count: int
 
 
+class ModelPlan(BaseModel):
+    """How a file goes to the model (None in BatchInput: the offline engine)."""
+
+    model: str
+    task_queue: str
+    pages_per_chunk: int = 8
+    chunk_overlap: int = 1
+
+
 class BatchInput(BaseModel):
     batch_id: str
     extraction_id: str
@@ -26,6 +36,7 @@ class BatchInput(BaseModel):
     extraction_schema: ExtractionSchema
     files: list[FileInput]
     max_concurrent_files: int = 8
+    model: ModelPlan | None = None
 
 
 class FileView(BaseModel):
@@ -55,6 +66,8 @@ class IngestInput(BaseModel):
 class IngestOutput(BaseModel):
     kind: str
     page_count: int
+    # Key of an embedded e-invoice XML (Factur-X/ZUGFeRD/XRechnung) when the PDF carries one.
+    einvoice_key: str | None = None
 
 
 class RenderInput(BaseModel):
@@ -75,6 +88,39 @@ class ExtractInput(BaseModel):
     file_id: str
     page_count: int
     extraction_schema: ExtractionSchema
+    einvoice_key: str | None = None
+
+
+class ChunkInput(BaseModel):
+    batch_id: str
+    file_id: str
+    page_count: int
+    chunk: Chunk
+    extraction_schema: ExtractionSchema
+    model: str
+
+
+class ChunkOutput(BaseModel):
+    status: str  # ok | truncated | invalid
+    detail: str | None = None
+    result_key: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class ChunkResult(BaseModel):
+    chunk: Chunk
+    result_key: str
+
+
+class MergeInput(BaseModel):
+    batch_id: str
+    file_id: str
+    extraction_schema: ExtractionSchema
+    model: str
+    chunks: list[ChunkResult]
+    input_tokens: int = 0
+    output_tokens: int = 0
 
 
 class ExtractOutput(BaseModel):

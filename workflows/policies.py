@@ -7,7 +7,10 @@ from temporalio.common import RetryPolicy
 # Errors that no retry can fix; activities raise ApplicationError with these types.
 DOCUMENT_REJECTED = "DocumentRejected"
 FILE_GONE = "FileGone"
-NON_RETRYABLE = [DOCUMENT_REJECTED, FILE_GONE]
+MODEL_AUTH = "ModelAuthFailed"  # 401/403, invalid key
+MODEL_QUOTA = "ModelQuotaExhausted"  # per-day quota: waiting minutes will not help
+MODEL_REQUEST = "ModelRequestRejected"  # 400: the same request fails again
+NON_RETRYABLE = [DOCUMENT_REJECTED, FILE_GONE, MODEL_AUTH, MODEL_QUOTA, MODEL_REQUEST]
 
 # Transient faults (object store or database briefly down, worker killed) are retried with
 # backoff until the schedule-to-close budget runs out.
@@ -46,3 +49,23 @@ RECORD = dict(
     schedule_to_close_timeout=timedelta(hours=6),
     retry_policy=TRANSIENT,
 )
+
+# One model call per activity; rate limits and 5xx are retried with backoff (or the server's
+# own retry delay, passed as next_retry_delay) for as long as the schedule-to-close allows.
+MODEL_CALL = dict(
+    start_to_close_timeout=timedelta(minutes=10),
+    schedule_to_close_timeout=timedelta(hours=6),
+    heartbeat_timeout=HEARTBEAT,
+    retry_policy=RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(minutes=2),
+        maximum_attempts=0,
+        non_retryable_error_types=NON_RETRYABLE,
+    ),
+)
+MERGE = EXTRACT
+
+# A one-page chunk whose output is still unusable is asked again this many times, then the
+# file fails with the reason.
+MODEL_INVALID_RETRIES = 2

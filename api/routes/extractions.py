@@ -24,6 +24,7 @@ def create_extraction(body: ExtractionCreate, account: AccountDep, session: Sess
         name=body.name,
         description=body.description,
         language=body.language,
+        model=body.model,
         fields=[f.model_dump(exclude_none=True) for f in body.fields],
     )
     session.add(ext)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 from api import batch_service as svc
 from api.deps import AccountDep, SessionDep, StateDep
 from api.errors import ApiError
-from api.schemas import FileResultOut
+from api.schemas import FileResultOut, Usage
 from core import status as st
 from core.tables import FileResult
 
@@ -24,6 +24,7 @@ def get_result(extraction_id: str, file_id: str, account: AccountDep, session: S
         file_id=rec.id, file_name=rec.file_name, status=rec.status, result=result.result,
         confidence=result.confidence, citations=result.citations or {},
         warnings=result.warnings or [], model_used=result.model_used,
+        usage=Usage(input_tokens=result.input_tokens, output_tokens=result.output_tokens),
     )
 
 

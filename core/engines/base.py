@@ -24,6 +24,8 @@ class EngineResult(BaseModel):
     citations: dict[str, Citation] = {}
     model_used: str
     warnings: list[str] = []
+    input_tokens: int = 0
+    output_tokens: int = 0
 
 
 class Engine(Protocol):
