@@ -14,6 +14,7 @@ from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
 from core.documents import DocumentRejected, inspect_document, render_pages
+from core.einvoice import find_einvoice_xml
 from core.procpool import PagePool
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
@@ -49,7 +50,14 @@ class DocumentActivities:
                 )
             except DocumentRejected as e:
                 raise rejected(str(e)) from None
-        return IngestOutput(kind=info.kind, page_count=info.page_count)
+            einvoice_key = None
+            if info.kind == "pdf":
+                # Factur-X / ZUGFeRD / XRechnung: exact values beat reading the print.
+                found = await self.pool.run(find_einvoice_xml, path)
+                if found is not None:
+                    einvoice_key = storage.einvoice_key(inp.batch_id, inp.file.file_id)
+                    await asyncio.to_thread(self.store.put_bytes, einvoice_key, found[1], "application/xml")
+        return IngestOutput(kind=info.kind, page_count=info.page_count, einvoice_key=einvoice_key)
 
     @activity.defn(name=act.RENDER_PAGES)
     async def render_pages(self, inp: RenderInput) -> RenderOutput:

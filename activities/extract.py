@@ -20,8 +20,20 @@ from workflows import activity_names as act
 from workflows.models import ExtractInput, ExtractOutput
 
 
-def run_engine(settings: Settings, schema: ExtractionSchema, document: DocumentText) -> EngineResult:
-    return engine_for(settings).extract(schema, document)
+def run_engine(
+    settings: Settings, schema: ExtractionSchema, document: DocumentText, einvoice: bytes | None = None
+) -> EngineResult:
+    warnings = []
+    if einvoice is not None:
+        from core.einvoice import EInvoiceEngine, EInvoiceError, sniff_syntax
+
+        try:
+            return EInvoiceEngine().extract_xml(schema, sniff_syntax(einvoice), einvoice)
+        except EInvoiceError as e:
+            warnings.append(f"the embedded e-invoice could not be used ({e}); read the pages instead")
+    result = engine_for(settings).extract(schema, document)
+    result.warnings = warnings + result.warnings
+    return result
 
 
 class ExtractActivities:
@@ -45,8 +57,16 @@ class ExtractActivities:
     async def extract_file(self, inp: ExtractInput) -> ExtractOutput:
         async with keep_alive():
             document = await self._load_pages(inp)
+            einvoice = None
+            if inp.einvoice_key:
+                try:
+                    einvoice = await asyncio.to_thread(self.store.get_bytes, inp.einvoice_key)
+                except ObjectMissing:
+                    raise gone(inp.file_id) from None
             # The offline engine is CPU-bound Python: keep it off the worker's event loop.
-            result: EngineResult = await self.pool.run(run_engine, self.settings, inp.extraction_schema, document)
+            result: EngineResult = await self.pool.run(
+                run_engine, self.settings, inp.extraction_schema, document, einvoice
+            )
         key = storage.result_key(inp.batch_id, inp.file_id)
         await asyncio.to_thread(
             self.store.put_bytes, key, result.model_dump_json().encode(), "application/json"

@@ -4,6 +4,8 @@ Every object a file produces lives under one prefix, so deleting a file is one p
     files/<batch_id>/<file_id>/original
     files/<batch_id>/<file_id>/pages/0001.png      page image
     files/<batch_id>/<file_id>/words/0001.json     words with positions (text layer or OCR)
+    files/<batch_id>/<file_id>/einvoice.xml        embedded e-invoice XML, when the PDF has one
+    files/<batch_id>/<file_id>/chunks/*.json       model output per page chunk
     files/<batch_id>/<file_id>/result.json         engine output (claim check for the workflow)
 """
 
@@ -33,6 +35,10 @@ def page_image_key(batch_id: str, file_id: str, page: int) -> str:
 
 def page_words_key(batch_id: str, file_id: str, page: int) -> str:
     return file_prefix(batch_id, file_id) + f"words/{page:04d}.json"
+
+
+def einvoice_key(batch_id: str, file_id: str) -> str:
+    return file_prefix(batch_id, file_id) + "einvoice.xml"
 
 
 def result_key(batch_id: str, file_id: str) -> str:

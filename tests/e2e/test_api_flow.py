@@ -165,3 +165,20 @@ def test_operators_can_filter_batches_by_search_attributes(stack, account):
             break
         time.sleep(0.5)
     assert {batch_workflow_id(b) for b in done} <= found
+
+
+def test_embedded_e_invoice_gives_exact_values(stack, account):
+    from tests.support.einvoice_xml import cii_xml, embed
+
+    http, ext = account
+    pdf, truth = make_invoice(seed=21, language="de", n_items=6)
+    r = http.post(f"/v1/extractions/{ext['id']}/batches",
+                  files=[("files", ("facturx.pdf", embed(pdf, {"factur-x.xml": cii_xml(truth)}), "application/pdf"))])
+    assert r.status_code == 202, r.text
+    body = stack.wait_terminal(http, ext["id"], r.json()["batch"]["id"])
+    out = http.get(f"/v1/extractions/{ext['id']}/files/{body['files'][0]['id']}/result").json()
+    assert out["model_used"] == "einvoice-xml:factur-x"
+    assert out["result"]["invoice_number"] == truth["invoice_number"]
+    assert out["result"]["total_amount"] == truth["total_amount"]
+    assert len(out["result"]["line_items"]) == 6
+    assert out["confidence"]["invoice_number"] == 1.0

@@ -162,3 +162,15 @@ def test_truncated_output_splits_the_chunk(gstack, gemini_ext, fake):
     assert [i["description"] for i in got["result"]["result"]["line_items"]] == [f"Item {c}" for c in codes]
     calls = fake.calls_for("TRUNCATES-OVER-1-PAGE")
     assert any(len(c.pages) > 1 for c in calls) and any(len(c.pages) == 1 for c in calls)
+
+
+def test_embedded_e_invoice_skips_the_model(gstack, gemini_ext, fake):
+    from tests.support.einvoice_xml import cii_xml, embed
+    from tests.support.invoices import make_invoice
+
+    pdf, truth = make_invoice(seed=31)
+    calls_before = len(fake.calls)
+    got = run(gstack, gemini_ext, {"x.pdf": embed(pdf, {"factur-x.xml": cii_xml(truth)})})["x.pdf"]
+    assert got["result"]["model_used"] == "einvoice-xml:factur-x"
+    assert got["result"]["result"]["invoice_number"] == truth["invoice_number"]
+    assert len(fake.calls) == calls_before
