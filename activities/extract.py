@@ -14,6 +14,7 @@ from core.engines.base import EngineResult
 from core.engines.registry import engine_for
 from core.pages import DocumentText, PageText
 from core.procpool import PagePool
+from core.review import review_reasons
 from core.schema import ExtractionSchema
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
@@ -34,6 +35,12 @@ def run_engine(
     result = engine_for(settings).extract(schema, document)
     result.warnings = warnings + result.warnings
     return result
+
+
+def reasons_for(schema: ExtractionSchema, result: EngineResult, threshold: float) -> list[str]:
+    if threshold <= 0:  # review turned off for this extraction
+        return []
+    return review_reasons(schema, result.result, result.confidence, result.issues, threshold)
 
 
 class ExtractActivities:
@@ -75,4 +82,5 @@ class ExtractActivities:
             result_key=key,
             model_used=result.model_used,
             min_confidence=min(result.confidence.values(), default=None),
+            review_reasons=reasons_for(inp.extraction_schema, result, inp.review_threshold),
         )

@@ -21,6 +21,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.errors import gone
+from activities.extract import reasons_for
 from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
@@ -189,4 +190,7 @@ class ModelActivities:
         )
         key = storage.result_key(inp.batch_id, inp.file_id)
         await asyncio.to_thread(self.store.put_bytes, key, engine_result.model_dump_json().encode(), "application/json")
-        return ExtractOutput(result_key=key, model_used=inp.model, min_confidence=min(confidence.values(), default=None))
+        return ExtractOutput(
+            result_key=key, model_used=inp.model, min_confidence=min(confidence.values(), default=None),
+            review_reasons=reasons_for(inp.extraction_schema, engine_result, inp.review_threshold),
+        )

@@ -14,7 +14,8 @@ from core.engines.base import EngineResult
 from core.storage import ObjectMissing, ObjectStore
 from core.tables import Batch, FileRecord, FileResult, utcnow
 from workflows import activity_names as act
-from workflows.models import BatchStatusInput, FileStatusInput, SaveResultInput
+from core.review import apply_corrections
+from workflows.models import ApplyReviewInput, BatchStatusInput, FileStatusInput, SaveResultInput
 
 from activities.errors import gone
 
@@ -51,6 +52,8 @@ class RecordActivities:
                 FileResult(
                     file_id=inp.file_id,
                     result=result.result,
+                    extracted=result.result,
+                    review_reasons=inp.review_reasons,
                     confidence=result.confidence,
                     citations={k: c.model_dump() for k, c in result.citations.items()},
                     warnings=result.warnings,
@@ -59,13 +62,45 @@ class RecordActivities:
                     output_tokens=result.output_tokens,
                 )
             )
-            record.status, record.error, record.updated_at = st.PROCESSED, None, utcnow()
+            record.status, record.error, record.updated_at = inp.status, None, utcnow()
+            record.review_revision = inp.review_revision
             session.add(record)
             session.commit()
 
     @activity.defn(name=act.SAVE_RESULT)
     async def save_result(self, inp: SaveResultInput) -> None:
         await asyncio.to_thread(self._save_result, inp)
+
+    def _apply_review(self, inp: ApplyReviewInput) -> None:
+        with session_scope(self.db) as session:
+            record = session.get(FileRecord, inp.file_id)
+            stored = session.get(FileResult, inp.file_id)
+            if record is None or record.deleted_at is not None or stored is None:
+                raise gone(inp.file_id)
+            corrected: list[str] = []
+            if inp.decision == "approved":
+                # Validated by the workflow's update validator already; typed here.
+                stored.result = apply_corrections(inp.extraction_schema, stored.extracted, inp.corrections)
+                corrected = sorted(k for k in (inp.corrections or {}) if stored.result.get(k) != stored.extracted.get(k))
+                record.status, record.error = st.PROCESSED, None
+            else:
+                record.status = st.FAILED
+                record.error = (
+                    f"review deadline passed: {inp.reason}" if inp.decision == "expired"
+                    else f"rejected in review by {inp.reviewer}" + (f": {inp.reason}" if inp.reason else "")
+                )
+            stored.review = {
+                "decision": inp.decision, "reviewer": inp.reviewer, "reason": inp.reason,
+                "revision": inp.revision, "decided_at": inp.decided_at.isoformat(), "corrected": corrected,
+            }
+            record.updated_at = utcnow()
+            session.add(stored)
+            session.add(record)
+            session.commit()
+
+    @activity.defn(name=act.APPLY_REVIEW)
+    async def apply_review(self, inp: ApplyReviewInput) -> None:
+        await asyncio.to_thread(self._apply_review, inp)
 
     def _set_batch_status(self, inp: BatchStatusInput) -> None:
         with session_scope(self.db) as session:

@@ -24,7 +24,7 @@ from core.schema import ExtractionSchema
 from core.tables import Account, Batch, Extraction, FileRecord, FileResult, utcnow
 from core.temporal import BATCH_STATUS, EXTRACTION_ID, batch_workflow_id
 from workflows.batch import BatchWorkflow
-from workflows.models import BatchInput, BatchView, FileInput, ModelPlan
+from workflows.models import BatchInput, BatchView, FileInput, ModelPlan, ReviewPolicy
 
 log = logging.getLogger("docparse.api")
 
@@ -149,6 +149,7 @@ def _batch_input(state: AppState, ext: Extraction, batch: Batch, records: list[F
         ],
         max_concurrent_files=state.settings.max_concurrent_files,
         model=_model_plan(state, ext),
+        review=ReviewPolicy(threshold=ext.review_threshold, deadline_seconds=ext.review_deadline_hours * 3600),
     )
 
 

@@ -37,7 +37,7 @@ bearer_scheme = HTTPBearer(auto_error=False, description="an API key from `docpa
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-def current_account(credentials: BearerDep, state: StateDep, session: SessionDep) -> Account:
+def current_account(request: Request, credentials: BearerDep, state: StateDep, session: SessionDep) -> Account:
     if credentials is None or not credentials.credentials.strip():
         raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
     key: ApiKey | None = find_key(session, credentials.credentials.strip())
@@ -46,6 +46,7 @@ def current_account(credentials: BearerDep, state: StateDep, session: SessionDep
     if key.revoked_at is not None:
         raise ApiError(403, "this API key has been revoked")
     _rate_limit(state, key.id)
+    request.state.api_key = key  # who is calling: reviewers are recorded by key name and id
     account = session.get(Account, key.account_id)
     if account is None:
         raise ApiError(401, "invalid API key")

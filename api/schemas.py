@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -21,6 +21,15 @@ class ExtractionCreate(BaseModel):
         default=None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
         description="Gemini model for this extraction (default: the configured one)",
     )
+    review_threshold: float = Field(
+        default=0.8, ge=0.0, le=1.0,
+        description="files with a present or required field below this confidence, or failing a "
+        "validation rule, wait for human review; 0 turns review off",
+    )
+    review_deadline_hours: int = Field(
+        default=168, ge=1, le=24 * 365,
+        description="a file not reviewed within this time fails with 'review deadline passed'",
+    )
 
     @model_validator(mode="after")
     def _schema_rules(self) -> ExtractionCreate:
@@ -36,6 +45,8 @@ class ExtractionPublic(BaseModel):
     status: str
     fields: list[dict[str, Any]]
     model: str | None = None
+    review_threshold: float = 0.8
+    review_deadline_hours: int = 168
     created_at: datetime
 
 
@@ -99,6 +110,57 @@ class FileResultOut(BaseModel):
     warnings: list[str]
     model_used: str
     usage: Usage
+    extracted: dict[str, Any] = Field(description="what the engine returned, before any review")
+    review: dict[str, Any] | None = Field(
+        default=None, description="decision, reviewer, decided_at, reason, revision, corrected keys"
+    )
+
+
+class ReviewItem(BaseModel):
+    file_id: str
+    file_name: str
+    extraction_id: str
+    batch_id: str
+    page_count: int
+    revision: int
+    reasons: list[str]
+    created_at: datetime
+
+
+class ReviewQueue(BaseModel):
+    files: list[ReviewItem]
+
+
+class ReviewDetail(BaseModel):
+    file_id: str
+    file_name: str
+    extraction_id: str
+    batch_id: str
+    status: str
+    revision: int
+    reasons: list[str]
+    fields: list[dict[str, Any]]
+    extracted: dict[str, Any]
+    confidence: dict[str, float]
+    citations: dict[str, Any]
+    review_threshold: float
+    pages: list[str] = Field(description="URLs of the page images (PNG), in page order")
+
+
+class ReviewDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["approve", "reject"]
+    revision: int = Field(ge=0, description="the revision shown by GET .../review")
+    values: dict[str, Any] | None = Field(default=None, description="corrected values (approve only)")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ReviewOutcomeOut(BaseModel):
+    file_id: str
+    status: str
+    decision: str
+    revision: int
 
 
 class ErrorOut(BaseModel):

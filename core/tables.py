@@ -71,6 +71,8 @@ class Extraction(SQLModel, table=True):
     language: str = "auto"
     fields: list[dict[str, Any]] = _json()
     model: str | None = None  # overrides the configured Gemini model for this extraction
+    review_threshold: float = 0.8  # 0 turns human review off
+    review_deadline_hours: int = 24 * 7
     status: str = "ready"
     created_at: datetime = _time()
 
@@ -104,6 +106,7 @@ class FileRecord(SQLModel, table=True):
     object_key: str
     status: str = "queued"
     error: str | None = None
+    review_revision: int = 0
     created_at: datetime = _time()
     updated_at: datetime = _time()
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -112,7 +115,10 @@ class FileRecord(SQLModel, table=True):
 class FileResult(SQLModel, table=True):
     __tablename__ = "file_results"
     file_id: str = Field(primary_key=True, foreign_key="files.id")
-    result: dict[str, Any] = _json()
+    result: dict[str, Any] = _json()  # the answer: approved values after review, else extracted
+    extracted: dict[str, Any] = _json()  # what the engine returned, kept after review
+    review: dict[str, Any] | None = _json()  # decision, reviewer, at, reason, revision, corrected
+    review_reasons: list[str] = _json()
     confidence: dict[str, float] = _json()
     citations: dict[str, Any] = _json()
     warnings: list[str] = _json()

@@ -42,6 +42,7 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
             extract.extract_file,
             model.merge_chunks,
             records.save_result,
+            records.apply_review,
             records.set_file_status,
             records.set_batch_status,
         ],

@@ -9,6 +9,7 @@ place. Scale comes from running many workers on the task queue, not from more wo
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -16,10 +17,12 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from core import status as st
     from core.engines.gemini import Chunk, chunk_plan, split_chunk
+    from core.review import InvalidCorrection, apply_corrections
     from core.temporal import BATCH_STATUS
     from workflows import activity_names as act
     from workflows import policies
     from workflows.models import (
+        ApplyReviewInput,
         BatchInput,
         BatchStatusInput,
         BatchView,
@@ -37,6 +40,8 @@ with workflow.unsafe.imports_passed_through():
         MergeInput,
         RenderInput,
         RenderOutput,
+        ReviewDecision,
+        ReviewOutcome,
         SaveResultInput,
     )
 
@@ -62,6 +67,12 @@ def _failure_message(cause: BaseException) -> str:
     return f"processing failed: {cause}"
 
 
+def _review_error(apply: ApplyReviewInput) -> str:
+    if apply.decision == "expired":
+        return f"review deadline passed: {apply.reason}"
+    return f"rejected in review by {apply.reviewer}" + (f": {apply.reason}" if apply.reason else "")
+
+
 @workflow.defn
 class BatchWorkflow:
     def __init__(self) -> None:
@@ -69,9 +80,13 @@ class BatchWorkflow:
         self._files: dict[str, FileView] = {}
         self._deleted: set[str] = set()
         self._published_status = ""
+        self._batch: BatchInput | None = None
+        self._decisions: dict[str, ReviewDecision] = {}
+        self._outcomes: dict[str, ReviewOutcome] = {}
 
     @workflow.run
     async def run(self, batch: BatchInput) -> BatchView:
+        self._batch = batch
         self._batch_id = batch.batch_id
         for f in batch.files:
             self._files[f.file_id] = FileView(
@@ -82,6 +97,7 @@ class BatchWorkflow:
         view = self.status()
         await self._record(act.SET_BATCH_STATUS, BatchStatusInput(batch_id=batch.batch_id, status=view.status))
         self._publish_status()
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return view
 
     @workflow.query
@@ -98,24 +114,65 @@ class BatchWorkflow:
         self._deleted.add(file_id)
         self._publish_status()
 
-    async def _process(self, batch: BatchInput, f: FileInput, window: asyncio.Semaphore) -> None:
-        async with window:
-            try:
-                await self._pipeline(batch, f)
-            except FileGone:
-                await self._purge(batch.batch_id, f.file_id)
-            except FileFailed as failed:
-                await self._set_file(f.file_id, st.FAILED, error=str(failed))
-            except ActivityError as err:
-                cause = _root_cause(err)
-                if isinstance(cause, ApplicationError) and cause.type == policies.FILE_GONE:
-                    self._deleted.add(f.file_id)
-                if f.file_id in self._deleted:
-                    await self._purge(batch.batch_id, f.file_id)
-                    return
-                await self._set_file(f.file_id, st.FAILED, error=_failure_message(cause))
+    @workflow.update
+    async def review(self, decision: ReviewDecision) -> ReviewOutcome:
+        """A reviewer approves (optionally with corrections) or rejects a file awaiting review."""
+        self._decisions[decision.file_id] = decision
+        await workflow.wait_condition(lambda: decision.file_id in self._outcomes)
+        return self._outcomes[decision.file_id]
 
-    async def _pipeline(self, batch: BatchInput, f: FileInput) -> None:
+    @review.validator
+    def _validate_review(self, decision: ReviewDecision) -> None:
+        # Runs before the update is accepted into history: refusals cost nothing and the
+        # caller gets the reason (the API maps the types to 409 / 400).
+        view = self._files.get(decision.file_id)
+        if view is None or decision.file_id in self._deleted:
+            raise ApplicationError(f"file {decision.file_id} is not in this batch", type=policies.REVIEW_NOT_OPEN)
+        if view.status != st.NEEDS_REVIEW or decision.file_id in self._decisions:
+            raise ApplicationError(
+                f"file {decision.file_id} is not awaiting review (status: {view.status})", type=policies.REVIEW_NOT_OPEN
+            )
+        if decision.revision != view.review_revision:
+            raise ApplicationError(
+                f"stale review: you saw revision {decision.revision}, the file is at revision {view.review_revision}",
+                type=policies.REVIEW_STALE,
+            )
+        if decision.action not in ("approve", "reject"):
+            raise ApplicationError("action must be 'approve' or 'reject'", type=policies.REVIEW_INVALID)
+        if decision.action == "reject" and decision.values:
+            raise ApplicationError("a rejection cannot carry corrected values", type=policies.REVIEW_INVALID)
+        assert self._batch is not None
+        try:
+            apply_corrections(self._batch.extraction_schema, {}, decision.values)
+        except InvalidCorrection as e:
+            raise ApplicationError(f"invalid corrected values: {e}", type=policies.REVIEW_INVALID) from None
+
+    async def _process(self, batch: BatchInput, f: FileInput, window: asyncio.Semaphore) -> None:
+        try:
+            async with window:  # the window bounds work, not files waiting for a reviewer
+                extracted = await self._extract(batch, f)
+            await self._conclude(batch, f, extracted)
+        except FileGone:
+            await self._purge(batch.batch_id, f.file_id)
+        except FileFailed as failed:
+            await self._set_file(f.file_id, st.FAILED, error=str(failed))
+        except ActivityError as err:
+            cause = _root_cause(err)
+            if isinstance(cause, ApplicationError) and cause.type == policies.FILE_GONE:
+                self._deleted.add(f.file_id)
+            if f.file_id in self._deleted:
+                await self._purge(batch.batch_id, f.file_id)
+                return
+            await self._set_file(f.file_id, st.FAILED, error=_failure_message(cause))
+        finally:
+            if f.file_id in self._decisions and f.file_id not in self._outcomes:
+                # A reviewer's update is waiting on a file that is gone: answer it.
+                self._outcomes[f.file_id] = ReviewOutcome(
+                    file_id=f.file_id, status="deleted", decision="none",
+                    revision=self._files[f.file_id].review_revision,
+                )
+
+    async def _extract(self, batch: BatchInput, f: FileInput) -> ExtractOutput:
         await self._set_file(f.file_id, st.PROCESSING)
         self._check_alive(f.file_id)
         info: IngestOutput = await workflow.execute_activity(
@@ -136,15 +193,57 @@ class BatchWorkflow:
             extracted = await workflow.execute_activity(
                 act.EXTRACT_FILE,
                 ExtractInput(batch_id=batch.batch_id, file_id=f.file_id, page_count=info.page_count,
-                             extraction_schema=batch.extraction_schema, einvoice_key=info.einvoice_key),
+                             extraction_schema=batch.extraction_schema, einvoice_key=info.einvoice_key,
+                             review_threshold=batch.review.threshold),
                 result_type=ExtractOutput, **policies.EXTRACT,
             )
         self._check_alive(f.file_id)
+        return extracted
+
+    async def _conclude(self, batch: BatchInput, f: FileInput, extracted: ExtractOutput) -> None:
+        view = self._files[f.file_id]
+        if not extracted.review_reasons:
+            await self._save(batch, f, extracted, st.PROCESSED)
+            return
+        # Below the threshold or failing a rule: wait for a reviewer (or the deadline).
+        view.review_revision += 1
+        await self._save(batch, f, extracted, st.NEEDS_REVIEW)
+        try:
+            await workflow.wait_condition(
+                lambda: f.file_id in self._decisions or f.file_id in self._deleted,
+                timeout=timedelta(seconds=batch.review.deadline_seconds),
+            )
+            self._check_alive(f.file_id)
+            d = self._decisions[f.file_id]
+            apply = ApplyReviewInput(
+                file_id=f.file_id, decision="approved" if d.action == "approve" else "rejected",
+                corrections=d.values, reviewer=d.reviewer, reason=d.reason, revision=d.revision,
+                decided_at=workflow.now(), extraction_schema=batch.extraction_schema,
+            )
+        except asyncio.TimeoutError:
+            apply = ApplyReviewInput(
+                file_id=f.file_id, decision="expired", revision=view.review_revision, decided_at=workflow.now(),
+                reason=f"no review decision within {timedelta(seconds=batch.review.deadline_seconds)}",
+                extraction_schema=batch.extraction_schema,
+            )
+        status = st.PROCESSED if apply.decision == "approved" else st.FAILED
+        await self._record(act.APPLY_REVIEW, apply)
+        view.status = status
+        view.error = None if status == st.PROCESSED else _review_error(apply)
+        self._outcomes[f.file_id] = ReviewOutcome(
+            file_id=f.file_id, status=status, decision=apply.decision, revision=apply.revision
+        )
+        self._publish_status()
+
+    async def _save(self, batch: BatchInput, f: FileInput, extracted: ExtractOutput, status: str) -> None:
+        view = self._files[f.file_id]
         await self._record(
             act.SAVE_RESULT,
-            SaveResultInput(batch_id=batch.batch_id, file_id=f.file_id, result_key=extracted.result_key),
+            SaveResultInput(batch_id=batch.batch_id, file_id=f.file_id, result_key=extracted.result_key,
+                            status=status, review_reasons=extracted.review_reasons,
+                            review_revision=view.review_revision),
         )
-        self._files[f.file_id].status = st.PROCESSED
+        view.status = status
         self._publish_status()
 
     async def _extract_with_model(self, batch: BatchInput, f: FileInput, info: IngestOutput) -> ExtractOutput:
@@ -183,7 +282,8 @@ class BatchWorkflow:
         return await workflow.execute_activity(
             act.MERGE_CHUNKS,
             MergeInput(batch_id=batch.batch_id, file_id=f.file_id, extraction_schema=batch.extraction_schema,
-                       model=plan.model, chunks=done, input_tokens=tokens_in, output_tokens=tokens_out),
+                       model=plan.model, chunks=done, input_tokens=tokens_in, output_tokens=tokens_out,
+                       review_threshold=batch.review.threshold),
             result_type=ExtractOutput, **policies.MERGE,
         )
 
@@ -206,6 +306,8 @@ class BatchWorkflow:
 
     def _publish_status(self) -> None:
         """Keeps the BatchStatus search attribute current, for operators filtering in the UI."""
+        if self._batch is None or not self._batch.publish_search_attributes:
+            return
         current = self.status().status
         if current != self._published_status:
             self._published_status = current

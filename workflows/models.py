@@ -6,6 +6,9 @@ from object storage by key.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from pydantic import BaseModel
 
 from core.engines.gemini import Chunk
@@ -29,6 +32,11 @@ class ModelPlan(BaseModel):
     chunk_overlap: int = 1
 
 
+class ReviewPolicy(BaseModel):
+    threshold: float = 0.8
+    deadline_seconds: int = 7 * 24 * 3600
+
+
 class BatchInput(BaseModel):
     batch_id: str
     extraction_id: str
@@ -37,6 +45,9 @@ class BatchInput(BaseModel):
     files: list[FileInput]
     max_concurrent_files: int = 8
     model: ModelPlan | None = None
+    review: ReviewPolicy = ReviewPolicy()
+    # Off only where the server has no custom search attributes (the time-skipping test server).
+    publish_search_attributes: bool = True
 
 
 class FileView(BaseModel):
@@ -45,6 +56,7 @@ class FileView(BaseModel):
     status: str
     page_count: int
     error: str | None = None
+    review_revision: int = 0  # bumped each time the file enters review
 
 
 class BatchView(BaseModel):
@@ -89,6 +101,7 @@ class ExtractInput(BaseModel):
     page_count: int
     extraction_schema: ExtractionSchema
     einvoice_key: str | None = None
+    review_threshold: float = 0.8
 
 
 class ChunkInput(BaseModel):
@@ -121,18 +134,52 @@ class MergeInput(BaseModel):
     chunks: list[ChunkResult]
     input_tokens: int = 0
     output_tokens: int = 0
+    review_threshold: float = 0.8
 
 
 class ExtractOutput(BaseModel):
     result_key: str
     model_used: str
     min_confidence: float | None = None
+    review_reasons: list[str] = []  # empty: accepted as extracted
 
 
 class SaveResultInput(BaseModel):
     batch_id: str
     file_id: str
     result_key: str
+    status: str = "processed"  # or needs_review
+    review_reasons: list[str] = []
+    review_revision: int = 0
+
+
+class ReviewDecision(BaseModel):
+    """A reviewer's decision on one file, sent as the BatchWorkflow `review` update."""
+
+    file_id: str
+    action: str  # approve | reject
+    revision: int  # the review revision the reviewer saw
+    values: dict[str, Any] | None = None  # corrections (top-level keys), approve only
+    reason: str | None = None
+    reviewer: str = "unknown"
+
+
+class ReviewOutcome(BaseModel):
+    file_id: str
+    status: str  # processed | failed
+    decision: str  # approved | rejected | expired
+    revision: int
+
+
+class ApplyReviewInput(BaseModel):
+    file_id: str
+    decision: str  # approved | rejected | expired
+    corrections: dict[str, Any] | None = None  # approve only: values the reviewer changed
+    extraction_schema: ExtractionSchema
+    reviewer: str | None = None
+    reason: str | None = None
+    revision: int
+    decided_at: datetime
 
 
 class FileStatusInput(BaseModel):

@@ -10,6 +10,10 @@ FILE_GONE = "FileGone"
 MODEL_AUTH = "ModelAuthFailed"  # 401/403, invalid key
 MODEL_QUOTA = "ModelQuotaExhausted"  # per-day quota: waiting minutes will not help
 MODEL_REQUEST = "ModelRequestRejected"  # 400: the same request fails again
+# Review update refusals (the API maps them to HTTP codes)
+REVIEW_STALE = "StaleRevision"  # 409
+REVIEW_NOT_OPEN = "NotAwaitingReview"  # 409
+REVIEW_INVALID = "InvalidReview"  # 400
 NON_RETRYABLE = [DOCUMENT_REJECTED, FILE_GONE, MODEL_AUTH, MODEL_QUOTA, MODEL_REQUEST]
 
 # Transient faults (object store or database briefly down, worker killed) are retried with

@@ -25,6 +25,8 @@ def create_extraction(body: ExtractionCreate, account: AccountDep, session: Sess
         description=body.description,
         language=body.language,
         model=body.model,
+        review_threshold=body.review_threshold,
+        review_deadline_hours=body.review_deadline_hours,
         fields=[f.model_dump(exclude_none=True) for f in body.fields],
     )
     session.add(ext)

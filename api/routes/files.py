@@ -18,6 +18,8 @@ def get_result(extraction_id: str, file_id: str, account: AccountDep, session: S
     result = session.get(FileResult, file_id)
     if rec.status == st.FAILED:
         raise ApiError(409, f"file '{rec.file_name}' failed and has no result: {rec.error}")
+    if rec.status == st.NEEDS_REVIEW:
+        raise ApiError(409, f"file '{rec.file_name}' is waiting for human review; its result is final once reviewed")
     if result is None or rec.status != st.PROCESSED:
         raise ApiError(409, f"file '{rec.file_name}' has no result yet (status: {rec.status})")
     return FileResultOut(
@@ -25,6 +27,7 @@ def get_result(extraction_id: str, file_id: str, account: AccountDep, session: S
         confidence=result.confidence, citations=result.citations or {},
         warnings=result.warnings or [], model_used=result.model_used,
         usage=Usage(input_tokens=result.input_tokens, output_tokens=result.output_tokens),
+        extracted=result.extracted or result.result, review=result.review,
     )
 
 

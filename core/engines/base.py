@@ -24,6 +24,8 @@ class EngineResult(BaseModel):
     citations: dict[str, Citation] = {}
     model_used: str
     warnings: list[str] = []
+    # Failed validation rules (human sentences); any of them sends the file to review.
+    issues: list[str] = []
     input_tokens: int = 0
     output_tokens: int = 0
 

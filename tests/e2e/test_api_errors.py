@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.invoices import make_invoice, schema_invoice
 
-SCHEMA = {"name": "e", "language": "en", "fields": [{"key": "invoice_number", "type": "string"}]}
+SCHEMA = {"name": "e", "language": "en", "review_threshold": 0, "fields": [{"key": "invoice_number", "type": "string"}]}
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from tests.conftest import make_stack
 from tests.support.fake_gemini import FakeGemini
 
 SCHEMA = {
-    "name": "gemini", "language": "en",
+    "name": "gemini", "language": "en", "review_threshold": 0,
     "fields": [
         {"key": "invoice_number", "type": "string", "required": True},
         {"key": "issue_date", "type": "date"},

@@ -77,7 +77,7 @@ def test_up_serves_stops_and_keeps_state(tmp_path):
         assert httpx.get(info_a["ui"], timeout=10).status_code == 200  # the Temporal Web UI
         assert httpx.get(info_a["docs"], timeout=10).status_code == 200
         with a.client(info_a["key"]) as http:
-            ext = http.post("/v1/extractions", json=schema_invoice()).json()["extraction"]["id"]
+            ext = http.post("/v1/extractions", json={**schema_invoice(), "review_threshold": 0}).json()["extraction"]["id"]
             r = http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("a.pdf", make_invoice(seed=5)[0], "application/pdf"))])
             assert r.status_code == 202, r.text
             batch = r.json()["batch"]["id"]

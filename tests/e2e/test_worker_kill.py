@@ -13,7 +13,7 @@ from tests.support.invoices import make_invoice, schema_invoice
 def test_worker_killed_mid_batch_then_restarted(sqlite_stack):
     stack = sqlite_stack
     with stack.client(stack.create_key(name="kill")) as http:
-        ext = http.post("/v1/extractions", json=schema_invoice()).json()["extraction"]["id"]
+        ext = http.post("/v1/extractions", json={**schema_invoice(), "review_threshold": 0}).json()["extraction"]["id"]
         files = [("files", (f"inv-{i}.pdf", make_invoice(seed=100 + i, n_items=40)[0], "application/pdf"))
                  for i in range(8)]
         r = http.post(f"/v1/extractions/{ext}/batches", files=files)

@@ -1,0 +1,80 @@
+"""Human review rules: which files need a reviewer, and applying a reviewer's corrections.
+
+Pure functions: the workflow's update validator uses `apply_corrections` to refuse invalid
+values before they are accepted, and activities use `review_reasons` after extraction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.schema import ExtractionSchema, FieldSpec
+from core.values import coerce
+
+DEFAULT_THRESHOLD = 0.8
+DEFAULT_DEADLINE_HOURS = 24 * 7
+
+
+def _present(value: Any) -> bool:
+    return value not in (None, "", [])
+
+
+def review_reasons(
+    schema: ExtractionSchema,
+    result: dict[str, Any],
+    confidence: dict[str, float],
+    issues: list[str],
+    threshold: float,
+) -> list[str]:
+    """Why a file must be reviewed (empty: it is accepted as extracted).
+
+    A required field that is missing or below the threshold, any present value (top level or a
+    list item's leaf) below the threshold, or any failed validation rule.
+    """
+    reasons: list[str] = []
+    for f in schema.fields:
+        value = result.get(f.key)
+        if f.required and not _present(value):
+            reasons.append(f"required field '{f.key}' was not found")
+            continue
+        if not _present(value):
+            continue
+        if f.type == "list<object>":
+            low = [p for p, c in confidence.items() if p.startswith(f"{f.key}[") and c < threshold]
+            if low:
+                reasons.append(f"{len(low)} value(s) in '{f.key}' below {threshold:g} (first: {low[0]})")
+        elif confidence.get(f.key, 0.0) < threshold:
+            reasons.append(f"'{f.key}' confidence {confidence.get(f.key, 0.0):.2f} is below {threshold:g}")
+    reasons += [f"validation: {i}" for i in issues]
+    return reasons
+
+
+class InvalidCorrection(ValueError):
+    pass
+
+
+def apply_corrections(
+    schema: ExtractionSchema, extracted: dict[str, Any], corrections: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The approved result: extracted values with the reviewer's corrections, typed per schema.
+
+    Raises InvalidCorrection naming every field that is unknown or does not fit its type.
+    """
+    approved = dict(extracted)
+    if not corrections:
+        return approved
+    fields: dict[str, FieldSpec] = {f.key: f for f in schema.fields}
+    problems = []
+    for key, value in corrections.items():
+        spec = fields.get(key)
+        if spec is None:
+            problems.append(f"'{key}' is not a field of this extraction")
+            continue
+        typed, problem = coerce(value, spec, schema.language)
+        if problem or (value is not None and typed is None):
+            problems.append(problem or f"{key}: '{value}' does not fit type {spec.type}")
+            continue
+        approved[key] = typed
+    if problems:
+        raise InvalidCorrection("; ".join(problems))
+    return approved

