@@ -100,16 +100,63 @@ def inspect_document(path: Path, *, name: str, max_pages: int, max_pixels: int) 
     return DocumentInfo(kind=kind, page_count=count)
 
 
+# A page with fewer text-layer words than this is treated as a scan (a stamp, a page number or a
+# scanner's label may be all its text layer holds).
+MIN_TEXT_WORDS = 5
+
+
+def _needs_ocr(page, words: int) -> bool:
+    """No (or almost no) text layer: OCR. A few words over a page-sized image: OCR too."""
+    if words < MIN_TEXT_WORDS:
+        return True
+    if words >= 40:
+        return False
+    try:
+        area = abs(page.rect)
+        for info in page.get_image_info():
+            x0, y0, x1, y1 = info["bbox"]
+            if area and (x1 - x0) * (y1 - y0) >= 0.5 * area:
+                return True
+    except Exception:  # pragma: no cover - image info is a hint only
+        return False
+    return False
+
+
+def _ocr_or_reject(page, number: int, *, image_page: bool, fallback, image_px=None):
+    from core.ocr import OcrUnavailable, ocr_page
+
+    try:
+        ocr = ocr_page(page, number, image_page=image_page, image_px=image_px)
+    except OcrUnavailable as e:
+        raise DocumentRejected(f"page {number} has no text layer and needs OCR, but {e}") from None
+    # keep the text layer when OCR found less than it (a page that was mostly a picture of a logo)
+    if fallback is not None and len(fallback.words) >= len(ocr.words):
+        return fallback
+    return ocr
+
+
 def render_pages(path: Path, *, kind: str, start: int, stop: int, dpi: int) -> list[tuple[bytes, str]]:
-    """Pages [start, stop) (0-based) as (PNG bytes, PageText JSON)."""
+    """Pages [start, stop) (0-based) as (PNG bytes, PageText JSON).
+
+    Words come from the PDF's text layer; a page without one (or with almost none) and every page
+    of an image document (PNG, JPEG, TIFF) is OCRed with tesseract (core.ocr, source "ocr").
+    """
     import pymupdf
 
     from core.textlayer import page_text
 
     out: list[tuple[bytes, str]] = []
+    image_px = _image_size(path, kind) if kind in ("png", "jpeg") else None
     with pymupdf.open(str(path), filetype=kind) as doc:
         for index in range(start, min(stop, doc.page_count)):
             page = doc[index]
             png = page.get_pixmap(dpi=dpi).tobytes("png")
-            out.append((png, page_text(page, index + 1).model_dump_json()))
+            if kind == "pdf":
+                text = page_text(page, index + 1)
+                if _needs_ocr(page, len(text.words)):
+                    text = _ocr_or_reject(page, index + 1, image_page=False,
+                                          fallback=text if text.words else None)
+            else:
+                text = _ocr_or_reject(page, index + 1, image_page=True, fallback=None, image_px=image_px)
+            out.append((png, text.model_dump_json()))
     return out

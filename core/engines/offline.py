@@ -53,7 +53,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "invoice number": 1, "invoice no": 1, "invoice nr": 1, "invoice #": 1, "invoice id": 1,
             "invoice num": 1, "inv no": 1, "bill no": 0.9, "bill number": 0.9, "receipt no": 0.9,
             "document no": 0.8, "document number": 0.8, "doc no": 0.8, "reference number": 0.5,
-            "credit note no": 1, "credit note number": 1,
+            "credit note no": 1, "credit note number": 1, "receipt id": 0.9,
+            "booking id": 0.5, "booking number": 0.5, "booking reference": 0.5,
             "rechnungsnummer": 1, "rechnungsnr": 1, "rechnung nr": 1, "rechnungs nr": 1,
             "rechnung nummer": 1, "belegnummer": 0.9, "belegnr": 0.9, "beleg nr": 0.9,
             "gutschriftsnummer": 1, "gutschrift nr": 1,
@@ -189,7 +190,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "total ttc": 1, "montant ttc": 1, "net a payer": 0.8, "total toutes taxes comprises": 1, "ttc": 0.6,
             "montant total": 1, "total facture": 1, "totaal": 0.8, "totaal incl btw": 1,
             "factuur totaal": 1, "factuurtotaal": 1, "totaalbedrag": 1, "inclusief btw": 0.9,
-            "incl btw": 0.8,
+            "incl btw": 0.8, "total for this invoice": 1, "invoice amount": 0.9,
+            "total for this period": 0.8,
         },
     },
     "amount_due": {
@@ -239,7 +241,7 @@ BLOCKERS: S = {
     "order date": 1, "delivery date": 1, "lieferdatum": 1, "bestelldatum": 1,
     "leistungsdatum": 1, "liefer und leistungsdatum": 1, "date de livraison": 1,
     "orderdatum": 1, "due date": 1, "check in": 1, "check out": 1, "print date": 1,
-    "total for this invoice": 0, "tax rate": 1, "vat rate": 1, "steuersatz": 1,
+    "tax rate": 1, "vat rate": 1, "steuersatz": 1,
     "mwst satz": 1, "taux tva": 1, "tax id": 1, "tax number": 1, "vat id": 1,
     "ust idnr": 1, "steuernummer": 1, "btw nummer": 1, "customer number": 1,
     "kundennummer": 1, "kundennr": 1, "klantnummer": 1, "numero client": 1, "account number": 1,
@@ -289,7 +291,13 @@ COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
                    "betrag": 0.9, "nettobetrag": 1, "zeilenbetrag": 1, "positionsbetrag": 1,
                    "summe": 0.7, "wert": 0.5, "montant": 1, "montant ht": 1, "total ht": 1,
                    "prix total": 1, "bedrag": 1, "totaal": 0.9, "totaalbedrag": 1, "subtotal": 0.5,
-                   "total net": 1, "net": 0.6},
+                   "total net": 1, "net": 0.6,
+                   # gross line amounts ("price incl. VAT"): the line amount when no net one is printed
+                   "price incl vat": 0.8, "price incl tax": 0.8, "amount incl vat": 0.8,
+                   "total incl vat": 0.8, "prijs incl btw": 0.8, "bedrag incl btw": 0.8,
+                   "totaal incl btw": 0.8, "preis inkl mwst": 0.8, "betrag inkl mwst": 0.8,
+                   "gesamt inkl mwst": 0.8, "brutto": 0.6, "prix ttc": 0.8, "montant ttc": 0.8,
+                   "total ttc": 0.8},
     },
 }
 OTHER_COLUMNS: S = {
@@ -575,7 +583,14 @@ def _first_id(words: list[W]) -> list[W] | None:
         if re.search(r"\d", t) and len(t) <= 40 and not t.endswith("%"):
             if find_date([t])[0] and not re.search(r"[A-Za-z]", t):
                 return None
-            return [w]
+            # pieces of one identifier printed without a space ("IBZY" "2087" from OCR): join
+            grp = [w]
+            h = max(w.y1 - w.y0, 1.0)
+            while k > 0 and re.fullmatch(r"[A-Z]{2,}[-/_]?", words[k - 1].text) and \
+                    0 <= grp[0].x0 - words[k - 1].x1 < 0.2 * h and len(grp) < 3:
+                k -= 1
+                grp.insert(0, words[k])
+            return grp
         if k >= 2:
             return None
     return None
@@ -685,6 +700,7 @@ class OfflineEngine:
             citations.update(cites)
 
         _cross_check(schema, header.concept, result, confidence, list_fields)
+        _derive_subtotal(header.concept, result, confidence, citations, list_fields)
         return EngineResult(result=result, confidence=confidence, citations=citations,
                             model_used=self.name, warnings=warnings)
 
@@ -828,11 +844,21 @@ class _HeaderReader:
                         prev = r.words[wi - 1].text
                         if re.fullmatch(r"[A-Za-zÀ-ÿ-]{2,}\.?", prev):
                             weight *= 0.6
-                    if wi > 0 and fold(r.words[wi - 1].text).strip(":.") in YOUR_WORDS:
-                        weight *= 0.5 if HEADER_CONCEPTS.get(self.concept.get(key) or "", {}).get("party") == "seller" else 1.0
+                    if wi > 0 and fold(r.words[wi - 1].text).strip(":.") in YOUR_WORDS and \
+                            HEADER_CONCEPTS.get(self.concept.get(key) or "", {}).get("party") == "seller":
+                        continue  # "Your VAT number" is the customer's, never the seller's
                     # extend the label over trailing label words up to a colon ("Nr. Kunde:")
                     end = wj
-                    for k in range(wj + 1, min(wj + 3, len(r.words))):
+                    # labels that overlap this one form one phrase ("TOTAL AMOUNT DUE ON"): the
+                    # value follows the whole phrase, not the first label inside it
+                    grown = True
+                    while grown:
+                        grown = False
+                        for i2, j2, _t2, _w2 in ms:
+                            a, b = r.piece_word[i2], r.piece_word[j2 - 1]
+                            if a <= end < b and r.seg_of_word[b] == seg and b - wi <= 6:
+                                end, grown = b, True
+                    for k in range(end + 1, min(end + 3, len(r.words))):
                         if r.seg_of_word[k] != seg:
                             break
                         if r.words[k].text.endswith(":") and not re.search(r"\d", r.words[k].text):
@@ -912,7 +938,7 @@ class _HeaderReader:
         elif kind == "id":
             ws = _first_id(words)
             if ws:
-                out[key].append(Cand(_id_text(ws[0]), weight * pos * 0.95, row.page, _box(ws), order))
+                out[key].append(Cand("".join(_id_text(x) for x in ws), weight * pos * 0.95, row.page, _box(ws), order))
         elif kind == "vat":
             ws = _vat(words)
             if ws:
@@ -991,6 +1017,58 @@ class _HeaderReader:
         key = next((k for k, c in self.concept.items() if c == "seller_name"), None)
         if not key or out[key]:
             return
+        if self._sender_line(out[key]) or self._legal_form_name(out, key):
+            return
+        self._letterhead(out[key])
+
+    def _sender_line(self, cands: list[Cand]) -> bool:
+        """The one-line return address above a window-envelope address ("Name - Street 1 - 12345
+        City"): its first part names the sender."""
+        for r in (self.doc.rows_by_page[0] if self.doc.rows_by_page else [])[:40]:
+            txt = r.text
+            parts = [p.strip() for p in re.split(r"\s+[-–|·•]\s+|\s*\|\s*", txt) if p.strip()]
+            if len(parts) < 3 or len(parts) > 6:
+                continue
+            if re.search(r"\d", parts[0]) or not re.search(r"[A-Za-zÀ-ÿ]{2}", parts[0]) or len(parts[0]) > 60:
+                continue
+            if not any(re.search(r"\b\d{4,5}\b|\b[A-Z]{1,2}\d", p) for p in parts[1:]):
+                continue  # no postcode: not an address line
+            if r.height > 1.05 * self.doc.line_h:
+                continue  # a return-address line is printed small
+            n = len(parts[0].split())
+            ws = r.words[:n]
+            cands.append(Cand(parts[0], 0.55, r.page, _box(ws), r.page * 10000 + r.y0))
+            return True
+        return False
+
+    def _letterhead(self, cands: list[Cand]) -> None:
+        """The topmost name-and-address block of the first page (a name line followed by street
+        and postcode lines) is the letterhead of the sender, unless a heading says otherwise."""
+        rows = self.doc.rows_by_page[0] if self.doc.rows_by_page else []
+        for k, r in enumerate(rows[:25]):
+            segs: dict[int, list[W]] = {}
+            for i, w in enumerate(r.words):
+                segs.setdefault(r.seg_of_word[i], []).append(w)
+            for ws in segs.values():
+                txt = " ".join(w.text for w in ws)
+                if re.search(r"\d|:|@|www\.|https?", txt) or not (1 <= len(ws) <= 6):
+                    continue
+                if any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in ws):
+                    continue  # the document title
+                if self.party_index.matches([p for w in ws for p in w.pieces]):
+                    continue  # a section heading ("Bill to"), not a name
+                below = [r2 for r2 in rows[k + 1:k + 4] if r2.y0 - r.y1 < 2.5 * r.height]
+                addr = [r2 for r2 in below if any(abs(w.x0 - ws[0].x0) < 3 and re.search(r"\d", " ".join(
+                    x.text for x in r2.words if abs(x.x0 - ws[0].x0) < 3 or x.x0 > ws[0].x0)) for w in r2.words)]
+                if len(addr) < 2:
+                    continue
+                party, _ = self.party_of(r, ws[0].x0)
+                if party in ("buyer", "other"):
+                    return
+                cands.append(Cand(txt, 0.35, r.page, _box(ws), r.page * 10000 + r.y0))
+                return
+
+    def _legal_form_name(self, out: dict[str, list[Cand]], key: str) -> bool:
         buyer_texts = set()
         bkey = next((k for k, c in self.concept.items() if c == "buyer_name"), None)
         if bkey:
@@ -1017,7 +1095,8 @@ class _HeaderReader:
                         if party in ("buyer", "other") or fold(txt) in buyer_texts:
                             continue
                         out[key].append(Cand(txt, 0.4, r.page, _box(ws), r.page * 10000 + r.y0))
-                        return
+                        return True
+        return False
 
     # -- document type and currency ------------------------------------------------------------
     def _doc_type(self, out: dict[str, list[Cand]]) -> None:
@@ -1246,7 +1325,21 @@ class _TableReader:
         return cols
 
     def header_rows(self) -> list[Row]:
-        return [r for r in self.doc.rows if self.header(r)]
+        """Table header rows, with the lines their labels wrap onto ("VK-Preis / ohne MwSt.")."""
+        out = []
+        for rows in self.doc.rows_by_page:
+            for k, r in enumerate(rows):
+                if not self.header(r):
+                    continue
+                out.append(r)
+                hdr = r
+                for r2 in rows[k + 1:k + 3]:
+                    if r2.y0 - hdr.y1 < 0.6 * hdr.height and not any(re.search(r"\d", w.text) for w in r2.words):
+                        out.append(r2)
+                        hdr = r2
+                    else:
+                        break
+        return out
 
     # -- cells -----------------------------------------------------------------------------------
     def cells(self, r: Row, cols: list[Col]) -> dict[int, list[W]]:
@@ -1485,3 +1578,39 @@ def _cross_check(schema: ExtractionSchema, concept: dict[str, str | None], resul
                 if k:
                     confidence[k] = round(min(1.0, confidence.get(k, 0) + 0.1), 3)
                 break
+
+
+def _line_sum(result: dict[str, Any], list_fields: list[FieldSpec]) -> float | None:
+    for f in list_fields:
+        items = result.get(f.key) or []
+        amount_key = next((x.key for x in f.fields or [] if map_concept(x, COLUMN_CONCEPTS) == "amount"), None)
+        if items and amount_key and all(isinstance(it.get(amount_key), (int, float)) for it in items):
+            return round(sum(it[amount_key] for it in items), 2)
+    return None
+
+
+def _derive_subtotal(concept: dict[str, str | None], result: dict[str, Any], confidence: dict[str, float],
+                     citations: dict[str, Citation], list_fields: list[FieldSpec]) -> None:
+    """A net total that is not printed as such is still readable: total - tax, or (no tax shown)
+    the sum of the lines when it equals the total. Low confidence; cited on the total."""
+    keys = {c: k for k, c in concept.items() if c}
+    ks, kt, kT = keys.get("subtotal_amount"), keys.get("tax_amount"), keys.get("total_amount")
+    if not ks or not kT or result.get(ks) is not None:
+        return
+    total = result.get(kT)
+    if not isinstance(total, (int, float)):
+        return
+    tax = result.get(kt) if kt else None
+    lines = _line_sum(result, list_fields)
+    value, conf = None, 0.0
+    if isinstance(tax, (int, float)) and confidence.get(kt, 0) >= 0.5 and abs(tax) < abs(total):
+        value = round(total - tax, 2)
+        conf = 0.45 + (0.3 if lines is not None and abs(lines - value) <= 0.011 else 0.0)
+    elif tax is None and lines is not None and abs(lines - total) <= 0.011:
+        value, conf = float(total), 0.5
+    if value is None:
+        return
+    result[ks] = value
+    confidence[ks] = round(min(1.0, conf), 3)
+    if kT in citations:
+        citations[ks] = citations[kT]

@@ -15,3 +15,15 @@ def offline_engine() -> Engine:
 def engine_for(settings: Settings) -> Engine:
     # Gemini arrives with its own issue; until then every file uses the offline engine.
     return offline_engine()
+
+
+ENGINE_NAMES = ("offline",)
+
+
+def engine_by_name(name: str) -> Engine:
+    """An engine that runs in-process on page words, by its short name or its model_used name."""
+    from core.engines.offline import OfflineEngine
+
+    if name in ("offline", OfflineEngine.name):
+        return offline_engine()
+    raise ValueError(f"unknown engine {name!r}; known: {', '.join(ENGINE_NAMES)}")

@@ -185,3 +185,128 @@ def test_generator_helpers():
     assert make_invoice(seed=1, language="fr", n_items=3)[1] == truth  # deterministic
     body = schema_invoice()
     assert body["name"] == "invoice" and ExtractionSchema(fields=body["fields"])
+
+
+# --- general reading rules added with `docparse eval` (issue 3) ---------------------------------
+
+AMOUNTS = ExtractionSchema(fields=[
+    {"key": "invoice_number", "type": "string"},
+    {"key": "subtotal_amount", "type": "number"},
+    {"key": "tax_amount", "type": "number"},
+    {"key": "total_amount", "type": "number"},
+    {"key": "amount_due", "type": "number"},
+    {"key": "due_date", "type": "date"},
+])
+
+
+@pytest.mark.parametrize("rows, expected", [
+    # en / de / fr label phrases, value right of the label
+    ([[(40, "Invoice"), (90, "Number:"), (300, "A-17")]], "A-17"),
+    ([[(40, "Rechnungsnummer"), (300, "2024-0815")]], "2024-0815"),
+    ([[(40, "Numéro"), (90, "de"), (110, "facture"), (300, "F2024/12")]], "F2024/12"),
+    ([[(40, "Facture"), (90, "n°"), (300, "FA-778")]], "FA-778"),
+])
+def test_invoice_number_labels_in_three_languages(rows, expected):
+    res = ENGINE.extract(AMOUNTS, DocumentText(pages=[words_page(rows)]))
+    assert res.result["invoice_number"] == expected
+
+
+def test_overlapping_labels_read_as_one_phrase():
+    # "TOTAL AMOUNT" and "AMOUNT DUE" and "DUE ON" overlap: the value follows the whole phrase
+    page = words_page([[(40, "TOTAL"), (74, "AMOUNT"), (114, "DUE"), (136, "ON"), (152, "August"),
+                        (192, "3,"), (208, "2014"), (480, "$4.11")]])
+    res = ENGINE.extract(AMOUNTS, DocumentText(pages=[page]))
+    assert res.result["total_amount"] == 4.11 and res.result["amount_due"] == 4.11
+    assert res.result["due_date"] == "2014-08-03"
+
+
+def test_subtotal_derived_from_total_and_tax_with_low_confidence():
+    page = words_page([
+        [(40, "Total"), (70, "for"), (90, "this"), (115, "invoice"), (480, "$4.11")],
+        [(40, "Tax"), (480, "$0.00")],
+    ])
+    res = ENGINE.extract(AMOUNTS, DocumentText(pages=[page]))
+    assert res.result["total_amount"] == 4.11 and res.result["invoice_number"] is None
+    assert res.result["subtotal_amount"] == 4.11
+    assert 0 < res.confidence["subtotal_amount"] < 0.8
+    assert res.citations["subtotal_amount"] == res.citations["total_amount"]
+
+
+def test_subtotal_is_the_line_sum_when_no_tax_is_shown():
+    page = words_page([
+        [(40, "Description"), (300, "Qty"), (380, "Price"), (480, "Amount")],
+        [(40, "Hosting"), (320, "1"), (400, "3,89"), (500, "3,89")],
+        [(40, "Mailbox"), (320, "2"), (400, "5,00"), (500, "10,00")],
+        [(300, "Total"), (340, "EUR"), (500, "13,89")],
+    ])
+    res = ENGINE.extract(SCHEMA, DocumentText(pages=[page]))
+    assert res.result["total_amount"] == 13.89 and res.result["tax_amount"] is None
+    assert res.result["subtotal_amount"] == 13.89
+
+
+def test_gross_price_column_is_the_line_amount_when_no_net_amount_column():
+    page = words_page([
+        [(40, "Artikel"), (300, "Aantal"), (360, "Prijs"), (390, "per"), (410, "stuk"), (450, "BTW"),
+         (490, "Prijs"), (520, "incl."), (545, "BTW")],
+        [(40, "Tablet"), (90, "16"), (110, "GB"), (320, "1"), (370, "€"), (380, "399,00"), (455, "21%"),
+         (500, "€"), (510, "399,00")],
+        [(40, "Hoes"), (320, "2"), (370, "€"), (380, "10,00"), (455, "21%"), (500, "€"), (510, "20,00")],
+    ])
+    res = ENGINE.extract(SCHEMA, DocumentText(pages=[page]))
+    assert res.result["line_items"] == [
+        {"description": "Tablet 16 GB", "qty": 1.0, "unit_price": 399.0, "amount": 399.0},
+        {"description": "Hoes", "qty": 2.0, "unit_price": 10.0, "amount": 20.0},
+    ]
+
+
+def test_wrapped_table_header_line_is_not_a_header_field():
+    # "VK-Preis / Ohne MwSt." wraps; "MwSt." under the header must not become the tax amount
+    page = words_page([
+        [(40, "Pos."), (70, "Menge"), (120, "Beschreibung"), (400, "VK-Preis"), (480, "Zeilenbetrag")],
+        [(400, "Ohne"), (430, "MwSt."), (480, "Ohne"), (510, "MwSt.")],
+        [(40, "1"), (70, "1"), (120, "Exchange"), (110 + 100, "Postfach"), (420, "3,89"), (520, "3,89")],
+        [(400, "Total"), (430, "EUR"), (520, "3,89")],
+    ])
+    page.words = [w.model_copy(update={"y0": w.y0 - 8, "y1": w.y1 - 8}) if w.y0 == 66 else w for w in page.words]
+    res = ENGINE.extract(SCHEMA, DocumentText(pages=[page]))
+    assert res.result["tax_amount"] is None
+    assert res.result["total_amount"] == 3.89 and len(res.result["line_items"]) == 1
+
+
+def test_seller_from_return_address_line_and_letterhead():
+    sender = words_page([
+        [(60, "Muster"), (95, "AG"), (115, "-"), (125, "Hauptstr."), (180, "5"), (190, "-"), (200, "12345"), (240, "Berlin")],
+        [(60, "Kunde"), (100, "Ltd.")],
+        [(60, "1"), (70, "Road")],
+        [(300, "Total"), (480, "10.00")],
+    ])
+    sender.words = [w.model_copy(update={"y1": w.y0 + 7}) if w.y0 == 50 else w for w in sender.words]
+    schema = ExtractionSchema(fields=[{"key": "seller_name", "type": "string"}, {"key": "total_amount", "type": "number"}])
+    assert ENGINE.extract(schema, DocumentText(pages=[sender])).result["seller_name"] == "Muster AG"
+    letterhead = words_page([
+        [(40, "Blue"), (68, "Harbour"), (114, "Supplies")],
+        [(40, "12"), (60, "Quay"), (95, "Street")],
+        [(40, "Bristol"), (90, "BS1"), (115, "4DJ")],
+        [(300, "Invoice"), (350, "No:"), (400, "77")],
+    ])
+    assert ENGINE.extract(schema, DocumentText(pages=[letterhead])).result["seller_name"] == "Blue Harbour Supplies"
+
+
+def test_your_vat_number_is_not_the_sellers():
+    schema = ExtractionSchema(fields=[{"key": "seller_vat_id", "type": "string"}])
+    page = words_page([[(40, "Uw"), (60, "BTW"), (90, "nummer:"), (200, "NL00333599698")]])
+    assert ENGINE.extract(schema, DocumentText(pages=[page])).result["seller_vat_id"] is None
+    page = words_page([[(40, "BTW"), (70, "nummer:"), (200, "NL810433941B01")]])
+    assert ENGINE.extract(schema, DocumentText(pages=[page])).result["seller_vat_id"] == "NL810433941B01"
+
+
+def test_identifier_split_by_ocr_is_joined_only_when_the_pieces_touch():
+    schema = ExtractionSchema(fields=[{"key": "invoice_number", "type": "string"}])
+
+    def doc(gap: float) -> DocumentText:
+        ws = [("Invoice", 40, 80), ("No:", 82, 100), ("IBZY", 200, 230), ("2087", 230 + gap, 255)]
+        return DocumentText(pages=[PageText(number=1, width=600, height=800, words=[
+            Word(text=t, x0=x0, y0=50, x1=x1, y1=60) for t, x0, x1 in ws])])
+
+    assert ENGINE.extract(schema, doc(1)).result["invoice_number"] == "IBZY2087"
+    assert ENGINE.extract(schema, doc(6)).result["invoice_number"] == "2087"

@@ -1,0 +1,409 @@
+"""`docparse eval`: run an evaluation set through docparse and score it against its truth.
+
+A set directory holds ``docs/<id>.pdf|png|...`` and ``truth/<id>.json`` (see shared/eval/README.md);
+an optional ``manifest.json`` gives a ``content_key`` per document (near-duplicates).
+
+Two ways to run:
+
+* through the real pipeline (default): an extraction is created over the HTTP API, the documents
+  are uploaded in batches of at most 30, each batch is polled until it is terminal and every
+  file's result is read back;
+* ``direct``: in this process, the same steps the worker runs: page preparation
+  (core.documents.render_pages, text layer or OCR), the embedded e-invoice check, then the engine.
+
+``as_scans`` first turns every PDF into an image-only PDF (pages rasterised, no text layer) so the
+OCR path is measured with the same truth. Scores follow core.scoring.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from core.schema import ExtractionSchema
+from core.scoring import Aggregate, score_document
+
+DOC_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+MAX_BATCH = 30
+SCAN_DPI = 150
+TERMINAL = {"processed", "failed", "needs_review"}
+
+
+class EvalError(Exception):
+    """A problem with the set, the schema or the API that stops the evaluation (message for humans)."""
+
+
+@dataclass
+class DocRun:
+    id: str
+    path: Path
+    truth: dict[str, Any]
+    result: dict[str, Any] | None = None
+    model_used: str | None = None
+    error: str | None = None
+    pages: int = 0
+    ocr_pages: int = 0
+    prepare_s: float = 0.0
+    ocr_s: float = 0.0
+    extract_s: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    in_review: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# inputs
+
+
+def default_schema_path(set_dir: Path) -> Path | None:
+    p = set_dir.parent / "schema-invoice.json"
+    return p if p.exists() else None
+
+
+def load_schema(path: Path) -> tuple[dict[str, Any], ExtractionSchema]:
+    """The API body (as POSTed to /v1/extractions) and the parsed schema."""
+    try:
+        body = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise EvalError(f"cannot read the schema {path}: {e}") from None
+    body.setdefault("name", path.stem)
+    schema = ExtractionSchema(fields=body["fields"], language=body.get("language", "auto"))
+    return body, schema
+
+
+def list_documents(set_dir: Path, limit: int | None = None) -> list[DocRun]:
+    docs_dir, truth_dir = set_dir / "docs", set_dir / "truth"
+    if not docs_dir.is_dir() or not truth_dir.is_dir():
+        raise EvalError(f"{set_dir} is not an evaluation set (it needs docs/ and truth/)")
+    runs = []
+    for p in sorted(docs_dir.iterdir()):
+        if p.suffix.lower() not in DOC_SUFFIXES:
+            continue
+        t = truth_dir / (p.stem + ".json")
+        if not t.exists():
+            continue
+        runs.append(DocRun(id=p.stem, path=p, truth=json.loads(t.read_text())))
+        if limit and len(runs) >= limit:
+            break
+    if not runs:
+        raise EvalError(f"{set_dir}/docs has no document with a truth file")
+    return runs
+
+
+def content_keys(set_dir: Path) -> dict[str, str]:
+    mpath = set_dir / "manifest.json"
+    if not mpath.exists():
+        return {}
+    try:
+        m = json.loads(mpath.read_text())
+    except ValueError:
+        return {}
+    docs = m if isinstance(m, list) else m.get("docs", [])
+    return {d["id"]: d["content_key"] for d in docs if isinstance(d, dict) and d.get("id") and d.get("content_key")}
+
+
+def rasterize_pdf(src: Path, dst: Path, dpi: int = SCAN_DPI) -> None:
+    """An image-only copy of a PDF: every page a grayscale picture of itself, no text layer."""
+    import pymupdf
+
+    with pymupdf.open(str(src)) as doc, pymupdf.open() as out:
+        for page in doc:
+            pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+            new = out.new_page(width=page.rect.width, height=page.rect.height)
+            new.insert_image(new.rect, stream=pix.tobytes("png"))
+        out.save(str(dst), garbage=3, deflate=True)
+
+
+def as_scans(runs: list[DocRun], work: Path, dpi: int = SCAN_DPI) -> None:
+    """Point every PDF run at a rasterised copy (images stay as they are)."""
+    work.mkdir(parents=True, exist_ok=True)
+    for r in runs:
+        if r.path.suffix.lower() == ".pdf":
+            dst = work / r.path.name
+            rasterize_pdf(r.path, dst, dpi)
+            r.path = dst
+
+
+# ---------------------------------------------------------------------------------------------
+# direct: page preparation + e-invoice check + engine, in this process
+
+
+def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = "offline",
+               render_dpi: int = 110, progress: Callable[[str], None] | None = None) -> None:
+    from core.documents import render_pages, sniff_kind
+    from core.einvoice import EInvoiceEngine, EInvoiceError, find_einvoice_xml, sniff_syntax
+    from core.engines.registry import engine_by_name
+    from core.pages import DocumentText, PageText
+
+    import pymupdf
+
+    engine = engine_by_name(engine_name)
+    for r in runs:
+        try:
+            kind = sniff_kind(r.path.read_bytes()[:1024])
+            if kind is None:
+                raise EvalError("not a supported document type")
+            with pymupdf.open(str(r.path), filetype=kind) as d:
+                n = d.page_count
+            pages: list[PageText] = []
+            t0 = time.perf_counter()
+            for i in range(n):
+                tp = time.perf_counter()
+                (_png, words_json), = render_pages(r.path, kind=kind, start=i, stop=i + 1, dpi=render_dpi)
+                page = PageText.model_validate_json(words_json)
+                if page.source == "ocr" or (kind != "pdf"):
+                    r.ocr_pages += 1
+                    r.ocr_s += time.perf_counter() - tp
+                pages.append(page)
+            r.pages = n
+            r.prepare_s = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            found = find_einvoice_xml(r.path) if kind == "pdf" else None
+            res = None
+            if found is not None:
+                try:
+                    res = EInvoiceEngine().extract_xml(schema, sniff_syntax(found[1]), found[1])
+                except EInvoiceError as e:
+                    r.warnings.append(f"embedded e-invoice unusable: {e}")
+            if res is None:
+                res = engine.extract(schema, DocumentText(file_name=r.path.name, pages=pages))
+            r.extract_s = time.perf_counter() - t1
+            r.result, r.model_used = res.result, res.model_used
+            r.warnings += res.warnings
+            _check_confidence(r, res.confidence)
+        except Exception as e:  # one bad document must not stop the evaluation
+            r.error = f"{type(e).__name__}: {e}"
+        if progress:
+            progress(f"{r.id}: {r.pages} page(s), {'error ' + r.error if r.error else 'ok'}")
+
+
+def _check_confidence(r: DocRun, confidence: dict[str, float]) -> None:
+    bad = [k for k, v in confidence.items() if not (0.0 <= v <= 1.0)]
+    if bad:
+        r.warnings.append(f"confidence outside [0, 1] for {bad[:5]}")
+
+
+# ---------------------------------------------------------------------------------------------
+# through the API
+
+
+def default_api_key(data_dir: Path | None) -> str | None:
+    if os.environ.get("DOCPARSE_API_KEY"):
+        return os.environ["DOCPARSE_API_KEY"]
+    from core.accounts import DEV_KEY_FILE
+
+    base = data_dir or Path(os.environ.get("DOCPARSE_DATA_DIR") or Path.home() / ".docparse")
+    p = Path(base).expanduser() / DEV_KEY_FILE
+    if p.exists():
+        return p.read_text().strip() or None
+    return None
+
+
+def _err(r) -> str:
+    try:
+        return r.json().get("error") or r.text
+    except ValueError:
+        return r.text[:300]
+
+
+def run_api(runs: list[DocRun], schema_body: dict[str, Any], api_url: str, key: str,
+            timeout_s: float = 1800.0, poll_s: float = 0.5,
+            progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    import httpx
+
+    mime = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+            ".jpeg": "image/jpeg", ".tif": "image/tiff", ".tiff": "image/tiff"}
+    info: dict[str, Any] = {"api": api_url, "batches": []}
+    with httpx.Client(base_url=api_url.rstrip("/"), timeout=120,
+                      headers={"Authorization": f"Bearer {key}"}) as http:
+        try:
+            r = http.post("/v1/extractions", json=schema_body)
+        except httpx.HTTPError as e:
+            raise EvalError(f"the API at {api_url} cannot be reached ({e}); start it with `docparse up`") from None
+        if r.status_code != 201:
+            raise EvalError(f"creating the extraction failed ({r.status_code}): {_err(r)}")
+        ext = r.json()["extraction"]["id"]
+        info["extraction_id"] = ext
+        for start in range(0, len(runs), MAX_BATCH):
+            chunk = runs[start:start + MAX_BATCH]
+            files = [("files", (d.path.name, d.path.read_bytes(), mime.get(d.path.suffix.lower(), "application/octet-stream")))
+                     for d in chunk]
+            t0 = time.perf_counter()
+            r = http.post(f"/v1/extractions/{ext}/batches", files=files,
+                          data={"name": f"eval {start // MAX_BATCH + 1}"})
+            if r.status_code != 202:
+                raise EvalError(f"uploading a batch failed ({r.status_code}): {_err(r)}")
+            batch = r.json()["batch"]
+            deadline = time.monotonic() + timeout_s
+            while True:
+                r = http.get(f"/v1/extractions/{ext}/batches/{batch['id']}")
+                if r.status_code != 200:
+                    raise EvalError(f"reading batch {batch['id']} failed ({r.status_code}): {_err(r)}")
+                body = r.json()
+                if body["batch"]["status"] in TERMINAL:
+                    break
+                if time.monotonic() > deadline:
+                    raise EvalError(f"batch {batch['id']} was not finished after {timeout_s:.0f} s")
+                time.sleep(poll_s)
+            wall = time.perf_counter() - t0
+            info["batches"].append({"id": batch["id"], "files": len(chunk), "pages": batch.get("page_count"),
+                                    "status": body["batch"]["status"], "wall_s": round(wall, 3)})
+            for d, f in zip(chunk, body["files"]):
+                d.pages = f.get("page_count") or 0
+                if f["status"] not in ("processed", "needs_review"):
+                    d.error = f"file {f['status']}: {f.get('error')}"
+                    continue
+                rr = http.get(f"/v1/extractions/{ext}/files/{f['id']}/result")
+                if rr.status_code == 200:
+                    out = rr.json()
+                    d.result, d.model_used = out["result"], out.get("model_used")
+                    _check_confidence(d, out.get("confidence") or {})
+                    continue
+                if f["status"] == "needs_review":
+                    # the engine's own output waits for a person: score what it extracted
+                    rv = http.get(f"/v1/extractions/{ext}/files/{f['id']}/review")
+                    if rv.status_code == 200:
+                        out = rv.json()
+                        d.result = out.get("extracted") or {}
+                        d.model_used = out.get("model_used")
+                        d.in_review = True
+                        _check_confidence(d, out.get("confidence") or {})
+                        continue
+                    rr = rv
+                d.error = f"result {rr.status_code}: {_err(rr)}"
+            if progress:
+                progress(f"batch {start // MAX_BATCH + 1}: {len(chunk)} files, {body['batch']['status']}, {wall:.1f} s")
+    return info
+
+
+# ---------------------------------------------------------------------------------------------
+# scoring and report
+
+
+def score(runs: list[DocRun], keys: dict[str, str] | None = None) -> dict[str, Any]:
+    agg = Aggregate()
+    by_key: dict[str, Aggregate] = {}
+    docs = []
+    for r in runs:
+        pred = r.result or {}
+        sc = score_document(r.truth, pred)
+        agg.add(sc)
+        ck = (keys or {}).get(r.id)
+        if ck:
+            by_key.setdefault(ck, Aggregate()).add(sc)
+        wrong = {k: {"truth": r.truth.get(k), "pred": pred.get(k)} for k, ok in sc["header"].items() if not ok}
+        items = {k: {x: v[x] for x in ("tp", "pred", "truth", "items_truth", "items_pred")}
+                 for k, v in sc["items"].items()}
+        docs.append({"id": r.id, "pages": r.pages, "ocr_pages": r.ocr_pages, "model_used": r.model_used,
+                     "error": r.error, "prepare_s": round(r.prepare_s, 4), "ocr_s": round(r.ocr_s, 4),
+                     "extract_s": round(r.extract_s, 4), "wrong": wrong, "items": items,
+                     **({"warnings": r.warnings} if r.warnings else {})})
+    summ = agg.summary()
+    summ["errors"] = sum(1 for r in runs if r.error)
+    summ["in_review"] = sum(1 for r in runs if r.in_review)
+    pages = sum(r.pages for r in runs)
+    text_pages = pages - sum(r.ocr_pages for r in runs)
+    timings: dict[str, Any] = {"pages": pages}
+    if any(r.prepare_s or r.extract_s for r in runs):
+        timings["extract_ms_per_page"] = round(1000 * sum(r.extract_s for r in runs) / max(pages, 1), 2)
+        text_prep = sum(r.prepare_s - r.ocr_s for r in runs)
+        timings["prepare_text_ms_per_page"] = round(1000 * text_prep / text_pages, 2) if text_pages else None
+        ocr_pages = sum(r.ocr_pages for r in runs)
+        timings["ocr_pages"] = ocr_pages
+        timings["ocr_s_per_page"] = round(sum(r.ocr_s for r in runs) / ocr_pages, 3) if ocr_pages else None
+    summ["timings"] = timings
+    if by_key and len(by_key) < len(runs):
+        summ["per_content_key"] = {
+            k: {"docs": a.docs, "header_accuracy": a.summary()["header_accuracy"],
+                "line_items_f1": a.summary()["line_items"]["f1"]}
+            for k, a in sorted(by_key.items())
+        }
+    summ["documents"] = docs
+    return summ
+
+
+def format_summary(name: str, s: dict[str, Any]) -> str:
+    li = s["line_items"]
+    t = s.get("timings", {})
+    lines = [f"== {name}: {s['docs']} docs, {t.get('pages', '?')} pages"
+             + (f", {s['errors']} failed" if s.get("errors") else "")
+        + (f", {s['in_review']} waiting for review (scored as extracted)" if s.get("in_review") else "")]
+    for k, v in s["per_field_accuracy"].items():
+        lines.append(f"   {k:24s} {v:6.3f}  (n={s['per_field_count'][k]})")
+    lines.append(f"   header accuracy {s['header_accuracy']}  (micro {s['header_accuracy_micro']})")
+    lines.append(f"   line items P={li['precision']} R={li['recall']} F1={li['f1']}"
+                 f"  (tp={li['tp']} pred={li['pred']} truth={li['truth']})")
+    tl = []
+    if t.get("extract_ms_per_page") is not None:
+        tl.append(f"extract {t['extract_ms_per_page']} ms/page")
+    if t.get("prepare_text_ms_per_page") is not None:
+        tl.append(f"text-layer prep {t['prepare_text_ms_per_page']} ms/page")
+    if t.get("ocr_pages"):
+        tl.append(f"OCR {t['ocr_s_per_page']} s/page ({t['ocr_pages']} pages)")
+    if t.get("wall_s") is not None:
+        tl.append(f"wall {t['wall_s']} s ({t.get('s_per_page')} s/page through the API)")
+    if tl:
+        lines.append("   timings: " + ", ".join(tl))
+    for d in s["documents"]:
+        if d.get("error"):
+            lines.append(f"   ! {d['id']}: {d['error']}")
+    return "\n".join(lines)
+
+
+def evaluate(set_dir: Path, *, schema_path: Path | None = None, engine: str = "offline",
+             direct: bool = False, scans: bool = False, api_url: str | None = None,
+             api_key: str | None = None, data_dir: Path | None = None, limit: int | None = None,
+             render_dpi: int = 110, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Runs the set and returns the report (see format_summary for the printed form)."""
+    set_dir = Path(set_dir)
+    runs = list_documents(set_dir, limit)
+    schema_path = schema_path or default_schema_path(set_dir)
+    if schema_path is None:
+        raise EvalError(f"no --schema given and no {set_dir.parent / 'schema-invoice.json'}")
+    body, schema = load_schema(Path(schema_path))
+    report: dict[str, Any] = {
+        "set": set_dir.name, "set_dir": str(set_dir), "schema": str(schema_path),
+        "mode": "direct" if direct else "api", "as_scans": scans, "engine": engine,
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    with tempfile.TemporaryDirectory(prefix="docparse-eval-") as tmp:
+        if scans:
+            t = time.perf_counter()
+            as_scans(runs, Path(tmp) / "scans")
+            report["rasterize_s"] = round(time.perf_counter() - t, 2)
+        t0 = time.perf_counter()
+        if direct:
+            run_direct(runs, schema, engine, render_dpi=render_dpi, progress=progress)
+        else:
+            api_url = api_url or os.environ.get("DOCPARSE_API_URL") or "http://127.0.0.1:8000"
+            api_key = api_key or default_api_key(data_dir)
+            if not api_key:
+                raise EvalError("no API key: pass --key, set DOCPARSE_API_KEY, or run `docparse up` "
+                                "(which writes <data-dir>/dev-api-key)")
+            report["api"] = run_api(runs, body, api_url, api_key, progress=progress)
+        wall = time.perf_counter() - t0
+    summ = score(runs, content_keys(set_dir))
+    summ["timings"]["wall_s"] = round(wall, 2)
+    summ["timings"]["s_per_page"] = round(wall / max(summ["timings"]["pages"], 1), 3)
+    models = sorted({r.model_used for r in runs if r.model_used})
+    if not models and any(r.in_review for r in runs):
+        models = []  # the review view does not name the engine
+    report["models_used"] = models
+    if not direct and engine != "offline" and models:
+        report["note"] = "through the API the server's configured engine runs; --engine applies to --direct"
+    report.update(summ)
+    return report
+
+
+def default_out(set_dir: Path, scans: bool, root: Path | None = None) -> Path:
+    root = root or Path(__file__).resolve().parents[1]
+    return root / "bench" / "results" / f"eval-{Path(set_dir).name}{'-scans' if scans else ''}.json"
+
+
+def write_report(report: dict[str, Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
