@@ -10,6 +10,7 @@ from activities.errors import gone
 from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
+from core.confidence import assess
 from core.engines.base import EngineResult
 from core.engines.registry import engine_for
 from core.pages import DocumentText, PageText
@@ -21,6 +22,37 @@ from workflows import activity_names as act
 from workflows.models import ExtractInput, ExtractOutput
 
 
+async def load_words(store: ObjectStore, batch_id: str, file_id: str, page_count: int) -> DocumentText:
+    """Every page's words (text layer or OCR) from object storage."""
+
+    async def one(number: int) -> PageText:
+        key = storage.page_words_key(batch_id, file_id, number)
+        return PageText.model_validate_json(await asyncio.to_thread(store.get_bytes, key))
+
+    try:
+        pages = await asyncio.gather(*(one(n) for n in range(1, page_count + 1)))
+    except ObjectMissing:
+        raise gone(file_id) from None
+    return DocumentText(pages=list(pages))
+
+
+def engine_kind(model_used: str) -> str:
+    if model_used.startswith("einvoice-xml"):
+        return "einvoice"
+    return "offline" if model_used.startswith("docparse-offline") else "gemini"
+
+
+def with_assessment(schema: ExtractionSchema, result: EngineResult, document: DocumentText) -> EngineResult:
+    """Final confidence (engine score, grounding on the page words, validation) and citations."""
+    a = assess(schema, result.result, result.confidence, document,
+               engine_kind=engine_kind(result.model_used), engine_citations=result.citations)
+    return result.model_copy(update={
+        "confidence": a.confidence,
+        "citations": {**result.citations, **a.citations},
+        "issues": [f"{i.rule}: {i.message}" for i in a.issues],
+    })
+
+
 def run_engine(
     settings: Settings, schema: ExtractionSchema, document: DocumentText, einvoice: bytes | None = None
 ) -> EngineResult:
@@ -29,12 +61,12 @@ def run_engine(
         from core.einvoice import EInvoiceEngine, EInvoiceError, sniff_syntax
 
         try:
-            return EInvoiceEngine().extract_xml(schema, sniff_syntax(einvoice), einvoice)
+            return with_assessment(schema, EInvoiceEngine().extract_xml(schema, sniff_syntax(einvoice), einvoice), document)
         except EInvoiceError as e:
             warnings.append(f"the embedded e-invoice could not be used ({e}); read the pages instead")
     result = engine_for(settings).extract(schema, document)
     result.warnings = warnings + result.warnings
-    return result
+    return with_assessment(schema, result, document)
 
 
 def reasons_for(schema: ExtractionSchema, result: EngineResult, threshold: float) -> list[str]:
@@ -50,15 +82,7 @@ class ExtractActivities:
         self.pool = pool
 
     async def _load_pages(self, inp: ExtractInput) -> DocumentText:
-        async def one(number: int) -> PageText:
-            key = storage.page_words_key(inp.batch_id, inp.file_id, number)
-            return PageText.model_validate_json(await asyncio.to_thread(self.store.get_bytes, key))
-
-        try:
-            pages = await asyncio.gather(*(one(n) for n in range(1, inp.page_count + 1)))
-        except ObjectMissing:
-            raise gone(inp.file_id) from None
-        return DocumentText(pages=list(pages))
+        return await load_words(self.store, inp.batch_id, inp.file_id, inp.page_count)
 
     @activity.defn(name=act.EXTRACT_FILE)
     async def extract_file(self, inp: ExtractInput) -> ExtractOutput:

@@ -21,7 +21,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.errors import gone
-from activities.extract import reasons_for
+from activities.extract import load_words, reasons_for, with_assessment
 from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
@@ -184,10 +184,12 @@ class ModelActivities:
         except ObjectMissing:
             raise gone(inp.file_id) from None
         result, confidence, warnings = gemini.merge_chunks(inp.extraction_schema, outputs)
-        engine_result = EngineResult(
+        document = await load_words(self.store, inp.batch_id, inp.file_id, max(c.chunk.last for c in inp.chunks))
+        engine_result = with_assessment(inp.extraction_schema, EngineResult(
             result=result, confidence=confidence, model_used=inp.model, warnings=warnings,
             input_tokens=inp.input_tokens, output_tokens=inp.output_tokens,
-        )
+        ), document)
+        confidence = engine_result.confidence
         key = storage.result_key(inp.batch_id, inp.file_id)
         await asyncio.to_thread(self.store.put_bytes, key, engine_result.model_dump_json().encode(), "application/json")
         return ExtractOutput(

@@ -68,8 +68,11 @@ def test_upload_process_read_list_delete(stack, account):
         assert result["total_amount"] == pytest.approx(truth["total_amount"], abs=0.01)
         assert isinstance(result["line_items"], list) and all(isinstance(i, dict) for i in result["line_items"])
         assert len(result["line_items"]) == len(truth["line_items"])
-        assert set(out["confidence"]) >= {"invoice_number", "total_amount"}
+        assert set(out["confidence"]) >= {"invoice_number", "total_amount", "line_items[0].qty"}
         assert all(0.0 <= c <= 1.0 for c in out["confidence"].values())
+        cite = out["citations"]["invoice_number"]  # grounded values cite page + normalised box
+        assert cite["page"] >= 1 and all(0.0 <= v <= 1.0 for v in cite["bbox"])
+        assert cite["bbox"][0] < cite["bbox"][2] and cite["bbox"][1] < cite["bbox"][3]
 
     listed = http.get(f"/v1/extractions/{ext['id']}/batches").json()
     assert batch["id"] in [b["id"] for b in listed["batches"]]
