@@ -160,6 +160,7 @@ class ModelActivities:
         tokens = dict(
             input_tokens=(usage.prompt_token_count or 0) if usage else 0,
             output_tokens=(usage.candidates_token_count or 0) if usage else 0,
+            model_version=response.model_version,
         )
         candidate = (response.candidates or [None])[0]
         finish = getattr(candidate, "finish_reason", None)
@@ -185,14 +186,16 @@ class ModelActivities:
             raise gone(inp.file_id) from None
         result, confidence, warnings = gemini.merge_chunks(inp.extraction_schema, outputs)
         document = await load_words(self.store, inp.batch_id, inp.file_id, max(c.chunk.last for c in inp.chunks))
+        # The model that actually answered (the service names its version), else the one asked.
+        model_used = next((c.model_version for c in inp.chunks if c.model_version), inp.model)
         engine_result = with_assessment(inp.extraction_schema, EngineResult(
-            result=result, confidence=confidence, model_used=inp.model, warnings=warnings,
+            result=result, confidence=confidence, model_used=model_used, warnings=warnings,
             input_tokens=inp.input_tokens, output_tokens=inp.output_tokens,
         ), document)
         confidence = engine_result.confidence
         key = storage.result_key(inp.batch_id, inp.file_id)
         await asyncio.to_thread(self.store.put_bytes, key, engine_result.model_dump_json().encode(), "application/json")
         return ExtractOutput(
-            result_key=key, model_used=inp.model, min_confidence=min(confidence.values(), default=None),
+            result_key=key, model_used=model_used, min_confidence=min(confidence.values(), default=None),
             review_reasons=reasons_for(inp.extraction_schema, engine_result, inp.review_threshold),
         )

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.batch_service import resubmit_stranded
-from api.routes import batches, extractions, files, reviews
+from api.routes import batches, extractions, files, review_page, reviews
 from api.state import AppState
 from core.config import Settings, get_settings
 from core.db import init_db
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(batches.router)
     app.include_router(files.router)
     app.include_router(reviews.router)
+    app.include_router(review_page.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:

@@ -271,7 +271,7 @@ class BatchWorkflow:
                 tokens_in += out.input_tokens
                 tokens_out += out.output_tokens
                 if out.status == "ok" and out.result_key:
-                    done.append(ChunkResult(chunk=chunk, result_key=out.result_key))
+                    done.append(ChunkResult(chunk=chunk, result_key=out.result_key, model_version=out.model_version))
                 elif (smaller := split_chunk(chunk)) != [chunk]:
                     retry += [(c, 0) for c in smaller]
                 elif tries < policies.MODEL_INVALID_RETRIES:

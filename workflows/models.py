@@ -119,11 +119,13 @@ class ChunkOutput(BaseModel):
     result_key: str | None = None
     input_tokens: int = 0
     output_tokens: int = 0
+    model_version: str | None = None  # what the service says answered
 
 
 class ChunkResult(BaseModel):
     chunk: Chunk
     result_key: str
+    model_version: str | None = None
 
 
 class MergeInput(BaseModel):

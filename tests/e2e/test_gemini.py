@@ -174,3 +174,13 @@ def test_embedded_e_invoice_skips_the_model(gstack, gemini_ext, fake):
     assert got["result"]["model_used"] == "einvoice-xml:factur-x"
     assert got["result"]["result"]["invoice_number"] == truth["invoice_number"]
     assert len(fake.calls) == calls_before
+
+
+def test_model_can_be_chosen_per_extraction(gstack, gemini_ext, fake):
+    http, _ = gemini_ext
+    ext = http.post("/v1/extractions", json={**SCHEMA, "model": "gemini-2.5-pro"}).json()["extraction"]
+    assert ext["model"] == "gemini-2.5-pro"
+    pdf, _ = scenario_pdf("PRO-MODEL")
+    got = run(gstack, (http, ext["id"]), {"pro.pdf": pdf})["pro.pdf"]
+    assert got["result"]["model_used"] == "gemini-2.5-pro"
+    assert "/models/gemini-2.5-pro:generateContent" in fake.calls_for("PRO-MODEL")[0].path

@@ -175,6 +175,8 @@ class FakeGemini:
                         reply = error(401, "UNAUTHENTICATED", "no API key")
                     else:
                         reply = fake.responder(call, fake.counts)
+                        if "candidates" in reply.body:  # the service names the model that answered
+                            reply.body["modelVersion"] = self.path.split("/models/")[-1].split(":")[0]
                 data = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
