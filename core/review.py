@@ -44,7 +44,7 @@ def review_reasons(
             if low:
                 reasons.append(f"{len(low)} value(s) in '{f.key}' below {threshold:g} (first: {low[0]})")
         elif confidence.get(f.key, 0.0) < threshold:
-            reasons.append(f"'{f.key}' confidence {confidence.get(f.key, 0.0):.2f} is below {threshold:g}")
+            reasons.append(f"'{f.key}' confidence {confidence.get(f.key, 0.0):.3f} is below {threshold:g}")
     reasons += [f"validation: {i}" for i in issues]
     return reasons
 
