@@ -82,8 +82,8 @@ class Settings(BaseSettings):
             defaults = Settings.model_fields
             missing = [
                 name
-                for name in ("s3_access_key", "s3_secret_key", "database_url")
-                if getattr(self, name) in (None, defaults[name].default)
+                for name in ("s3_access_key", "s3_secret_key", "database_url", "temporal_address", "s3_endpoint")
+                if name not in self.model_fields_set or getattr(self, name) in (None, defaults[name].default)
             ]
             if missing:
                 raise ValueError(

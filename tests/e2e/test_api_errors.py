@@ -251,3 +251,25 @@ def test_not_yet_processed_result_is_a_clear_error(sqlite_stack, owner, pdf):
     finally:
         sqlite_stack.start_worker()
     assert sqlite_stack.wait_terminal(http, ext, batch)["batch"]["status"] == "processed"
+
+
+def test_keys_never_reach_logs_or_workflow_history(sqlite_stack, owner, pdf):
+    import asyncio
+
+    from core.temporal import batch_workflow_id, connect
+
+    http, ext, key = owner
+    http.get("/v1/extractions", headers={"Authorization": "Bearer dp_wrong-key-for-the-log"})
+    r = http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("k.pdf", pdf, "application/pdf"))])
+    batch = r.json()["batch"]["id"]
+    sqlite_stack.wait_terminal(http, ext, batch)
+    logs = sqlite_stack.logs(lines=1_000_000)
+    assert key not in logs and "dp_wrong-key-for-the-log" not in logs
+
+    async def history_text() -> str:
+        client = await connect(sqlite_stack.settings)
+        history = await client.get_workflow_handle(batch_workflow_id(batch)).fetch_history()
+        return history.to_json()
+
+    text = asyncio.run(history_text())
+    assert batch in text and key not in text and key[:10] not in text

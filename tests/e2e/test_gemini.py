@@ -184,3 +184,11 @@ def test_model_can_be_chosen_per_extraction(gstack, gemini_ext, fake):
     got = run(gstack, (http, ext["id"]), {"pro.pdf": pdf})["pro.pdf"]
     assert got["result"]["model_used"] == "gemini-2.5-pro"
     assert "/models/gemini-2.5-pro:generateContent" in fake.calls_for("PRO-MODEL")[0].path
+
+
+@pytest.mark.slow
+def test_batch_completes_after_a_429_503_storm(gstack, gemini_ext, fake):
+    docs = {f"storm-{i}.pdf": scenario_pdf("STORM", items_per_page=i + 1)[0] for i in range(3)}
+    got = run(gstack, gemini_ext, docs)
+    assert all(g["file"]["status"] == "processed" for g in got.values())
+    assert len(fake.calls_for("STORM")) == 6 + 3

@@ -136,6 +136,8 @@ def scripted(call: Call, counts: dict[str, int]) -> Reply:
         return rate_limited(retry_s=2)
     if name == "UNAVAILABLE-ONCE" and n <= 1:
         return unavailable()
+    if name == "STORM" and n <= 6:  # a storm of 503s and 429s, then calm
+        return unavailable() if n % 2 else rate_limited(retry_s=1)
     if name == "DAILY-QUOTA":
         return daily_quota()
     if name == "BAD-KEY":
