@@ -18,6 +18,7 @@ from api.uploads import ParsedUpload
 from core import status as st
 from core import storage
 from core.accounts import charge_pages
+from core.db import DB_UNAVAILABLE
 from core.documents import KINDS, DocumentInfo, DocumentRejected, inspect_document
 from core.ids import new_id
 from core.schema import ExtractionSchema
@@ -230,6 +231,26 @@ def _live_files(session: Session, batch_id: str) -> list[FileRecord]:
             .order_by(FileRecord.position)
         ).all()
     )
+
+
+async def batch_status(
+    state: AppState, session: Session, account: Account, extraction_id: str, batch_id: str
+) -> tuple[BatchPublic, list[FilePublic]]:
+    """Batch + files; while the database is unreachable, from the workflow's own view."""
+    try:
+        batch = owned_batch(session, account, extraction_id, batch_id)
+        state.known_batches[batch.id] = batch
+        return await batch_detail(state, session, batch)
+    except DB_UNAVAILABLE:
+        session.rollback()
+        batch = state.known_batches.get(batch_id)
+        if batch is None or batch.account_id != account.id or batch.extraction_id != extraction_id:
+            raise
+        view = await _query_workflow(state, batch.id)
+        if view is None:
+            raise
+        files = [FilePublic(**f.model_dump()) for f in view.files]
+        return batch_public(batch, view.status, len(files)), files
 
 
 async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple[BatchPublic, list[FilePublic]]:

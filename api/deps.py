@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from api.errors import ApiError
 from api.state import AppState
-from core.accounts import find_key
+from core.accounts import find_key, hash_key
+from core.db import DB_UNAVAILABLE
 from core.tables import Account, ApiKey
 
 
@@ -24,8 +25,14 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 def get_session(state: StateDep) -> Iterator[Session]:
-    with Session(state.db, expire_on_commit=False) as session:
+    session = Session(state.db, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except DB_UNAVAILABLE:  # the connection died mid-request; the pool discards it
+            session.invalidate()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -37,19 +44,31 @@ bearer_scheme = HTTPBearer(auto_error=False, description="an API key from `docpa
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
+def _lookup(session: Session, state: AppState, plaintext: str) -> tuple[ApiKey | None, Account | None]:
+    digest = hash_key(plaintext)
+    try:
+        key = find_key(session, plaintext)
+        account = session.get(Account, key.account_id) if key is not None else None
+    except DB_UNAVAILABLE:
+        session.rollback()
+        if digest in state.known_keys:  # the database is down: the last answer it gave
+            return state.known_keys[digest]
+        raise
+    if key is not None and account is not None:
+        state.known_keys[digest] = (key, account)
+    return key, account
+
+
 def current_account(request: Request, credentials: BearerDep, state: StateDep, session: SessionDep) -> Account:
     if credentials is None or not credentials.credentials.strip():
         raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
-    key: ApiKey | None = find_key(session, credentials.credentials.strip())
-    if key is None:
+    key, account = _lookup(session, state, credentials.credentials.strip())
+    if key is None or account is None:
         raise ApiError(401, "invalid API key")
     if key.revoked_at is not None:
         raise ApiError(403, "this API key has been revoked")
     _rate_limit(state, key.id)
     request.state.api_key = key  # who is calling: reviewers are recorded by key name and id
-    account = session.get(Account, key.account_id)
-    if account is None:
-        raise ApiError(401, "invalid API key")
     return account
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from cachetools import TTLCache
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -29,6 +30,11 @@ class AppState:
     def __post_init__(self) -> None:
         self.limits = parse_many(self.settings.rate_limit)
         self.limiter = MovingWindowRateLimiter(storage_from_string(self.settings.rate_limit_storage))
+        # Last-known-good rows, used ONLY while the database is unreachable, so a brief outage
+        # does not turn every status read into an error. Normal reads always hit the database
+        # (a revoked key is refused at once).
+        self.known_keys: TTLCache = TTLCache(maxsize=10_000, ttl=600)  # key hash -> (ApiKey, Account)
+        self.known_batches: TTLCache = TTLCache(maxsize=10_000, ttl=600)  # batch id -> Batch
 
     async def temporal(self) -> Client:
         # Connected on first use, so the API starts (and answers from the database) even

@@ -7,10 +7,15 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 from core.config import Settings
+
+
+# What a lost or refused database connection raises.
+DB_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 @lru_cache(maxsize=8)

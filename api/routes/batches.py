@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 
 from api import batch_service as svc
 from api.deps import AccountDep, SessionDep, StateDep
-from api.schemas import BatchCreated, BatchDetail, BatchList, ErrorOut
+from api.schemas import BatchCreated, BatchDetail, BatchList, error_responses
 from api.uploads import parse_upload, upload_tmpdir
 
 router = APIRouter(prefix="/v1/extractions/{extraction_id}/batches", tags=["batches"])
@@ -34,7 +34,7 @@ UPLOAD_DOC = {
 
 @router.post(
     "", status_code=202, response_model=BatchCreated, openapi_extra=UPLOAD_DOC,
-    responses={400: {"model": ErrorOut}, 403: {"model": ErrorOut}, 413: {"model": ErrorOut}},
+    responses=error_responses(400, 404, 413, 503),
 )
 async def upload_batch(
     extraction_id: str, request: Request, account: AccountDep, session: SessionDep, state: StateDep
@@ -49,7 +49,7 @@ async def upload_batch(
     return BatchCreated(batch=svc.batch_public(batch, batch.status, batch.file_count))
 
 
-@router.get("", response_model=BatchList)
+@router.get("", response_model=BatchList, responses=error_responses(400, 404))
 def list_batches(
     extraction_id: str,
     account: AccountDep,
@@ -62,10 +62,9 @@ def list_batches(
     return BatchList(batches=batches, next_before=next_before)
 
 
-@router.get("/{batch_id}", response_model=BatchDetail)
+@router.get("/{batch_id}", response_model=BatchDetail, responses=error_responses(404))
 async def get_batch(
     extraction_id: str, batch_id: str, account: AccountDep, session: SessionDep, state: StateDep
 ) -> BatchDetail:
-    batch = svc.owned_batch(session, account, extraction_id, batch_id)
-    public, files = await svc.batch_detail(state, session, batch)
+    public, files = await svc.batch_status(state, session, account, extraction_id, batch_id)
     return BatchDetail(batch=public, files=files)
