@@ -72,6 +72,8 @@ class DocumentActivities:
                         render_pages, path, kind=inp.kind, start=chunk,
                         stop=chunk + PAGES_PER_CHUNK, dpi=self.settings.render_dpi,
                     )
+                except DocumentRejected as e:
+                    raise rejected(str(e)) from None
                 except MemoryError:
                     raise rejected(
                         f"a page in pages {chunk + 1}-{chunk + PAGES_PER_CHUNK} needs more memory "

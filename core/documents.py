@@ -135,6 +135,20 @@ def _ocr_or_reject(page, number: int, *, image_page: bool, fallback, image_px=No
     return ocr
 
 
+def _render_png(page, number: int, dpi: int) -> bytes:
+    # Errors leave this process as DocumentRejected: PyMuPDF's own exceptions do not pickle
+    # back to the worker, and a page that cannot be drawn will not draw on a retry either.
+    try:
+        return page.get_pixmap(dpi=dpi).tobytes("png")
+    except MemoryError:
+        raise DocumentRejected(
+            f"page {number} ({page.rect.width:.0f} x {page.rect.height:.0f} pt) needs more memory to render "
+            "than one page is allowed"
+        ) from None
+    except Exception as e:
+        raise DocumentRejected(f"page {number} could not be rendered: {type(e).__name__}: {e}"[:500]) from None
+
+
 def render_pages(path: Path, *, kind: str, start: int, stop: int, dpi: int) -> list[tuple[bytes, str]]:
     """Pages [start, stop) (0-based) as (PNG bytes, PageText JSON).
 
@@ -150,7 +164,7 @@ def render_pages(path: Path, *, kind: str, start: int, stop: int, dpi: int) -> l
     with pymupdf.open(str(path), filetype=kind) as doc:
         for index in range(start, min(stop, doc.page_count)):
             page = doc[index]
-            png = page.get_pixmap(dpi=dpi).tobytes("png")
+            png = _render_png(page, index + 1, dpi)
             if kind == "pdf":
                 text = page_text(page, index + 1)
                 if _needs_ocr(page, len(text.words)):

@@ -146,6 +146,19 @@ def test_malformed_multipart_is_400(client):
     assert r.status_code == 400
 
 
+def test_a_page_too_big_to_render_fails_its_file_not_the_worker(sqlite_stack, client):
+    http, ext = client
+    doc = pymupdf.open()
+    doc.new_page(width=14_000, height=14_000).insert_text((72, 72), "a poster")
+    r = http.post(f"/v1/extractions/{ext}/batches", files=[
+        ("files", ("poster.pdf", doc.tobytes(), "application/pdf")), ("files", ("fine.pdf", PDF, "application/pdf"))])
+    assert r.status_code == 202, r.text
+    body = sqlite_stack.wait_terminal(http, ext, r.json()["batch"]["id"])
+    poster, fine = body["files"]
+    assert poster["status"] == "failed" and "could not be rendered" in poster["error"]
+    assert fine["status"] == "processed" and body["batch"]["status"] == "processed"
+
+
 def test_worker_is_alive_after_all_of_that(sqlite_stack, client):
     http, ext = client
     r = http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("after.pdf", PDF, "application/pdf"))])
