@@ -70,7 +70,7 @@ class DocumentActivities:
                 try:
                     pages = await self.pool.run(
                         render_pages, path, kind=inp.kind, start=chunk,
-                        stop=chunk + PAGES_PER_CHUNK, dpi=self.settings.render_dpi,
+                        stop=chunk + PAGES_PER_CHUNK, dpi=self.settings.render_dpi, language=inp.language,
                     )
                 except DocumentRejected as e:
                     raise rejected(str(e)) from None

@@ -122,11 +122,11 @@ def _needs_ocr(page, words: int) -> bool:
     return False
 
 
-def _ocr_or_reject(page, number: int, *, image_page: bool, fallback, image_px=None):
-    from core.ocr import OcrUnavailable, ocr_page
+def _ocr_or_reject(page, number: int, *, image_page: bool, fallback, image_px=None, language: str = "auto"):
+    from core.ocr import OcrUnavailable, ocr_languages, ocr_page
 
     try:
-        ocr = ocr_page(page, number, image_page=image_page, image_px=image_px)
+        ocr = ocr_page(page, number, image_page=image_page, image_px=image_px, langs=ocr_languages(language))
     except OcrUnavailable as e:
         raise DocumentRejected(f"page {number} has no text layer and needs OCR, but {e}") from None
     # keep the text layer when OCR found less than it (a page that was mostly a picture of a logo)
@@ -149,7 +149,9 @@ def _render_png(page, number: int, dpi: int) -> bytes:
         raise DocumentRejected(f"page {number} could not be rendered: {type(e).__name__}: {e}"[:500]) from None
 
 
-def render_pages(path: Path, *, kind: str, start: int, stop: int, dpi: int) -> list[tuple[bytes, str]]:
+def render_pages(
+    path: Path, *, kind: str, start: int, stop: int, dpi: int, language: str = "auto"
+) -> list[tuple[bytes, str]]:
     """Pages [start, stop) (0-based) as (PNG bytes, PageText JSON).
 
     Words come from the PDF's text layer; a page without one (or with almost none) and every page
@@ -169,8 +171,9 @@ def render_pages(path: Path, *, kind: str, start: int, stop: int, dpi: int) -> l
                 text = page_text(page, index + 1)
                 if _needs_ocr(page, len(text.words)):
                     text = _ocr_or_reject(page, index + 1, image_page=False,
-                                          fallback=text if text.words else None)
+                                          fallback=text if text.words else None, language=language)
             else:
-                text = _ocr_or_reject(page, index + 1, image_page=True, fallback=None, image_px=image_px)
+                text = _ocr_or_reject(page, index + 1, image_page=True, fallback=None, image_px=image_px,
+                                      language=language)
             out.append((png, text.model_dump_json()))
     return out

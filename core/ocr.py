@@ -65,12 +65,21 @@ def _installed_languages(exe: str) -> tuple[str, ...]:
     return tuple(sorted(ln.strip() for ln in lines[1:] if ln.strip() and " " not in ln.strip()))
 
 
-def ocr_languages() -> str:
-    """The '-l' argument: eng+deu+fra when installed, else what is there (never 'osd' alone)."""
+# ISO 639-1 (the extraction's `language`) -> tesseract's traineddata name
+TESSERACT_CODES = {"en": "eng", "de": "deu", "fr": "fra", "nl": "nld", "es": "spa", "it": "ita", "pt": "por"}
+
+
+def ocr_languages(hint: str | None = None) -> str:
+    """The '-l' argument. With the extraction's language known: that language (+ eng for the
+    English words every invoice has), about half the time of three models. Otherwise
+    eng+deu+fra when installed, else what is there (never 'osd' alone)."""
     override = os.environ.get("DOCPARSE_OCR_LANGS")
     if override:
         return override
     installed = [lang for lang in _installed_languages(tesseract_path()) if lang != "osd"]
+    wanted = TESSERACT_CODES.get((hint or "").lower()[:2])
+    if wanted in installed:
+        return wanted if wanted == "eng" or "eng" not in installed else f"{wanted}+eng"
     preferred = [lang for lang in PREFERRED_LANGS if lang in installed]
     if preferred:
         return "+".join(preferred)

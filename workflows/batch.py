@@ -183,7 +183,7 @@ class BatchWorkflow:
         await workflow.execute_activity(
             act.RENDER_PAGES,
             RenderInput(batch_id=batch.batch_id, file_id=f.file_id, object_key=f.object_key,
-                        kind=info.kind, page_count=info.page_count),
+                        kind=info.kind, page_count=info.page_count, language=batch.extraction_schema.language),
             result_type=RenderOutput, **policies.RENDER,
         )
         self._check_alive(f.file_id)

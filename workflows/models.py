@@ -88,6 +88,7 @@ class RenderInput(BaseModel):
     object_key: str
     kind: str
     page_count: int
+    language: str = "auto"  # the extraction's language: picks the OCR models
 
 
 class RenderOutput(BaseModel):
