@@ -20,6 +20,8 @@ from core.schema import ExtractionSchema, FieldSpec
 from core.values import coerce
 
 PAGE_KEY = "_page"
+CONF_KEY = "_confidence"  # the model's self-report, per top-level field and per list item
+DEFAULT_SELF_REPORT = 0.9
 
 
 class Chunk(BaseModel):
@@ -78,6 +80,10 @@ def _field_schema(f: FieldSpec, *, in_list: bool = False) -> dict[str, Any]:
             "type": "integer",
             "description": "the page number (as labelled in the input) on which this item starts",
         }
+        item_fields[CONF_KEY] = {
+            "type": "number",
+            "description": "your confidence from 0 to 1 that this item's values are exactly as printed",
+        }
         return {
             "type": "array",
             "description": desc or f"every {f.key} item, in document order",
@@ -102,7 +108,22 @@ def _field_schema(f: FieldSpec, *, in_list: bool = False) -> dict[str, Any]:
 
 def response_json_schema(schema: ExtractionSchema) -> dict[str, Any]:
     props = {f.key: _field_schema(f) for f in schema.fields}
+    scalar_keys = [f.key for f in schema.fields if f.type != "list<object>"]
+    if scalar_keys:
+        props[CONF_KEY] = {
+            "type": "object",
+            "description": "your confidence from 0 to 1, per field, that the value is exactly as printed "
+            "(0 when you returned null)",
+            "properties": {k: {"type": "number"} for k in scalar_keys},
+            "required": scalar_keys,
+        }
     return {"type": "object", "properties": props, "required": list(props)}
+
+
+def _self_report(raw: Any) -> float:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0.0 <= raw <= 1.0:
+        return float(raw)
+    return DEFAULT_SELF_REPORT
 
 
 def page_text(page: PageText) -> str:
@@ -176,20 +197,23 @@ def merge_chunks(
     for f in schema.fields:
         if f.type == "list<object>":
             items: list[dict[str, Any]] = []
+            reported: list[float] = []
             for chunk, data in outputs:
                 kept = _owned_items(data.get(f.key) or [], chunk, items)
                 typed, problem = coerce(kept, f, lang)
                 if problem:
                     warnings.append(f"{chunk.label()}: {problem}")
                 items.extend(typed)
+                reported += [_self_report(k.get(CONF_KEY)) for k in kept]
             result[f.key] = items
-            confidence[f.key] = 0.9 if items else 0.0
             for i, item in enumerate(items):
                 for sub in f.fields or []:
-                    confidence[f"{f.key}[{i}].{sub.key}"] = 0.9 if item.get(sub.key) is not None else 0.0
+                    present = item.get(sub.key) is not None
+                    confidence[f"{f.key}[{i}].{sub.key}"] = reported[i] if present else 0.0
+            confidence[f.key] = round(sum(reported) / len(reported), 3) if items else 0.0
             continue
         # Scalars: the value most chunks agree on; ties go to the earliest chunk.
-        votes: dict[str, tuple[int, int, Any]] = {}
+        votes: dict[str, tuple[int, int, Any, float]] = {}
         for order, (chunk, data) in enumerate(outputs):
             typed, problem = coerce(data.get(f.key), f, lang)
             if problem:
@@ -197,13 +221,15 @@ def merge_chunks(
             if typed is None:
                 continue
             key = _norm(typed)
-            count, first, _ = votes.get(key, (0, order, typed))
-            votes[key] = (count + 1, first, typed)
+            said = _self_report((data.get(CONF_KEY) or {}).get(f.key) if isinstance(data.get(CONF_KEY), dict) else None)
+            count, first, _, best = votes.get(key, (0, order, typed, 0.0))
+            votes[key] = (count + 1, first, typed, max(best, said))
         if votes:
-            count, _, value = max(votes.values(), key=lambda v: (v[0], -v[1]))
+            count, _, value, said = max(votes.values(), key=lambda v: (v[0], -v[1]))
             result[f.key] = value
+            # The model's self-report, lowered when chunks disagree on the value.
             agreeing = count / max(1, sum(v[0] for v in votes.values()))
-            confidence[f.key] = round(0.9 * (0.6 + 0.4 * agreeing), 3)
+            confidence[f.key] = round(said * (0.6 + 0.4 * agreeing), 3)
         else:
             result[f.key] = None
             confidence[f.key] = 0.0
@@ -221,9 +247,9 @@ def _owned_items(raw: list[Any], chunk: Chunk, previous: list[dict[str, Any]]) -
             continue  # starts on a context page: the previous chunk owns it
         if not isinstance(page, int) and chunk.first < chunk.own_first and _item_key(item) in tail:
             continue  # no page given: drop exact repeats of the previous chunk's last items
-        kept.append({k: v for k, v in item.items() if k != PAGE_KEY})
+        kept.append({k: v for k, v in item.items() if k != PAGE_KEY})  # CONF_KEY is read, then dropped by coerce
     return kept
 
 
 def _item_key(item: dict[str, Any]) -> str:
-    return json.dumps({k: _norm(v) for k, v in item.items() if k != PAGE_KEY}, sort_keys=True)
+    return json.dumps({k: _norm(v) for k, v in item.items() if k not in (PAGE_KEY, CONF_KEY)}, sort_keys=True)

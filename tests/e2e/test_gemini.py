@@ -22,8 +22,9 @@ SCHEMA = {
 
 
 def scenario_pdf(marker: str, *, pages: int = 1, items_per_page: int = 3) -> tuple[bytes, list[str]]:
+    """A document the fake model reads: items add up to the printed total (no rule fires)."""
     doc = pymupdf.open()
-    codes = []
+    codes, total = [], 0.0
     for p in range(pages):
         page = doc.new_page()
         y = 72
@@ -33,9 +34,11 @@ def scenario_pdf(marker: str, *, pages: int = 1, items_per_page: int = 3) -> tup
         for i in range(items_per_page):
             code = f"P{p + 1}-{i + 1}"
             codes.append(code)
-            lines.append(f"ITEM {code} {i + 2} x 1.50 = {(i + 2) * 1.5:.2f}")
+            amount = round((i + 2) * 123.45, 2)
+            total += amount
+            lines.append(f"ITEM {code} {i + 2} x 123.45 = {amount:.2f}")
         if p == pages - 1:
-            lines.append("Total: 1,234.50")
+            lines.append(f"Total: {total:,.2f}")  # printed with a thousands separator
         for line in lines:
             page.insert_text((72, y), line, fontsize=10)
             y += 18
@@ -89,7 +92,7 @@ def test_clean_response_carries_schema_and_every_page(gstack, gemini_ext, fake):
     assert result["model_used"] == "gemini-2.5-flash"
     assert result["result"]["invoice_number"] == "INV-77"
     assert result["result"]["issue_date"] == "2024-03-05"
-    assert result["result"]["total_amount"] == 1234.5  # printed "1,234.50", coerced
+    assert result["result"]["total_amount"] == 2222.1  # printed "2,222.10", coerced
     assert [i["description"] for i in result["result"]["line_items"]] == [f"Item {c}" for c in codes]
     assert result["usage"] == {"input_tokens": 1000, "output_tokens": 200}
     assert got["batch"]["usage"] == {"input_tokens": 1000, "output_tokens": 200}
@@ -97,7 +100,7 @@ def test_clean_response_carries_schema_and_every_page(gstack, gemini_ext, fake):
     assert "/models/gemini-2.5-flash:generateContent" in call.path
     assert call.headers.get("x-goog-api-key") == "test-key"
     schema = call.config().get("responseJsonSchema") or call.config().get("response_json_schema")
-    assert set(schema["properties"]) == {"invoice_number", "issue_date", "total_amount", "line_items"}
+    assert set(schema["properties"]) == {"invoice_number", "issue_date", "total_amount", "line_items", "_confidence"}
     assert call.pages == [1, 2] and call.images == 2  # every page: image and text layer
     assert "Document language: en" in call.text
 
@@ -192,3 +195,18 @@ def test_batch_completes_after_a_429_503_storm(gstack, gemini_ext, fake):
     got = run(gstack, gemini_ext, docs)
     assert all(g["file"]["status"] == "processed" for g in got.values())
     assert len(fake.calls_for("STORM")) == 6 + 3
+
+
+def test_self_reported_confidence_reaches_the_result_and_review(gstack, gemini_ext, fake):
+    http, _ = gemini_ext
+    ext = http.post("/v1/extractions", json={**SCHEMA, "review_threshold": 0.8}).json()["extraction"]["id"]
+    unsure, _ = scenario_pdf("UNSURE")
+    sure, _ = scenario_pdf("SURE")
+    got = run(gstack, (http, ext), {"unsure.pdf": unsure, "sure.pdf": sure})
+    assert got["unsure.pdf"]["file"]["status"] == "needs_review"
+    assert got["sure.pdf"]["file"]["status"] == "processed", got["sure.pdf"]
+    conf = got["sure.pdf"]["result"]["confidence"]
+    assert conf["invoice_number"] > 0.9 and conf["line_items[0].qty"] > 0.8
+    detail = http.get(f"/v1/extractions/{ext}/files/{got['unsure.pdf']['file']['id']}/review").json()
+    assert detail["confidence"]["invoice_number"] < 0.8  # grounded, but the model doubted it
+    assert any("invoice_number" in r for r in detail["reasons"])
