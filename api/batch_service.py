@@ -257,6 +257,7 @@ async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple
     files = _live_files(session, batch.id)
     view = None
     if batch.status not in st.BATCH_TERMINAL:
+        session.commit()  # release the connection while the workflow answers (up to the query timeout)
         view = await _query_workflow(state, batch.id)
     if view is not None:
         live = {f.id for f in files}

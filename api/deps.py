@@ -63,6 +63,9 @@ def current_account(request: Request, credentials: BearerDep, state: StateDep, s
     if credentials is None or not credentials.credentials.strip():
         raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
     key, account = _lookup(session, state, credentials.credentials.strip())
+    # Give the connection back to the pool now: the route may await for a long time (an upload
+    # streaming, a workflow query) and holding a connection meanwhile exhausts the pool under load.
+    session.commit()
     if key is None or account is None:
         raise ApiError(401, "invalid API key")
     if key.revoked_at is not None:

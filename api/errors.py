@@ -8,7 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("docparse.api")
 
@@ -51,6 +53,17 @@ def validation_message(exc: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(problems) + (f" (and {more} more)" if more > 0 else "")
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method of the path, for a 405's Allow header. Starlette names only the first route
+    that matched the path, and GET and POST of one path are separate routes here."""
+    scope = {**request.scope, "method": ""}  # matches no route fully: path-only matching
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(scope)[0] != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError):
@@ -61,16 +74,19 @@ def install(app: FastAPI) -> None:
         return JSONResponse({"error": validation_message(exc)}, status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException):
+    async def _http(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        headers = exc.headers
         if exc.status_code == 404 and message == "Not Found":
             message = "no such endpoint"
         elif exc.status_code == 405:
             message = "method not allowed on this endpoint"
-        return JSONResponse({"error": message}, status_code=exc.status_code, headers=exc.headers)
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)  # every connection busy: overload, answered like an outage
     async def _database_down(request: Request, exc: Exception):
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return JSONResponse(

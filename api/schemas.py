@@ -22,12 +22,12 @@ class ExtractionCreate(BaseModel):
         description="Gemini model for this extraction (default: the configured one)",
     )
     review_threshold: float = Field(
-        default=0.8, ge=0.0, le=1.0,
+        default=0.8, ge=0.0, le=1.0, strict=True,
         description="files with a present or required field below this confidence, or failing a "
         "validation rule, wait for human review; 0 turns review off",
     )
     review_deadline_hours: int = Field(
-        default=168, ge=1, le=24 * 365,
+        default=168, ge=1, le=24 * 365, strict=True,
         description="a file not reviewed within this time fails with 'review deadline passed'",
     )
 
@@ -165,3 +165,30 @@ class ReviewOutcomeOut(BaseModel):
 
 class ErrorOut(BaseModel):
     error: str
+
+
+_ERROR_WHEN = {
+    400: "Bad request: invalid JSON body, schema, query or path parameter, or upload",
+    401: "Missing or unknown API key",
+    403: "Revoked API key, or out of pages",
+    404: "Unknown id, or another account's",
+    409: "Conflict with the object's state (see the error)",
+    413: "A file over the size limit",
+    429: "Rate limit per key exceeded; see the Retry-After header",
+    503: "The database is unavailable right now (see Retry-After); on upload also: the batch was stored "
+    "but its workflow could not be started yet, it is re-submitted automatically",
+}
+_ALWAYS = (401, 403, 429, 503)  # every authenticated call: key checks, rate limit, database
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: its error codes (plus those every authenticated call can get)
+    and `default`, all {"error": "..."}. `default` also keeps FastAPI from documenting a 422 the
+    API never sends (validation errors are 400)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for code in sorted({*codes, *_ALWAYS}):
+        out[code] = {"model": ErrorOut, "description": _ERROR_WHEN[code]}
+        if code in (429, 503):
+            out[code]["headers"] = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+    out["default"] = {"model": ErrorOut, "description": "Any other error (an internal error is a 500)"}
+    return out

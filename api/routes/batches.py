@@ -34,12 +34,13 @@ UPLOAD_DOC = {
 
 @router.post(
     "", status_code=202, response_model=BatchCreated, openapi_extra=UPLOAD_DOC,
-    responses=error_responses(400, 404, 413, 503),
+    responses=error_responses(400, 404, 413),
 )
 async def upload_batch(
     extraction_id: str, request: Request, account: AccountDep, session: SessionDep, state: StateDep
 ) -> BatchCreated:
     ext = svc.owned_extraction(session, account, extraction_id)
+    session.commit()  # no connection held while the files stream in and their pages are counted
     with upload_tmpdir() as tmp:
         upload = await parse_upload(
             request, Path(tmp),

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from api.batch_service import owned_extraction
 from api.deps import AccountDep, SessionDep
-from api.schemas import ExtractionCreate, ExtractionList, ExtractionOut, ExtractionPublic
+from api.schemas import ExtractionCreate, ExtractionList, ExtractionOut, ExtractionPublic, error_responses
 from core.ids import new_id
 from core.tables import Extraction
 
@@ -16,7 +16,7 @@ def _public(ext: Extraction) -> ExtractionPublic:
     return ExtractionPublic.model_validate(ext, from_attributes=True)
 
 
-@router.post("", status_code=201, response_model=ExtractionOut)
+@router.post("", status_code=201, response_model=ExtractionOut, responses=error_responses(400))
 def create_extraction(body: ExtractionCreate, account: AccountDep, session: SessionDep) -> ExtractionOut:
     ext = Extraction(
         id=new_id("ext"),
@@ -34,7 +34,7 @@ def create_extraction(body: ExtractionCreate, account: AccountDep, session: Sess
     return ExtractionOut(extraction=_public(ext))
 
 
-@router.get("", response_model=ExtractionList)
+@router.get("", response_model=ExtractionList, responses=error_responses())
 def list_extractions(account: AccountDep, session: SessionDep) -> ExtractionList:
     rows = session.exec(
         select(Extraction)
@@ -44,6 +44,6 @@ def list_extractions(account: AccountDep, session: SessionDep) -> ExtractionList
     return ExtractionList(extractions=[_public(e) for e in rows])
 
 
-@router.get("/{extraction_id}", response_model=ExtractionOut)
+@router.get("/{extraction_id}", response_model=ExtractionOut, responses=error_responses(404))
 def get_extraction(extraction_id: str, account: AccountDep, session: SessionDep) -> ExtractionOut:
     return ExtractionOut(extraction=_public(owned_extraction(session, account, extraction_id)))

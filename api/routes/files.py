@@ -5,14 +5,14 @@ from fastapi import APIRouter, Response
 from api import batch_service as svc
 from api.deps import AccountDep, SessionDep, StateDep
 from api.errors import ApiError
-from api.schemas import FileResultOut, Usage
+from api.schemas import FileResultOut, Usage, error_responses
 from core import status as st
 from core.tables import FileResult
 
 router = APIRouter(prefix="/v1/extractions/{extraction_id}/files", tags=["files"])
 
 
-@router.get("/{file_id}/result", response_model=FileResultOut)
+@router.get("/{file_id}/result", response_model=FileResultOut, responses=error_responses(404, 409))
 def get_result(extraction_id: str, file_id: str, account: AccountDep, session: SessionDep) -> FileResultOut:
     rec = svc.owned_file(session, account, extraction_id, file_id)
     result = session.get(FileResult, file_id)
@@ -31,7 +31,7 @@ def get_result(extraction_id: str, file_id: str, account: AccountDep, session: S
     )
 
 
-@router.delete("/{file_id}", status_code=204, response_class=Response)
+@router.delete("/{file_id}", status_code=204, response_class=Response, responses=error_responses(404))
 async def delete_file(
     extraction_id: str, file_id: str, account: AccountDep, session: SessionDep, state: StateDep
 ) -> Response:

@@ -5,31 +5,37 @@ from fastapi import APIRouter, Request, Response
 from api import batch_service as svc
 from api import review_service as reviews
 from api.deps import AccountDep, SessionDep, StateDep
-from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewOutcomeOut, ReviewQueue
+from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewOutcomeOut, ReviewQueue, error_responses
 
 router = APIRouter(tags=["review"])
 
 
-@router.get("/v1/reviews", response_model=ReviewQueue)
+@router.get("/v1/reviews", response_model=ReviewQueue, responses=error_responses())
 def account_queue(account: AccountDep, session: SessionDep) -> ReviewQueue:
     """Files waiting for review across all of the account's extractions, oldest first."""
     return ReviewQueue(files=reviews.queue(session, account.id))
 
 
-@router.get("/v1/extractions/{extraction_id}/reviews", response_model=ReviewQueue)
+@router.get("/v1/extractions/{extraction_id}/reviews", response_model=ReviewQueue, responses=error_responses(404))
 def extraction_queue(extraction_id: str, account: AccountDep, session: SessionDep) -> ReviewQueue:
     ext = svc.owned_extraction(session, account, extraction_id)
     return ReviewQueue(files=reviews.queue(session, account.id, ext.id))
 
 
-@router.get("/v1/extractions/{extraction_id}/files/{file_id}/review", response_model=ReviewDetail)
+@router.get(
+    "/v1/extractions/{extraction_id}/files/{file_id}/review", response_model=ReviewDetail,
+    responses=error_responses(404, 409),
+)
 def review_detail(extraction_id: str, file_id: str, request: Request, account: AccountDep, session: SessionDep) -> ReviewDetail:
     ext = svc.owned_extraction(session, account, extraction_id)
     rec = svc.owned_file(session, account, extraction_id, file_id)
     return reviews.detail(session, ext, rec, str(request.base_url).rstrip("/"))
 
 
-@router.post("/v1/extractions/{extraction_id}/files/{file_id}/review", response_model=ReviewOutcomeOut)
+@router.post(
+    "/v1/extractions/{extraction_id}/files/{file_id}/review", response_model=ReviewOutcomeOut,
+    responses=error_responses(400, 404, 409),
+)
 async def post_decision(
     extraction_id: str, file_id: str, body: ReviewDecisionIn, request: Request,
     account: AccountDep, session: SessionDep, state: StateDep,
@@ -40,7 +46,8 @@ async def post_decision(
 
 @router.get(
     "/v1/extractions/{extraction_id}/files/{file_id}/pages/{page}",
-    response_class=Response, responses={200: {"content": {"image/png": {}}}},
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}, **error_responses(400, 404, 409)},
 )
 async def page_image(
     extraction_id: str, file_id: str, page: int, account: AccountDep, session: SessionDep, state: StateDep
