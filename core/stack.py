@@ -24,6 +24,7 @@ Gotchas handled here (see shared/INFRA.md):
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import hashlib
 import http.client
@@ -210,7 +211,7 @@ class ServerError(RuntimeError):
     pass
 
 
-class _Server:
+class _Server(abc.ABC):
     """Shared lifecycle: `start()` (also callable on the class), `stop()`, `kill()`, `restart()`."""
 
     name = "server"
@@ -263,8 +264,9 @@ class _Server:
     def _after_exit(self) -> None:
         pass
 
+    @abc.abstractmethod
     def _launch(self, timeout: float) -> None:
-        raise NotImplementedError
+        """Start the process and wait until it serves (each server kind knows how)."""
 
     def _check_alive(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

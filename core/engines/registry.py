@@ -1,4 +1,6 @@
-"""Which engine extracts a file."""
+"""In-process engines that read page words. (Which path a file takes is decided per batch:
+Gemini when a key is configured, see api/batch_service._model_plan and BatchWorkflow; an
+embedded e-invoice always wins; otherwise the offline engine below.)"""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ def offline_engine() -> Engine:
 
 
 def engine_for(settings: Settings) -> Engine:
-    # Gemini arrives with its own issue; until then every file uses the offline engine.
+    """The page-words engine of the extract_file activity."""
     return offline_engine()
 
 
