@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
@@ -355,12 +355,6 @@ async def delete_file(state: AppState, session: Session, rec: FileRecord) -> Non
         await client.get_workflow_handle(batch_workflow_id(rec.batch_id)).signal(
             BatchWorkflow.file_deleted, rec.id, rpc_timeout=timedelta(seconds=5)
         )
-    except Exception as e:  # closed workflow: nothing left to tell it
+    except Exception as e:  # a closed workflow has nothing left to do for the file
+        # (a running one that missed the signal finds the file gone at its next activity)
         log.info("file_deleted signal for %s not delivered (%s)", rec.id, type(e).__name__)
-    # A batch whose last running file was deleted is finished; record that now.
-    batch = session.get(Batch, rec.batch_id)
-    if batch is not None and batch.status not in st.BATCH_TERMINAL:
-        remaining = [f.status for f in _live_files(session, batch.id)]
-        if all(s in st.FILE_TERMINAL for s in remaining) and not remaining:
-            session.execute(update(Batch).where(Batch.id == batch.id).values(status=st.PROCESSED, completed_at=utcnow()))
-            session.commit()

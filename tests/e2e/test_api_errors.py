@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from tests.support.invoices import make_invoice, schema_invoice
+from tests.support.invoices import make_invoice
 
 SCHEMA = {"name": "e", "language": "en", "review_threshold": 0, "fields": [{"key": "invoice_number", "type": "string"}]}
 
