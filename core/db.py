@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from core.config import Settings
 
@@ -41,11 +42,58 @@ def get_engine(settings: Settings) -> Engine:
     return _engine_for(settings.sqlalchemy_url)
 
 
-def init_db(settings: Settings) -> Engine:
-    import core.tables  # noqa: F401  (registers the tables)
+MIGRATIONS = Path(__file__).parent / "migrations"
+BASELINE = "0001"  # the schema before migrations existed (databases made by create_all)
 
+
+def _alembic_config(connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+@contextmanager
+def _migration_lock(engine: Engine):
+    """One migrating process at a time (API and workers start together)."""
+    if engine.dialect.name == "sqlite":
+        import fcntl
+
+        with open(f"{engine.url.database}.migrate.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(7744201)"))
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(7744201)"))
+            conn.commit()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Brings the database to `revision` with the Alembic migrations in core/migrations."""
+    from alembic import command
+
+    with _migration_lock(engine), engine.begin() as conn:
+        cfg = _alembic_config(conn)
+        tables = set(inspect(conn).get_table_names())
+        if "alembic_version" not in tables and "accounts" in tables:
+            command.stamp(cfg, BASELINE)  # made by create_all before migrations existed
+        command.upgrade(cfg, revision)
+
+
+_migrated: set[str] = set()
+
+
+def init_db(settings: Settings) -> Engine:
     engine = get_engine(settings)
-    SQLModel.metadata.create_all(engine)
+    if settings.sqlalchemy_url not in _migrated:
+        migrate(engine)
+        _migrated.add(settings.sqlalchemy_url)
     return engine
 
 
