@@ -246,7 +246,8 @@ async def batch_status(
         batch = state.known_batches.get(batch_id)
         if batch is None or batch.account_id != account.id or batch.extraction_id != extraction_id:
             raise
-        view = await _query_workflow(state, batch.id)
+        # The workflow is the only source left: give it time to answer.
+        view = await _query_workflow(state, batch.id, timeout_s=state.settings.status_query_timeout_s * 8)
         if view is None:
             raise
         files = [FilePublic(**f.model_dump()) for f in view.files]
@@ -272,14 +273,14 @@ async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple
     return batch_public(batch, status, len(out), batch_usage(session, batch.id)), out
 
 
-async def _query_workflow(state: AppState, batch_id: str) -> BatchView | None:
+async def _query_workflow(state: AppState, batch_id: str, timeout_s: float | None = None) -> BatchView | None:
     """The running workflow's own view; None when it cannot answer (closed, gone, no worker)."""
     try:
         client = await state.temporal()
         handle = client.get_workflow_handle(batch_workflow_id(batch_id))
         return await handle.query(
             BatchWorkflow.status,
-            rpc_timeout=timedelta(seconds=state.settings.status_query_timeout_s),
+            rpc_timeout=timedelta(seconds=timeout_s or state.settings.status_query_timeout_s),
         )
     except Exception as e:  # any failure falls back to the database, which activities keep current
         log.info("status query for %s failed (%s); answering from the database", batch_id, type(e).__name__)
