@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 
-import pymupdf
 import pytest
 
-from core.confidence import Assessment, WordIndex, assess
+from core.confidence import Assessment, assess
 from core.engines.offline import OfflineEngine
-from core.pages import DocumentText, PageText, Word
+from core.pages import DocumentText, PageText
 from core.schema import ExtractionSchema
-from core.textlayer import page_text
+from tests.support import pages as _pages
 from tests.support.invoices import make_invoice, schema_invoice
+from tests.support.pages import read_pdf
 
 INVOICE = ExtractionSchema(fields=schema_invoice()["fields"], language="auto")
 ENGINE = OfflineEngine()
+words_page = partial(_pages.words_page, height=800)
 
 
-def words_page(lines: list[list[tuple[float, str]]], number: int = 1, y0: float = 50) -> PageText:
-    """A page from rows of (x, text): 10 pt high words, 6 pt per character."""
-    words = []
-    for k, row in enumerate(lines):
-        y = y0 + 16 * k
-        for x, text in row:
-            words.append(Word(text=text, x0=x, y0=y, x1=x + 6 * len(text), y1=y + 10))
-    return PageText(number=number, width=600, height=800, words=words)
 
 
 def doc_of(*pages: list[list[tuple[float, str]]]) -> DocumentText:
@@ -36,9 +30,6 @@ def schema(*fields: dict) -> ExtractionSchema:
     return ExtractionSchema(fields=list(fields))
 
 
-def read_pdf(data: bytes) -> DocumentText:
-    with pymupdf.open(stream=data, filetype="pdf") as doc:
-        return DocumentText(pages=[page_text(p, i + 1) for i, p in enumerate(doc)])
 
 
 def run(s: ExtractionSchema, result: dict, doc: DocumentText, kind: str = "gemini",

@@ -14,24 +14,14 @@ from core.schema import ExtractionSchema
 from core.scoring import score_document
 from core.textlayer import page_text
 from tests.support.invoices import make_invoice, make_text_pdf, render_png, schema_invoice
+from tests.support.pages import read_pdf, words_page
 
 ENGINE = OfflineEngine()
 SCHEMA = ExtractionSchema(fields=schema_invoice()["fields"], language="auto")
 
 
-def read_pdf(data: bytes) -> DocumentText:
-    with pymupdf.open(stream=data, filetype="pdf") as doc:
-        return DocumentText(pages=[page_text(p, i + 1) for i, p in enumerate(doc)])
 
 
-def words_page(lines: list[list[tuple[float, str]]], number: int = 1, y0: float = 50) -> PageText:
-    """A page from rows of (x, text): 10 pt high words, 6 pt per character."""
-    words = []
-    for k, row in enumerate(lines):
-        y = y0 + 16 * k
-        for x, text in row:
-            words.append(Word(text=text, x0=x, y0=y, x1=x + 6 * len(text), y1=y + 10))
-    return PageText(number=number, width=600, height=850, words=words)
 
 
 def test_is_an_engine():
