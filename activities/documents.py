@@ -64,8 +64,7 @@ class DocumentActivities:
         # Resume after the last chunk a previous attempt stored (heartbeat details).
         details = activity.info().heartbeat_details
         start = int(details[0]) if details else 0
-        with_text = int(details[1]) if details else 0
-        async with keep_alive(start, with_text) as progress, self._local_copy(inp.object_key, inp.file_id) as path:
+        async with keep_alive(start) as progress, self._local_copy(inp.object_key, inp.file_id) as path:
             for chunk in range(start, inp.page_count, PAGES_PER_CHUNK):
                 try:
                     pages = await self.pool.run(
@@ -90,9 +89,8 @@ class DocumentActivities:
                         storage.page_words_key(inp.batch_id, inp.file_id, number),
                         words_json.encode(), "application/json",
                     )
-                    with_text += '"source":"text"' in words_json or '"source":"ocr"' in words_json
-                progress[:] = [chunk + PAGES_PER_CHUNK, with_text]
-        return RenderOutput(page_count=inp.page_count, pages_with_text=with_text)
+                progress[:] = [chunk + PAGES_PER_CHUNK]
+        return RenderOutput(page_count=inp.page_count)
 
     @activity.defn(name=act.PURGE_FILE)
     async def purge_file(self, ref: FileRef) -> None:

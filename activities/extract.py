@@ -19,7 +19,7 @@ from core.review import review_reasons
 from core.schema import ExtractionSchema
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
-from workflows.models import ExtractInput, ExtractOutput
+from workflows.models import ExtractInput, ExtractOutput, MergeInput
 
 
 async def load_words(store: ObjectStore, batch_id: str, file_id: str, page_count: int) -> DocumentText:
@@ -34,6 +34,18 @@ async def load_words(store: ObjectStore, batch_id: str, file_id: str, page_count
     except ObjectMissing:
         raise gone(file_id) from None
     return DocumentText(pages=list(pages))
+
+
+async def store_result(store: ObjectStore, inp: ExtractInput | MergeInput, result: EngineResult) -> ExtractOutput:
+    """Claim check: the result goes to object storage; the workflow gets its key and the
+    review reasons."""
+    key = storage.result_key(inp.batch_id, inp.file_id)
+    await asyncio.to_thread(store.put_bytes, key, result.model_dump_json().encode(), "application/json")
+    return ExtractOutput(
+        result_key=key,
+        model_used=result.model_used,
+        review_reasons=reasons_for(inp.extraction_schema, result, inp.review_threshold),
+    )
 
 
 def engine_kind(model_used: str) -> str:
@@ -81,13 +93,10 @@ class ExtractActivities:
         self.store = store
         self.pool = pool
 
-    async def _load_pages(self, inp: ExtractInput) -> DocumentText:
-        return await load_words(self.store, inp.batch_id, inp.file_id, inp.page_count)
-
     @activity.defn(name=act.EXTRACT_FILE)
     async def extract_file(self, inp: ExtractInput) -> ExtractOutput:
         async with keep_alive():
-            document = await self._load_pages(inp)
+            document = await load_words(self.store, inp.batch_id, inp.file_id, inp.page_count)
             einvoice = None
             if inp.einvoice_key:
                 try:
@@ -98,13 +107,4 @@ class ExtractActivities:
             result: EngineResult = await self.pool.run(
                 run_engine, self.settings, inp.extraction_schema, document, einvoice
             )
-        key = storage.result_key(inp.batch_id, inp.file_id)
-        await asyncio.to_thread(
-            self.store.put_bytes, key, result.model_dump_json().encode(), "application/json"
-        )
-        return ExtractOutput(
-            result_key=key,
-            model_used=result.model_used,
-            min_confidence=min(result.confidence.values(), default=None),
-            review_reasons=reasons_for(inp.extraction_schema, result, inp.review_threshold),
-        )
+        return await store_result(self.store, inp, result)

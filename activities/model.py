@@ -21,7 +21,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.errors import gone
-from activities.extract import load_words, reasons_for, with_assessment
+from activities.extract import load_words, store_result, with_assessment
 from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
@@ -192,10 +192,4 @@ class ModelActivities:
             result=result, confidence=confidence, model_used=model_used, warnings=warnings,
             input_tokens=inp.input_tokens, output_tokens=inp.output_tokens,
         ), document)
-        confidence = engine_result.confidence
-        key = storage.result_key(inp.batch_id, inp.file_id)
-        await asyncio.to_thread(self.store.put_bytes, key, engine_result.model_dump_json().encode(), "application/json")
-        return ExtractOutput(
-            result_key=key, model_used=model_used, min_confidence=min(confidence.values(), default=None),
-            review_reasons=reasons_for(inp.extraction_schema, engine_result, inp.review_threshold),
-        )
+        return await store_result(self.store, inp, engine_result)

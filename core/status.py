@@ -7,7 +7,6 @@ from collections.abc import Iterable
 QUEUED, PROCESSING, PROCESSED, NEEDS_REVIEW, FAILED = (
     "queued", "processing", "processed", "needs_review", "failed",
 )
-FILE_TERMINAL = frozenset({PROCESSED, FAILED})
 BATCH_TERMINAL = frozenset({PROCESSED, FAILED})
 
 

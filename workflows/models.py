@@ -93,7 +93,6 @@ class RenderInput(BaseModel):
 
 class RenderOutput(BaseModel):
     page_count: int
-    pages_with_text: int
 
 
 class ExtractInput(BaseModel):
@@ -143,7 +142,6 @@ class MergeInput(BaseModel):
 class ExtractOutput(BaseModel):
     result_key: str
     model_used: str
-    min_confidence: float | None = None
     review_reasons: list[str] = []  # empty: accepted as extracted
 
 

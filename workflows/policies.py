@@ -1,5 +1,6 @@
 """Timeouts and retry policies for every activity call, in one place."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from temporalio.common import RetryPolicy
@@ -60,13 +61,8 @@ MODEL_CALL = dict(
     start_to_close_timeout=timedelta(minutes=10),
     schedule_to_close_timeout=timedelta(hours=6),
     heartbeat_timeout=HEARTBEAT,
-    retry_policy=RetryPolicy(
-        initial_interval=timedelta(seconds=2),
-        backoff_coefficient=2.0,
-        maximum_interval=timedelta(minutes=2),
-        maximum_attempts=0,
-        non_retryable_error_types=NON_RETRYABLE,
-    ),
+    # TRANSIENT, paced for a shared quota: start at 2 s, back off up to 2 min.
+    retry_policy=replace(TRANSIENT, initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=2)),
 )
 MERGE = EXTRACT
 

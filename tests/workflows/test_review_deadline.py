@@ -29,7 +29,7 @@ async def ingest(_) -> IngestOutput:
 
 @activity.defn(name=act.RENDER_PAGES)
 async def render(_) -> RenderOutput:
-    return RenderOutput(page_count=1, pages_with_text=1)
+    return RenderOutput(page_count=1)
 
 
 @activity.defn(name=act.EXTRACT_FILE)
