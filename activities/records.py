@@ -14,7 +14,7 @@ from core.engines.base import EngineResult
 from core.storage import ObjectMissing, ObjectStore
 from core.tables import Batch, FileRecord, FileResult, utcnow
 from workflows import activity_names as act
-from core.review import apply_corrections
+from core.review import apply_corrections, decision_error
 from workflows.models import ApplyReviewInput, BatchStatusInput, FileStatusInput, SaveResultInput
 
 from activities.errors import gone
@@ -85,10 +85,7 @@ class RecordActivities:
                 record.status, record.error = st.PROCESSED, None
             else:
                 record.status = st.FAILED
-                record.error = (
-                    f"review deadline passed: {inp.reason}" if inp.decision == "expired"
-                    else f"rejected in review by {inp.reviewer}" + (f": {inp.reason}" if inp.reason else "")
-                )
+                record.error = decision_error(inp.decision, inp.reviewer, inp.reason)
             stored.review = {
                 "decision": inp.decision, "reviewer": inp.reviewer, "reason": inp.reason,
                 "revision": inp.revision, "decided_at": inp.decided_at.isoformat(), "corrected": corrected,

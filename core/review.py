@@ -49,6 +49,13 @@ def review_reasons(
     return reasons
 
 
+def decision_error(decision: str, reviewer: str | None, reason: str | None) -> str:
+    """The file's error after a review that did not approve it (rejected or expired)."""
+    if decision == "expired":
+        return f"review deadline passed: {reason}"
+    return f"rejected in review by {reviewer}" + (f": {reason}" if reason else "")
+
+
 class InvalidCorrection(ValueError):
     pass
 

@@ -17,7 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from core import status as st
     from core.engines.gemini import Chunk, chunk_plan, split_chunk
-    from core.review import InvalidCorrection, apply_corrections
+    from core.review import InvalidCorrection, apply_corrections, decision_error
     from core.temporal import BATCH_STATUS
     from workflows import activity_names as act
     from workflows import policies
@@ -67,16 +67,9 @@ def _failure_message(cause: BaseException) -> str:
     return f"processing failed: {cause}"
 
 
-def _review_error(apply: ApplyReviewInput) -> str:
-    if apply.decision == "expired":
-        return f"review deadline passed: {apply.reason}"
-    return f"rejected in review by {apply.reviewer}" + (f": {apply.reason}" if apply.reason else "")
-
-
 @workflow.defn
 class BatchWorkflow:
     def __init__(self) -> None:
-        self._batch_id = ""
         self._files: dict[str, FileView] = {}
         self._deleted: set[str] = set()
         self._published_status = ""
@@ -87,7 +80,6 @@ class BatchWorkflow:
     @workflow.run
     async def run(self, batch: BatchInput) -> BatchView:
         self._batch = batch
-        self._batch_id = batch.batch_id
         for f in batch.files:
             self._files[f.file_id] = FileView(
                 id=f.file_id, file_name=f.file_name, status=st.QUEUED, page_count=f.page_count
@@ -104,7 +96,7 @@ class BatchWorkflow:
     def status(self) -> BatchView:
         files = [f for f in self._files.values() if f.id not in self._deleted]
         return BatchView(
-            batch_id=self._batch_id,
+            batch_id=self._batch.batch_id if self._batch else "",
             status=st.batch_status(f.status for f in files),
             files=files,
         )
@@ -229,7 +221,7 @@ class BatchWorkflow:
         status = st.PROCESSED if apply.decision == "approved" else st.FAILED
         await self._record(act.APPLY_REVIEW, apply)
         view.status = status
-        view.error = None if status == st.PROCESSED else _review_error(apply)
+        view.error = None if status == st.PROCESSED else decision_error(apply.decision, apply.reviewer, apply.reason)
         self._outcomes[f.file_id] = ReviewOutcome(
             file_id=f.file_id, status=status, decision=apply.decision, revision=apply.revision
         )
