@@ -1,4 +1,9 @@
-"""Document activities: check the stored original, render pages and words, purge a file."""
+"""Document activities: prepare a file (check it, read its pages, extract offline), purge a file.
+
+prepare_file downloads the original once and does all page work for a file in one activity: it
+keeps history short (one activity per file on the offline path) and object-store traffic low (the
+original once, the result once; page words only where something reads them later). ingest_file
+and render_pages are the two steps it replaced; they stay registered for batches started before."""
 
 from __future__ import annotations
 
@@ -7,10 +12,14 @@ import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from temporalio import activity
 
 from activities.errors import gone, rejected
+from activities.extract import run_engine_on_json, store_result
 from activities.heartbeat import keep_alive
+from activities.records import set_file_status
+from core import status as st
 from core import storage
 from core.config import Settings
 from core.documents import DocumentRejected, inspect_document, render_pages
@@ -18,16 +27,26 @@ from core.einvoice import find_einvoice_xml
 from core.procpool import PagePool
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
-from workflows.models import FileRef, IngestInput, IngestOutput, RenderInput, RenderOutput
+from workflows.models import (
+    FileInput,
+    FileRef,
+    IngestInput,
+    IngestOutput,
+    PrepareInput,
+    PrepareOutput,
+    RenderInput,
+    RenderOutput,
+)
 
 PAGES_PER_CHUNK = 8
 
 
 class DocumentActivities:
-    def __init__(self, settings: Settings, store: ObjectStore, pool: PagePool):
+    def __init__(self, settings: Settings, store: ObjectStore, pool: PagePool, db: Engine | None = None):
         self.settings = settings
         self.store = store
         self.pool = pool
+        self.db = db
 
     @asynccontextmanager
     async def _local_copy(self, object_key: str, file_id: str):
@@ -39,57 +58,117 @@ class DocumentActivities:
                 raise gone(file_id) from None
             yield path
 
-    @activity.defn(name=act.INGEST_FILE)
-    async def ingest_file(self, inp: IngestInput) -> IngestOutput:
-        async with keep_alive(), self._local_copy(inp.file.object_key, inp.file.file_id) as path:
+    async def _inspect(self, path: Path, batch_id: str, file: FileInput) -> tuple[IngestOutput, bytes | None]:
+        """Opens the document and finds an embedded e-invoice (stored by key) in it."""
+        try:
+            info = await self.pool.run(
+                inspect_document, path, name=file.file_name,
+                max_pages=self.settings.max_pages_per_file, max_pixels=self.settings.max_image_pixels,
+            )
+        except DocumentRejected as e:
+            raise rejected(str(e)) from None
+        einvoice_key, xml = None, None
+        if info.kind == "pdf":
+            # Factur-X / ZUGFeRD / XRechnung: exact values beat reading the print.
+            found = await self.pool.run(find_einvoice_xml, path)
+            if found is not None:
+                xml = found[1]
+                einvoice_key = storage.einvoice_key(batch_id, file.file_id)
+                await asyncio.to_thread(self.store.put_bytes, einvoice_key, xml, "application/xml")
+        return IngestOutput(kind=info.kind, page_count=info.page_count, einvoice_key=einvoice_key), xml
+
+    async def _stored_words(self, batch_id: str, file_id: str, numbers: range) -> list[str] | None:
+        try:
+            return [
+                (await asyncio.to_thread(self.store.get_bytes, storage.page_words_key(batch_id, file_id, n))).decode()
+                for n in numbers
+            ]
+        except ObjectMissing:
+            return None
+
+    async def _read_pages(
+        self, path: Path, *, batch_id: str, file_id: str, kind: str, page_count: int, language: str,
+        images: bool, store_all_words: bool, resume_at: int, progress: list,
+    ) -> list[str]:
+        """Every page's words (PageText JSON), PAGES_PER_CHUNK pages per process call; page images if asked.
+
+        Stored: images when asked, and words of every page (store_all_words: the model reads them
+        later) or of OCRed pages only (the costly ones). A retry resumes after the last chunk done
+        (heartbeat details) and reads back what was stored; a chunk not wholly stored is redone.
+        """
+        pages: list[str] = []
+        for chunk in range(0, page_count, PAGES_PER_CHUNK):
+            stop = min(chunk + PAGES_PER_CHUNK, page_count)
+            if chunk < resume_at:
+                stored = await self._stored_words(batch_id, file_id, range(chunk + 1, stop + 1))
+                if stored is not None:
+                    pages += stored
+                    continue
             try:
-                info = await self.pool.run(
-                    inspect_document, path, name=inp.file.file_name,
-                    max_pages=self.settings.max_pages_per_file,
-                    max_pixels=self.settings.max_image_pixels,
+                rendered = await self.pool.run(
+                    render_pages, path, kind=kind, start=chunk, stop=stop, dpi=self.settings.render_dpi,
+                    language=language, images=images,
                 )
             except DocumentRejected as e:
                 raise rejected(str(e)) from None
-            einvoice_key = None
-            if info.kind == "pdf":
-                # Factur-X / ZUGFeRD / XRechnung: exact values beat reading the print.
-                found = await self.pool.run(find_einvoice_xml, path)
-                if found is not None:
-                    einvoice_key = storage.einvoice_key(inp.batch_id, inp.file.file_id)
-                    await asyncio.to_thread(self.store.put_bytes, einvoice_key, found[1], "application/xml")
-        return IngestOutput(kind=info.kind, page_count=info.page_count, einvoice_key=einvoice_key)
+            except MemoryError:
+                raise rejected(
+                    f"a page in pages {chunk + 1}-{stop} needs more memory to render than one page is allowed"
+                ) from None
+            for offset, (png, words_json, source) in enumerate(rendered):
+                number = chunk + offset + 1
+                if png is not None:
+                    await asyncio.to_thread(
+                        self.store.put_bytes, storage.page_image_key(batch_id, file_id, number), png, "image/png"
+                    )
+                if store_all_words or source == "ocr":
+                    await asyncio.to_thread(
+                        self.store.put_bytes, storage.page_words_key(batch_id, file_id, number),
+                        words_json.encode(), "application/json",
+                    )
+                pages.append(words_json)
+            progress[:] = [stop]
+        return pages
+
+    @activity.defn(name=act.PREPARE_FILE)
+    async def prepare_file(self, inp: PrepareInput) -> PrepareOutput:
+        details = activity.info().heartbeat_details
+        resume_at = int(details[0]) if details else 0
+        if self.db is not None:  # for readers of the database (batch lists); the workflow knows already
+            await asyncio.to_thread(set_file_status, self.db, inp.file_id, st.PROCESSING, only_from=st.QUEUED)
+        async with keep_alive(resume_at) as progress, self._local_copy(inp.file.object_key, inp.file.file_id) as path:
+            info, xml = await self._inspect(path, inp.batch_id, inp.file)
+            to_model = inp.to_model and xml is None
+            pages = await self._read_pages(
+                path, batch_id=inp.batch_id, file_id=inp.file.file_id, kind=info.kind, page_count=info.page_count,
+                language=inp.extraction_schema.language, images=to_model, store_all_words=to_model,
+                resume_at=resume_at, progress=progress,
+            )
+            extracted = None
+            if not to_model:  # offline engine, or the exact values of an embedded e-invoice
+                # CPU-bound Python: kept off the worker's event loop
+                result = await self.pool.run(run_engine_on_json, self.settings, inp.extraction_schema, pages, xml)
+                extracted = await store_result(self.store, inp, result)
+        return PrepareOutput(**info.model_dump(), extracted=extracted)
+
+    # -- replaced by prepare_file; kept for batches started before it ------------------------------
+
+    @activity.defn(name=act.INGEST_FILE)
+    async def ingest_file(self, inp: IngestInput) -> IngestOutput:
+        async with keep_alive(), self._local_copy(inp.file.object_key, inp.file.file_id) as path:
+            info, _ = await self._inspect(path, inp.batch_id, inp.file)
+        return info
 
     @activity.defn(name=act.RENDER_PAGES)
     async def render_pages(self, inp: RenderInput) -> RenderOutput:
-        # Resume after the last chunk a previous attempt stored (heartbeat details).
         details = activity.info().heartbeat_details
-        start = int(details[0]) if details else 0
-        async with keep_alive(start) as progress, self._local_copy(inp.object_key, inp.file_id) as path:
-            for chunk in range(start, inp.page_count, PAGES_PER_CHUNK):
-                try:
-                    pages = await self.pool.run(
-                        render_pages, path, kind=inp.kind, start=chunk,
-                        stop=chunk + PAGES_PER_CHUNK, dpi=self.settings.render_dpi, language=inp.language,
-                    )
-                except DocumentRejected as e:
-                    raise rejected(str(e)) from None
-                except MemoryError:
-                    raise rejected(
-                        f"a page in pages {chunk + 1}-{chunk + PAGES_PER_CHUNK} needs more memory "
-                        "to render than one page is allowed"
-                    ) from None
-                for offset, (png, words_json) in enumerate(pages):
-                    number = chunk + offset + 1
-                    await asyncio.to_thread(
-                        self.store.put_bytes,
-                        storage.page_image_key(inp.batch_id, inp.file_id, number), png, "image/png",
-                    )
-                    await asyncio.to_thread(
-                        self.store.put_bytes,
-                        storage.page_words_key(inp.batch_id, inp.file_id, number),
-                        words_json.encode(), "application/json",
-                    )
-                progress[:] = [chunk + PAGES_PER_CHUNK]
+        resume_at = int(details[0]) if details else 0
+        async with keep_alive(resume_at) as progress, self._local_copy(inp.object_key, inp.file_id) as path:
+            await self._read_pages(
+                path, batch_id=inp.batch_id, file_id=inp.file_id, kind=inp.kind, page_count=inp.page_count,
+                language=inp.language, images=inp.images, store_all_words=True, resume_at=resume_at,
+                progress=progress,
+            )
         return RenderOutput(page_count=inp.page_count)
 
     @activity.defn(name=act.PURGE_FILE)

@@ -19,7 +19,7 @@ from core.review import review_reasons
 from core.schema import ExtractionSchema
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
-from workflows.models import ExtractInput, ExtractOutput, MergeInput
+from workflows.models import ExtractInput, ExtractOutput, MergeInput, PrepareInput
 
 
 async def load_words(store: ObjectStore, batch_id: str, file_id: str, page_count: int) -> DocumentText:
@@ -36,7 +36,9 @@ async def load_words(store: ObjectStore, batch_id: str, file_id: str, page_count
     return DocumentText(pages=list(pages))
 
 
-async def store_result(store: ObjectStore, inp: ExtractInput | MergeInput, result: EngineResult) -> ExtractOutput:
+async def store_result(
+    store: ObjectStore, inp: ExtractInput | MergeInput | PrepareInput, result: EngineResult
+) -> ExtractOutput:
     """Claim check: the result goes to object storage; the workflow gets its key and the
     review reasons."""
     key = storage.result_key(inp.batch_id, inp.file_id)
@@ -79,6 +81,14 @@ def run_engine(
     result = engine_for(settings).extract(schema, document)
     result.warnings = warnings + result.warnings
     return with_assessment(schema, result, document)
+
+
+def run_engine_on_json(
+    settings: Settings, schema: ExtractionSchema, pages_json: list[str], einvoice: bytes | None = None
+) -> EngineResult:
+    """run_engine on PageText JSON: parsed here, in the page process, not in the worker."""
+    document = DocumentText(pages=[PageText.model_validate_json(p) for p in pages_json])
+    return run_engine(settings, schema, document, einvoice)
 
 
 def reasons_for(schema: ExtractionSchema, result: EngineResult, threshold: float) -> list[str]:

@@ -20,20 +20,25 @@ from workflows.models import ApplyReviewInput, BatchStatusInput, FileStatusInput
 from activities.errors import gone
 
 
+def set_file_status(db: Engine, file_id: str, status: str, error: str | None = None,
+                    *, only_from: str | None = None) -> None:
+    """One file row's status; a deleted file is never resurrected. only_from: change the status
+    only from that one (a retried activity must not move a finished file back)."""
+    query = update(FileRecord).where(FileRecord.id == file_id, FileRecord.deleted_at.is_(None))
+    if only_from is not None:
+        query = query.where(FileRecord.status == only_from)
+    with session_scope(db) as session:
+        session.execute(query.values(status=status, error=error, updated_at=utcnow()))
+        session.commit()
+
+
 class RecordActivities:
     def __init__(self, db: Engine, store: ObjectStore):
         self.db = db
         self.store = store
 
     def _set_file_status(self, inp: FileStatusInput) -> None:
-        with session_scope(self.db) as session:
-            # Never resurrect a deleted file.
-            session.execute(
-                update(FileRecord)
-                .where(FileRecord.id == inp.file_id, FileRecord.deleted_at.is_(None))
-                .values(status=inp.status, error=inp.error, updated_at=utcnow())
-            )
-            session.commit()
+        set_file_status(self.db, inp.file_id, inp.status, inp.error)
 
     @activity.defn(name=act.SET_FILE_STATUS)
     async def set_file_status(self, inp: FileStatusInput) -> None:

@@ -247,7 +247,7 @@ async def batch_status(
         if batch is None or batch.account_id != account.id or batch.extraction_id != extraction_id:
             raise
         # The workflow is the only source left: give it time to answer.
-        view = await _query_workflow(state, batch.id, timeout_s=state.settings.status_query_timeout_s * 8)
+        view = await state.query_status(batch.id, timeout_s=state.settings.status_query_timeout_s * 8)
         if view is None:
             raise
         files = [FilePublic(**f.model_dump()) for f in view.files]
@@ -259,7 +259,7 @@ async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple
     view = None
     if batch.status not in st.BATCH_TERMINAL:
         session.commit()  # release the connection while the workflow answers (up to the query timeout)
-        view = await _query_workflow(state, batch.id)
+        view = await state.status_views.get(batch.id)
     if view is not None:
         live = {f.id for f in files}
         out = [FilePublic(**f.model_dump()) for f in view.files if f.id in live]
@@ -271,20 +271,6 @@ async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple
         ]
         status = batch.status if batch.status in st.BATCH_TERMINAL else st.batch_status(f.status for f in files)
     return batch_public(batch, status, len(out), batch_usage(session, batch.id)), out
-
-
-async def _query_workflow(state: AppState, batch_id: str, timeout_s: float | None = None) -> BatchView | None:
-    """The running workflow's own view; None when it cannot answer (closed, gone, no worker)."""
-    try:
-        client = await state.temporal()
-        handle = client.get_workflow_handle(batch_workflow_id(batch_id))
-        return await handle.query(
-            BatchWorkflow.status,
-            rpc_timeout=timedelta(seconds=timeout_s or state.settings.status_query_timeout_s),
-        )
-    except Exception as e:  # any failure falls back to the database, which activities keep current
-        log.info("status query for %s failed (%s); answering from the database", batch_id, type(e).__name__)
-        return None
 
 
 def parse_before(raw: str | None) -> tuple[datetime, str | None] | None:
@@ -359,3 +345,4 @@ async def delete_file(state: AppState, session: Session, rec: FileRecord) -> Non
     except Exception as e:  # a closed workflow has nothing left to do for the file
         # (a running one that missed the signal finds the file gone at its next activity)
         log.info("file_deleted signal for %s not delivered (%s)", rec.id, type(e).__name__)
+    state.status_views.forget(rec.batch_id)  # the next read asks the workflow again

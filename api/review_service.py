@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import Session, select
 from temporalio.client import WorkflowUpdateFailedError
@@ -15,6 +17,7 @@ from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewItem, ReviewOutcom
 from api.state import AppState
 from core import status as st
 from core import storage
+from core.documents import DocumentRejected, render_pages
 from core.storage import ObjectMissing
 from core.tables import ApiKey, Extraction, FileRecord, FileResult
 from core.temporal import batch_workflow_id
@@ -61,10 +64,27 @@ def detail(session: Session, ext: Extraction, rec: FileRecord, base_url: str) ->
 async def page_image(state: AppState, rec: FileRecord, page: int) -> bytes:
     if not 1 <= page <= rec.page_count:
         raise ApiError(404, f"file '{rec.file_name}' has pages 1 to {rec.page_count}, not {page}")
+    key = storage.page_image_key(rec.batch_id, rec.id, page)
     try:
-        return await asyncio.to_thread(state.store.get_bytes, storage.page_image_key(rec.batch_id, rec.id, page))
+        return await asyncio.to_thread(state.store.get_bytes, key)
     except ObjectMissing:
-        raise ApiError(409, f"page {page} of '{rec.file_name}' is not rendered yet") from None
+        pass
+    # The pipeline draws page images only for the model: draw this one now, once, and keep it.
+    with tempfile.TemporaryDirectory(prefix="docparse-page-") as tmp:
+        path = Path(tmp) / "original"
+        try:
+            await asyncio.to_thread(state.store.download, rec.object_key, path)
+        except ObjectMissing:
+            raise ApiError(404, f"file '{rec.file_name}' is gone") from None
+        try:
+            [drawn] = await state.pool.run(
+                render_pages, path, kind=rec.kind, start=page - 1, stop=page,
+                dpi=state.settings.render_dpi, images=True, words=False,
+            )
+        except (DocumentRejected, MemoryError) as e:
+            raise ApiError(409, f"page {page} of '{rec.file_name}' cannot be drawn: {e}") from None
+    await asyncio.to_thread(state.store.put_bytes, key, drawn.png, "image/png")
+    return drawn.png
 
 
 async def decide(state: AppState, rec: FileRecord, key: ApiKey, body: ReviewDecisionIn) -> ReviewOutcomeOut:
@@ -87,4 +107,5 @@ async def decide(state: AppState, rec: FileRecord, key: ApiKey, body: ReviewDeci
         if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise ApiError(409, f"file '{rec.file_name}' is not awaiting review (status: {rec.status})") from None
         raise
+    state.status_views.forget(rec.batch_id)  # the next status read shows the decision
     return ReviewOutcomeOut(**outcome.model_dump())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from cachetools import TTLCache
 from limits import parse_many
@@ -12,10 +14,15 @@ from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
+from api.status_views import StatusViews
 from core.config import Settings
 from core.procpool import PagePool
 from core.storage import ObjectStore
-from core.temporal import connect
+from core.temporal import batch_workflow_id, connect
+from workflows.batch import BatchWorkflow
+from workflows.models import BatchView
+
+log = logging.getLogger("docparse.api")
 
 
 @dataclass
@@ -35,6 +42,9 @@ class AppState:
         # (a revoked key is refused at once).
         self.known_keys: TTLCache = TTLCache(maxsize=10_000, ttl=600)  # key hash -> (ApiKey, Account)
         self.known_batches: TTLCache = TTLCache(maxsize=10_000, ttl=600)  # batch id -> Batch
+        self.status_views = StatusViews(
+            self.query_status, fresh_s=self.settings.status_fresh_s, stale_s=self.settings.status_stale_s
+        )
 
     async def temporal(self) -> Client:
         # Connected on first use, so the API starts (and answers from the database) even
@@ -44,3 +54,15 @@ class AppState:
                 if self._client is None:
                     self._client = await connect(self.settings)
         return self._client
+
+    async def query_status(self, batch_id: str, timeout_s: float | None = None) -> BatchView | None:
+        """The running workflow's own view; None when it cannot answer (closed, gone, no worker)."""
+        try:
+            client = await self.temporal()
+            handle = client.get_workflow_handle(batch_workflow_id(batch_id))
+            return await handle.query(
+                BatchWorkflow.status, rpc_timeout=timedelta(seconds=timeout_s or self.settings.status_query_timeout_s)
+            )
+        except Exception as e:  # any failure falls back to the database, which activities keep current
+            log.info("status query for %s failed (%s); answering from the database", batch_id, type(e).__name__)
+            return None

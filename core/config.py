@@ -41,7 +41,9 @@ class Settings(BaseSettings):
     # Address space cap per page-render process; one document cannot take the machine down.
     render_memory_bytes: int = 2048 * MB
     render_processes: int = 2
-    max_concurrent_files: int = 8  # per batch workflow
+    # Files of one batch in work at once (page work is bounded by the process pool; model calls by
+    # model_max_concurrent): a batch holds at most 30 files, so all of them.
+    max_concurrent_files: int = 30  # per batch workflow
 
     default_account_pages: int = 10_000
     rate_limit: str = "50/second;1000/minute"  # per API key, `limits` notation
@@ -57,7 +59,7 @@ class Settings(BaseSettings):
     # Model calls run on their own task queue, so their concurrency and rate are capped by
     # Temporal (worker options) however many files are waiting.
     model_task_queue: str = "docparse-model"
-    model_max_concurrent: int = 4  # per worker
+    model_max_concurrent: int = 32  # per worker; calls wait on the network, not the CPU
     model_calls_per_second: float = 2.0  # per task queue, enforced by the Temporal server
     model_pages_per_chunk: int = 8
     model_chunk_overlap: int = 1
@@ -66,6 +68,10 @@ class Settings(BaseSettings):
     # A busy worker answers queries late; past this the API answers from the database, which
     # the activities keep current.
     status_query_timeout_s: float = 1.5
+    # One query per batch serves all readers for status_fresh_s; then readers get that answer
+    # (at most status_stale_s old) while one query refreshes it (api/status_views.py).
+    status_fresh_s: float = 0.25
+    status_stale_s: float = 5.0
 
     @property
     def sqlalchemy_url(self) -> str:

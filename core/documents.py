@@ -9,6 +9,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 KINDS = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff"}
 SUPPORTED = "PDF, PNG, JPEG or TIFF"
@@ -135,11 +136,25 @@ def _ocr_or_reject(page, number: int, *, image_page: bool, fallback, image_px=No
     return ocr
 
 
+# A page image for the model or a reviewer never needs more pixels than this; a larger page
+# (a poster, a drawing) is drawn at a lower resolution instead of exhausting memory.
+MAX_DRAW_PIXELS = 25_000_000
+
+
+def zoom_for(page, dpi: float, max_pixels: int) -> float:
+    """dpi / 72, lowered so the page stays within max_pixels."""
+    area = max(page.rect.width * page.rect.height, 1.0)
+    return min(dpi / 72, (max_pixels / area) ** 0.5)
+
+
 def _render_png(page, number: int, dpi: int) -> bytes:
+    import pymupdf
+
     # Errors leave this process as DocumentRejected: PyMuPDF's own exceptions do not pickle
     # back to the worker, and a page that cannot be drawn will not draw on a retry either.
+    zoom = zoom_for(page, dpi, MAX_DRAW_PIXELS)
     try:
-        return page.get_pixmap(dpi=dpi).tobytes("png")
+        return page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom)).tobytes("png")
     except MemoryError:
         raise DocumentRejected(
             f"page {number} ({page.rect.width:.0f} x {page.rect.height:.0f} pt) needs more memory to render "
@@ -149,31 +164,41 @@ def _render_png(page, number: int, dpi: int) -> bytes:
         raise DocumentRejected(f"page {number} could not be rendered: {type(e).__name__}: {e}"[:500]) from None
 
 
-def render_pages(
-    path: Path, *, kind: str, start: int, stop: int, dpi: int, language: str = "auto"
-) -> list[tuple[bytes, str]]:
-    """Pages [start, stop) (0-based) as (PNG bytes, PageText JSON).
-
-    Words come from the PDF's text layer; a page without one (or with almost none) and every page
-    of an image document (PNG, JPEG, TIFF) is OCRed with tesseract (core.ocr, source "ocr").
-    """
-    import pymupdf
-
+def page_words(page, number: int, *, kind: str, image_px=None, language: str = "auto"):
+    """One page's words as core.pages.PageText: the PDF's text layer, or OCR for a page without
+    one (or with almost none) and for every page of an image document (PNG, JPEG, TIFF)."""
     from core.textlayer import page_text
 
-    out: list[tuple[bytes, str]] = []
+    if kind != "pdf":
+        return _ocr_or_reject(page, number, image_page=True, fallback=None, image_px=image_px, language=language)
+    text = page_text(page, number)
+    if _needs_ocr(page, len(text.words)):
+        text = _ocr_or_reject(page, number, image_page=False, fallback=text if text.words else None,
+                              language=language)
+    return text
+
+
+class RenderedPage(NamedTuple):
+    png: bytes | None  # None when images were not asked for
+    words_json: str | None  # core.pages.PageText as JSON; None when words were not asked for
+    source: str  # "text", "ocr" or "none" (words not read)
+
+
+def render_pages(
+    path: Path, *, kind: str, start: int, stop: int, dpi: int, language: str = "auto",
+    images: bool = True, words: bool = True,
+) -> list[RenderedPage]:
+    """Pages [start, stop) (0-based): PNG and words (JSON, so the worker passes them on without
+    parsing them). Page images are only drawn for the model and for readers; the offline engine
+    reads words alone (see page_words)."""
+    import pymupdf
+
+    out: list[RenderedPage] = []
     image_px = _image_size(path, kind) if kind in ("png", "jpeg") else None
     with pymupdf.open(str(path), filetype=kind) as doc:
         for index in range(start, min(stop, doc.page_count)):
             page = doc[index]
-            png = _render_png(page, index + 1, dpi)
-            if kind == "pdf":
-                text = page_text(page, index + 1)
-                if _needs_ocr(page, len(text.words)):
-                    text = _ocr_or_reject(page, index + 1, image_page=False,
-                                          fallback=text if text.words else None, language=language)
-            else:
-                text = _ocr_or_reject(page, index + 1, image_page=True, fallback=None, image_px=image_px,
-                                      language=language)
-            out.append((png, text.model_dump_json()))
+            png = _render_png(page, index + 1, dpi) if images else None
+            text = page_words(page, index + 1, kind=kind, image_px=image_px, language=language) if words else None
+            out.append(RenderedPage(png, text.model_dump_json() if text else None, text.source if text else "none"))
     return out

@@ -153,7 +153,8 @@ def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = 
             t0 = time.perf_counter()
             for i in range(n):
                 tp = time.perf_counter()
-                (_png, words_json), = render_pages(r.path, kind=kind, start=i, stop=i + 1, dpi=render_dpi)
+                (_png, words_json, _source), = render_pages(
+                    r.path, kind=kind, start=i, stop=i + 1, dpi=render_dpi, images=False)
                 page = PageText.model_validate_json(words_json)
                 if page.source == "ocr" or (kind != "pdf"):
                     r.ocr_pages += 1

@@ -33,6 +33,8 @@ OCR_DPI = 200
 # reads well and fast.
 IMAGE_LONG_SIDE_PX = (2000, 2600)
 TIMEOUT_S = 120
+# A huge PDF page (a poster) is OCRed at a lower resolution, not at OCR_DPI.
+MAX_OCR_PIXELS = 40_000_000
 MIN_CONFIDENCE = 10.0  # below this tesseract is guessing (logos, lines, specks)
 
 INSTALL_HINT = ("install it with `apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu "
@@ -165,7 +167,9 @@ def ocr_page(page: pymupdf.Page, number: int, *, dpi: int = OCR_DPI, image_px: t
         target = min(max(native, lo), hi, 3 * native)
         zoom = target / long_pt
     else:
-        zoom = dpi / 72
+        from core.documents import zoom_for
+
+        zoom = zoom_for(page, dpi, MAX_OCR_PIXELS)
     pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
     data = pix.tobytes("pnm")  # no compression: cheaper than PNG, and tesseract reads it
     tsv = run_tesseract(data, langs)

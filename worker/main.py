@@ -27,7 +27,7 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
     store = ObjectStore(settings)
     store.ensure_bucket()
     db = init_db(settings)
-    documents = DocumentActivities(settings, store, pool)
+    documents = DocumentActivities(settings, store, pool, db)
     extract = ExtractActivities(settings, store, pool)
     records = RecordActivities(db, store)
     model = ModelActivities(settings, store)
@@ -36,6 +36,7 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
         task_queue=settings.task_queue,
         workflows=[BatchWorkflow],
         activities=[
+            documents.prepare_file,
             documents.ingest_file,
             documents.render_pages,
             documents.purge_file,

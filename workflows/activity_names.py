@@ -1,6 +1,7 @@
 """Activity names: the workflow calls activities by name, so it never imports their I/O code."""
 
-INGEST_FILE = "ingest_file"
+PREPARE_FILE = "prepare_file"
+INGEST_FILE = "ingest_file"  # ingest, render, extract: before prepare_file
 RENDER_PAGES = "render_pages"
 EXTRACT_FILE = "extract_file"
 SAVE_RESULT = "save_result"

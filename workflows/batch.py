@@ -38,12 +38,18 @@ with workflow.unsafe.imports_passed_through():
         IngestInput,
         IngestOutput,
         MergeInput,
+        PrepareInput,
+        PrepareOutput,
         RenderInput,
         RenderOutput,
         ReviewDecision,
         ReviewOutcome,
         SaveResultInput,
     )
+
+
+# Workflow versions (workflow.patched): batches started before a change replay the old path.
+PREPARE_IN_ONE_ACTIVITY = "prepare-in-one-activity"
 
 
 class FileGone(Exception):
@@ -165,6 +171,27 @@ class BatchWorkflow:
                 )
 
     async def _extract(self, batch: BatchInput, f: FileInput) -> ExtractOutput:
+        if not workflow.patched(PREPARE_IN_ONE_ACTIVITY):
+            return await self._extract_in_steps(batch, f)
+        # "processing" lives in the workflow (the status query); the database learns the outcome.
+        self._files[f.file_id].status = st.PROCESSING
+        self._publish_status()
+        self._check_alive(f.file_id)
+        prepared: PrepareOutput = await workflow.execute_activity(
+            act.PREPARE_FILE,
+            PrepareInput(batch_id=batch.batch_id, file_id=f.file_id, file=f, extraction_schema=batch.extraction_schema,
+                         to_model=batch.model is not None, review_threshold=batch.review.threshold),
+            result_type=PrepareOutput, **policies.PREPARE,
+        )
+        self._check_alive(f.file_id)
+        if prepared.extracted is not None:  # offline engine, or an embedded e-invoice
+            return prepared.extracted
+        extracted = await self._extract_with_model(batch, f, prepared)
+        self._check_alive(f.file_id)
+        return extracted
+
+    async def _extract_in_steps(self, batch: BatchInput, f: FileInput) -> ExtractOutput:
+        """Before PREPARE_IN_ONE_ACTIVITY: ingest, render, extract as three activities."""
         await self._set_file(f.file_id, st.PROCESSING)
         self._check_alive(f.file_id)
         info: IngestOutput = await workflow.execute_activity(
@@ -172,14 +199,16 @@ class BatchWorkflow:
             result_type=IngestOutput, **policies.INGEST,
         )
         self._check_alive(f.file_id)
+        to_model = batch.model is not None and info.einvoice_key is None
         await workflow.execute_activity(
             act.RENDER_PAGES,
             RenderInput(batch_id=batch.batch_id, file_id=f.file_id, object_key=f.object_key,
-                        kind=info.kind, page_count=info.page_count, language=batch.extraction_schema.language),
+                        kind=info.kind, page_count=info.page_count, language=batch.extraction_schema.language,
+                        images=to_model),
             result_type=RenderOutput, **policies.RENDER,
         )
         self._check_alive(f.file_id)
-        if batch.model is not None and info.einvoice_key is None:
+        if to_model:
             extracted = await self._extract_with_model(batch, f, info)
         else:  # offline engine, or the exact values of an embedded e-invoice
             extracted = await workflow.execute_activity(

@@ -82,6 +82,15 @@ class IngestOutput(BaseModel):
     einvoice_key: str | None = None
 
 
+class PrepareInput(BaseModel):
+    batch_id: str
+    file_id: str
+    file: FileInput
+    extraction_schema: ExtractionSchema
+    to_model: bool  # the batch goes to a model: store words and page images, extract nothing
+    review_threshold: float = 0.8
+
+
 class RenderInput(BaseModel):
     batch_id: str
     file_id: str
@@ -89,6 +98,8 @@ class RenderInput(BaseModel):
     kind: str
     page_count: int
     language: str = "auto"  # the extraction's language: picks the OCR models
+    # Page images are drawn only for the model; the API draws any other page a reader asks for.
+    images: bool = True
 
 
 class RenderOutput(BaseModel):
@@ -143,6 +154,10 @@ class ExtractOutput(BaseModel):
     result_key: str
     model_used: str
     review_reasons: list[str] = []  # empty: accepted as extracted
+
+
+class PrepareOutput(IngestOutput):
+    extracted: ExtractOutput | None = None  # None: the pages wait for the model
 
 
 class SaveResultInput(BaseModel):

@@ -37,7 +37,7 @@ INGEST = dict(
     heartbeat_timeout=HEARTBEAT,
     retry_policy=TRANSIENT,
 )
-RENDER = dict(
+PREPARE = RENDER = dict(
     start_to_close_timeout=timedelta(minutes=30),
     schedule_to_close_timeout=timedelta(hours=2),
     heartbeat_timeout=HEARTBEAT,

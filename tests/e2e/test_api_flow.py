@@ -118,8 +118,9 @@ def test_eval_documents_through_the_api(stack, account):
 
 
 def test_images_are_split_into_pages_and_stored(stack, account):
-    """PNG, JPEG and multi-page TIFF are accepted (sniffed, not by name); page images are stored."""
-    from core.storage import ObjectStore, page_image_key
+    """PNG, JPEG and multi-page TIFF are accepted (sniffed, not by name). The offline engine needs
+    no page images, so none are drawn; the API draws a page when a reader asks, and keeps it."""
+    from core.storage import ObjectMissing, ObjectStore, page_image_key
     from tests.support.images import pdf_to_jpeg, pdf_to_png, pdf_to_tiff
 
     http, ext = account
@@ -139,8 +140,14 @@ def test_images_are_split_into_pages_and_stored(stack, account):
     store = ObjectStore(stack.settings)
     tiff = body["files"][2]["id"]
     for page in (1, 2):
-        png = store.get_bytes(page_image_key(batch["id"], tiff, page))
-        assert png.startswith(b"\x89PNG")
+        key = page_image_key(batch["id"], tiff, page)
+        with pytest.raises(ObjectMissing):
+            store.get_bytes(key)
+        r = http.get(f"/v1/extractions/{ext['id']}/files/{tiff}/pages/{page}")
+        assert r.status_code == 200 and r.content.startswith(b"\x89PNG")
+        assert store.get_bytes(key) == r.content
+    missing = http.get(f"/v1/extractions/{ext['id']}/files/{tiff}/pages/3")
+    assert missing.status_code == 404 and "pages 1 to 2" in missing.json()["error"]
 
 
 def test_operators_can_filter_batches_by_search_attributes(stack, account):

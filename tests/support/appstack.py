@@ -56,7 +56,7 @@ class AppStack:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.api: subprocess.Popen | None = None
-        self.worker: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
         self._logs: list[Path] = []
 
     @property
@@ -82,14 +82,19 @@ class AppStack:
             cwd=Path(__file__).resolve().parents[2],
         )
 
+    @property
+    def worker(self) -> subprocess.Popen | None:
+        return self.workers[0] if self.workers else None
+
     def start_worker(self) -> None:
-        self.worker = self._spawn("worker", log_name="worker")
+        """One more worker process (benchmarks run several; tests usually one)."""
+        self.workers.append(self._spawn("worker", log_name="worker"))
 
     def kill_worker(self) -> None:
-        if self.worker is not None:
-            self.worker.send_signal(signal.SIGKILL)
-            self.worker.wait(10)
-            self.worker = None
+        for w in self.workers:
+            w.send_signal(signal.SIGKILL)
+            w.wait(10)
+        self.workers = []
 
     def start_api(self, timeout: float = 30) -> None:
         self.api = self._spawn("api", "--port", str(self.port), log_name="api")
@@ -121,13 +126,14 @@ class AppStack:
 
     def stop(self) -> None:
         self.stop_api()
-        if self.worker is not None:
-            self.worker.terminate()
+        for w in self.workers:
+            w.terminate()
+        for w in self.workers:
             try:
-                self.worker.wait(15)
+                w.wait(15)
             except subprocess.TimeoutExpired:
-                self.worker.kill()
-            self.worker = None
+                w.kill()
+        self.workers = []
 
     def logs(self, lines: int = 40) -> str:
         out = []

@@ -38,6 +38,7 @@ class Call:
     body: dict[str, Any]
     headers: dict[str, str]
     at: float
+    done: float | None = None  # when the reply was sent (after any latency_s)
 
     @property
     def text(self) -> str:
@@ -153,9 +154,17 @@ def scripted(call: Call, counts: dict[str, int]) -> Reply:
     return ok(read_document(call))
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many simultaneous calls (latency_s > 0) must not overflow the backlog
+
+
 class FakeGemini:
-    def __init__(self, responder: Callable[[Call, dict[str, int]], Reply] = scripted):
+    """``latency_s``: each request waits that long before it is answered (outside the lock, so
+    concurrent requests overlap), like a model that takes time to think."""
+
+    def __init__(self, responder: Callable[[Call, dict[str, int]], Reply] = scripted, *, latency_s: float = 0.0):
         self.responder = responder
+        self.latency_s = latency_s
         self.calls: list[Call] = []
         self.counts: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
@@ -182,6 +191,8 @@ class FakeGemini:
                         if "candidates" in reply.body:  # the service names the model that answered
                             reply.body["modelVersion"] = self.path.split("/models/")[-1].split(":")[0]
                 data = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
+                if fake.latency_s > 0:
+                    time.sleep(fake.latency_s)
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -189,11 +200,12 @@ class FakeGemini:
                     self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(data)
+                call.done = time.monotonic()
 
             def log_message(self, *args):  # quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server = _Server(("127.0.0.1", self.port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> "FakeGemini":

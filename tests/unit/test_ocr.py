@@ -53,7 +53,7 @@ def test_png_invoice_through_render_pages_is_ocred_and_read(invoice, tmp_path):
     pdf, truth = invoice
     path = tmp_path / "scan.png"
     path.write_bytes(pdf_to_png(pdf, dpi=150))
-    (png, words_json), = render_pages(path, kind="png", start=0, stop=1, dpi=72)
+    (png, words_json, source), = render_pages(path, kind="png", start=0, stop=1, dpi=72)
     assert png.startswith(b"\x89PNG")
     page = PageText.model_validate_json(words_json)
     assert page.source == "ocr" and len(page.words) > 50
@@ -83,7 +83,7 @@ def test_multipage_tiff_every_page_ocred(tmp_path):
     pdf, _ = make_invoice(seed=5, language="de", n_items=30, pages=2)
     path = tmp_path / "scan.tiff"
     path.write_bytes(pdf_to_tiff(pdf, dpi=100))
-    pages = [PageText.model_validate_json(j) for _, j in render_pages(path, kind="tiff", start=0, stop=9, dpi=50)]
+    pages = [PageText.model_validate_json(p.words_json) for p in render_pages(path, kind="tiff", start=0, stop=9, dpi=50)]
     assert len(pages) == 2 and all(p.source == "ocr" and p.words for p in pages)
 
 

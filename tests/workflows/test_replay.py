@@ -28,4 +28,5 @@ async def test_history_replays(path: Path):
 
 
 def test_histories_are_there():
-    assert {p.stem for p in HISTORIES} >= {"offline_processed", "review_approved_and_deleted", "gemini_split_and_quota"}
+    kinds = {"offline_processed", "review_approved_and_deleted", "gemini_split_and_quota"}
+    assert {p.stem for p in HISTORIES} >= kinds | {f"prepare_{k}" for k in kinds}

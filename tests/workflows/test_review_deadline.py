@@ -16,25 +16,16 @@ from core.stack import find_binary
 from workflows import activity_names as act
 from workflows.batch import BatchWorkflow
 from workflows.models import (
-    ApplyReviewInput, BatchInput, ExtractOutput, FileInput, IngestOutput, RenderOutput, ReviewPolicy,
+    ApplyReviewInput, BatchInput, ExtractOutput, FileInput, PrepareOutput, ReviewPolicy,
 )
 
 applied: list[ApplyReviewInput] = []
 
 
-@activity.defn(name=act.INGEST_FILE)
-async def ingest(_) -> IngestOutput:
-    return IngestOutput(kind="pdf", page_count=1)
-
-
-@activity.defn(name=act.RENDER_PAGES)
-async def render(_) -> RenderOutput:
-    return RenderOutput(page_count=1)
-
-
-@activity.defn(name=act.EXTRACT_FILE)
-async def extract(_) -> ExtractOutput:
-    return ExtractOutput(result_key="k", model_used="test", review_reasons=["'total' confidence 0.40 is below 0.8"])
+@activity.defn(name=act.PREPARE_FILE)
+async def prepare(_) -> PrepareOutput:
+    return PrepareOutput(kind="pdf", page_count=1, extracted=ExtractOutput(
+        result_key="k", model_used="test", review_reasons=["'total' confidence 0.40 is below 0.8"]))
 
 
 @activity.defn(name=act.APPLY_REVIEW)
@@ -70,7 +61,7 @@ async def test_unreviewed_file_fails_when_the_deadline_passes(env):
     )
     async with Worker(
         env.client, task_queue=queue, workflows=[BatchWorkflow],
-        activities=[ingest, render, extract, apply_review,
+        activities=[prepare, apply_review,
                     *(_noop(n) for n in (act.SAVE_RESULT, act.SET_FILE_STATUS, act.SET_BATCH_STATUS, act.PURGE_FILE))],
     ):
         handle = await env.client.start_workflow(BatchWorkflow.run, batch, id=f"batch-{uuid.uuid4()}", task_queue=queue)

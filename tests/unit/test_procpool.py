@@ -1,0 +1,28 @@
+"""PagePool: a page process that runs out of its memory cap fails that call only."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.procpool import PagePool
+
+MB = 1024 * 1024
+
+
+def _allocate(n_bytes: int) -> int:
+    return len(bytearray(n_bytes))
+
+
+def _ok() -> str:
+    return "ok"
+
+
+async def test_memory_cap_fails_the_call_and_the_pool_goes_on():
+    pool = PagePool(1, 512 * MB)
+    try:
+        with pytest.raises(MemoryError):
+            await pool.run(_allocate, 1024 * MB)
+        assert await pool.run(_allocate, 16 * MB) == 16 * MB
+        assert await pool.run(_ok) == "ok"
+    finally:
+        pool.shutdown()
