@@ -4,6 +4,7 @@
 #   make up [DATA_DIR=~/.docparse-b] [PORT=8001]   the whole stack in the foreground
 #   make test [PYTEST_ARGS='-k stack']             the full suite, slow tests included
 #   make lint                                       ruff, if installed in .venv
+#   make bench [BENCH=latency]                      the pipeline benchmarks (bench/, README "Benchmarks")
 
 SHELL := /bin/bash
 VENV  := .venv
@@ -13,7 +14,7 @@ BIN   := $(VENV)/bin
 PYTEST_FLAGS ?= -q -ra --durations=15
 PYTEST_ARGS  ?=
 
-.PHONY: bootstrap up test lint
+.PHONY: bootstrap up test lint bench
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -32,3 +33,9 @@ test: bootstrap
 lint: bootstrap
 	@if [ -x $(BIN)/ruff ]; then $(BIN)/ruff check .; \
 	else echo "lint: ruff is not installed in $(VENV) (pip install ruff); skipping"; fi
+
+# Each benchmark starts its own stack on free ports, prints its figures against the target and
+# writes bench/results/<name>.json. A target not met is reported, not a make failure.
+BENCH ?= throughput scaling latency concurrency upload status_load
+bench: bootstrap
+	@for b in $(BENCH); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || echo "bench/$$b.py exited $$?"; done

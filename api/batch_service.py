@@ -25,7 +25,7 @@ from core.schema import ExtractionSchema
 from core.tables import Account, Batch, Extraction, FileRecord, FileResult, utcnow
 from core.temporal import BATCH_STATUS, EXTRACTION_ID, batch_workflow_id
 from workflows.batch import BatchWorkflow
-from workflows.models import BatchInput, BatchView, FileInput, ModelPlan, ReviewPolicy
+from workflows.models import BatchInput, FileInput, ModelPlan, ReviewPolicy
 
 log = logging.getLogger("docparse.api")
 
@@ -82,6 +82,7 @@ async def create_batch(
     infos = await _inspect_all(state, upload)
     pages = sum(i.page_count for i in infos)
     session.refresh(account)
+    session.commit()  # release the connection while the objects are stored
     if pages > account.pages_left:
         raise _out_of_pages(pages, account.pages_left)
 
@@ -214,23 +215,16 @@ def batch_public(batch: Batch, status: str, file_count: int, usage: Usage | None
     )
 
 
-def batch_usage(session: Session, batch_id: str) -> Usage:
-    tokens_in, tokens_out = session.exec(
-        select(func.coalesce(func.sum(FileResult.input_tokens), 0), func.coalesce(func.sum(FileResult.output_tokens), 0))
-        .join(FileRecord, FileRecord.id == FileResult.file_id)
+def _live_files(session: Session, batch_id: str) -> tuple[list[FileRecord], Usage]:
+    """The batch's files in upload order, and the model tokens their results used (one query)."""
+    rows = session.exec(
+        select(FileRecord, FileResult.input_tokens, FileResult.output_tokens)
+        .join(FileResult, FileResult.file_id == FileRecord.id, isouter=True)
         .where(FileRecord.batch_id == batch_id, FileRecord.deleted_at.is_(None))
-    ).one()
-    return Usage(input_tokens=int(tokens_in), output_tokens=int(tokens_out))
-
-
-def _live_files(session: Session, batch_id: str) -> list[FileRecord]:
-    return list(
-        session.exec(
-            select(FileRecord)
-            .where(FileRecord.batch_id == batch_id, FileRecord.deleted_at.is_(None))
-            .order_by(FileRecord.position)
-        ).all()
-    )
+        .order_by(FileRecord.position)
+    ).all()
+    usage = Usage(input_tokens=sum(r[1] or 0 for r in rows), output_tokens=sum(r[2] or 0 for r in rows))
+    return [r[0] for r in rows], usage
 
 
 async def batch_status(
@@ -255,7 +249,7 @@ async def batch_status(
 
 
 async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple[BatchPublic, list[FilePublic]]:
-    files = _live_files(session, batch.id)
+    files, usage = _live_files(session, batch.id)
     view = None
     if batch.status not in st.BATCH_TERMINAL:
         session.commit()  # release the connection while the workflow answers (up to the query timeout)
@@ -270,7 +264,8 @@ async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple
             for f in files
         ]
         status = batch.status if batch.status in st.BATCH_TERMINAL else st.batch_status(f.status for f in files)
-    return batch_public(batch, status, len(out), batch_usage(session, batch.id)), out
+    session.commit()  # nothing held after the route returns (api/deps.py)
+    return batch_public(batch, status, len(out), usage), out
 
 
 def parse_before(raw: str | None) -> tuple[datetime, str | None] | None:

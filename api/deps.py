@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,19 +12,24 @@ from sqlmodel import Session
 
 from api.errors import ApiError
 from api.state import AppState
-from core.accounts import find_key, hash_key
+from core.accounts import find_key_and_account, hash_key
 from core.db import DB_UNAVAILABLE
 from core.tables import Account, ApiKey
 
 
-def get_state(request: Request) -> AppState:
+# Dependencies are `async def`: FastAPI runs a plain `def` dependency in its thread pool, and on
+# a busy machine each such hop (three per request) cost more than the work itself. The database
+# calls here are short index lookups, made on the event loop.
+
+
+async def get_state(request: Request) -> AppState:
     return request.app.state.docparse
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
+async def get_session(state: StateDep) -> AsyncIterator[Session]:
     session = Session(state.db, expire_on_commit=False)
     try:
         yield session
@@ -35,6 +40,11 @@ def get_session(state: StateDep) -> Iterator[Session]:
             session.invalidate()
 
 
+# Async routes run their database calls on the event loop. A connection they hold across an
+# await (or until this dependency's teardown, after the response is sent) can leave every pooled
+# connection with a suspended request while the loop itself waits for one: the whole API stalls.
+# So async routes commit before each await and close the session before they return
+# (`with closing(session)`), and current_account commits before it returns.
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
@@ -47,8 +57,7 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme
 def _lookup(session: Session, state: AppState, plaintext: str) -> tuple[ApiKey | None, Account | None]:
     digest = hash_key(plaintext)
     try:
-        key = find_key(session, plaintext)
-        account = session.get(Account, key.account_id) if key is not None else None
+        key, account = find_key_and_account(session, plaintext)
     except DB_UNAVAILABLE:
         session.rollback()
         if digest in state.known_keys:  # the database is down: the last answer it gave
@@ -59,7 +68,7 @@ def _lookup(session: Session, state: AppState, plaintext: str) -> tuple[ApiKey |
     return key, account
 
 
-def current_account(request: Request, credentials: BearerDep, state: StateDep, session: SessionDep) -> Account:
+async def current_account(request: Request, credentials: BearerDep, state: StateDep, session: SessionDep) -> Account:
     if credentials is None or not credentials.credentials.strip():
         raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
     key, account = _lookup(session, state, credentials.credentials.strip())

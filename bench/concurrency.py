@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
               f"(max {wts['run_max_s']:.2f}), waiting for the worker {wts['wait_total_s']:.2f} s in all "
               f"(max {wts['wait_max_s']:.2f})")
     if acts:
-        print(f"\n  per activity (s; at = from upload start)")
+        print("\n  per activity (s; at = from upload start)")
         print(f"  {'activity':22} {'n':>3} {'first@':>7} {'last@':>7} {'wait p50':>9} {'max':>6} {'run p50':>8} {'max':>6}")
         for a in acts:
             print(f"  {a['activity']:22} {a['n']:3d} {a['first_scheduled_at']:7.2f} {a['last_completed_at']:7.2f} "

@@ -45,13 +45,20 @@ def create_key(session: Session, *, account_id: str, name: str) -> tuple[ApiKey,
 
 
 def find_key(session: Session, plaintext: str) -> ApiKey | None:
+    return find_key_and_account(session, plaintext)[0]
+
+
+def find_key_and_account(session: Session, plaintext: str) -> tuple[ApiKey | None, Account | None]:
+    """The key with this plaintext and its account, in one query (every request makes it)."""
     digest = hash_key(plaintext)
-    row = session.exec(select(ApiKey).where(ApiKey.key_hash == digest)).first()
+    row = session.exec(
+        select(ApiKey, Account).join(Account, Account.id == ApiKey.account_id).where(ApiKey.key_hash == digest)
+    ).first()
     # The index lookup already matched; compare again in constant time so the check itself
     # never leaks timing about the stored hash.
-    if row is None or not hmac.compare_digest(row.key_hash, digest):
-        return None
-    return row
+    if row is None or not hmac.compare_digest(row[0].key_hash, digest):
+        return None, None
+    return row[0], row[1]
 
 
 def revoke_key(session: Session, id_or_key: str) -> ApiKey | None:

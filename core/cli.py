@@ -50,7 +50,11 @@ def api(
     from api.main import create_app
 
     settings = _settings(data_dir)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    options = dict(host=host, port=port, log_level="info", access_log=settings.access_log)
+    if settings.api_processes > 1:  # each process builds its app from the same environment
+        uvicorn.run("api.main:create_app", factory=True, workers=settings.api_processes, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
 
 
 @app.command()

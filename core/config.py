@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Address space cap per page-render process; one document cannot take the machine down.
     render_memory_bytes: int = 2048 * MB
     render_processes: int = 2
+    # Niceness of the worker's page processes (tesseract inherits it): requests and workflow
+    # tasks first, pages with what is left. 0 keeps the worker's own priority.
+    render_nice: int = 10
     # Files of one batch in work at once (page work is bounded by the process pool; model calls by
     # model_max_concurrent): a batch holds at most 30 files, so all of them.
     max_concurrent_files: int = 30  # per batch workflow
@@ -68,6 +71,11 @@ class Settings(BaseSettings):
     # A busy worker answers queries late; past this the API answers from the database, which
     # the activities keep current.
     status_query_timeout_s: float = 1.5
+    # One log line per request costs dearly when clients poll at hundreds of requests a second.
+    access_log: bool = False
+    # API processes behind one port (uvicorn workers). Each keeps its own rate-limit counters
+    # unless DOCPARSE_RATE_LIMIT_STORAGE points at a shared store (e.g. redis://).
+    api_processes: int = 1
     # One query per batch serves all readers for status_fresh_s; then readers get that answer
     # (at most status_stale_s old) while one query refreshes it (api/status_views.py).
     status_fresh_s: float = 0.25

@@ -22,7 +22,9 @@ DB_UNAVAILABLE = (OperationalError, InterfaceError)
 @lru_cache(maxsize=8)
 def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # SQLite connections are cheap: enough for the API's thread pool not to queue on them.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=20, max_overflow=20)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # WAL: API reads while the worker writes
@@ -33,7 +35,10 @@ def _engine_for(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # Short waits: the API checks connections out on its event loop (api/deps.py), which must never
+    # stall for long on a full pool or an unreachable server; both answer 503 instead.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=5,
+                         connect_args={"connect_timeout": 3})
 
 
 def get_engine(settings: Settings) -> Engine:

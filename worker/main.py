@@ -65,7 +65,7 @@ async def run_worker(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     client = await connect(settings)
     await ensure_search_attributes(client, settings.temporal_namespace)
-    pool = PagePool(settings.render_processes, settings.render_memory_bytes)
+    pool = PagePool(settings.render_processes, settings.render_memory_bytes, settings.render_nice)
     try:
         workers = build_workers(client, settings, pool)
         stop = asyncio.Event()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from contextlib import closing
+
 from pathlib import Path
 from typing import Annotated
 
@@ -39,27 +41,30 @@ UPLOAD_DOC = {
 async def upload_batch(
     extraction_id: str, request: Request, account: AccountDep, session: SessionDep, state: StateDep
 ) -> BatchCreated:
-    ext = svc.owned_extraction(session, account, extraction_id)
-    session.commit()  # no connection held while the files stream in and their pages are counted
-    with upload_tmpdir() as tmp:
-        upload = await parse_upload(
-            request, Path(tmp),
-            max_files=state.settings.max_files_per_batch, max_bytes=state.settings.max_file_bytes,
-        )
-        batch = await svc.create_batch(state, session, account, ext, upload)
+    with closing(session):  # async route: see api/deps.py
+        ext = svc.owned_extraction(session, account, extraction_id)
+        session.commit()  # no connection held while the files stream in and their pages are counted
+        with upload_tmpdir() as tmp:
+            upload = await parse_upload(
+                request, Path(tmp),
+                max_files=state.settings.max_files_per_batch, max_bytes=state.settings.max_file_bytes,
+            )
+            batch = await svc.create_batch(state, session, account, ext, upload)
     return BatchCreated(batch=svc.batch_public(batch, batch.status, batch.file_count))
 
 
 @router.get("", response_model=BatchList, responses=error_responses(400, 404))
-def list_batches(
+async def list_batches(
     extraction_id: str,
     account: AccountDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     before: Annotated[str | None, Query(max_length=200)] = None,
 ) -> BatchList:
-    ext = svc.owned_extraction(session, account, extraction_id)
-    batches, next_before = svc.list_batches(session, account, ext, limit, before)
+    # async: two index queries on the loop cost less than a hop to the thread pool
+    with closing(session):
+        ext = svc.owned_extraction(session, account, extraction_id)
+        batches, next_before = svc.list_batches(session, account, ext, limit, before)
     return BatchList(batches=batches, next_before=next_before)
 
 
@@ -67,5 +72,6 @@ def list_batches(
 async def get_batch(
     extraction_id: str, batch_id: str, account: AccountDep, session: SessionDep, state: StateDep
 ) -> BatchDetail:
-    public, files = await svc.batch_status(state, session, account, extraction_id, batch_id)
+    with closing(session):  # async route: see api/deps.py
+        public, files = await svc.batch_status(state, session, account, extraction_id, batch_id)
     return BatchDetail(batch=public, files=files)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from contextlib import closing
+
 from fastapi import APIRouter, Response
 
 from api import batch_service as svc
@@ -35,6 +37,7 @@ def get_result(extraction_id: str, file_id: str, account: AccountDep, session: S
 async def delete_file(
     extraction_id: str, file_id: str, account: AccountDep, session: SessionDep, state: StateDep
 ) -> Response:
-    rec = svc.owned_file(session, account, extraction_id, file_id)
-    await svc.delete_file(state, session, rec)
+    with closing(session):  # async route: see api/deps.py
+        rec = svc.owned_file(session, account, extraction_id, file_id)
+        await svc.delete_file(state, session, rec)
     return Response(status_code=204)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from contextlib import closing
+
 from fastapi import APIRouter, Request, Response
 
 from api import batch_service as svc
@@ -40,7 +42,8 @@ async def post_decision(
     extraction_id: str, file_id: str, body: ReviewDecisionIn, request: Request,
     account: AccountDep, session: SessionDep, state: StateDep,
 ) -> ReviewOutcomeOut:
-    rec = svc.owned_file(session, account, extraction_id, file_id)
+    with closing(session):  # async route: see api/deps.py
+        rec = svc.owned_file(session, account, extraction_id, file_id)
     return await reviews.decide(state, rec, request.state.api_key, body)
 
 
@@ -52,6 +55,7 @@ async def post_decision(
 async def page_image(
     extraction_id: str, file_id: str, page: int, account: AccountDep, session: SessionDep, state: StateDep
 ) -> Response:
-    rec = svc.owned_file(session, account, extraction_id, file_id)
+    with closing(session):  # async route: see api/deps.py
+        rec = svc.owned_file(session, account, extraction_id, file_id)
     return Response(await reviews.page_image(state, rec, page), media_type="image/png",
                     headers={"Cache-Control": "private, max-age=3600"})

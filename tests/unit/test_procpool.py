@@ -26,3 +26,19 @@ async def test_memory_cap_fails_the_call_and_the_pool_goes_on():
         assert await pool.run(_ok) == "ok"
     finally:
         pool.shutdown()
+
+
+def _niceness() -> int:
+    import os
+
+    return os.nice(0)
+
+
+async def test_page_processes_run_at_lower_priority():
+    import os
+
+    pool = PagePool(1, 0, nice=5)
+    try:
+        assert await pool.run(_niceness) == os.nice(0) + 5
+    finally:
+        pool.shutdown()
