@@ -22,13 +22,11 @@ from activities.records import set_file_status
 from core import status as st
 from core import storage
 from core.config import Settings
-from core.documents import DocumentRejected, inspect_document, render_pages
-from core.einvoice import find_einvoice_xml
+from core.documents import DocumentRejected, OpenedDocument, RenderedPage, open_document, render_pages
 from core.procpool import PagePool
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
 from workflows.models import (
-    FileInput,
     FileRef,
     IngestInput,
     IngestOutput,
@@ -58,24 +56,21 @@ class DocumentActivities:
                 raise gone(file_id) from None
             yield path
 
-    async def _inspect(self, path: Path, batch_id: str, file: FileInput) -> tuple[IngestOutput, bytes | None]:
-        """Opens the document and finds an embedded e-invoice (stored by key) in it."""
+    async def _store_einvoice(self, batch_id: str, file_id: str, found: tuple[str, bytes] | None) -> str | None:
+        if found is None:
+            return None
+        # Factur-X / ZUGFeRD / XRechnung: exact values beat reading the print.
+        key = storage.einvoice_key(batch_id, file_id)
+        await asyncio.to_thread(self.store.put_bytes, key, found[1], "application/xml")
+        return key
+
+    async def _in_pool(self, fn, /, *args, **kwargs):
         try:
-            info = await self.pool.run(
-                inspect_document, path, name=file.file_name,
-                max_pages=self.settings.max_pages_per_file, max_pixels=self.settings.max_image_pixels,
-            )
+            return await self.pool.run(fn, *args, **kwargs)
         except DocumentRejected as e:
             raise rejected(str(e)) from None
-        einvoice_key, xml = None, None
-        if info.kind == "pdf":
-            # Factur-X / ZUGFeRD / XRechnung: exact values beat reading the print.
-            found = await self.pool.run(find_einvoice_xml, path)
-            if found is not None:
-                xml = found[1]
-                einvoice_key = storage.einvoice_key(batch_id, file.file_id)
-                await asyncio.to_thread(self.store.put_bytes, einvoice_key, xml, "application/xml")
-        return IngestOutput(kind=info.kind, page_count=info.page_count, einvoice_key=einvoice_key), xml
+        except MemoryError:
+            raise rejected("a page needs more memory to read than one page is allowed") from None
 
     async def _stored_words(self, batch_id: str, file_id: str, numbers: range) -> list[str] | None:
         try:
@@ -88,9 +83,10 @@ class DocumentActivities:
 
     async def _read_pages(
         self, path: Path, *, batch_id: str, file_id: str, kind: str, page_count: int, language: str,
-        images: bool, store_all_words: bool, resume_at: int, progress: list,
+        images: bool, store_all_words: bool, resume_at: int, progress: list, first: list[RenderedPage] = (),
     ) -> list[str]:
-        """Every page's words (PageText JSON), PAGES_PER_CHUNK pages per process call; page images if asked.
+        """Every page's words (PageText JSON), PAGES_PER_CHUNK pages per process call (``first``:
+        the first pages, read already); page images if asked.
 
         Stored: images when asked, and words of every page (store_all_words: the model reads them
         later) or of OCRed pages only (the costly ones). A retry resumes after the last chunk done
@@ -99,22 +95,18 @@ class DocumentActivities:
         pages: list[str] = []
         for chunk in range(0, page_count, PAGES_PER_CHUNK):
             stop = min(chunk + PAGES_PER_CHUNK, page_count)
-            if chunk < resume_at:
-                stored = await self._stored_words(batch_id, file_id, range(chunk + 1, stop + 1))
-                if stored is not None:
-                    pages += stored
-                    continue
-            try:
-                rendered = await self.pool.run(
+            if chunk == 0 and first:
+                rendered = first
+            else:
+                if chunk < resume_at:
+                    stored = await self._stored_words(batch_id, file_id, range(chunk + 1, stop + 1))
+                    if stored is not None:
+                        pages += stored
+                        continue
+                rendered = await self._in_pool(
                     render_pages, path, kind=kind, start=chunk, stop=stop, dpi=self.settings.render_dpi,
                     language=language, images=images,
                 )
-            except DocumentRejected as e:
-                raise rejected(str(e)) from None
-            except MemoryError:
-                raise rejected(
-                    f"a page in pages {chunk + 1}-{stop} needs more memory to render than one page is allowed"
-                ) from None
             for offset, (png, words_json, source) in enumerate(rendered):
                 number = chunk + offset + 1
                 if png is not None:
@@ -136,28 +128,39 @@ class DocumentActivities:
         resume_at = int(details[0]) if details else 0
         if self.db is not None:  # for readers of the database (batch lists); the workflow knows already
             await asyncio.to_thread(set_file_status, self.db, inp.file_id, st.PROCESSING, only_from=st.QUEUED)
+        language = inp.extraction_schema.language
         async with keep_alive(resume_at) as progress, self._local_copy(inp.file.object_key, inp.file.file_id) as path:
-            info, xml = await self._inspect(path, inp.batch_id, inp.file)
+            opened: OpenedDocument = await self._in_pool(
+                open_document, path, name=inp.file.file_name, max_pages=self.settings.max_pages_per_file,
+                max_pixels=self.settings.max_image_pixels, first_pages=0 if resume_at else PAGES_PER_CHUNK,
+                dpi=self.settings.render_dpi, language=language, images=inp.to_model,
+            )
+            info, xml = opened.info, opened.einvoice[1] if opened.einvoice else None
+            einvoice_key = await self._store_einvoice(inp.batch_id, inp.file_id, opened.einvoice)
             to_model = inp.to_model and xml is None
             pages = await self._read_pages(
-                path, batch_id=inp.batch_id, file_id=inp.file.file_id, kind=info.kind, page_count=info.page_count,
-                language=inp.extraction_schema.language, images=to_model, store_all_words=to_model,
-                resume_at=resume_at, progress=progress,
+                path, batch_id=inp.batch_id, file_id=inp.file_id, kind=info.kind, page_count=info.page_count,
+                language=language, images=to_model, store_all_words=to_model, resume_at=resume_at,
+                progress=progress, first=opened.first_pages,
             )
             extracted = None
             if not to_model:  # offline engine, or the exact values of an embedded e-invoice
                 # CPU-bound Python: kept off the worker's event loop
                 result = await self.pool.run(run_engine_on_json, self.settings, inp.extraction_schema, pages, xml)
                 extracted = await store_result(self.store, inp, result)
-        return PrepareOutput(**info.model_dump(), extracted=extracted)
+        return PrepareOutput(kind=info.kind, page_count=info.page_count, einvoice_key=einvoice_key, extracted=extracted)
 
     # -- replaced by prepare_file; kept for batches started before it ------------------------------
 
     @activity.defn(name=act.INGEST_FILE)
     async def ingest_file(self, inp: IngestInput) -> IngestOutput:
         async with keep_alive(), self._local_copy(inp.file.object_key, inp.file.file_id) as path:
-            info, _ = await self._inspect(path, inp.batch_id, inp.file)
-        return info
+            opened: OpenedDocument = await self._in_pool(
+                open_document, path, name=inp.file.file_name, max_pages=self.settings.max_pages_per_file,
+                max_pixels=self.settings.max_image_pixels, first_pages=0, dpi=self.settings.render_dpi,
+            )
+            key = await self._store_einvoice(inp.batch_id, inp.file.file_id, opened.einvoice)
+        return IngestOutput(kind=opened.info.kind, page_count=opened.info.page_count, einvoice_key=key)
 
     @activity.defn(name=act.RENDER_PAGES)
     async def render_pages(self, inp: RenderInput) -> RenderOutput:

@@ -202,3 +202,26 @@ def render_pages(
             text = page_words(page, index + 1, kind=kind, image_px=image_px, language=language) if words else None
             out.append(RenderedPage(png, text.model_dump_json() if text else None, text.source if text else "none"))
     return out
+
+
+@dataclass
+class OpenedDocument:
+    info: DocumentInfo
+    einvoice: tuple[str, bytes] | None  # ("cii" | "ubl", XML) embedded in a PDF
+    first_pages: list[RenderedPage]  # pages [0, first_pages) as render_pages reads them
+
+
+def open_document(
+    path: Path, *, name: str, max_pages: int, max_pixels: int, first_pages: int, dpi: int,
+    language: str = "auto", images: bool = True,
+) -> OpenedDocument:
+    """inspect_document, find_einvoice_xml and render_pages of the first pages in one process
+    call: most documents are a page or two, and each call to the page pool is a queue wait.
+    Page images are not drawn when an e-invoice makes them unnecessary."""
+    from core.einvoice import find_einvoice_xml
+
+    info = inspect_document(path, name=name, max_pages=max_pages, max_pixels=max_pixels)
+    einvoice = find_einvoice_xml(path) if info.kind == "pdf" else None
+    pages = render_pages(path, kind=info.kind, start=0, stop=min(first_pages, info.page_count), dpi=dpi,
+                         language=language, images=images and einvoice is None) if first_pages else []
+    return OpenedDocument(info, einvoice, pages)

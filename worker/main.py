@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 
-from temporalio.worker import Worker
+from temporalio.worker import PollerBehaviorAutoscaling, Worker
 
 from activities.documents import DocumentActivities
 from activities.extract import ExtractActivities
@@ -31,9 +31,13 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
     extract = ExtractActivities(settings, store, pool)
     records = RecordActivities(db, store)
     model = ModelActivities(settings, store)
+    # A batch schedules all its files at once; a fixed five pollers would pick them up five per
+    # round trip. Autoscaling pollers follow the backlog (the server says how much is waiting).
+    pollers = dict(activity_task_poller_behavior=PollerBehaviorAutoscaling(initial=30))
     main = Worker(
         client,
         task_queue=settings.task_queue,
+        **pollers,
         workflows=[BatchWorkflow],
         activities=[
             documents.prepare_file,
@@ -55,6 +59,7 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
         client,
         task_queue=settings.model_task_queue,
         activities=[model.model_extract_chunk],
+        **pollers,
         max_concurrent_activities=settings.model_max_concurrent,
         max_task_queue_activities_per_second=settings.model_calls_per_second,
     )
