@@ -171,6 +171,15 @@ class ModelActivities:
         except gemini.OutputInvalid as e:
             reason = f" (finish reason {finish.value})" if finish is not None and hasattr(finish, "value") else ""
             return ChunkOutput(status="invalid", detail=str(e) + reason, **tokens)
+        if inp.finalize_review_threshold is not None:
+            merge = MergeInput(
+                batch_id=inp.batch_id, file_id=inp.file_id, extraction_schema=inp.extraction_schema, model=inp.model,
+                chunks=[], input_tokens=inp.earlier_tokens[0] + tokens["input_tokens"],
+                output_tokens=inp.earlier_tokens[1] + tokens["output_tokens"],
+                review_threshold=inp.finalize_review_threshold,
+            )
+            extracted = await self._finish(merge, [(inp.chunk, data)], tokens["model_version"])
+            return ChunkOutput(status="ok", result_key=extracted.result_key, extracted=extracted, **tokens)
         key = storage.file_prefix(inp.batch_id, inp.file_id) + f"chunks/{inp.chunk.first:04d}-{inp.chunk.last:04d}.json"
         await asyncio.to_thread(self.store.put_bytes, key, json.dumps(data).encode(), "application/json")
         return ChunkOutput(status="ok", result_key=key, **tokens)
@@ -184,10 +193,14 @@ class ModelActivities:
             ]
         except ObjectMissing:
             raise gone(inp.file_id) from None
+        return await self._finish(inp, outputs, next((c.model_version for c in inp.chunks if c.model_version), None))
+
+    async def _finish(self, inp: MergeInput, outputs: list, model_version: str | None) -> ExtractOutput:
+        """Merged, typed, assessed (confidence, citations, rules) and stored: the file's result."""
         result, confidence, warnings = gemini.merge_chunks(inp.extraction_schema, outputs)
-        document = await load_words(self.store, inp.batch_id, inp.file_id, max(c.chunk.last for c in inp.chunks))
+        document = await load_words(self.store, inp.batch_id, inp.file_id, max(c.last for c, _ in outputs))
         # The model that actually answered (the service names its version), else the one asked.
-        model_used = next((c.model_version for c in inp.chunks if c.model_version), inp.model)
+        model_used = model_version or inp.model
         engine_result = with_assessment(inp.extraction_schema, EngineResult(
             result=result, confidence=confidence, model_used=model_used, warnings=warnings,
             input_tokens=inp.input_tokens, output_tokens=inp.output_tokens,

@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup-files", type=int, default=3)
     ap.add_argument("--poll", type=float, default=0.05, help="seconds between status reads")
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--runs", type=int, default=3, help="batches measured; the verdict is their median")
     args = ap.parse_args(argv)
     load_before = [round(x, 2) for x in os.getloadavg()]  # other work on the machine skews timings
 
@@ -99,12 +100,16 @@ def main(argv: list[str] | None = None) -> int:
             ext = create_extraction(http, name="bench-concurrency")
             b, _, _ = upload(http, ext, warm)
             poll_until_terminal(http, ext, b, poll=args.poll, timeout=args.timeout)
-            warm_calls = len(fake.calls)
-
-            t0 = time.monotonic()
-            batch_id, wall, up_s = upload(http, ext, docs)
-            body = poll_until_terminal(http, ext, batch_id, poll=args.poll, timeout=args.timeout)
-            total = time.monotonic() - t0
+            runs = []
+            for _ in range(args.runs):  # one batch at a time; the median run is reported in detail
+                calls_before = len(fake.calls)
+                t0 = time.monotonic()
+                batch_id, wall, up_s = upload(http, ext, docs)
+                body = poll_until_terminal(http, ext, batch_id, poll=args.poll, timeout=args.timeout)
+                runs.append((time.monotonic() - t0, t0, batch_id, wall, up_s, body, calls_before))
+            all_totals = [round(r[0], 3) for r in runs]
+            total, t0, batch_id, wall, up_s, body, warm_calls = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
+            calls_after = next((r[6] for r in runs if r[6] > warm_calls), len(fake.calls))
             try:
                 tl = timelines(app.settings, [batch_id])[batch_id]
             except Exception as e:  # the figures stand without the breakdown
@@ -116,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     statuses: dict[str, int] = defaultdict(int)
     for f in body["files"]:
         statuses[f["status"]] += 1
-    calls = [c for c in fake.calls[warm_calls:] if c.at >= t0]
+    calls = [c for c in fake.calls[warm_calls:calls_after] if c.at >= t0]
     spans = [(c.at - t0, (c.done or c.at + args.latency) - t0) for c in calls]
     first = min((a for a, _ in spans), default=float("nan"))
     last = max((b for _, b in spans), default=float("nan"))
@@ -144,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"    {'last model reply at':32} {last:7.2f}   (model phase {phases['model_calls']:.2f} s)")
     print(f"    {'batch terminal seen at':32} {total:7.2f}   ({phases['after_last_model_reply']:.2f} s after the "
           "last reply: merge, save, status)")
-    print(f"  target <= {args.target:g} s: {total:.2f} s  {result}")
+    print(f"  target <= {args.target:g} s: {total:.2f} s (median of {args.runs} batches: {all_totals})  {result}")
 
     acts = per_activity(tl, wall) if tl else []
     wts = workflow_task_stats(tl) if tl else {}
@@ -164,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         "target": f"{args.files}-file batch processed within {args.target} s of upload, fake model {args.latency} s/call",
         "verdict": result, "files": args.files, "model_latency_s": args.latency, "workers": args.workers,
         "settings": settings, "file_statuses": dict(statuses),
-        "upload_to_terminal_s": round(total, 3), "after_202_s": round(total - up_s, 3),
+        "upload_to_terminal_s": round(total, 3), "runs_s": all_totals, "after_202_s": round(total - up_s, 3),
         "sequential_s": round(sequential, 3),
         "model_calls": {"n": len(calls), "max_in_flight": max_in_flight(spans),
                         "first_sent_at_s": round(first, 3), "last_reply_at_s": round(last, 3),

@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Workflow versions (workflow.patched): batches started before a change replay the old path.
 PREPARE_IN_ONE_ACTIVITY = "prepare-in-one-activity"
+ONE_CHUNK_FINISHES_ITSELF = "one-chunk-finishes-itself"
 
 
 class FileGone(Exception):
@@ -276,17 +277,26 @@ class BatchWorkflow:
         ]
         done: list[ChunkResult] = []
         tokens_in = tokens_out = 0
+        finishes_itself = workflow.patched(ONE_CHUNK_FINISHES_ITSELF)
         while pending:
+            # A chunk that is the whole document is its own result: the call assesses and stores
+            # it, and no merge step follows.
+            whole = (finishes_itself and len(pending) == 1 and not done
+                     and pending[0][0].first == 1 and pending[0][0].last == info.page_count)
             outs: list[ChunkOutput] = await asyncio.gather(*(
                 workflow.execute_activity(
                     act.MODEL_EXTRACT_CHUNK,
                     ChunkInput(batch_id=batch.batch_id, file_id=f.file_id, page_count=info.page_count,
-                               chunk=chunk, extraction_schema=batch.extraction_schema, model=plan.model),
+                               chunk=chunk, extraction_schema=batch.extraction_schema, model=plan.model,
+                               finalize_review_threshold=batch.review.threshold if whole else None,
+                               earlier_tokens=(tokens_in, tokens_out)),
                     result_type=ChunkOutput, task_queue=plan.task_queue, **policies.MODEL_CALL,
                 )
                 for chunk, _ in pending
             ))
             self._check_alive(f.file_id)
+            if whole and outs[0].extracted is not None:
+                return outs[0].extracted
             retry: list[tuple[Chunk, int]] = []
             for (chunk, tries), out in zip(pending, outs):
                 tokens_in += out.input_tokens

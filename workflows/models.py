@@ -115,6 +115,12 @@ class ExtractInput(BaseModel):
     review_threshold: float = 0.8
 
 
+class ExtractOutput(BaseModel):
+    result_key: str
+    model_used: str
+    review_reasons: list[str] = []  # empty: accepted as extracted
+
+
 class ChunkInput(BaseModel):
     batch_id: str
     file_id: str
@@ -122,6 +128,10 @@ class ChunkInput(BaseModel):
     chunk: Chunk
     extraction_schema: ExtractionSchema
     model: str
+    # Set when this chunk is the whole document: the call activity assesses and stores the
+    # final result itself (no merge step), with this review threshold.
+    finalize_review_threshold: float | None = None
+    earlier_tokens: tuple[int, int] = (0, 0)  # input/output tokens of earlier unusable answers
 
 
 class ChunkOutput(BaseModel):
@@ -131,6 +141,7 @@ class ChunkOutput(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     model_version: str | None = None  # what the service says answered
+    extracted: ExtractOutput | None = None  # the final result (finalize_review_threshold set)
 
 
 class ChunkResult(BaseModel):
@@ -148,12 +159,6 @@ class MergeInput(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     review_threshold: float = 0.8
-
-
-class ExtractOutput(BaseModel):
-    result_key: str
-    model_used: str
-    review_reasons: list[str] = []  # empty: accepted as extracted
 
 
 class PrepareOutput(IngestOutput):

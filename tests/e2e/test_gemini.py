@@ -84,6 +84,21 @@ def run(gstack, gemini_ext, docs: dict[str, bytes]) -> dict[str, dict]:
     return out
 
 
+def activities_run(gstack, batch_id: str) -> list[str]:
+    """Activity types the batch's workflow scheduled, in order."""
+    import asyncio
+
+    from core.temporal import batch_workflow_id, connect
+
+    async def history():
+        client = await connect(gstack.settings)
+        h = await client.get_workflow_handle(batch_workflow_id(batch_id)).fetch_history()
+        return [e.activity_task_scheduled_event_attributes.activity_type.name
+                for e in h.events if e.HasField("activity_task_scheduled_event_attributes")]
+
+    return asyncio.run(history())
+
+
 def test_clean_response_carries_schema_and_every_page(gstack, gemini_ext, fake):
     pdf, codes = scenario_pdf("CLEAN-A", pages=2)
     got = run(gstack, gemini_ext, {"clean.pdf": pdf})["clean.pdf"]
@@ -103,6 +118,8 @@ def test_clean_response_carries_schema_and_every_page(gstack, gemini_ext, fake):
     assert set(schema["properties"]) == {"invoice_number", "issue_date", "total_amount", "line_items", "_confidence"}
     assert call.pages == [1, 2] and call.images == 2  # every page: image and text layer
     assert "Document language: en" in call.text
+    # one chunk is the whole document: the call stores the assessed result, no merge step
+    assert "merge_chunks" not in activities_run(gstack, got["batch"]["id"])
 
 
 def test_six_pages_with_items_on_every_page_come_back_once(gstack, gemini_ext, fake):
@@ -112,6 +129,7 @@ def test_six_pages_with_items_on_every_page_come_back_once(gstack, gemini_ext, f
     assert [i["description"] for i in items] == [f"Item {c}" for c in codes]  # 24 items, once each
     chunk_pages = sorted(c.pages for c in fake.calls_for("SIX-PAGES"))
     assert chunk_pages == [[1, 2], [2, 3], [3, 4], [4, 5], [5, 6]]  # overlap 1: items still once
+    assert activities_run(gstack, got["batch"]["id"]).count("merge_chunks") == 1
 
 
 def test_rate_limited_twice_then_success_honours_retry_delay(gstack, gemini_ext, fake):
