@@ -66,9 +66,9 @@ async def _inspect_all(state: AppState, upload: ParsedUpload) -> list[DocumentIn
                 max_pages=s.max_pages_per_file, max_pixels=s.max_image_pixels,
             )
         except DocumentRejected as e:
-            raise ApiError(400, str(e)) from None
+            raise ApiError(400, str(e), code="document_rejected") from None
         except MemoryError:
-            raise ApiError(400, f"'{f.file_name}' needs too much memory to open") from None
+            raise ApiError(400, f"'{f.file_name}' needs too much memory to open", code="document_rejected") from None
 
     return list(await asyncio.gather(*(one(f) for f in upload.files)))
 
@@ -77,7 +77,7 @@ async def create_batch(
     state: AppState, session: Session, account: Account, ext: Extraction, upload: ParsedUpload
 ) -> Batch:
     if not upload.files:
-        raise ApiError(400, "no files: send 1 to 30 documents in the 'files' field")
+        raise ApiError(400, "no files: send 1 to 30 documents in the 'files' field", code="no_files")
     name = upload.fields.get("name") or None
     infos = await _inspect_all(state, upload)
     pages = sum(i.page_count for i in infos)
@@ -125,12 +125,14 @@ async def create_batch(
             503,
             f"batch {batch_id} was stored but could not be scheduled yet ({type(e).__name__}); "
             "it will be scheduled automatically",
+            code="batch_not_scheduled_yet", retryable=False,  # sending it again would make a second batch
         ) from None
     return batch
 
 
 def _out_of_pages(needed: int, left: int) -> ApiError:
-    return ApiError(403, f"out of pages: this batch has {needed} pages and the account has {left} left")
+    return ApiError(403, f"out of pages: this batch has {needed} pages and the account has {left} left",
+                    code="out_of_pages")
 
 
 async def _delete_objects(state: AppState, batch_id: str, records: list[FileRecord]) -> None:
@@ -276,7 +278,8 @@ def parse_before(raw: str | None) -> tuple[datetime, str | None] | None:
     try:
         when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
-        raise ApiError(400, f"before must be an ISO 8601 timestamp (or a next_before value), got '{raw[:60]}'") from None
+        raise ApiError(400, f"before must be an ISO 8601 timestamp (or a next_before value), got '{raw[:60]}'",
+                       code="invalid_cursor") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when, (after_id or None)

@@ -70,15 +70,15 @@ def _lookup(session: Session, state: AppState, plaintext: str) -> tuple[ApiKey |
 
 async def current_account(request: Request, credentials: BearerDep, state: StateDep, session: SessionDep) -> Account:
     if credentials is None or not credentials.credentials.strip():
-        raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
+        raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'", code="missing_api_key")
     key, account = _lookup(session, state, credentials.credentials.strip())
     # Give the connection back to the pool now: the route may await for a long time (an upload
     # streaming, a workflow query) and holding a connection meanwhile exhausts the pool under load.
     session.commit()
     if key is None or account is None:
-        raise ApiError(401, "invalid API key")
+        raise ApiError(401, "invalid API key", code="invalid_api_key")
     if key.revoked_at is not None:
-        raise ApiError(403, "this API key has been revoked")
+        raise ApiError(403, "this API key has been revoked", code="api_key_revoked")
     _rate_limit(state, key.id)
     request.state.api_key = key  # who is calling: reviewers are recorded by key name and id
     return account
@@ -92,7 +92,7 @@ def _rate_limit(state: AppState, key_id: str) -> None:
             raise ApiError(
                 429,
                 f"rate limit exceeded ({item}); retry after {retry_after} s",
-                headers={"Retry-After": str(retry_after)},
+                headers={"Retry-After": str(retry_after)}, code="rate_limited",
             )
 
 

@@ -1,4 +1,5 @@
-"""Every error leaves the API as JSON {"error": "<human sentence>"}."""
+"""Every error leaves the API as JSON {"error": "<human sentence>", "code": "<stable id>",
+"retryable": <bool>}: people read `error`, programs branch on `code` (never on the wording)."""
 
 from __future__ import annotations
 
@@ -15,17 +16,44 @@ from starlette.routing import Match
 log = logging.getLogger("docparse.api")
 
 
+# The code when a call site names none.
+DEFAULT_CODES = {
+    400: "invalid_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "file_too_large", 429: "rate_limited",
+    500: "internal_error", 503: "unavailable",
+}
+
+
+def default_retryable(status: int) -> bool:
+    """Worth sending the same request again later: overload and outages, not client mistakes."""
+    return status in (429, 503) or status >= 500
+
+
+def error_body(status: int, message: str, code: str | None = None, retryable: bool | None = None) -> dict:
+    return {
+        "error": message,
+        "code": code or DEFAULT_CODES.get(status, "error"),
+        "retryable": default_retryable(status) if retryable is None else retryable,
+    }
+
+
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None, *,
+                 code: str | None = None, retryable: bool | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers
+        self.code = code
+        self.retryable = retryable
+
+    def body(self) -> dict:
+        return error_body(self.status, self.message, self.code, self.retryable)
 
 
 def not_found(what: str, ident: str) -> ApiError:
     # Same answer for "does not exist" and "belongs to someone else": never reveal existence.
-    return ApiError(404, f"{what} '{ident}' was not found")
+    return ApiError(404, f"{what} '{ident}' was not found", code="not_found")
 
 
 def _location(loc: tuple) -> str:
@@ -67,22 +95,22 @@ def _allowed_methods(request: Request) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError):
-        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
-        return JSONResponse({"error": validation_message(exc)}, status_code=400)
+        return JSONResponse(error_body(400, validation_message(exc), "invalid_request"), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
-        headers = exc.headers
+        headers, code = exc.headers, None
         if exc.status_code == 404 and message == "Not Found":
-            message = "no such endpoint"
+            message, code = "no such endpoint", "no_such_endpoint"
         elif exc.status_code == 405:
             message = "method not allowed on this endpoint"
             headers = {**(headers or {}), "Allow": _allowed_methods(request)}
-        return JSONResponse({"error": message}, status_code=exc.status_code, headers=headers)
+        return JSONResponse(error_body(exc.status_code, message, code), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
@@ -90,11 +118,11 @@ def install(app: FastAPI) -> None:
     async def _database_down(request: Request, exc: Exception):
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return JSONResponse(
-            {"error": "the database is unavailable right now; retry in a few seconds"},
+            error_body(503, "the database is unavailable right now; retry in a few seconds", "database_unavailable"),
             status_code=503, headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"error": "internal error; it has been logged"}, status_code=500)
+        return JSONResponse(error_body(500, "internal error; it has been logged"), status_code=500)

@@ -25,7 +25,11 @@ from workflows import policies
 from workflows.batch import BatchWorkflow
 from workflows.models import ReviewDecision, ReviewOutcome
 
-_UPDATE_CODES = {policies.REVIEW_STALE: 409, policies.REVIEW_NOT_OPEN: 409, policies.REVIEW_INVALID: 400}
+_UPDATE_CODES = {
+    policies.REVIEW_STALE: (409, "review_stale"),
+    policies.REVIEW_NOT_OPEN: (409, "not_awaiting_review"),
+    policies.REVIEW_INVALID: (400, "invalid_review"),
+}
 
 
 def queue(session: Session, account_id: str, extraction_id: str | None = None) -> list[ReviewItem]:
@@ -51,7 +55,8 @@ def queue(session: Session, account_id: str, extraction_id: str | None = None) -
 def detail(session: Session, ext: Extraction, rec: FileRecord, base_url: str) -> ReviewDetail:
     res = session.get(FileResult, rec.id)
     if res is None:
-        raise ApiError(409, f"file '{rec.file_name}' has no extracted values yet (status: {rec.status})")
+        raise ApiError(409, f"file '{rec.file_name}' has no extracted values yet (status: {rec.status})",
+                       code="no_result_yet")
     return ReviewDetail(
         file_id=rec.id, file_name=rec.file_name, extraction_id=ext.id, batch_id=rec.batch_id,
         status=rec.status, revision=rec.review_revision, reasons=res.review_reasons or [],
@@ -63,7 +68,8 @@ def detail(session: Session, ext: Extraction, rec: FileRecord, base_url: str) ->
 
 async def page_image(state: AppState, rec: FileRecord, page: int) -> bytes:
     if not 1 <= page <= rec.page_count:
-        raise ApiError(404, f"file '{rec.file_name}' has pages 1 to {rec.page_count}, not {page}")
+        raise ApiError(404, f"file '{rec.file_name}' has pages 1 to {rec.page_count}, not {page}",
+                       code="page_out_of_range")
     key = storage.page_image_key(rec.batch_id, rec.id, page)
     try:
         return await asyncio.to_thread(state.store.get_bytes, key)
@@ -75,14 +81,14 @@ async def page_image(state: AppState, rec: FileRecord, page: int) -> bytes:
         try:
             await asyncio.to_thread(state.store.download, rec.object_key, path)
         except ObjectMissing:
-            raise ApiError(404, f"file '{rec.file_name}' is gone") from None
+            raise ApiError(404, f"file '{rec.file_name}' is gone", code="not_found") from None
         try:
             [drawn] = await state.pool.run(
                 render_pages, path, kind=rec.kind, start=page - 1, stop=page,
                 dpi=state.settings.render_dpi, images=True, words=False,
             )
         except (DocumentRejected, MemoryError) as e:
-            raise ApiError(409, f"page {page} of '{rec.file_name}' cannot be drawn: {e}") from None
+            raise ApiError(409, f"page {page} of '{rec.file_name}' cannot be drawn: {e}", code="page_not_drawable") from None
     await asyncio.to_thread(state.store.put_bytes, key, drawn.png, "image/png")
     return drawn.png
 
@@ -101,11 +107,13 @@ async def decide(state: AppState, rec: FileRecord, key: ApiKey, body: ReviewDeci
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         if isinstance(cause, ApplicationError) and cause.type in _UPDATE_CODES:
-            raise ApiError(_UPDATE_CODES[cause.type], cause.message) from None
+            status, code = _UPDATE_CODES[cause.type]
+            raise ApiError(status, cause.message, code=code) from None
         raise
     except RPCError as e:
         if e.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
-            raise ApiError(409, f"file '{rec.file_name}' is not awaiting review (status: {rec.status})") from None
+            raise ApiError(409, f"file '{rec.file_name}' is not awaiting review (status: {rec.status})",
+                           code="not_awaiting_review") from None
         raise
     state.status_views.forget(rec.batch_id)  # the next status read shows the decision
     return ReviewOutcomeOut(**outcome.model_dump())

@@ -164,7 +164,9 @@ class ReviewOutcomeOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    error: str
+    error: str  # for people
+    code: str  # stable, for programs: see README "Errors"
+    retryable: bool  # the same request may succeed later (429, 503, 5xx)
 
 
 _ERROR_WHEN = {

@@ -78,10 +78,11 @@ class _Collector:
         filename = params.get(b"filename")
         if name == "files" or filename is not None:
             if name != "files":
-                raise ApiError(400, f"unexpected file field '{name}': send documents in the 'files' field")
+                raise ApiError(400, f"unexpected file field '{name}': send documents in the 'files' field",
+                               code="unexpected_field")
             position = len(self.out.files)
             if position >= self.max_files:
-                raise ApiError(400, f"too many files: at most {self.max_files} per batch")
+                raise ApiError(400, f"too many files: at most {self.max_files} per batch", code="too_many_files")
             display = clean_file_name((filename or b"").decode("utf-8", "replace"), position)
             self._file = UploadedFile(position, display, self.tmpdir / f"{position:03d}")
             self._fh = open(self._file.path, "wb")
@@ -98,12 +99,13 @@ class _Collector:
                     413,
                     f"file '{self._file.file_name}' is larger than the "
                     f"{self.max_bytes // (1024 * 1024)} MB limit",
+                    code="file_too_large",
                 )
             self._fh.write(chunk)
         elif self._text is not None:
             self._text += chunk
             if len(self._text) > MAX_TEXT_FIELD:
-                raise ApiError(400, f"form field '{self._text_name}' is too long")
+                raise ApiError(400, f"form field '{self._text_name}' is too long", code="field_too_long")
 
     def on_part_end(self) -> None:
         if self._fh is not None:
@@ -123,11 +125,11 @@ async def parse_upload(request: Request, tmpdir: Path, *, max_files: int, max_by
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
-        raise ApiError(400, "send the files as multipart/form-data in the 'files' field")
+        raise ApiError(400, "send the files as multipart/form-data in the 'files' field", code="not_multipart")
     declared = request.headers.get("content-length")
     # Every byte of a legal request fits in max_files files plus headers; refuse bigger at once.
     if declared and declared.isdigit() and int(declared) > max_files * (max_bytes + 64 * 1024):
-        raise ApiError(413, f"the upload is larger than {max_files} files of the size limit")
+        raise ApiError(413, f"the upload is larger than {max_files} files of the size limit", code="upload_too_large")
     collector = _Collector(tmpdir, max_files, max_bytes)
     callbacks = {name: getattr(collector, name) for name in dir(collector) if name.startswith("on_")}
     parser = MultipartParser(boundary, callbacks)
@@ -138,13 +140,13 @@ async def parse_upload(request: Request, tmpdir: Path, *, max_files: int, max_by
     except ApiError:
         raise
     except ClientDisconnect:
-        raise ApiError(400, "the upload was interrupted before it finished") from None
+        raise ApiError(400, "the upload was interrupted before it finished", code="upload_interrupted") from None
     except Exception as e:  # python-multipart raises on malformed bodies
-        raise ApiError(400, f"malformed multipart body: {e}") from None
+        raise ApiError(400, f"malformed multipart body: {e}", code="malformed_multipart") from None
     finally:
         collector.close()
     if collector._file is not None or collector._text is not None:
-        raise ApiError(400, "malformed multipart body: it ends inside a part")
+        raise ApiError(400, "malformed multipart body: it ends inside a part", code="malformed_multipart")
     return collector.out
 
 

@@ -19,11 +19,12 @@ def get_result(extraction_id: str, file_id: str, account: AccountDep, session: S
     rec = svc.owned_file(session, account, extraction_id, file_id)
     result = session.get(FileResult, file_id)
     if rec.status == st.FAILED:
-        raise ApiError(409, f"file '{rec.file_name}' failed and has no result: {rec.error}")
+        raise ApiError(409, f"file '{rec.file_name}' failed and has no result: {rec.error}", code="file_failed")
     if rec.status == st.NEEDS_REVIEW:
-        raise ApiError(409, f"file '{rec.file_name}' is waiting for human review; its result is final once reviewed")
+        raise ApiError(409, f"file '{rec.file_name}' is waiting for human review; its result is final once reviewed",
+                       code="awaiting_review")
     if result is None or rec.status != st.PROCESSED:
-        raise ApiError(409, f"file '{rec.file_name}' has no result yet (status: {rec.status})")
+        raise ApiError(409, f"file '{rec.file_name}' has no result yet (status: {rec.status})", code="no_result_yet")
     return FileResultOut(
         file_id=rec.id, file_name=rec.file_name, status=rec.status, result=result.result,
         confidence=result.confidence, citations=result.citations or {},

@@ -1,8 +1,10 @@
-"""Every error row of the public API, over real HTTP: JSON {"error": ...} with the seed's codes."""
+"""Every error row of the public API, over real HTTP: JSON {"error", "code", "retryable"} with the
+seed's status codes and stable machine-readable codes."""
 
 from __future__ import annotations
 
 import io
+import re
 import socket
 from datetime import datetime, timedelta, timezone
 
@@ -28,18 +30,22 @@ def owner(sqlite_stack):
     http.close()
 
 
-def _error(r: httpx.Response, status: int) -> str:
+def _error(r: httpx.Response, status: int, code: str | None = None) -> str:
     assert r.status_code == status, (r.status_code, r.text)
     body = r.json()
-    assert set(body) == {"error"} and isinstance(body["error"], str) and body["error"]
+    assert set(body) == {"error", "code", "retryable"} and isinstance(body["error"], str) and body["error"]
+    assert re.fullmatch(r"[a-z][a-z_]*[a-z]", body["code"]), body
+    assert body["retryable"] is (status in (429, 503) or status >= 500), body
+    if code is not None:
+        assert body["code"] == code, body
     return body["error"]
 
 
 def test_missing_and_invalid_key(sqlite_stack):
     with sqlite_stack.client(None) as anon:
-        assert "Bearer" in _error(anon.get("/v1/extractions"), 401)
+        assert "Bearer" in _error(anon.get("/v1/extractions"), 401, "missing_api_key")
     with sqlite_stack.client("dp_not-a-real-key") as bad:
-        _error(bad.get("/v1/extractions"), 401)
+        _error(bad.get("/v1/extractions"), 401, "invalid_api_key")
         _error(bad.post("/v1/extractions", json=SCHEMA), 401)
 
 
@@ -53,7 +59,7 @@ def test_revoked_key_is_refused(sqlite_stack):
         with session_scope(init_db(sqlite_stack.settings)) as session:
             revoke_key(session, key)
             session.commit()
-        assert "revoked" in _error(http.get("/v1/extractions"), 403)
+        assert "revoked" in _error(http.get("/v1/extractions"), 403, "api_key_revoked")
 
 
 @pytest.mark.parametrize(
@@ -176,7 +182,8 @@ def test_file_over_25mb_is_413_while_streaming(sqlite_stack, owner):
 def test_file_of_exactly_25mb_plus_one_byte_is_413(owner):
     http, ext, _ = owner
     data = b"%PDF-1.4\n" + b"0" * (25 * 1024 * 1024 + 1 - 9)
-    msg = _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("big.pdf", io.BytesIO(data), "application/pdf"))]), 413)
+    msg = _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("big.pdf", io.BytesIO(data), "application/pdf"))]), 413,
+                 "file_too_large")
     assert "big.pdf" in msg
 
 
@@ -187,7 +194,8 @@ def test_out_of_pages_says_how_many_remain(sqlite_stack, pdf):
     with sqlite_stack.client(sqlite_stack.create_key(pages=pages, name="small")) as http:
         ext = http.post("/v1/extractions", json=SCHEMA).json()["extraction"]["id"]
         assert http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("a.pdf", pdf, "application/pdf"))]).status_code == 202
-        msg = _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("b.pdf", pdf, "application/pdf"))]), 403)
+        msg = _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("b.pdf", pdf, "application/pdf"))]), 403,
+                     "out_of_pages")
         assert "out of pages" in msg and "0 left" in msg
 
 

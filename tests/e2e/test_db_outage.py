@@ -48,6 +48,7 @@ def test_database_outage_during_a_batch(proxied_stack):
             # a call that needs the database answers a clear 503, never a 500
             r = http.get(f"/v1/extractions/{ext}/batches")
             assert r.status_code == 503 and "database" in r.json()["error"] and r.headers["Retry-After"]
+            assert r.json()["code"] == "database_unavailable" and r.json()["retryable"] is True
         finally:
             proxy.up()
         assert codes and all(c == 200 for c in codes), codes

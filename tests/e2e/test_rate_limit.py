@@ -22,5 +22,6 @@ def test_rate_limit_per_key_with_retry_after(limited_stack):
         r = a.get("/v1/extractions")
         assert r.status_code == 429
         assert "rate limit" in r.json()["error"]
+        assert r.json()["code"] == "rate_limited" and r.json()["retryable"] is True
         assert 1 <= int(r.headers["Retry-After"]) <= 60
         assert b.get("/v1/extractions").status_code == 200  # per key, not global

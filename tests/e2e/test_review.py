@@ -49,7 +49,7 @@ def test_low_confidence_file_waits_and_approval_with_correction_completes_it(sql
 
     url = f"/v1/extractions/{ext}/files/{f['id']}/review"
     stale = http.post(url, json={"action": "approve", "revision": 0})
-    assert stale.status_code == 409 and "stale" in stale.json()["error"]
+    assert stale.status_code == 409 and "stale" in stale.json()["error"] and stale.json()["code"] == "review_stale"
     bad = http.post(url, json={"action": "approve", "revision": 1, "values": {"total_amount": "lots"}})
     assert bad.status_code == 400 and "total_amount" in bad.json()["error"]
     unknown = http.post(url, json={"action": "approve", "revision": 1, "values": {"nope": 1}})
