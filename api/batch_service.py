@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
@@ -22,7 +23,7 @@ from core.db import DB_UNAVAILABLE
 from core.documents import KINDS, DocumentInfo, DocumentRejected, inspect_document
 from core.ids import new_id
 from core.schema import ExtractionSchema
-from core.tables import Account, Batch, Extraction, FileRecord, FileResult, utcnow
+from core.tables import Account, Batch, Extraction, FileRecord, FileResult, IdempotencyKey, utcnow
 from core.temporal import BATCH_STATUS, EXTRACTION_ID, batch_workflow_id
 from workflows.batch import BatchWorkflow
 from workflows.models import BatchInput, FileInput, ModelPlan, ReviewPolicy
@@ -73,11 +74,48 @@ async def _inspect_all(state: AppState, upload: ParsedUpload) -> list[DocumentIn
     return list(await asyncio.gather(*(one(f) for f in upload.files)))
 
 
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+def check_idempotency_key(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not 1 <= len(raw) <= 255 or not raw.isascii() or not raw.isprintable():
+        raise ApiError(400, "Idempotency-Key must be 1 to 255 printable ASCII characters", code="invalid_request")
+    return raw
+
+
+def idempotent_batch(session: Session, account: Account, key: str, fingerprint: str) -> Batch | None:
+    """The batch an earlier request with this key made (None: the key is new or expired);
+    409 when the key came with a different request."""
+    row = session.get(IdempotencyKey, (account.id, key))
+    if row is None:
+        return None
+    if row.created_at < utcnow() - IDEMPOTENCY_TTL:
+        session.delete(row)
+        session.flush()
+        return None
+    if row.request_hash != fingerprint:
+        raise ApiError(
+            409, f"Idempotency-Key '{key}' was used within 24 h for a different request (other extraction, "
+            "name or files); use a new key for a new batch", code="idempotency_key_reused",
+        )
+    return session.get(Batch, row.batch_id)
+
+
 async def create_batch(
-    state: AppState, session: Session, account: Account, ext: Extraction, upload: ParsedUpload
-) -> Batch:
+    state: AppState, session: Session, account: Account, ext: Extraction, upload: ParsedUpload,
+    idempotency_key: str | None = None,
+) -> tuple[Batch, bool]:
+    """(batch, True) when created; (the earlier batch, False) when Idempotency-Key replays one."""
     if not upload.files:
         raise ApiError(400, "no files: send 1 to 30 documents in the 'files' field", code="no_files")
+    fingerprint = upload.fingerprint(ext.id)
+    if idempotency_key is not None:
+        earlier = idempotent_batch(session, account, idempotency_key, fingerprint)
+        session.commit()
+        if earlier is not None:
+            return earlier, False
     name = upload.fields.get("name") or None
     infos = await _inspect_all(state, upload)
     pages = sum(i.page_count for i in infos)
@@ -113,7 +151,21 @@ async def create_batch(
     session.add(batch)
     session.flush()  # parent row first: there are no ORM relationships to order the inserts
     session.add_all(records)
-    session.commit()
+    if idempotency_key is not None:
+        session.add(IdempotencyKey(account_id=account.id, key=idempotency_key, request_hash=fingerprint,
+                                   batch_id=batch_id))
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same key arrived twice at once and the other request committed first: nothing of
+        # this one stays (pages, rows, objects); answer as a replay of the other.
+        session.rollback()
+        await _delete_objects(state, batch_id, records)
+        earlier = idempotent_batch(session, account, idempotency_key, fingerprint) if idempotency_key else None
+        session.commit()
+        if earlier is None:
+            raise
+        return earlier, False
 
     try:
         await start_batch_workflow(state, ext, batch, records)
@@ -127,7 +179,7 @@ async def create_batch(
             "it will be scheduled automatically",
             code="batch_not_scheduled_yet", retryable=False,  # sending it again would make a second batch
         ) from None
-    return batch
+    return batch, True
 
 
 def _out_of_pages(needed: int, left: int) -> ApiError:

@@ -6,11 +6,14 @@ refused at its 25 MB + 1st byte, and a 31st file at its first header, without bu
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
@@ -27,12 +30,21 @@ class UploadedFile:
     file_name: str
     path: Path
     size: int = 0
+    digest: Any = field(default_factory=hashlib.sha256)  # of the bytes, as they stream in
 
 
 @dataclass
 class ParsedUpload:
     files: list[UploadedFile] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
+
+    def fingerprint(self, extraction_id: str) -> str:
+        """What makes two uploads "the same request" for Idempotency-Key: the extraction, the
+        batch name and every file's name and bytes, in order."""
+        h = hashlib.sha256(json.dumps([extraction_id, self.fields.get("name") or ""]).encode())
+        for f in self.files:
+            h.update(json.dumps([f.file_name, f.size, f.digest.hexdigest()]).encode())
+        return h.hexdigest()
 
 
 def clean_file_name(raw: str, position: int) -> str:
@@ -102,6 +114,7 @@ class _Collector:
                     code="file_too_large",
                 )
             self._fh.write(chunk)
+            self._file.digest.update(chunk)
         elif self._text is not None:
             self._text += chunk
             if len(self._text) > MAX_TEXT_FIELD:

@@ -126,3 +126,15 @@ class FileResult(SQLModel, table=True):
     input_tokens: int = 0
     output_tokens: int = 0
     created_at: datetime = _time()
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """An `Idempotency-Key` sent with a batch upload: the same key and request within 24 h give
+    the batch it created; the same key with another request is refused."""
+
+    __tablename__ = "idempotency_keys"
+    account_id: str = Field(foreign_key="accounts.id", primary_key=True)
+    key: str = Field(primary_key=True)
+    request_hash: str  # ParsedUpload.fingerprint()
+    batch_id: str = Field(foreign_key="batches.id")
+    created_at: datetime = _time()

@@ -5,7 +5,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from api import batch_service as svc
 from api.deps import AccountDep, SessionDep, StateDep
@@ -36,11 +36,17 @@ UPLOAD_DOC = {
 
 @router.post(
     "", status_code=202, response_model=BatchCreated, openapi_extra=UPLOAD_DOC,
-    responses=error_responses(400, 404, 413),
+    responses=error_responses(400, 404, 409, 413),
 )
 async def upload_batch(
-    extraction_id: str, request: Request, account: AccountDep, session: SessionDep, state: StateDep
+    extraction_id: str, request: Request, response: Response, account: AccountDep, session: SessionDep,
+    state: StateDep,
+    idempotency_key: Annotated[str | None, Header(
+        description="Send the same value when retrying an upload: within 24 h the same key with the same "
+        "extraction, name and files returns the batch it made (no second batch, no second charge); with a "
+        "different request it is refused with 409 idempotency_key_reused.")] = None,
 ) -> BatchCreated:
+    key = svc.check_idempotency_key(idempotency_key)
     with closing(session):  # async route: see api/deps.py
         ext = svc.owned_extraction(session, account, extraction_id)
         session.commit()  # no connection held while the files stream in and their pages are counted
@@ -49,7 +55,9 @@ async def upload_batch(
                 request, Path(tmp),
                 max_files=state.settings.max_files_per_batch, max_bytes=state.settings.max_file_bytes,
             )
-            batch = await svc.create_batch(state, session, account, ext, upload)
+            batch, created = await svc.create_batch(state, session, account, ext, upload, key)
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
     return BatchCreated(batch=svc.batch_public(batch, batch.status, batch.file_count))
 
 
