@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,13 +17,14 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 
 from activities.errors import gone, rejected
-from activities.extract import run_engine_on_json, store_result
+from activities.extract import engine_kind, run_engine_on_json, store_result
 from activities.heartbeat import keep_alive
 from activities.records import set_file_status
 from core import status as st
 from core import storage
 from core.config import Settings
 from core.documents import DocumentRejected, OpenedDocument, RenderedPage, open_document, render_pages
+from core.observability import observe_extraction
 from core.procpool import PagePool
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
@@ -146,7 +148,9 @@ class DocumentActivities:
             extracted = None
             if not to_model:  # offline engine, or the exact values of an embedded e-invoice
                 # CPU-bound Python: kept off the worker's event loop
+                started = time.perf_counter()
                 result = await self.pool.run(run_engine_on_json, self.settings, inp.extraction_schema, pages, xml)
+                observe_extraction(engine_kind(result.model_used), time.perf_counter() - started)
                 extracted = await store_result(self.store, inp, result)
         return PrepareOutput(kind=info.kind, page_count=info.page_count, einvoice_key=einvoice_key, extracted=extracted)
 

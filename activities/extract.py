@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from temporalio import activity
 
@@ -13,6 +14,7 @@ from core.config import Settings
 from core.confidence import assess
 from core.engines.base import EngineResult
 from core.engines.registry import engine_for
+from core.observability import observe_extraction
 from core.pages import DocumentText, PageText
 from core.procpool import PagePool
 from core.review import review_reasons
@@ -114,7 +116,9 @@ class ExtractActivities:
                 except ObjectMissing:
                     raise gone(inp.file_id) from None
             # The offline engine is CPU-bound Python: keep it off the worker's event loop.
+            started = time.perf_counter()
             result: EngineResult = await self.pool.run(
                 run_engine, self.settings, inp.extraction_schema, document, einvoice
             )
+            observe_extraction(engine_kind(result.model_used), time.perf_counter() - started)
         return await store_result(self.store, inp, result)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from core import storage
 from core.config import Settings
 from core.engines import gemini
 from core.engines.base import EngineResult
+from core.observability import count_tokens, observe_extraction
 from core.pages import PageText
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
@@ -147,6 +149,7 @@ class ModelActivities:
                 temperature=0,
                 max_output_tokens=self.settings.model_max_output_tokens,
             )
+            started = time.perf_counter()
             try:
                 response = await self.client.aio.models.generate_content(
                     model=inp.model, contents=contents, config=config
@@ -155,6 +158,7 @@ class ModelActivities:
                 raise classify(e, inp.model) from None
             except (httpx.TimeoutException, httpx.TransportError) as e:
                 raise ApplicationError(f"Gemini call failed in transit ({type(e).__name__}); retrying", type="ModelUnavailable") from None
+            observe_extraction("gemini", time.perf_counter() - started)
 
         usage = response.usage_metadata
         tokens = dict(
@@ -162,6 +166,7 @@ class ModelActivities:
             output_tokens=(usage.candidates_token_count or 0) if usage else 0,
             model_version=response.model_version,
         )
+        count_tokens(inp.model, tokens["input_tokens"], tokens["output_tokens"])
         candidate = (response.candidates or [None])[0]
         finish = getattr(candidate, "finish_reason", None)
         if finish == types.FinishReason.MAX_TOKENS:

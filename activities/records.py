@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -11,6 +12,7 @@ from temporalio import activity
 from core import status as st
 from core.db import session_scope
 from core.engines.base import EngineResult
+from core.observability import count_file
 from core.storage import ObjectMissing, ObjectStore
 from core.tables import Batch, FileRecord, FileResult, utcnow
 from workflows import activity_names as act
@@ -18,6 +20,8 @@ from core.review import apply_corrections, decision_error
 from workflows.models import ApplyReviewInput, BatchStatusInput, FileStatusInput, SaveResultInput
 
 from activities.errors import gone
+
+log = logging.getLogger("docparse.worker")
 
 
 def set_file_status(db: Engine, file_id: str, status: str, error: str | None = None,
@@ -32,6 +36,13 @@ def set_file_status(db: Engine, file_id: str, status: str, error: str | None = N
         session.commit()
 
 
+def _finished(file_id: str, status: str, error: str | None = None) -> None:
+    """A file's outcome, written: counted (docparse_files_processed_total) and logged."""
+    if status in (st.PROCESSED, st.NEEDS_REVIEW, st.FAILED):
+        count_file(status)
+        log.info("file %s %s%s", file_id, status, f": {error}" if error else "")
+
+
 class RecordActivities:
     def __init__(self, db: Engine, store: ObjectStore):
         self.db = db
@@ -39,6 +50,7 @@ class RecordActivities:
 
     def _set_file_status(self, inp: FileStatusInput) -> None:
         set_file_status(self.db, inp.file_id, inp.status, inp.error)
+        _finished(inp.file_id, inp.status, inp.error)
 
     @activity.defn(name=act.SET_FILE_STATUS)
     async def set_file_status(self, inp: FileStatusInput) -> None:
@@ -71,6 +83,7 @@ class RecordActivities:
             record.review_revision = inp.review_revision
             session.add(record)
             session.commit()
+        _finished(inp.file_id, inp.status)
 
     @activity.defn(name=act.SAVE_RESULT)
     async def save_result(self, inp: SaveResultInput) -> None:
@@ -96,9 +109,11 @@ class RecordActivities:
                 "revision": inp.revision, "decided_at": inp.decided_at.isoformat(), "corrected": corrected,
             }
             record.updated_at = utcnow()
+            status, error = record.status, record.error
             session.add(stored)
             session.add(record)
             session.commit()
+        _finished(inp.file_id, status, error)
 
     @activity.defn(name=act.APPLY_REVIEW)
     async def apply_review(self, inp: ApplyReviewInput) -> None:

@@ -26,7 +26,8 @@ from core.schema import ExtractionSchema
 from core.tables import Account, Batch, Extraction, FileRecord, FileResult, IdempotencyKey, utcnow
 from core.temporal import BATCH_STATUS, EXTRACTION_ID, batch_workflow_id
 from workflows.batch import BatchWorkflow
-from workflows.models import BatchInput, FileInput, ModelPlan, ReviewPolicy
+from core.webhooks import WebhookUrlRefused, check_url
+from workflows.models import BatchInput, FileInput, ModelPlan, ReviewPolicy, WebhookTarget
 
 log = logging.getLogger("docparse.api")
 
@@ -77,6 +78,20 @@ async def _inspect_all(state: AppState, upload: ParsedUpload) -> list[DocumentIn
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
+def check_webhook_url(state: AppState, account: Account, url: str | None) -> str | None:
+    """A receiver we may call, for an account that can sign: else 400 / 409 saying why."""
+    if url is None:
+        return None
+    try:
+        check_url(url, allow_private=state.settings.webhook_allow_private)
+    except WebhookUrlRefused as e:
+        raise ApiError(400, str(e), code="webhook_url_refused") from None
+    if not account.webhook_secret:
+        raise ApiError(409, "webhook_url needs the account's webhook secret to sign deliveries: "
+                       "create it first with POST /v1/webhook-secret", code="webhook_secret_missing")
+    return url
+
+
 def check_idempotency_key(raw: str | None) -> str | None:
     if raw is None:
         return None
@@ -117,6 +132,7 @@ async def create_batch(
         if earlier is not None:
             return earlier, False
     name = upload.fields.get("name") or None
+    webhook_url = await asyncio.to_thread(check_webhook_url, state, account, upload.fields.get("webhook_url") or None)
     infos = await _inspect_all(state, upload)
     pages = sum(i.page_count for i in infos)
     session.refresh(account)
@@ -140,7 +156,7 @@ async def create_batch(
         await asyncio.to_thread(state.store.put_file, rec.object_key, Path(f.path), KINDS[rec.kind])
 
     batch = Batch(
-        id=batch_id, account_id=account.id, extraction_id=ext.id, name=name,
+        id=batch_id, account_id=account.id, extraction_id=ext.id, name=name, webhook_url=webhook_url,
         file_count=len(records), page_count=pages,
     )
     if not charge_pages(session, account_id=account.id, pages=pages):
@@ -206,7 +222,15 @@ def _batch_input(state: AppState, ext: Extraction, batch: Batch, records: list[F
         max_concurrent_files=state.settings.max_concurrent_files,
         model=_model_plan(state, ext),
         review=ReviewPolicy(threshold=ext.review_threshold, deadline_seconds=ext.review_deadline_hours * 3600),
+        webhook=_webhook(state, batch.webhook_url or ext.webhook_url),
     )
+
+
+def _webhook(state: AppState, url: str | None) -> WebhookTarget | None:
+    if url is None:
+        return None
+    s = state.settings
+    return WebhookTarget(url=url, retry_initial_s=s.webhook_retry_initial_s, retry_hours=s.webhook_retry_hours)
 
 
 def _model_plan(state: AppState, ext: Extraction) -> ModelPlan | None:

@@ -6,14 +6,15 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager, suppress
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 
 from api import errors
 from api.batch_service import resubmit_stranded
-from api.routes import batches, extractions, files, review_page, reviews
+from api.routes import batches, extractions, files, review_page, reviews, webhooks
 from api.state import AppState
 from core.config import Settings, get_settings
 from core.db import init_db
+from core.observability import HttpMetrics, render_metrics
 from core.procpool import PagePool
 from core.storage import ObjectStore
 
@@ -57,14 +58,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    # Outermost but for Starlette's error middleware: times every request, 4xx and 5xx included.
+    app.add_middleware(HttpMetrics)
     app.include_router(extractions.router)
     app.include_router(batches.router)
     app.include_router(files.router)
     app.include_router(reviews.router)
     app.include_router(review_page.router)
+    app.include_router(webhooks.router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:
         return {"status": "ok"}
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus metrics; no key (expose the API port to scrapers only as you would /healthz)."""
+        body, content_type = render_metrics()
+        return Response(body, media_type=content_type)
 
     return app

@@ -30,6 +30,12 @@ class ExtractionCreate(BaseModel):
         default=168, ge=1, le=24 * 365, strict=True,
         description="a file not reviewed within this time fails with 'review deadline passed'",
     )
+    webhook_url: str | None = Field(
+        default=None, max_length=2000,
+        description="events of this extraction's batches (batch.processed, batch.needs_review, file.processed, "
+        "file.needs_review, file.failed) are POSTed here, signed per Standard Webhooks with the account's "
+        "secret (POST /v1/webhook-secret)",
+    )
 
     @model_validator(mode="after")
     def _schema_rules(self) -> ExtractionCreate:
@@ -47,7 +53,12 @@ class ExtractionPublic(BaseModel):
     model: str | None = None
     review_threshold: float = 0.8
     review_deadline_hours: int = 168
+    webhook_url: str | None = None
     created_at: datetime
+
+
+class WebhookSecretOut(BaseModel):
+    secret: str = Field(description="whsec_...: verify webhook-signature with it; shown only now")
 
 
 class Usage(BaseModel):

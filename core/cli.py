@@ -48,9 +48,12 @@ def api(
     import uvicorn
 
     from api.main import create_app
+    from core.observability import logging_config
 
     settings = _settings(data_dir)
-    options = dict(host=host, port=port, log_level="info", access_log=settings.access_log)
+    # uvicorn applies the logging config in every process it starts (DOCPARSE_LOG_FORMAT: text | json)
+    options = dict(host=host, port=port, log_level="info", access_log=settings.access_log,
+                   log_config=logging_config(settings.log_format))
     if settings.api_processes > 1:  # each process builds its app from the same environment
         uvicorn.run("api.main:create_app", factory=True, workers=settings.api_processes, **options)
     else:
@@ -61,12 +64,12 @@ def api(
 def worker(data_dir: DataDir = None) -> None:
     """Run a worker alone against the configured servers."""
     import asyncio
-    import logging
 
+    from core.observability import configure_logging
     from worker.main import run_worker
 
     settings = _settings(data_dir)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_format)  # DOCPARSE_LOG_FORMAT: text | json
     asyncio.run(run_worker(settings))
 
 
@@ -169,6 +172,11 @@ def eval_(
     path = out or default_out(set_dir.resolve(), as_scans)
     write_report(report, path)
     typer.echo(f"wrote {path}")
+
+
+from client.cli import register as _register_client_commands  # `extract` and `review`
+
+_register_client_commands(app)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,6 +72,14 @@ class Settings(BaseSettings):
     # A busy worker answers queries late; past this the API answers from the database, which
     # the activities keep current.
     status_query_timeout_s: float = 1.5
+
+    # Webhooks: receivers in loopback, link-local or private ranges are refused unless allowed;
+    # a failing receiver is retried with exponential backoff from webhook_retry_initial_s for
+    # webhook_retry_hours.
+    webhook_allow_private: bool = False
+    webhook_retry_initial_s: float = 5.0
+    webhook_retry_hours: float = 24.0
+    webhook_timeout_s: float = 10.0
     # One log line per request costs dearly when clients poll at hundreds of requests a second.
     access_log: bool = False
     # API processes behind one port (uvicorn workers). Each keeps its own rate-limit counters
@@ -80,6 +89,15 @@ class Settings(BaseSettings):
     # (at most status_stale_s old) while one query refreshes it (api/status_views.py).
     status_fresh_s: float = 0.25
     status_stale_s: float = 5.0
+
+    # Logs: "text" for people, "json" (one object per line, with batch/file/extraction ids) for
+    # production log pipelines.
+    log_format: Literal["text", "json"] = "text"
+    # Prometheus endpoints of the worker (its own metrics, and the Temporal SDK's); 0 = off, the
+    # default, so several workers on one machine do not clash. The API serves GET /metrics.
+    worker_metrics_port: int = 0
+    temporal_metrics_port: int = 0
+    metrics_host: str = "0.0.0.0"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -45,6 +45,7 @@ class Account(SQLModel, table=True):
     pages_limit: int
     pages_used: int = 0
     created_at: datetime = _time()
+    webhook_secret: str | None = None  # whsec_...: signs webhook deliveries; shown once
 
     @property
     def pages_left(self) -> int:
@@ -73,6 +74,7 @@ class Extraction(SQLModel, table=True):
     model: str | None = None  # overrides the configured Gemini model for this extraction
     review_threshold: float = 0.8  # 0 turns human review off
     review_deadline_hours: int = 24 * 7
+    webhook_url: str | None = None  # events of this extraction's batches are POSTed here
     status: str = "ready"
     created_at: datetime = _time()
 
@@ -84,6 +86,7 @@ class Batch(SQLModel, table=True):
     account_id: str = Field(foreign_key="accounts.id", index=True)
     extraction_id: str = Field(foreign_key="extractions.id")
     name: str | None = None
+    webhook_url: str | None = None  # overrides the extraction's for this batch
     status: str = "queued"
     file_count: int
     page_count: int
@@ -138,3 +141,19 @@ class IdempotencyKey(SQLModel, table=True):
     request_hash: str  # ParsedUpload.fingerprint()
     batch_id: str = Field(foreign_key="batches.id")
     created_at: datetime = _time()
+
+
+class WebhookAttempt(SQLModel, table=True):
+    """One try to deliver one event; an event is retried (same id) until the receiver says 2xx."""
+
+    __tablename__ = "webhook_attempts"
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(index=True)
+    event_type: str
+    account_id: str = Field(foreign_key="accounts.id", index=True)
+    batch_id: str
+    url: str
+    attempt: int
+    status_code: int | None = None  # None: no HTTP answer (refused, timeout, URL not allowed)
+    error: str | None = None
+    at: datetime = _time()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 
 from core.config import Settings
 
@@ -16,13 +17,16 @@ def batch_workflow_id(batch_id: str) -> str:
     return f"batch-{batch_id}"
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """runtime: a Temporal runtime of one's own (the worker's serves SDK metrics); default: the
+    SDK's default runtime."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         api_key=settings.temporal_api_key,
         tls=settings.temporal_tls,
         data_converter=pydantic_data_converter,
+        **({"runtime": runtime} if runtime is not None else {}),
     )
 
 

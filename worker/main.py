@@ -13,12 +13,20 @@ from activities.documents import DocumentActivities
 from activities.extract import ExtractActivities
 from activities.model import ModelActivities
 from activities.records import RecordActivities
+from activities.webhooks import WebhookActivities
 from core.config import Settings, get_settings
 from core.db import init_db
+from core.observability import (
+    activity_interceptor,
+    configure_logging,
+    start_worker_metrics,
+    temporal_runtime,
+)
 from core.procpool import PagePool
 from core.storage import ObjectStore
 from core.temporal import connect, ensure_search_attributes
 from workflows.batch import BatchWorkflow
+from workflows.webhook import WebhookDeliveryWorkflow
 
 log = logging.getLogger("docparse.worker")
 
@@ -30,15 +38,19 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
     documents = DocumentActivities(settings, store, pool, db)
     extract = ExtractActivities(settings, store, pool)
     records = RecordActivities(db, store)
+    webhooks = WebhookActivities(settings, db)
     model = ModelActivities(settings, store)
     # A batch schedules all its files at once; a fixed five pollers would pick them up five per
     # round trip. Autoscaling pollers follow the backlog (the server says how much is waiting).
     pollers = dict(activity_task_poller_behavior=PollerBehaviorAutoscaling(initial=30))
+    # Every activity's log records carry its batch_id and file_id (core/observability.py).
+    interceptors = [activity_interceptor()]
     main = Worker(
         client,
         task_queue=settings.task_queue,
         **pollers,
-        workflows=[BatchWorkflow],
+        interceptors=interceptors,
+        workflows=[BatchWorkflow, WebhookDeliveryWorkflow],
         activities=[
             documents.prepare_file,
             documents.ingest_file,
@@ -50,6 +62,7 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
             records.apply_review,
             records.set_file_status,
             records.set_batch_status,
+            webhooks.deliver_webhook,
         ],
     )
     # Model calls have their own queue: at most model_max_concurrent in flight per worker and
@@ -60,6 +73,7 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
         task_queue=settings.model_task_queue,
         activities=[model.model_extract_chunk],
         **pollers,
+        interceptors=interceptors,
         max_concurrent_activities=settings.model_max_concurrent,
         max_task_queue_activities_per_second=settings.model_calls_per_second,
     )
@@ -68,7 +82,8 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
 
 async def run_worker(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
-    client = await connect(settings)
+    start_worker_metrics(settings.metrics_host, settings.worker_metrics_port)
+    client = await connect(settings, temporal_runtime(settings.metrics_host, settings.temporal_metrics_port))
     await ensure_search_attributes(client, settings.temporal_namespace)
     pool = PagePool(settings.render_processes, settings.render_memory_bytes, settings.render_nice)
     try:
@@ -88,5 +103,5 @@ async def run_worker(settings: Settings | None = None) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(get_settings().log_format)
     asyncio.run(run_worker())

@@ -12,6 +12,7 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.workflow import ParentClosePolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -45,12 +46,15 @@ with workflow.unsafe.imports_passed_through():
         ReviewDecision,
         ReviewOutcome,
         SaveResultInput,
+        WebhookEvent,
     )
+    from workflows.webhook import WebhookDeliveryWorkflow
 
 
 # Workflow versions (workflow.patched): batches started before a change replay the old path.
 PREPARE_IN_ONE_ACTIVITY = "prepare-in-one-activity"
 ONE_CHUNK_FINISHES_ITSELF = "one-chunk-finishes-itself"
+WEBHOOKS = "webhooks"
 
 
 class FileGone(Exception):
@@ -83,6 +87,7 @@ class BatchWorkflow:
         self._batch: BatchInput | None = None
         self._decisions: dict[str, ReviewDecision] = {}
         self._outcomes: dict[str, ReviewOutcome] = {}
+        self._batch_events: set[str] = set()  # batch-level webhook events sent (each once)
 
     @workflow.run
     async def run(self, batch: BatchInput) -> BatchView:
@@ -96,6 +101,8 @@ class BatchWorkflow:
         view = self.status()
         await self._record(act.SET_BATCH_STATUS, BatchStatusInput(batch_id=batch.batch_id, status=view.status))
         self._publish_status()
+        if view.status == st.PROCESSED:
+            await self._batch_event("batch.processed")
         await workflow.wait_condition(workflow.all_handlers_finished)
         return view
 
@@ -256,6 +263,7 @@ class BatchWorkflow:
             file_id=f.file_id, status=status, decision=apply.decision, revision=apply.revision
         )
         self._publish_status()
+        await self._file_event(f.file_id)
 
     async def _save(self, batch: BatchInput, f: FileInput, extracted: ExtractOutput, status: str) -> None:
         view = self._files[f.file_id]
@@ -267,6 +275,7 @@ class BatchWorkflow:
         )
         view.status = status
         self._publish_status()
+        await self._file_event(f.file_id)
 
     async def _extract_with_model(self, batch: BatchInput, f: FileInput, info: IngestOutput) -> ExtractOutput:
         """One model call per page chunk; a truncated or unusable chunk is split and re-asked."""
@@ -327,6 +336,8 @@ class BatchWorkflow:
         view.status, view.error = status, error
         self._publish_status()
         await self._record(act.SET_FILE_STATUS, FileStatusInput(file_id=file_id, status=status, error=error))
+        if status == st.FAILED:
+            await self._file_event(file_id)
 
     async def _purge(self, batch_id: str, file_id: str) -> None:
         await self._record(act.PURGE_FILE, FileRef(batch_id=batch_id, file_id=file_id))
@@ -334,6 +345,41 @@ class BatchWorkflow:
 
     async def _record(self, name: str, arg: object) -> None:
         await workflow.execute_activity(name, arg, **policies.RECORD)
+
+    async def _file_event(self, file_id: str) -> None:
+        """file.<status> for a file that reached processed, needs_review or failed; and
+        batch.needs_review the first time the whole batch waits only on reviewers."""
+        view = self._files[file_id]
+        await self._send_event(f"file.{view.status}", {
+            "file_id": view.id, "file_name": view.file_name, "status": view.status, "error": view.error,
+        })
+        if self.status().status == st.NEEDS_REVIEW:
+            await self._batch_event("batch.needs_review")
+
+    async def _batch_event(self, kind: str) -> None:
+        if kind in self._batch_events:
+            return
+        self._batch_events.add(kind)
+        view = self.status()
+        counts: dict[str, int] = {}
+        for f in view.files:
+            counts[f.status] = counts.get(f.status, 0) + 1
+        await self._send_event(kind, {"status": view.status, "file_count": len(view.files), "files_by_status": counts})
+
+    async def _send_event(self, kind: str, data: dict) -> None:
+        batch = self._batch
+        if batch is None or batch.webhook is None or not workflow.patched(WEBHOOKS):
+            return
+        event = WebhookEvent(
+            id=f"evt_{workflow.uuid4().hex}", type=kind, created_at=workflow.now(), account_id=batch.account_id,
+            batch_id=batch.batch_id, target=batch.webhook,
+            data={"batch_id": batch.batch_id, "extraction_id": batch.extraction_id, **data},
+        )
+        # Started, not awaited: the delivery (retried for up to a day) outlives this batch.
+        await workflow.start_child_workflow(
+            WebhookDeliveryWorkflow.run, event, id=f"webhook-{event.id}",
+            parent_close_policy=ParentClosePolicy.ABANDON,
+        )
 
     def _publish_status(self) -> None:
         """Keeps the BatchStatus search attribute current, for operators filtering in the UI."""

@@ -37,6 +37,24 @@ class ReviewPolicy(BaseModel):
     deadline_seconds: int = 7 * 24 * 3600
 
 
+class WebhookTarget(BaseModel):
+    url: str
+    retry_initial_s: float = 5.0
+    retry_hours: float = 24.0
+
+
+class WebhookEvent(BaseModel):
+    """One event for one receiver; its id is the `webhook-id` of every delivery attempt."""
+
+    id: str
+    type: str  # batch.processed | batch.needs_review | file.processed | file.needs_review | file.failed
+    created_at: datetime
+    account_id: str
+    batch_id: str
+    target: WebhookTarget
+    data: dict[str, Any]
+
+
 class BatchInput(BaseModel):
     batch_id: str
     extraction_id: str
@@ -46,6 +64,7 @@ class BatchInput(BaseModel):
     max_concurrent_files: int = 8
     model: ModelPlan | None = None
     review: ReviewPolicy = ReviewPolicy()
+    webhook: WebhookTarget | None = None
     # Off only where the server has no custom search attributes (the time-skipping test server).
     publish_search_attributes: bool = True
 

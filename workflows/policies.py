@@ -15,6 +15,7 @@ MODEL_REQUEST = "ModelRequestRejected"  # 400: the same request fails again
 REVIEW_STALE = "StaleRevision"  # 409
 REVIEW_NOT_OPEN = "NotAwaitingReview"  # 409
 REVIEW_INVALID = "InvalidReview"  # 400
+WEBHOOK_REFUSED = "WebhookRefused"  # the URL is not one we call, or the account has no secret
 NON_RETRYABLE = [DOCUMENT_REJECTED, FILE_GONE, MODEL_AUTH, MODEL_QUOTA, MODEL_REQUEST]
 
 # Transient faults (object store or database briefly down, worker killed) are retried with

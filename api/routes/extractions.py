@@ -3,9 +3,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlmodel import select
 
-from api.batch_service import owned_extraction
-from api.deps import AccountDep, SessionDep
-from api.schemas import ExtractionCreate, ExtractionList, ExtractionOut, ExtractionPublic, error_responses
+from api.batch_service import check_webhook_url, owned_extraction
+from api.deps import AccountDep, SessionDep, StateDep
+from api.schemas import (
+    ExtractionCreate,
+    ExtractionList,
+    ExtractionOut,
+    ExtractionPublic,
+    error_responses,
+)
 from core.ids import new_id
 from core.tables import Extraction
 
@@ -16,8 +22,8 @@ def _public(ext: Extraction) -> ExtractionPublic:
     return ExtractionPublic.model_validate(ext, from_attributes=True)
 
 
-@router.post("", status_code=201, response_model=ExtractionOut, responses=error_responses(400))
-def create_extraction(body: ExtractionCreate, account: AccountDep, session: SessionDep) -> ExtractionOut:
+@router.post("", status_code=201, response_model=ExtractionOut, responses=error_responses(400, 409))
+def create_extraction(body: ExtractionCreate, account: AccountDep, session: SessionDep, state: StateDep) -> ExtractionOut:
     ext = Extraction(
         id=new_id("ext"),
         account_id=account.id,
@@ -28,6 +34,7 @@ def create_extraction(body: ExtractionCreate, account: AccountDep, session: Sess
         review_threshold=body.review_threshold,
         review_deadline_hours=body.review_deadline_hours,
         fields=[f.model_dump(exclude_none=True) for f in body.fields],
+        webhook_url=check_webhook_url(state, account, body.webhook_url),
     )
     session.add(ext)
     session.commit()

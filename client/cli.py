@@ -1,0 +1,677 @@
+"""`docparse extract` and `docparse review ...`: the API from the command line, through the client.
+
+Registered on the main `docparse` app by `register(app)` (core/cli.py). Everything talks to a running
+API (``--api`` / DOCPARSE_API_URL, ``--key`` / DOCPARSE_API_KEY, else the dev key `docparse up` wrote).
+
+Layout:
+    docparse extract FILES_OR_DIRS... --schema schema.json [--wait] [--out DIR] [--format json|csv]
+    docparse review [--extraction ID]              # the queue (same as `docparse review list`)
+    docparse review approve FILE_ID [--extraction ID] [--set key=value ...] [--reason TEXT]
+    docparse review reject FILE_ID [--extraction ID] --reason TEXT
+
+Exit codes: 0 fine; 1 some file was not extracted (failed, refused by the API, skipped) or an API
+error; 2 bad usage (missing input, unreadable schema, no or refused API key).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import typer
+
+if TYPE_CHECKING:
+    from client import BatchStatus, Client, Extraction
+
+SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+MAX_FILES_PER_BATCH = 30
+MAX_FILE_BYTES = 25 * 1024 * 1024
+DEV_KEY_FILE = "dev-api-key"  # written by `docparse up` into its data dir (core/accounts.py)
+
+ApiOpt = Annotated[str | None, typer.Option(
+    "--api", help="API URL (default DOCPARSE_API_URL or http://127.0.0.1:8000).")]
+KeyOpt = Annotated[str | None, typer.Option(
+    "--key", help="API key (default DOCPARSE_API_KEY, else the dev key of `docparse up`).")]
+ExtractionOpt = Annotated[str | None, typer.Option("--extraction", help="Extraction id (ext_...).")]
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# connection
+
+def _default_key() -> str | None:
+    if os.environ.get("DOCPARSE_API_KEY"):
+        return os.environ["DOCPARSE_API_KEY"]
+    base = Path(os.environ.get("DOCPARSE_DATA_DIR") or Path.home() / ".docparse").expanduser()
+    try:
+        return (base / DEV_KEY_FILE).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _client(api: str | None, key: str | None) -> Client:
+    from client import Client, ConfigError
+
+    key = key or _default_key()
+    if not key:
+        err("error: no API key: pass --key, set DOCPARSE_API_KEY, or run `docparse up` (it writes a dev key)")
+        raise typer.Exit(2)
+    try:
+        return Client(api, key)
+    except ConfigError as e:
+        err(f"error: {e}")
+        raise typer.Exit(2)
+
+
+class _ApiErrors:
+    """`with _ApiErrors():` turns client errors into a one-line message and an exit code."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, typ, exc, tb) -> bool:
+        from client import ApiConnectionError, ApiError, AuthError, ConfigError
+
+        if exc is None or isinstance(exc, (typer.Exit, typer.Abort, KeyboardInterrupt)):
+            return False
+        if isinstance(exc, AuthError):
+            err(f"error: the API refused the key: {exc.message} ({exc.code})")
+            raise typer.Exit(2)
+        if isinstance(exc, ApiError):
+            err(f"error: {exc.message} ({exc.status} {exc.code})")
+            raise typer.Exit(1)
+        if isinstance(exc, ApiConnectionError):
+            err(f"error: cannot reach the API: {exc.message}")
+            raise typer.Exit(1)
+        if isinstance(exc, ConfigError):
+            err(f"error: {exc}")
+            raise typer.Exit(2)
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# extract
+
+class OutFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+@dataclass(eq=False)
+class Item:
+    """One input file and what became of it."""
+
+    path: Path
+    size: int
+    status: str = "pending"  # + API statuses, "rejected" (refused at upload), "skipped" (never sent)
+    error: str | None = None
+    batch_id: str | None = None
+    file_id: str | None = None
+
+
+def expand_inputs(inputs: list[Path]) -> list[Path]:
+    """Files as given, directories expanded (recursively) to their PDF/PNG/JPEG/TIFF files, sorted."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for p in inputs:
+        if p.is_dir():
+            found = sorted(
+                (f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                 and not any(part.startswith(".") for part in f.relative_to(p).parts)),
+                key=lambda f: f.relative_to(p).as_posix(),
+            )
+        elif p.is_file():
+            found = [p]  # named explicitly: sent whatever its suffix (the API sniffs the bytes)
+        else:
+            err(f"error: {p}: no such file or directory")
+            raise typer.Exit(2)
+        for f in found:
+            r = f.resolve()
+            if r not in seen:
+                seen.add(r)
+                out.append(f)
+    return out
+
+
+def _normal_fields(fields: Any) -> Any:
+    """Fields as the API stores them: no null keys, `required` always present."""
+    if not isinstance(fields, list):
+        return fields
+    out = []
+    for f in fields:
+        if not isinstance(f, dict):
+            out.append(f)
+            continue
+        g = {k: v for k, v in f.items() if v is not None}
+        g.setdefault("required", False)
+        if "fields" in g:
+            g["fields"] = _normal_fields(g["fields"])
+        out.append(g)
+    return out
+
+
+def _settings_of(d: dict[str, Any]) -> dict[str, Any]:
+    """What makes two extractions the same: the body with the API's defaults filled in."""
+    threshold = d.get("review_threshold")
+    return {
+        "name": d.get("name"),
+        "fields": _normal_fields(d.get("fields")),
+        "description": d.get("description"),
+        "language": d.get("language") or "auto",
+        "model": d.get("model"),
+        "review_threshold": float(0.8 if threshold is None else threshold),
+        "review_deadline_hours": d.get("review_deadline_hours") or 168,
+        "webhook_url": d.get("webhook_url"),
+    }
+
+
+def find_or_create_extraction(dp: Client, body: dict[str, Any]) -> tuple[Extraction, bool]:
+    """An extraction of this account with the same name, identical fields and the same settings
+    (language, model, description, review threshold and deadline, webhook URL) is reused; else one
+    is created."""
+    want = _settings_of(body)
+    for ext in dp.list_extractions():  # newest first
+        if _settings_of(ext.model_dump()) == want:
+            return ext, True
+    return dp.create_extraction(body), False
+
+
+def _load_schema(path: Path) -> dict[str, Any]:
+    try:
+        body = json.loads(path.read_text())
+    except OSError as e:
+        err(f"error: cannot read the schema {path}: {e.strerror or e}")
+        raise typer.Exit(2)
+    except ValueError as e:
+        err(f"error: the schema {path} is not valid JSON: {e}")
+        raise typer.Exit(2)
+    if not isinstance(body, dict) or not body.get("name") or not isinstance(body.get("fields"), list) \
+            or not body["fields"]:
+        err(f'error: the schema {path} must be an extraction body: {{"name": ..., "fields": [...]}}')
+        raise typer.Exit(2)
+    return body
+
+
+def _chunks(items: list[Item], size: int) -> Iterator[list[Item]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _named_in(items: list[Item], message: str) -> list[Item]:
+    """The files an API error names: the API quotes the file name ('x.pdf')."""
+    quoted = [i for i in items if f"'{i.path.name}'" in message]
+    return quoted or [i for i in items if len(i.path.name) > 3 and i.path.name in message]
+
+
+def upload_chunk(dp: Client, ext_id: str, chunk: list[Item], name: str | None) -> str | None:
+    """Upload one batch; a file the API refuses (damaged, unsupported, too large) is reported and the
+    batch is sent again without it. Answers the batch id (None: nothing of the chunk was accepted).
+    Raises AuthError (bad key, out of pages): the next batches would be refused as well."""
+    from client import ApiError, AuthError
+
+    pending = list(chunk)
+    while pending:
+        try:
+            batch = dp.upload_batch(ext_id, [i.path for i in pending], name=name)
+        except AuthError:
+            raise
+        except ApiError as e:
+            named = _named_in(pending, e.message) if e.code in ("document_rejected", "file_too_large") else []
+            refused = named or pending
+            for i in refused:
+                i.status, i.error = "rejected", f"{e.message} ({e.code})"
+            if named:
+                err(f"refused by the API: {e.message} ({e.code}); sending the batch again without "
+                    f"{', '.join(i.path.name for i in named)}")
+            else:
+                err(f"error: the API refused a batch of {len(pending)} file(s): {e.message} ({e.status} {e.code})")
+            pending = [i for i in pending if i not in refused]
+            continue
+        for i in pending:
+            i.batch_id, i.status = batch.id, batch.status
+        return batch.id
+    return None
+
+
+class LineProgress:
+    """One line on stderr whenever a batch's counts change: fine in logs and without a TTY."""
+
+    def __init__(self, labels: dict[str, str]):
+        self.labels = labels
+        self.last: dict[str, tuple] = {}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, status: BatchStatus) -> None:
+        c = status.counts()
+        total = len(status.files)
+        key = (c["processed"], c["needs_review"], c["failed"], total, status.batch.status)
+        if self.last.get(status.batch.id) == key:
+            return
+        self.last[status.batch.id] = key
+        err(f"{self.labels[status.batch.id]}: processed {c['processed']}, needs review {c['needs_review']}, "
+            f"failed {c['failed']} of {total} ({status.batch.status})")
+
+
+class RichProgress:
+    """A progress bar per batch (rich, on a terminal)."""
+
+    def __init__(self, labels: dict[str, str], totals: dict[str, int]):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("processed {task.fields[processed]} · needs review {task.fields[review]} · "
+                       "failed {task.fields[failed]}"),
+            TimeElapsedColumn(), console=Console(stderr=True),
+        )
+        self.tasks = {
+            bid: self.progress.add_task(labels[bid], total=totals[bid], processed=0, review=0, failed=0)
+            for bid in labels
+        }
+
+    def __enter__(self) -> Self:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def update(self, status: BatchStatus) -> None:
+        c = status.counts()
+        self.progress.update(
+            self.tasks[status.batch.id], total=len(status.files) or None,
+            completed=c["processed"] + c["needs_review"] + c["failed"],
+            processed=c["processed"], review=c["needs_review"], failed=c["failed"],
+        )
+
+
+def _use_rich() -> bool:
+    if not sys.stderr.isatty():
+        return False
+    try:
+        import rich.progress  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def wait_batches(dp: Client, ext_id: str, batches: list[str], items: list[Item],
+                 timeout: float | None) -> dict[str, BatchStatus]:
+    """Poll every batch until it is terminal (or the timeout); progress on stderr."""
+    labels = {bid: f"batch {n}/{len(batches)} {bid}" for n, bid in enumerate(batches, 1)}
+    totals = {bid: sum(1 for i in items if i.batch_id == bid) for bid in batches}
+    progress = RichProgress(labels, totals) if _use_rich() else LineProgress(labels)
+    final: dict[str, BatchStatus] = {}
+    pending = list(batches)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    interval = 0.5
+    with progress:
+        while pending:
+            for bid in list(pending):
+                status = dp.get_batch(ext_id, bid)
+                progress.update(status)
+                final[bid] = status
+                if status.batch.is_terminal:
+                    pending.remove(bid)
+            if not pending:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                err(f"stopped waiting after {timeout:g} s: {len(pending)} batch(es) still running "
+                    f"({', '.join(pending)})")
+                break
+            time.sleep(interval)
+            interval = min(2.0, interval * 1.5)
+    return final
+
+
+def _apply_statuses(items: list[Item], final: dict[str, BatchStatus]) -> None:
+    """Each uploaded item gets its file id and status (files come back in upload order)."""
+    for bid, status in final.items():
+        mine = [i for i in items if i.batch_id == bid]
+        files = list(status.files)
+        for item in mine:
+            match = next((f for f in files if f.file_name == item.path.name), None)
+            if match is None:  # deleted meanwhile
+                item.status, item.error = "failed", "the file is no longer in the batch (deleted?)"
+                continue
+            files.remove(match)
+            item.file_id, item.status, item.error = match.id, match.status, match.error
+
+
+def _out_names(items: list[Item]) -> dict[Item, str]:
+    used: set[str] = set()
+    out = {}
+    for i in items:
+        base, n = i.path.stem, 1
+        name = base
+        while name in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name)
+        out[i] = name + ".json"
+    return out
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def write_csv(stream, items: list[Item], results: dict[Item, dict[str, Any]], fields: list[dict[str, Any]]) -> None:
+    keys = [f["key"] for f in fields if f.get("type") != "list<object>"]
+    fixed = ["file_name", "status"]
+    error_col = "error" if "error" not in keys else "_error"
+    w = csv.writer(stream)
+    w.writerow(fixed + keys + [error_col])
+    for i in items:
+        values = results.get(i, {}).get("result") or {}
+        w.writerow([i.path.name, i.status] + [_cell(values.get(k)) for k in keys] + [i.error or ""])
+
+
+MAIN_STATUSES = ("processed", "needs_review", "failed", "rejected", "skipped")
+BAD = ("failed", "rejected", "skipped", "queued", "processing", "pending")  # no result: exit 1
+
+
+def summary(items: list[Item]) -> str:
+    """`summary: processed 3, needs_review 0, failed 0, rejected 1, skipped 0 (4 files)`."""
+    counts = dict.fromkeys(MAIN_STATUSES, 0)
+    for i in items:
+        counts[i.status] = counts.get(i.status, 0) + 1
+    parts = [f"{s} {n}" for s, n in counts.items() if s in MAIN_STATUSES or n]
+    return f"summary: {', '.join(parts)} ({len(items)} files)"
+
+
+def extract(
+    inputs: Annotated[list[Path], typer.Argument(help="Files and directories (PDF/PNG/JPEG/TIFF files in them, sorted).")],
+    schema: Annotated[Path, typer.Option("--schema", help='Extraction body JSON: {"name": ..., "fields": [...], ...}.')],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the batches, show progress, write the results.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="With --wait: directory for one JSON per file (or the CSV; default stdout).")] = None,
+    fmt: Annotated[OutFormat, typer.Option("--format", help="json: one result body per file; csv: one row per file of the scalar fields.")] = OutFormat.json,
+    api: ApiOpt = None,
+    key: KeyOpt = None,
+    name: Annotated[str | None, typer.Option("--name", help="Batch name (NAME-1, NAME-2 ... when split into several batches).")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="With --wait: stop waiting after this many seconds.")] = None,
+) -> None:
+    """Extract data from documents (PDF, PNG, JPEG, TIFF) through the API.
+
+    Creates the extraction from --schema (or reuses one with the same name, fields and settings), uploads the files in batches of at most 30 (files over 25 MB are skipped), and with --wait shows progress and writes the results.
+
+    Exit code 1 when a file failed, was refused or skipped; 2 on bad usage."""
+    body = _load_schema(schema)
+    paths = expand_inputs(inputs)
+    if not paths:
+        err("error: no PDF, PNG, JPEG or TIFF files in the inputs")
+        raise typer.Exit(2)
+    items = [Item(p, p.stat().st_size) for p in paths]
+    for i in items:
+        if i.size > MAX_FILE_BYTES:
+            i.status = "skipped"
+            i.error = (f"{i.size:,} bytes is over the API's limit of 25 MB ({MAX_FILE_BYTES:,} bytes) "
+                       "per file")
+            err(f"skipped {i.path}: {i.error}; not sent")
+    sendable = [i for i in items if i.status == "pending"]
+    if (out is not None or fmt is not OutFormat.json) and not wait:
+        err("note: --out and --format apply with --wait only; printing the batch ids")
+
+    from client import AuthError
+
+    dp = _client(api, key)
+    with dp, _ApiErrors():
+        ext, reused = find_or_create_extraction(dp, body)
+        err(f"extraction {ext.id} ({ext.name}): {'reused' if reused else 'created'}")
+        chunks = list(_chunks(sendable, MAX_FILES_PER_BATCH))
+        batches: list[str] = []
+        for n, chunk in enumerate(chunks, 1):
+            batch_name = name if not name or len(chunks) == 1 else f"{name}-{n}"
+            try:
+                bid = upload_chunk(dp, ext.id, chunk, batch_name)
+            except AuthError as e:
+                left = [i for c in chunks[n - 1:] for i in c if i.status == "pending"]
+                for i in left:
+                    i.status, i.error = "rejected", f"{e.message} ({e.code})"
+                err(f"error: the API refused the upload: {e.message} ({e.status} {e.code}); "
+                    f"{len(left)} file(s) not sent")
+                if e.status == 401 or not batches:
+                    err(summary(items))
+                    raise typer.Exit(2 if e.status == 401 else 1)
+                break
+            if bid is not None:
+                batches.append(bid)
+                count = sum(1 for i in chunk if i.batch_id == bid)
+                err(f"uploaded batch {bid}: {count} file(s)")
+
+        if not wait:
+            for bid in batches:
+                typer.echo(bid)
+            problems = [i for i in items if i.status in ("rejected", "skipped")]
+            if problems:
+                err(summary(items))
+                raise typer.Exit(1)
+            return
+
+        try:
+            final = wait_batches(dp, ext.id, batches, items, timeout) if batches else {}
+        except KeyboardInterrupt:
+            err(f"interrupted; the batches go on in the API: {' '.join(batches)} (extraction {ext.id})")
+            raise typer.Exit(130)
+        _apply_statuses(items, final)
+        results: dict[Item, dict[str, Any]] = {}
+        for i in items:
+            if i.status == "processed" and i.file_id:
+                results[i] = dp.get_result(ext.id, i.file_id).model_dump(mode="json")
+
+    _write_outputs(items, results, ext.fields, out, fmt)
+    for i in items:
+        if i.status in BAD or i.status == "needs_review":
+            err(f"  {i.status:12} {i.path}" + (f": {i.error}" if i.error else ""))
+    if any(i.status == "needs_review" for i in items):
+        err("files waiting for review have no result yet: see `docparse review`")
+    err(summary(items))
+    if any(i.status in BAD for i in items):
+        raise typer.Exit(1)
+
+
+def _write_outputs(items: list[Item], results: dict[Item, dict[str, Any]], fields: list[dict[str, Any]],
+                   out: Path | None, fmt: OutFormat) -> None:
+    if fmt is OutFormat.csv:
+        if out is None:
+            write_csv(sys.stdout, items, results, fields)
+            return
+        path = out if out.suffix.lower() == ".csv" else out / "results.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            write_csv(fh, items, results, fields)
+        err(f"wrote {path} ({len(items)} rows)")
+        return
+    if out is None:
+        for i in items:
+            if i in results:
+                typer.echo(json.dumps(results[i], ensure_ascii=False))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    names = _out_names([i for i in items if i in results])
+    for i, fname in names.items():
+        (out / fname).write_text(json.dumps(results[i], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    err(f"wrote {len(names)} result file(s) to {out}")
+
+
+# ---------------------------------------------------------------------------------------------
+# review
+
+review_app = typer.Typer(
+    help="Files waiting for human review: list them (the default), approve or reject one.",
+    invoke_without_command=True, no_args_is_help=False,
+)
+
+
+@dataclass
+class _ReviewDefaults:
+    extraction: str | None
+    api: str | None
+    key: str | None
+
+
+def _defaults(ctx: typer.Context) -> _ReviewDefaults:
+    obj = ctx.obj if isinstance(ctx.obj, _ReviewDefaults) else None
+    return obj or _ReviewDefaults(None, None, None)
+
+
+@review_app.callback()
+def review_main(ctx: typer.Context, extraction: ExtractionOpt = None, api: ApiOpt = None, key: KeyOpt = None) -> None:
+    """Files waiting for human review: `docparse review` lists them (same as `docparse review list`)."""
+    ctx.obj = _ReviewDefaults(extraction, api, key)
+    if ctx.invoked_subcommand is None:
+        _list_reviews(extraction, api, key)
+
+
+@review_app.command("list")
+def review_list(ctx: typer.Context, extraction: ExtractionOpt = None, api: ApiOpt = None, key: KeyOpt = None) -> None:
+    """List the files waiting for review (the account's, or one extraction's), oldest first."""
+    d = _defaults(ctx)
+    _list_reviews(extraction or d.extraction, api or d.api, key or d.key)
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def _reasons(reasons: list[str], shown: int = 2) -> str:
+    """The first reasons, and how many more (`docparse review` is a table, the detail has them all)."""
+    text = "; ".join(reasons[:shown])
+    return text + (f" (+{len(reasons) - shown} more)" if len(reasons) > shown else "")
+
+
+def _list_reviews(extraction: str | None, api: str | None, key: str | None) -> None:
+    dp = _client(api, key)
+    with dp, _ApiErrors():
+        queue = dp.list_reviews(extraction)
+    if not queue:
+        typer.echo("no files are waiting for review")
+        return
+    rows = [["FILE ID", "FILE NAME", "EXTRACTION", "BATCH", "REVISION", "REASONS"]]
+    for q in queue:
+        rows.append([q.file_id, q.file_name, q.extraction_id, q.batch_id, str(q.revision), _reasons(q.reasons)])
+    typer.echo(_table(rows))
+
+
+def _find_extraction(dp: Client, file_id: str, extraction: str | None) -> str:
+    if extraction:
+        return extraction
+    for q in dp.list_reviews():
+        if q.file_id == file_id:
+            return q.extraction_id
+    err(f"error: file {file_id} is not waiting for review in this account; pass --extraction ID")
+    raise typer.Exit(1)
+
+
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def _coerce(key: str, raw: str, spec: dict[str, Any] | None) -> Any:
+    """A --set value typed by the field's schema type ("null" clears a value)."""
+    if raw == "null":
+        return None
+    kind = (spec or {}).get("type", "string")
+    try:
+        if kind == "number":
+            return float(raw)
+        if kind == "integer":
+            return int(raw)
+        if kind == "boolean":
+            return _BOOLS[raw.strip().lower()]
+        if kind == "list<object>":
+            value = json.loads(raw)
+            if not isinstance(value, list):
+                raise ValueError
+            return value
+    except (ValueError, KeyError):
+        err(f"error: --set {key}={raw}: not a valid {kind}")
+        raise typer.Exit(2)
+    return raw
+
+
+def parse_sets(pairs: list[str], fields: list[dict[str, Any]]) -> dict[str, Any]:
+    specs = {f.get("key"): f for f in fields}
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        k, sep, v = pair.partition("=")
+        if not sep or not k.strip():
+            err(f"error: --set takes key=value, got {pair!r}")
+            raise typer.Exit(2)
+        k = k.strip()
+        values[k] = _coerce(k, v, specs.get(k))  # an unknown key goes as is: the API names it
+    return values
+
+
+@review_app.command("approve")
+def review_approve(
+    ctx: typer.Context,
+    file_id: Annotated[str, typer.Argument(help="The file (file_...).")],
+    extraction: ExtractionOpt = None,
+    set_values: Annotated[list[str] | None, typer.Option("--set", help="Corrected value, key=value (repeatable; typed by the schema; null clears).")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (kept with the decision).")] = None,
+    api: ApiOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Approve a file (optionally correcting values); it becomes processed."""
+    d = _defaults(ctx)
+    dp = _client(api or d.api, key or d.key)
+    with dp, _ApiErrors():
+        ext_id = _find_extraction(dp, file_id, extraction or d.extraction)
+        detail = dp.get_review(ext_id, file_id)
+        values = parse_sets(set_values or [], detail.fields)
+        outcome = dp.approve(ext_id, file_id, values=values or None, reason=reason, revision=detail.revision)
+    typer.echo(f"{outcome.file_id}: {outcome.decision} (revision {outcome.revision}), now {outcome.status}")
+
+
+@review_app.command("reject")
+def review_reject(
+    ctx: typer.Context,
+    file_id: Annotated[str, typer.Argument(help="The file (file_...).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (becomes the file's error).")],
+    extraction: ExtractionOpt = None,
+    api: ApiOpt = None,
+    key: KeyOpt = None,
+) -> None:
+    """Reject a file; it becomes failed with the reason."""
+    d = _defaults(ctx)
+    dp = _client(api or d.api, key or d.key)
+    with dp, _ApiErrors():
+        ext_id = _find_extraction(dp, file_id, extraction or d.extraction)
+        outcome = dp.reject(ext_id, file_id, reason=reason)
+    typer.echo(f"{outcome.file_id}: {outcome.decision} (revision {outcome.revision}), now {outcome.status}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `extract` and `review` to the `docparse` app."""
+    app.command("extract")(extract)
+    app.add_typer(review_app, name="review")

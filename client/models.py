@@ -1,0 +1,139 @@
+"""Typed response bodies (pydantic). Unknown keys the API may add later are kept (``extra="allow"``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: file and batch statuses
+QUEUED, PROCESSING, PROCESSED, NEEDS_REVIEW, FAILED = "queued", "processing", "processed", "needs_review", "failed"
+#: a batch in one of these does not change any more without a review decision
+TERMINAL_BATCH_STATUSES = frozenset({PROCESSED, FAILED, NEEDS_REVIEW})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Usage(_Model):
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class Extraction(_Model):
+    id: str
+    name: str
+    description: str | None = None
+    language: str = "auto"
+    status: str = "ready"
+    fields: list[dict[str, Any]] = Field(default_factory=list)
+    model: str | None = None
+    review_threshold: float = 0.8
+    review_deadline_hours: int = 168
+    webhook_url: str | None = None
+    created_at: datetime | None = None
+
+
+class Batch(_Model):
+    id: str
+    extraction_id: str
+    name: str | None = None
+    status: str
+    file_count: int = 0
+    page_count: int = 0
+    error: str | None = None
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+    usage: Usage | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """processed, failed or needs_review: nothing moves until a review decision."""
+        return self.status in TERMINAL_BATCH_STATUSES
+
+
+class BatchFile(_Model):
+    id: str
+    file_name: str
+    status: str
+    page_count: int = 0
+    error: str | None = None
+
+
+class BatchStatus(_Model):
+    """``GET .../batches/{id}``: the batch and its files."""
+
+    batch: Batch
+    files: list[BatchFile] = Field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Files per status, every status present (0 when none)."""
+        out = dict.fromkeys((QUEUED, PROCESSING, PROCESSED, NEEDS_REVIEW, FAILED), 0)
+        for f in self.files:
+            out[f.status] = out.get(f.status, 0) + 1
+        return out
+
+
+class BatchPage(_Model):
+    """One page of ``GET .../batches``: pass ``next_before`` as ``before`` for the next (None: last page)."""
+
+    batches: list[Batch]
+    next_before: str | None = None
+
+
+class FileResult(_Model):
+    """``GET .../files/{id}/result``."""
+
+    file_id: str
+    file_name: str
+    status: str
+    result: dict[str, Any]
+    confidence: dict[str, float] = Field(default_factory=dict)
+    citations: dict[str, Any] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    model_used: str | None = None
+    usage: Usage | None = None
+    extracted: dict[str, Any] = Field(default_factory=dict)
+    review: dict[str, Any] | None = None
+
+
+class ReviewItem(_Model):
+    """One file in a review queue."""
+
+    file_id: str
+    file_name: str
+    extraction_id: str
+    batch_id: str
+    page_count: int = 0
+    revision: int
+    reasons: list[str] = Field(default_factory=list)
+    created_at: datetime | None = None
+
+
+class ReviewDetail(_Model):
+    """``GET .../files/{id}/review``: what a reviewer needs to decide."""
+
+    file_id: str
+    file_name: str
+    extraction_id: str
+    batch_id: str
+    status: str
+    revision: int
+    reasons: list[str] = Field(default_factory=list)
+    fields: list[dict[str, Any]] = Field(default_factory=list)
+    extracted: dict[str, Any] = Field(default_factory=dict)
+    confidence: dict[str, float] = Field(default_factory=dict)
+    citations: dict[str, Any] = Field(default_factory=dict)
+    review_threshold: float | None = None
+    pages: list[str] = Field(default_factory=list, description="absolute URLs of the page images")
+
+
+class ReviewOutcome(_Model):
+    """The answer to a review decision."""
+
+    file_id: str
+    status: str
+    decision: str
+    revision: int

@@ -1,0 +1,42 @@
+"""Webhook URL checks (no receivers in private ranges unless allowed) and signatures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from core.webhooks import WebhookUrlRefused, check_url, new_secret, signed_headers
+
+
+@pytest.mark.parametrize("url, why", [
+    ("http://127.0.0.1/h", "loopback"), ("http://localhost:8080/h", "loopback"), ("http://[::1]/h", "loopback"),
+    ("http://169.254.169.254/latest/meta-data", "link-local"), ("http://10.0.0.7/h", "private"),
+    ("http://192.168.1.1/h", "private"), ("http://[fd00::1]/h", "private"), ("http://0.0.0.0/h", "private"),
+    ("ftp://example.com/h", "http(s)"), ("http:///nohost", "http(s)"), ("not a url", "http(s)"),
+])
+def test_refused(url, why):
+    with pytest.raises(WebhookUrlRefused, match=None) as e:
+        check_url(url)
+    assert why in str(e.value)
+
+
+def test_private_allowed_by_setting_but_not_other_schemes():
+    assert check_url("http://127.0.0.1:9000/h", allow_private=True) == "http://127.0.0.1:9000/h"
+    with pytest.raises(WebhookUrlRefused):
+        check_url("file:///etc/passwd", allow_private=True)
+
+
+def test_public_address_is_accepted():
+    assert check_url("https://93.184.215.14/hook") == "https://93.184.215.14/hook"
+
+
+def test_signature_verifies_with_the_secret_and_not_without():
+    secret, body = new_secret(), '{"type": "file.processed"}'
+    headers = signed_headers(secret, "evt_1", datetime.now(timezone.utc), body)
+    assert Webhook(secret).verify(body, headers) == {"type": "file.processed"}
+    with pytest.raises(Exception):
+        Webhook(new_secret()).verify(body, headers)
+    with pytest.raises(Exception):
+        Webhook(secret).verify(body.replace("processed", "failed"), headers)
