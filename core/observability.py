@@ -275,8 +275,10 @@ def logging_config(log_format: str = "text", level: str = "INFO") -> dict:
         },
         "root": {"level": level, "handlers": ["main"]},
         "loggers": {
-            name: {"handlers": [], "propagate": True}
-            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+            **{name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+            # every process migrates at start: Alembic's per-plugin INFO lines would bury the
+            # `docparse up` banner; its warnings still show
+            "alembic": {"level": "WARNING"},
         },
     }
 
