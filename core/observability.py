@@ -212,6 +212,9 @@ def _activity_ids(info, args) -> dict[str, str]:
     file_id = getattr(arg, "file_id", None) or getattr(getattr(arg, "file", None), "file_id", None)
     if isinstance(file_id, str):
         ids["file_id"] = file_id
+    extraction_id = getattr(arg, "extraction_id", None)
+    if isinstance(extraction_id, str) and extraction_id:
+        ids["extraction_id"] = extraction_id
     return ids
 
 

@@ -187,7 +187,7 @@ class BatchWorkflow:
         self._check_alive(f.file_id)
         prepared: PrepareOutput = await workflow.execute_activity(
             act.PREPARE_FILE,
-            PrepareInput(batch_id=batch.batch_id, file_id=f.file_id, file=f, extraction_schema=batch.extraction_schema,
+            PrepareInput(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, file=f, extraction_schema=batch.extraction_schema,
                          to_model=batch.model is not None, review_threshold=batch.review.threshold),
             result_type=PrepareOutput, **policies.PREPARE,
         )
@@ -269,7 +269,7 @@ class BatchWorkflow:
         view = self._files[f.file_id]
         await self._record(
             act.SAVE_RESULT,
-            SaveResultInput(batch_id=batch.batch_id, file_id=f.file_id, result_key=extracted.result_key,
+            SaveResultInput(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, result_key=extracted.result_key,
                             status=status, review_reasons=extracted.review_reasons,
                             review_revision=view.review_revision),
         )
@@ -295,7 +295,7 @@ class BatchWorkflow:
             outs: list[ChunkOutput] = await asyncio.gather(*(
                 workflow.execute_activity(
                     act.MODEL_EXTRACT_CHUNK,
-                    ChunkInput(batch_id=batch.batch_id, file_id=f.file_id, page_count=info.page_count,
+                    ChunkInput(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, page_count=info.page_count,
                                chunk=chunk, extraction_schema=batch.extraction_schema, model=plan.model,
                                finalize_review_threshold=batch.review.threshold if whole else None,
                                earlier_tokens=(tokens_in, tokens_out)),
@@ -321,7 +321,7 @@ class BatchWorkflow:
             pending = retry
         return await workflow.execute_activity(
             act.MERGE_CHUNKS,
-            MergeInput(batch_id=batch.batch_id, file_id=f.file_id, extraction_schema=batch.extraction_schema,
+            MergeInput(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, extraction_schema=batch.extraction_schema,
                        model=plan.model, chunks=done, input_tokens=tokens_in, output_tokens=tokens_out,
                        review_threshold=batch.review.threshold),
             result_type=ExtractOutput, **policies.MERGE,

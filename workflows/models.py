@@ -103,6 +103,7 @@ class IngestOutput(BaseModel):
 
 class PrepareInput(BaseModel):
     batch_id: str
+    extraction_id: str = ""  # for logs
     file_id: str
     file: FileInput
     extraction_schema: ExtractionSchema
@@ -142,6 +143,7 @@ class ExtractOutput(BaseModel):
 
 class ChunkInput(BaseModel):
     batch_id: str
+    extraction_id: str = ""  # for logs
     file_id: str
     page_count: int
     chunk: Chunk
@@ -171,6 +173,7 @@ class ChunkResult(BaseModel):
 
 class MergeInput(BaseModel):
     batch_id: str
+    extraction_id: str = ""  # for logs
     file_id: str
     extraction_schema: ExtractionSchema
     model: str
@@ -186,6 +189,7 @@ class PrepareOutput(IngestOutput):
 
 class SaveResultInput(BaseModel):
     batch_id: str
+    extraction_id: str = ""  # for logs
     file_id: str
     result_key: str
     status: str = "processed"  # or needs_review

@@ -104,7 +104,8 @@ def test_metrics_and_json_logs(metrics_stack):
         time.sleep(0.2)
     assert mine, worker_log.read_text()[-3000:]
     assert all({"timestamp", "level", "logger", "message"} <= set(r) for r in records)
-    assert any(r.get("file_id") == body["files"][0]["id"] and "processed" in r["message"] for r in mine)
+    assert any(r.get("file_id") == body["files"][0]["id"] and r.get("extraction_id") == ext
+               and "processed" in r["message"] for r in mine)
     api_log = next(p for p in stack._logs if p.name.startswith("api"))
     api_records = [json.loads(line) for line in api_log.read_text().splitlines() if line.startswith("{")]
     assert any(r["logger"].startswith("uvicorn") for r in api_records), api_log.read_text()[-3000:]
