@@ -115,3 +115,31 @@ def test_missing_tesseract_is_a_clear_error(monkeypatch, tmp_path, invoice):
     path.write_bytes(pdf_to_png(invoice[0], dpi=60))
     with pytest.raises(DocumentRejected, match="needs OCR.*tesseract"):
         render_pages(Path(path), kind="png", start=0, stop=1, dpi=50)
+
+
+@pytest.mark.parametrize("native, expected", [
+    (800, 2000),     # small: enlarged towards a readable size (at most 3x)
+    (600, 1800),
+    (3850, 3850),    # a ~350 dpi scan: read at its own resolution, not resampled
+    (2975, 2975),
+    (6000, 4200),    # huge: reduced
+])
+def test_image_pages_keep_their_resolution_within_the_readable_range(monkeypatch, native, expected):
+    """The long side of the image tesseract gets, for an image page of `native` pixels."""
+    import pymupdf
+
+    import core.ocr as ocr
+
+    seen = {}
+
+    def fake_tesseract(data: bytes, langs=None) -> str:
+        header = data.split(b"\n", 3)  # PNM: magic, "width height", maxval, pixels
+        w, h = map(int, header[1].split())
+        seen["long"] = max(w, h)
+        return "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+
+    monkeypatch.setattr(ocr, "run_tesseract", fake_tesseract)
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)  # what PyMuPDF reports for a 72-dpi-tagged image
+    ocr.ocr_page(page, 1, image_page=True, image_px=(int(native * 612 / 792), native))
+    assert abs(seen["long"] - expected) <= 2
