@@ -137,8 +137,8 @@ class DocumentActivities:
                 max_pixels=self.settings.max_image_pixels, first_pages=0 if resume_at else PAGES_PER_CHUNK,
                 dpi=self.settings.render_dpi, language=language, images=inp.to_model,
             )
+            # an embedded e-invoice is read right here (run_engine_on_json): nothing later needs it stored
             info, xml = opened.info, opened.einvoice[1] if opened.einvoice else None
-            einvoice_key = await self._store_einvoice(inp.batch_id, inp.file_id, opened.einvoice)
             to_model = inp.to_model and xml is None
             pages = await self._read_pages(
                 path, batch_id=inp.batch_id, file_id=inp.file_id, kind=info.kind, page_count=info.page_count,
@@ -152,7 +152,7 @@ class DocumentActivities:
                 result = await self.pool.run(run_engine_on_json, self.settings, inp.extraction_schema, pages, xml)
                 observe_extraction(engine_kind(result.model_used), time.perf_counter() - started)
                 extracted = await store_result(self.store, inp, result)
-        return PrepareOutput(kind=info.kind, page_count=info.page_count, einvoice_key=einvoice_key, extracted=extracted)
+        return PrepareOutput(kind=info.kind, page_count=info.page_count, extracted=extracted)
 
     # -- replaced by prepare_file; kept for batches started before it ------------------------------
 

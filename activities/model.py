@@ -183,7 +183,8 @@ class ModelActivities:
                 output_tokens=inp.earlier_tokens[1] + tokens["output_tokens"],
                 review_threshold=inp.finalize_review_threshold,
             )
-            extracted = await self._finish(merge, [(inp.chunk, data)], tokens["model_version"])
+            async with keep_alive():
+                extracted = await self._finish(merge, [(inp.chunk, data)], tokens["model_version"])
             return ChunkOutput(status="ok", result_key=extracted.result_key, extracted=extracted, **tokens)
         key = storage.file_prefix(inp.batch_id, inp.file_id) + f"chunks/{inp.chunk.first:04d}-{inp.chunk.last:04d}.json"
         await asyncio.to_thread(self.store.put_bytes, key, json.dumps(data).encode(), "application/json")
@@ -206,7 +207,8 @@ class ModelActivities:
         document = await load_words(self.store, inp.batch_id, inp.file_id, max(c.last for c, _ in outputs))
         # The model that actually answered (the service names its version), else the one asked.
         model_used = model_version or inp.model
-        engine_result = with_assessment(inp.extraction_schema, EngineResult(
+        # CPU-bound: in a thread, so the model calls sharing this event loop keep going
+        engine_result = await asyncio.to_thread(with_assessment, inp.extraction_schema, EngineResult(
             result=result, confidence=confidence, model_used=model_used, warnings=warnings,
             input_tokens=inp.input_tokens, output_tokens=inp.output_tokens,
         ), document)

@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from core.config import Settings
 from core.db import session_scope
 from core.tables import Account, WebhookAttempt
-from core.webhooks import WebhookUrlRefused, check_url, signed_headers
+from core.webhooks import WebhookUrlRefused, check_url, pinned, signed_headers
 from workflows import activity_names as act
 from workflows.models import WebhookEvent
 from workflows.policies import WEBHOOK_REFUSED
@@ -49,17 +49,21 @@ class WebhookActivities:
         if not secret:
             raise await self._refuse(ev, "the account has no webhook secret (POST /v1/webhook-secret)")
         try:  # again at every attempt: what the host resolves to may have changed
-            await asyncio.to_thread(check_url, ev.target.url, allow_private=self.settings.webhook_allow_private)
+            target = await asyncio.to_thread(check_url, ev.target.url,
+                                             allow_private=self.settings.webhook_allow_private)
         except WebhookUrlRefused as e:
             raise await self._refuse(ev, str(e)) from None
+        url, host, extensions = pinned(target)  # connect to the address just checked
         body = json.dumps({"type": ev.type, "timestamp": ev.created_at.isoformat(), "data": ev.data})
-        headers = signed_headers(secret, ev.id, datetime.now(timezone.utc), body)
+        headers = {**signed_headers(secret, ev.id, datetime.now(timezone.utc), body), **host}
         try:
             async with httpx.AsyncClient(timeout=self.settings.webhook_timeout_s, follow_redirects=False) as http:
-                answer = await http.post(ev.target.url, content=body, headers=headers)
+                # only the status matters: the receiver's body is never read into memory
+                async with http.stream("POST", url, content=body, headers=headers, extensions=extensions) as answer:
+                    status = answer.status_code
         except httpx.HTTPError as e:
             await asyncio.to_thread(self._record, ev, None, f"{type(e).__name__}: {e}")
             raise ApplicationError(f"webhook receiver unreachable ({type(e).__name__}); retrying") from None
-        await asyncio.to_thread(self._record, ev, answer.status_code, None)
-        if not 200 <= answer.status_code < 300:
-            raise ApplicationError(f"webhook receiver answered {answer.status_code}; retrying")
+        await asyncio.to_thread(self._record, ev, status, None)
+        if not 200 <= status < 300:
+            raise ApplicationError(f"webhook receiver answered {status}; retrying")

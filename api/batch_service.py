@@ -7,9 +7,10 @@ import logging
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api.errors import ApiError, not_found
@@ -107,8 +108,10 @@ def idempotent_batch(session: Session, account: Account, key: str, fingerprint: 
     if row is None:
         return None
     if row.created_at < utcnow() - IDEMPOTENCY_TTL:
-        session.delete(row)
-        session.flush()
+        # a statement, not an ORM delete: two requests may expire the same key at once
+        session.execute(delete(IdempotencyKey).where(
+            IdempotencyKey.account_id == account.id, IdempotencyKey.key == key,
+            IdempotencyKey.created_at < utcnow() - IDEMPOTENCY_TTL))
         return None
     if row.request_hash != fingerprint:
         raise ApiError(
@@ -162,7 +165,13 @@ async def create_batch(
     if not charge_pages(session, account_id=account.id, pages=pages):
         session.rollback()
         await _delete_objects(state, batch_id, records)
+        if idempotency_key is not None:  # the same request, arrived at once, may have taken the pages
+            earlier = idempotent_batch(session, account, idempotency_key, fingerprint)
+            if earlier is not None:
+                session.commit()
+                return earlier, False
         session.refresh(account)
+        session.commit()
         raise _out_of_pages(pages, account.pages_left)
     session.add(batch)
     session.flush()  # parent row first: there are no ORM relationships to order the inserts
@@ -268,20 +277,26 @@ async def resubmit_stranded(state: AppState, older_than: timedelta = timedelta(s
     from temporalio.exceptions import WorkflowAlreadyStartedError
 
     cutoff = utcnow() - older_than
-    with Session(state.db) as session:
-        batches = session.exec(
-            select(Batch).where(Batch.status == st.QUEUED, Batch.created_at < cutoff)
-        ).all()
-        started = 0
-        for batch in batches:
+    stranded = []
+    with Session(state.db, expire_on_commit=False) as session:  # closed before any await
+        for batch in session.exec(select(Batch).where(Batch.status == st.QUEUED, Batch.created_at < cutoff)).all():
             files = session.exec(select(FileRecord).where(FileRecord.batch_id == batch.id)).all()
             if all(f.status == st.QUEUED for f in files):
-                ext = session.get(Extraction, batch.extraction_id)
-                try:
-                    await start_batch_workflow(state, ext, batch, list(files))
-                    started += 1
-                except WorkflowAlreadyStartedError:
-                    pass
+                stranded.append((batch, session.get(Extraction, batch.extraction_id), list(files)))
+    client = await state.temporal()
+    started = 0
+    for batch, ext, files in stranded:
+        try:  # a batch still waiting for a busy worker has its workflow: leave it alone
+            await client.get_workflow_handle(batch_workflow_id(batch.id)).describe()
+            continue
+        except RPCError as e:
+            if e.status != RPCStatusCode.NOT_FOUND:
+                continue
+        try:
+            await start_batch_workflow(state, ext, batch, files)
+            started += 1
+        except WorkflowAlreadyStartedError:
+            pass
     return started
 
 

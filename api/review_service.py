@@ -90,6 +90,10 @@ async def page_image(state: AppState, rec: FileRecord, page: int) -> bytes:
         except (DocumentRejected, MemoryError) as e:
             raise ApiError(409, f"page {page} of '{rec.file_name}' cannot be drawn: {e}", code="page_not_drawable") from None
     await asyncio.to_thread(state.store.put_bytes, key, drawn.png, "image/png")
+    if not await asyncio.to_thread(state.store.exists, rec.object_key):
+        # the file was deleted while its page was drawn: nothing may stay under its prefix
+        await asyncio.to_thread(state.store.delete_prefix, storage.file_prefix(rec.batch_id, rec.id))
+        raise ApiError(404, f"file '{rec.file_name}' is gone", code="not_found")
     return drawn.png
 
 

@@ -39,9 +39,9 @@ class ParsedUpload:
     fields: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self, extraction_id: str) -> str:
-        """What makes two uploads "the same request" for Idempotency-Key: the extraction, the
-        batch name and every file's name and bytes, in order."""
-        h = hashlib.sha256(json.dumps([extraction_id, self.fields.get("name") or ""]).encode())
+        """What makes two uploads "the same request" for Idempotency-Key: the extraction, every
+        form field (name, webhook_url ...) and every file's name and bytes, in order."""
+        h = hashlib.sha256(json.dumps([extraction_id, sorted(self.fields.items())]).encode())
         for f in self.files:
             h.update(json.dumps([f.file_name, f.size, f.digest.hexdigest()]).encode())
         return h.hexdigest()

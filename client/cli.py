@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -34,8 +33,6 @@ if TYPE_CHECKING:
 SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 MAX_FILES_PER_BATCH = 30
 MAX_FILE_BYTES = 25 * 1024 * 1024
-DEV_KEY_FILE = "dev-api-key"  # written by `docparse up` into its data dir (core/accounts.py)
-
 ApiOpt = Annotated[str | None, typer.Option(
     "--api", help="API URL (default DOCPARSE_API_URL or http://127.0.0.1:8000).")]
 KeyOpt = Annotated[str | None, typer.Option(
@@ -51,13 +48,9 @@ def err(message: str) -> None:
 # connection
 
 def _default_key() -> str | None:
-    if os.environ.get("DOCPARSE_API_KEY"):
-        return os.environ["DOCPARSE_API_KEY"]
-    base = Path(os.environ.get("DOCPARSE_DATA_DIR") or Path.home() / ".docparse").expanduser()
-    try:
-        return (base / DEV_KEY_FILE).read_text().strip() or None
-    except OSError:
-        return None
+    from core.evaluate import default_api_key  # DOCPARSE_API_KEY, else `docparse up`'s dev key
+
+    return default_api_key(None)
 
 
 def _client(api: str | None, key: str | None) -> Client:

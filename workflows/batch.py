@@ -101,8 +101,8 @@ class BatchWorkflow:
         view = self.status()
         await self._record(act.SET_BATCH_STATUS, BatchStatusInput(batch_id=batch.batch_id, status=view.status))
         self._publish_status()
-        if view.status == st.PROCESSED:
-            await self._batch_event("batch.processed")
+        if view.status in (st.PROCESSED, st.FAILED):  # batch.processed | batch.failed
+            await self._batch_event(f"batch.{view.status}")
         await workflow.wait_condition(workflow.all_handlers_finished)
         return view
 

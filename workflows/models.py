@@ -47,7 +47,7 @@ class WebhookEvent(BaseModel):
     """One event for one receiver; its id is the `webhook-id` of every delivery attempt."""
 
     id: str
-    type: str  # batch.processed | batch.needs_review | file.processed | file.needs_review | file.failed
+    type: str  # batch.processed | batch.failed | batch.needs_review | file.processed | file.needs_review | file.failed
     created_at: datetime
     account_id: str
     batch_id: str

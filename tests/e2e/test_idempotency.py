@@ -56,6 +56,9 @@ def test_same_key_with_another_request_is_409(client):
         r = _upload(http, ext, pdf, "k-2", name=name)
         assert r.status_code == 409 and r.json()["code"] == "idempotency_key_reused", r.text
         assert "k-2" in r.json()["error"]
+    other_field = http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("a.pdf", PDF_A, "application/pdf"))],
+                            data={"name": "another batch name"}, headers={"Idempotency-Key": "k-2"})
+    assert other_field.status_code == 409 and other_field.json()["code"] == "idempotency_key_reused"
     assert len(_batches(http, ext)) == 1
 
 

@@ -146,6 +146,19 @@ def test_review_events(hooked, receiver):
     assert got["batch.needs_review"][0]["payload"]["data"]["files_by_status"] == {"needs_review": 1}
 
 
+def test_rejected_file_fails_and_so_does_its_batch(hook_stack, hooked, receiver):
+    ext = _extraction(hooked, receiver.url + "/ok", 1.0)
+    r = hooked.post(f"/v1/extractions/{ext}/batches", files=[("files", ("x.pdf", make_invoice(seed=63)[0]))])
+    batch_id = r.json()["batch"]["id"]
+    (f,) = hook_stack.wait_terminal(hooked, ext, batch_id)["files"]
+    assert f["status"] == "needs_review"
+    assert hooked.post(f"/v1/extractions/{ext}/files/{f['id']}/review",
+                       json={"action": "reject", "revision": 1, "reason": "not an invoice"}).status_code == 200
+    got = receiver.wait_for("file.failed", "batch.failed")
+    assert got["file.failed"][0]["payload"]["data"]["error"].endswith("not an invoice")
+    assert got["batch.failed"][0]["payload"]["data"]["files_by_status"] == {"failed": 1}
+
+
 def test_private_receivers_are_refused_unless_allowed(sqlite_stack):
     http = sqlite_stack.client(sqlite_stack.create_key(name="ssrf"))
     assert http.post("/v1/webhook-secret").status_code == 201

@@ -7,14 +7,18 @@ from datetime import datetime, timezone
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from core.webhooks import WebhookUrlRefused, check_url, new_secret, signed_headers
+from core.webhooks import WebhookUrlRefused, check_url, new_secret, pinned, signed_headers
 
 
 @pytest.mark.parametrize("url, why", [
     ("http://127.0.0.1/h", "loopback"), ("http://localhost:8080/h", "loopback"), ("http://[::1]/h", "loopback"),
     ("http://169.254.169.254/latest/meta-data", "link-local"), ("http://10.0.0.7/h", "private"),
     ("http://192.168.1.1/h", "private"), ("http://[fd00::1]/h", "private"), ("http://0.0.0.0/h", "private"),
+    ("http://100.100.100.200/latest", "private"),  # shared address space (a cloud metadata server)
+    ("http://[::ffff:127.0.0.1]/h", "loopback"), ("http://[64:ff9b::a9fe:a9fe]/h", "link-local"),  # v4 in v6
     ("ftp://example.com/h", "http(s)"), ("http:///nohost", "http(s)"), ("not a url", "http(s)"),
+    ("http://example.com:abc/h", "not a valid URL"), ("http://example.com:99999/h", "not a valid URL"),
+    ("http://[::1/h", "not a valid URL"),
 ])
 def test_refused(url, why):
     with pytest.raises(WebhookUrlRefused, match=None) as e:
@@ -23,13 +27,21 @@ def test_refused(url, why):
 
 
 def test_private_allowed_by_setting_but_not_other_schemes():
-    assert check_url("http://127.0.0.1:9000/h", allow_private=True) == "http://127.0.0.1:9000/h"
+    assert check_url("http://127.0.0.1:9000/h", allow_private=True).url == "http://127.0.0.1:9000/h"
     with pytest.raises(WebhookUrlRefused):
         check_url("file:///etc/passwd", allow_private=True)
 
 
-def test_public_address_is_accepted():
-    assert check_url("https://93.184.215.14/hook") == "https://93.184.215.14/hook"
+def test_public_address_is_accepted_and_the_delivery_is_pinned_to_it(monkeypatch):
+    import socket
+
+    target = check_url("https://93.184.215.14/hook")
+    assert target.address == "93.184.215.14"
+    # a name: the checked address is what the delivery connects to, with the name as Host and SNI
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, port, **kw: [(2, 1, 6, "", ("93.184.215.14", port))])
+    url, headers, ext = pinned(check_url("https://hooks.example.com:8443/in?x=1"))
+    assert url == "https://93.184.215.14:8443/in?x=1"
+    assert headers == {"host": "hooks.example.com:8443"} and ext == {"sni_hostname": "hooks.example.com"}
 
 
 def test_signature_verifies_with_the_secret_and_not_without():
