@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import running_stack, summary, verdict, write_report  # noqa: E402
-from bench.latency import create_extraction, poll_until_terminal, timelines, upload, workflow_task_stats  # noqa: E402
+from bench.harness import running_stack, summary, verdict, wait_terminal, write_report  # noqa: E402
+from bench.latency import create_extraction, timelines, upload, workflow_task_stats  # noqa: E402
 from tests.support.fake_gemini import FakeGemini  # noqa: E402
 from tests.support.invoices import make_invoice  # noqa: E402
 
@@ -99,13 +99,13 @@ def main(argv: list[str] | None = None) -> int:
             http = app.client(app.create_key(name="bench-concurrency"))
             ext = create_extraction(http, name="bench-concurrency")
             b, _, _ = upload(http, ext, warm)
-            poll_until_terminal(http, ext, b, poll=args.poll, timeout=args.timeout)
+            wait_terminal(http, ext, b, poll=args.poll, timeout=args.timeout)
             runs = []
             for _ in range(args.runs):  # one batch at a time; the median run is reported in detail
                 calls_before = len(fake.calls)
                 t0 = time.monotonic()
                 batch_id, wall, up_s = upload(http, ext, docs)
-                body = poll_until_terminal(http, ext, batch_id, poll=args.poll, timeout=args.timeout)
+                body = wait_terminal(http, ext, batch_id, poll=args.poll, timeout=args.timeout)
                 runs.append((time.monotonic() - t0, t0, batch_id, wall, up_s, body, calls_before))
             all_totals = [round(r[0], 3) for r in runs]
             total, t0, batch_id, wall, up_s, body, warm_calls = sorted(runs, key=lambda r: r[0])[len(runs) // 2]

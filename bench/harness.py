@@ -73,11 +73,15 @@ def upload(http: httpx.Client, extraction_id: str, files: Sequence[tuple[str, by
 
 
 def wait_terminal(http: httpx.Client, extraction_id: str, batch_id: str, *, timeout: float = 600,
-                  poll: float = 0.05) -> dict:
-    """Polls the status until every file is terminal; returns the last status body."""
+                  poll: float = 0.05, reads: list[float] | None = None) -> dict:
+    """Polls the status until every file is terminal; returns the last status body. Each read's
+    duration goes to ``reads`` when given."""
     deadline = time.monotonic() + timeout
     while True:
+        t0 = time.monotonic()
         body = http.get(f"/v1/extractions/{extraction_id}/batches/{batch_id}").json()
+        if reads is not None:
+            reads.append(time.monotonic() - t0)
         if body["batch"]["status"] in TERMINAL:
             return body
         if time.monotonic() > deadline:

@@ -26,45 +26,20 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import TERMINAL, running_stack, summary, verdict, write_report  # noqa: E402
+from bench import harness  # noqa: E402
+from bench.harness import running_stack, summary, verdict, wait_terminal, write_report  # noqa: E402
 from tests.support.invoices import make_invoice, schema_invoice  # noqa: E402
 
 
-def created_id(body: dict, key: str) -> str:
-    """The id from {"<key>": {"id": ...}} (the API's shape) or a flat {"id": ...}."""
-    return body[key]["id"] if isinstance(body.get(key), dict) else body["id"]
-
-
 def create_extraction(http, **overrides) -> str:
-    r = http.post("/v1/extractions", json={**schema_invoice(), "review_threshold": 0.0, **overrides})
-    r.raise_for_status()
-    return created_id(r.json(), "extraction")
+    return harness.create_extraction(http, {**schema_invoice(), "review_threshold": 0.0, **overrides})
 
 
 def upload(http, extraction_id: str, files: list[tuple[str, bytes]]) -> tuple[str, float, float]:
     """(batch id, wall-clock time the upload started, seconds the upload request took)."""
-    wall, t0 = time.time(), time.monotonic()
-    r = http.post(f"/v1/extractions/{extraction_id}/batches",
-                  files=[("files", (name, data, "application/pdf")) for name, data in files])
-    if r.status_code != 202:
-        raise RuntimeError(f"upload refused: {r.status_code} {r.text}")
-    return created_id(r.json(), "batch"), wall, time.monotonic() - t0
-
-
-def poll_until_terminal(http, extraction_id: str, batch_id: str, *, poll: float, timeout: float,
-                        reads: list[float] | None = None) -> dict:
-    """The first status body that shows the batch terminal; each read's duration goes to reads."""
-    deadline = time.monotonic() + timeout
-    while True:
-        t0 = time.monotonic()
-        body = http.get(f"/v1/extractions/{extraction_id}/batches/{batch_id}").json()
-        if reads is not None:
-            reads.append(time.monotonic() - t0)
-        if body["batch"]["status"] in TERMINAL:
-            return body
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"batch {batch_id} not terminal after {timeout} s: {body['batch']['status']}")
-        time.sleep(poll)
+    wall = time.time()
+    batch_id, seconds = harness.upload(http, extraction_id, files)
+    return batch_id, wall, seconds
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,11 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         ext = create_extraction(http, name="bench-latency")
         for i in range(args.warmup):
             b, _, _ = upload(http, ext, [(f"warmup-{i}.pdf", docs[i])])
-            poll_until_terminal(http, ext, b, poll=args.poll, timeout=args.timeout)
+            wait_terminal(http, ext, b, poll=args.poll, timeout=args.timeout)
         runs, reads = [], []
         for i in range(args.runs):
             b, wall, up_s = upload(http, ext, [(f"run-{i}.pdf", docs[args.warmup + i])])
-            body = poll_until_terminal(http, ext, b, poll=args.poll, timeout=args.timeout, reads=reads)
+            body = wait_terminal(http, ext, b, poll=args.poll, timeout=args.timeout, reads=reads)
             runs.append({"batch_id": b, "wall": wall, "upload_s": round(up_s, 4),
                          "latency_s": round(time.time() - wall, 4), "status": body["batch"]["status"]})
         try:

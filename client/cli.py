@@ -636,14 +636,13 @@ def review_approve(
     key: KeyOpt = None,
 ) -> None:
     """Approve a file (optionally correcting values); it becomes processed."""
-    d = _defaults(ctx)
-    dp = _client(api or d.api, key or d.key)
-    with dp, _ApiErrors():
-        ext_id = _find_extraction(dp, file_id, extraction or d.extraction)
+
+    def approve(dp, ext_id: str):
         detail = dp.get_review(ext_id, file_id)
         values = parse_sets(set_values or [], detail.fields)
-        outcome = dp.approve(ext_id, file_id, values=values or None, reason=reason, revision=detail.revision)
-    typer.echo(f"{outcome.file_id}: {outcome.decision} (revision {outcome.revision}), now {outcome.status}")
+        return dp.approve(ext_id, file_id, values=values or None, reason=reason, revision=detail.revision)
+
+    _decide(ctx, file_id, extraction, api, key, approve)
 
 
 @review_app.command("reject")
@@ -656,11 +655,16 @@ def review_reject(
     key: KeyOpt = None,
 ) -> None:
     """Reject a file; it becomes failed with the reason."""
+    _decide(ctx, file_id, extraction, api, key, lambda dp, ext_id: dp.reject(ext_id, file_id, reason=reason))
+
+
+def _decide(ctx: typer.Context, file_id: str, extraction: str | None, api: str | None, key: str | None,
+            decide) -> None:
+    """Finds the file's extraction, runs the decision, prints the outcome."""
     d = _defaults(ctx)
     dp = _client(api or d.api, key or d.key)
     with dp, _ApiErrors():
-        ext_id = _find_extraction(dp, file_id, extraction or d.extraction)
-        outcome = dp.reject(ext_id, file_id, reason=reason)
+        outcome = decide(dp, _find_extraction(dp, file_id, extraction or d.extraction))
     typer.echo(f"{outcome.file_id}: {outcome.decision} (revision {outcome.revision}), now {outcome.status}")
 
 
