@@ -20,12 +20,13 @@ from activities.errors import gone, rejected
 from activities.extract import engine_kind, run_engine_on_json, store_result
 from activities.heartbeat import keep_alive
 from activities.records import set_file_status
-from core import status as st
+from core.status import Status
 from core import storage
 from core.config import Settings
-from core.documents import DocumentRejected, OpenedDocument, RenderedPage, open_document, render_pages
+from documents.errors import DocumentRejected
+from documents.pages import OpenedDocument, RenderedPage, open_document, render_pages
 from core.observability import observe_extraction
-from core.procpool import PagePool
+from documents.procpool import PagePool
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
 from workflows.models import (
@@ -129,7 +130,7 @@ class DocumentActivities:
         details = activity.info().heartbeat_details
         resume_at = int(details[0]) if details else 0
         if self.db is not None:  # for readers of the database (batch lists); the workflow knows already
-            await asyncio.to_thread(set_file_status, self.db, inp.file_id, st.PROCESSING, only_from=st.QUEUED)
+            await asyncio.to_thread(set_file_status, self.db, inp.file_id, Status.PROCESSING, only_from=Status.QUEUED)
         language = inp.extraction_schema.language
         async with keep_alive(resume_at) as progress, self._local_copy(inp.file.object_key, inp.file.file_id) as path:
             opened: OpenedDocument = await self._in_pool(

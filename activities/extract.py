@@ -11,13 +11,13 @@ from activities.errors import gone
 from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
-from core.confidence import assess
-from core.engines.base import EngineResult
-from core.engines.registry import engine_for
+from extraction.confidence import assess
+from extraction.engines.base import EngineResult
+from extraction.engines.registry import engine_for
 from core.observability import observe_extraction
-from core.pages import DocumentText, PageText
-from core.procpool import PagePool
-from core.review import review_reasons
+from extraction.pages import DocumentText, PageText
+from documents.procpool import PagePool
+from extraction.review import review_reasons
 from core.schema import ExtractionSchema
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
@@ -74,7 +74,7 @@ def run_engine(
 ) -> EngineResult:
     warnings = []
     if einvoice is not None:
-        from core.einvoice import EInvoiceEngine, EInvoiceError, sniff_syntax
+        from extraction.engines.einvoice import EInvoiceEngine, EInvoiceError, sniff_syntax
 
         try:
             return with_assessment(schema, EInvoiceEngine().extract_xml(schema, sniff_syntax(einvoice), einvoice), document)

@@ -26,10 +26,10 @@ from activities.extract import load_words, store_result, with_assessment
 from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
-from core.engines import gemini
-from core.engines.base import EngineResult
+from extraction.engines import gemini
+from extraction.engines.base import EngineResult
 from core.observability import count_tokens, observe_extraction
-from core.pages import PageText
+from extraction.pages import PageText
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
 from workflows.models import ChunkInput, ChunkOutput, ExtractOutput, MergeInput

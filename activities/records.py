@@ -9,14 +9,14 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from core import status as st
+from core.status import BATCH_TERMINAL, Status
 from core.db import session_scope
-from core.engines.base import EngineResult
+from extraction.engines.base import EngineResult
 from core.observability import count_file
 from core.storage import ObjectMissing, ObjectStore
-from core.tables import Batch, FileRecord, FileResult, utcnow
+from core.models import Batch, FileRecord, FileResult, utcnow
 from workflows import activity_names as act
-from core.review import apply_corrections, decision_error
+from extraction.review import apply_corrections, decision_error
 from workflows.models import ApplyReviewInput, BatchStatusInput, FileStatusInput, SaveResultInput
 
 from activities.errors import gone
@@ -38,7 +38,7 @@ def set_file_status(db: Engine, file_id: str, status: str, error: str | None = N
 
 def _finished(file_id: str, status: str, error: str | None = None) -> None:
     """A file's outcome, written: counted (docparse_files_processed_total) and logged."""
-    if status in (st.PROCESSED, st.NEEDS_REVIEW, st.FAILED):
+    if status in (Status.PROCESSED, Status.NEEDS_REVIEW, Status.FAILED):
         count_file(status)
         log.info("file %s %s%s", file_id, status, f": {error}" if error else "")
 
@@ -100,9 +100,9 @@ class RecordActivities:
                 # Validated by the workflow's update validator already; typed here.
                 stored.result = apply_corrections(inp.extraction_schema, stored.extracted, inp.corrections)
                 corrected = sorted(k for k in (inp.corrections or {}) if stored.result.get(k) != stored.extracted.get(k))
-                record.status, record.error = st.PROCESSED, None
+                record.status, record.error = Status.PROCESSED, None
             else:
-                record.status = st.FAILED
+                record.status = Status.FAILED
                 record.error = decision_error(inp.decision, inp.reviewer, inp.reason)
             stored.review = {
                 "decision": inp.decision, "reviewer": inp.reviewer, "reason": inp.reason,
@@ -122,7 +122,7 @@ class RecordActivities:
     def _set_batch_status(self, inp: BatchStatusInput) -> None:
         with session_scope(self.db) as session:
             values = {"status": inp.status}
-            if inp.status in st.BATCH_TERMINAL:
+            if inp.status in BATCH_TERMINAL:
                 values["completed_at"] = utcnow()
             session.execute(update(Batch).where(Batch.id == inp.batch_id).values(**values))
             session.commit()

@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 
 from core.config import Settings
 from core.db import session_scope
-from core.tables import Account, WebhookAttempt
+from core.models import Account, WebhookAttempt
 from core.webhooks import WebhookUrlRefused, check_url, pinned, signed_headers
 from workflows import activity_names as act
 from workflows.models import WebhookEvent

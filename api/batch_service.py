@@ -17,14 +17,17 @@ from api.errors import ApiError, not_found
 from api.schemas import BatchPublic, FilePublic, Usage
 from api.state import AppState
 from api.uploads import ParsedUpload
-from core import status as st
+from core import status as statuses
+from core.status import BATCH_TERMINAL, Status
 from core import storage
 from core.accounts import charge_pages
 from core.db import DB_UNAVAILABLE
-from core.documents import KINDS, DocumentInfo, DocumentRejected, inspect_document
+from documents.errors import DocumentRejected
+from documents.inspect import DocumentInfo, inspect_document
+from documents.kinds import KINDS
 from core.ids import new_id
 from core.schema import ExtractionSchema
-from core.tables import Account, Batch, Extraction, FileRecord, FileResult, IdempotencyKey, utcnow
+from core.models import Account, Batch, Extraction, FileRecord, FileResult, IdempotencyKey, utcnow
 from core.temporal import BATCH_STATUS, EXTRACTION_ID, batch_workflow_id
 from workflows.batch import BatchWorkflow
 from core.webhooks import WebhookUrlRefused, check_url
@@ -266,7 +269,7 @@ async def start_batch_workflow(
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         search_attributes=TypedSearchAttributes(
-            [SearchAttributePair(EXTRACTION_ID, ext.id), SearchAttributePair(BATCH_STATUS, st.QUEUED)]
+            [SearchAttributePair(EXTRACTION_ID, ext.id), SearchAttributePair(BATCH_STATUS, Status.QUEUED)]
         ),
         rpc_timeout=timedelta(seconds=10),
     )
@@ -279,9 +282,9 @@ async def resubmit_stranded(state: AppState, older_than: timedelta = timedelta(s
     cutoff = utcnow() - older_than
     stranded = []
     with Session(state.db, expire_on_commit=False) as session:  # closed before any await
-        for batch in session.exec(select(Batch).where(Batch.status == st.QUEUED, Batch.created_at < cutoff)).all():
+        for batch in session.exec(select(Batch).where(Batch.status == Status.QUEUED, Batch.created_at < cutoff)).all():
             files = session.exec(select(FileRecord).where(FileRecord.batch_id == batch.id)).all()
-            if all(f.status == st.QUEUED for f in files):
+            if all(f.status == Status.QUEUED for f in files):
                 stranded.append((batch, session.get(Extraction, batch.extraction_id), list(files)))
     client = await state.temporal()
     started = 0
@@ -344,19 +347,19 @@ async def batch_status(
 async def batch_detail(state: AppState, session: Session, batch: Batch) -> tuple[BatchPublic, list[FilePublic]]:
     files, usage = _live_files(session, batch.id)
     view = None
-    if batch.status not in st.BATCH_TERMINAL:
+    if batch.status not in BATCH_TERMINAL:
         session.commit()  # release the connection while the workflow answers (up to the query timeout)
         view = await state.status_views.get(batch.id)
     if view is not None:
         live = {f.id for f in files}
         out = [FilePublic(**f.model_dump()) for f in view.files if f.id in live]
-        status = st.batch_status(f.status for f in out)
+        status = statuses.batch_status(f.status for f in out)
     else:
         out = [
             FilePublic(id=f.id, file_name=f.file_name, status=f.status, page_count=f.page_count, error=f.error)
             for f in files
         ]
-        status = batch.status if batch.status in st.BATCH_TERMINAL else st.batch_status(f.status for f in files)
+        status = batch.status if batch.status in BATCH_TERMINAL else statuses.batch_status(f.status for f in files)
     session.commit()  # nothing held after the route returns (api/deps.py)
     return batch_public(batch, status, len(out), usage), out
 
@@ -399,7 +402,7 @@ def list_batches(
     out = []
     for b in page:
         files = statuses.get(b.id, [])
-        status = b.status if b.status in st.BATCH_TERMINAL else st.batch_status(files)
+        status = b.status if b.status in BATCH_TERMINAL else statuses.batch_status(files)
         out.append(batch_public(b, status, len(files)))
     return out, (format_cursor(page[-1]) if more else None)
 

@@ -14,7 +14,7 @@ from api.errors import ApiError
 from api.state import AppState
 from core.accounts import find_key_and_account, hash_key
 from core.db import DB_UNAVAILABLE
-from core.tables import Account, ApiKey
+from core.models import Account, ApiKey
 
 
 # Dependencies are `async def`: FastAPI runs a plain `def` dependency in its thread pool, and on

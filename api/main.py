@@ -15,7 +15,7 @@ from api.state import AppState
 from core.config import Settings, get_settings
 from core.db import init_db
 from core.observability import HttpMetrics, render_metrics
-from core.procpool import PagePool
+from documents.procpool import PagePool
 from core.storage import ObjectStore
 
 log = logging.getLogger("docparse.api")

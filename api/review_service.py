@@ -15,11 +15,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.errors import ApiError
 from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewItem, ReviewOutcomeOut
 from api.state import AppState
-from core import status as st
+from core.status import Status
 from core import storage
-from core.documents import DocumentRejected, render_pages
+from documents.errors import DocumentRejected
+from documents.pages import render_pages
 from core.storage import ObjectMissing
-from core.tables import ApiKey, Extraction, FileRecord, FileResult
+from core.models import ApiKey, Extraction, FileRecord, FileResult
 from core.temporal import batch_workflow_id
 from workflows import policies
 from workflows.batch import BatchWorkflow
@@ -36,7 +37,7 @@ def queue(session: Session, account_id: str, extraction_id: str | None = None) -
     query = (
         select(FileRecord, FileResult)
         .join(FileResult, FileResult.file_id == FileRecord.id, isouter=True)
-        .where(FileRecord.account_id == account_id, FileRecord.status == st.NEEDS_REVIEW,
+        .where(FileRecord.account_id == account_id, FileRecord.status == Status.NEEDS_REVIEW,
                FileRecord.deleted_at.is_(None))
         .order_by(FileRecord.updated_at, FileRecord.id)
     )

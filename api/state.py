@@ -16,7 +16,7 @@ from temporalio.client import Client
 
 from api.status_views import StatusViews
 from core.config import Settings
-from core.procpool import PagePool
+from documents.procpool import PagePool
 from core.storage import ObjectStore
 from core.temporal import batch_workflow_id, connect
 from workflows.batch import BatchWorkflow

@@ -1,10 +1,10 @@
-"""Calibration of core.confidence on the shared evaluation set (offline engine, text-layer PDFs).
+"""Calibration of extraction.confidence on the shared evaluation set (offline engine, text-layer PDFs).
 
 Usage: .venv/bin/python bench/calibrate.py [--eval-dir ../shared/eval] [--out bench/results/calibration.json]
 
 Prints, per threshold (0.5 .. 0.9), the share of auto-accepted values that are correct, the share
 of values auto-accepted and the share of files sent to review, plus a reliability table; writes the
-full report (with every wrong value and every issue) as JSON. See core/calibration.py.
+full report (with every wrong value and every issue) as JSON. See evals/calibration.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.calibration import format_report, run  # noqa: E402
+from evals.calibration import format_report, run  # noqa: E402
 
 
 def main() -> int:

@@ -336,7 +336,7 @@ def create_keys(data_dir: Path, n: int, pages: int) -> list[str]:
     """n keys on one new account via `docparse keys create` (the key is the output's last line)."""
     def create(*extra: str) -> tuple[str, str]:
         out = subprocess.run(
-            [sys.executable, "-m", "core.cli", "keys", "create", "--data-dir", str(data_dir), *extra],
+            [sys.executable, "-m", "cli", "keys", "create", "--data-dir", str(data_dir), *extra],
             cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
         ).stdout.strip().splitlines()
         account = re.search(r"for account (\S+)", out[0])
@@ -359,7 +359,7 @@ def resolve_keys(args) -> list[str]:
         return keys
     except (subprocess.SubprocessError, OSError, IndexError) as e:
         print(f"could not create keys in {data_dir} ({type(e).__name__}); using the dev key", file=sys.stderr)
-    from core.evaluate import default_api_key
+    from evals.evaluate import default_api_key
 
     key = default_api_key(data_dir)
     if not key:

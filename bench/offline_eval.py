@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/offline_eval.py [--eval-dir ../shared/eval] [--ver
 
 For every set directory (one with docs/ and truth/), each PDF's text layer is read with PyMuPDF and
 handed to OfflineEngine; PNG documents are reported as skipped (no OCR here). Scores follow
-core/scoring.py. Writes bench/results/offline_eval.json.
+evals/scoring.py. Writes bench/results/offline_eval.json.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.engines.offline import OfflineEngine  # noqa: E402
-from core.pages import DocumentText  # noqa: E402
+from extraction.engines.offline import OfflineEngine  # noqa: E402
+from extraction.pages import DocumentText  # noqa: E402
 from core.schema import ExtractionSchema  # noqa: E402
-from core.scoring import Aggregate, score_document  # noqa: E402
-from core.textlayer import page_text  # noqa: E402
+from evals.scoring import Aggregate, score_document  # noqa: E402
+from documents.textlayer import page_text  # noqa: E402
 
 
 def load_schema(eval_dir: Path) -> ExtractionSchema:

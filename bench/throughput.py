@@ -5,7 +5,7 @@ Usage: .venv/bin/python bench/throughput.py [--eval-dir ../shared/eval] [--pages
 
 The documents of ../shared/eval (PDFs and PNGs), repeated to at least --pages pages, go
 1. through a plain single-process script: for each file, the words of every page (text layer, or
-   tesseract where a page has none: core.documents.render_pages with images=False, the very call
+   tesseract where a page has none: documents.pages.render_pages with images=False, the very call
    the worker makes) and the offline engine with confidence (activities.extract.run_engine_on_json);
 2. through the whole stack (API upload in batches of 30, Temporal, S3, SQLite, --workers worker
    processes), timed from the first upload to the last file terminal.
@@ -49,7 +49,8 @@ def run_script(docs: list[tuple[str, bytes, int]], schema_body: dict) -> dict:
     """What a user's loop over the files would do, with our own page and engine code."""
     from activities.extract import run_engine_on_json
     from core.config import Settings
-    from core.documents import render_pages, sniff_kind
+    from documents.kinds import sniff_kind
+    from documents.pages import render_pages
     from core.schema import ExtractionSchema
 
     settings = Settings()

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from core.config import Settings
 from core.db import init_db, session_scope
 from core.ids import new_id
-from core.tables import Account, ApiKey, utcnow
+from core.models import Account, ApiKey, utcnow
 
 KEY_PREFIX = "dp_"
 DEV_KEY_FILE = "dev-api-key"

@@ -1,25 +1,36 @@
-"""Batch status from file statuses: one rule, used by the workflow and by the database path."""
+"""File and batch statuses, and the one rule that derives a batch's status from its files'
+(used by the workflow's status query and by the database path)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-QUEUED, PROCESSING, PROCESSED, NEEDS_REVIEW, FAILED = (
-    "queued", "processing", "processed", "needs_review", "failed",
-)
-BATCH_TERMINAL = frozenset({PROCESSED, FAILED})
+from enum import StrEnum
 
 
-def batch_status(file_statuses: Iterable[str]) -> str:
+class Status(StrEnum):
+    """A file's status; a batch's is derived from its files' (batch_status)."""
+
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    NEEDS_REVIEW = "needs_review"
+    FAILED = "failed"
+
+
+BATCH_TERMINAL = frozenset({Status.PROCESSED, Status.FAILED})
+FILE_OUTCOMES = frozenset({Status.PROCESSED, Status.NEEDS_REVIEW, Status.FAILED})  # a written outcome
+
+
+def batch_status(file_statuses: Iterable[str]) -> Status:
     statuses = list(file_statuses)
     if not statuses:
-        return PROCESSED  # every file was deleted
-    if all(s == QUEUED for s in statuses):
-        return QUEUED
-    if any(s in (QUEUED, PROCESSING) for s in statuses):
-        return PROCESSING
-    if any(s == NEEDS_REVIEW for s in statuses):
-        return NEEDS_REVIEW
-    if all(s == FAILED for s in statuses):
-        return FAILED
-    return PROCESSED
+        return Status.PROCESSED  # every file was deleted
+    if all(s == Status.QUEUED for s in statuses):
+        return Status.QUEUED
+    if any(s in (Status.QUEUED, Status.PROCESSING) for s in statuses):
+        return Status.PROCESSING
+    if any(s == Status.NEEDS_REVIEW for s in statuses):
+        return Status.NEEDS_REVIEW
+    if all(s == Status.FAILED for s in statuses):
+        return Status.FAILED
+    return Status.PROCESSED

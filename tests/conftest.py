@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.stack import S3Server, TemporalDevServer
+from devstack.stack import S3Server, TemporalDevServer
 from tests.support.appstack import AppStack, create_pg_database, drop_pg_database
 
 

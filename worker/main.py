@@ -22,7 +22,7 @@ from core.observability import (
     start_worker_metrics,
     temporal_runtime,
 )
-from core.procpool import PagePool
+from documents.procpool import PagePool
 from core.storage import ObjectStore
 from core.temporal import connect, ensure_search_attributes
 from workflows.batch import BatchWorkflow

@@ -16,9 +16,9 @@ from temporalio.workflow import ParentClosePolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from core import status as st
-    from core.engines.gemini import Chunk, chunk_plan, split_chunk
-    from core.review import InvalidCorrection, apply_corrections, decision_error
+    from core.status import Status, batch_status
+    from extraction.engines.gemini import Chunk, chunk_plan, split_chunk
+    from extraction.review import InvalidCorrection, apply_corrections, decision_error
     from core.temporal import BATCH_STATUS
     from workflows import activity_names as act
     from workflows import policies
@@ -94,14 +94,14 @@ class BatchWorkflow:
         self._batch = batch
         for f in batch.files:
             self._files[f.file_id] = FileView(
-                id=f.file_id, file_name=f.file_name, status=st.QUEUED, page_count=f.page_count
+                id=f.file_id, file_name=f.file_name, status=Status.QUEUED, page_count=f.page_count
             )
         window = asyncio.Semaphore(max(1, batch.max_concurrent_files))
         await asyncio.gather(*(self._process(batch, f, window) for f in batch.files))
         view = self.status()
         await self._record(act.SET_BATCH_STATUS, BatchStatusInput(batch_id=batch.batch_id, status=view.status))
         self._publish_status()
-        if view.status in (st.PROCESSED, st.FAILED):  # batch.processed | batch.failed
+        if view.status in (Status.PROCESSED, Status.FAILED):  # batch.processed | batch.failed
             await self._batch_event(f"batch.{view.status}")
         await workflow.wait_condition(workflow.all_handlers_finished)
         return view
@@ -111,7 +111,7 @@ class BatchWorkflow:
         files = [f for f in self._files.values() if f.id not in self._deleted]
         return BatchView(
             batch_id=self._batch.batch_id if self._batch else "",
-            status=st.batch_status(f.status for f in files),
+            status=batch_status(f.status for f in files),
             files=files,
         )
 
@@ -134,7 +134,7 @@ class BatchWorkflow:
         view = self._files.get(decision.file_id)
         if view is None or decision.file_id in self._deleted:
             raise ApplicationError(f"file {decision.file_id} is not in this batch", type=policies.REVIEW_NOT_OPEN)
-        if view.status != st.NEEDS_REVIEW or decision.file_id in self._decisions:
+        if view.status != Status.NEEDS_REVIEW or decision.file_id in self._decisions:
             raise ApplicationError(
                 f"file {decision.file_id} is not awaiting review (status: {view.status})", type=policies.REVIEW_NOT_OPEN
             )
@@ -161,7 +161,7 @@ class BatchWorkflow:
         except FileGone:
             await self._purge(batch.batch_id, f.file_id)
         except FileFailed as failed:
-            await self._set_file(f.file_id, st.FAILED, error=str(failed))
+            await self._set_file(f.file_id, Status.FAILED, error=str(failed))
         except ActivityError as err:
             cause = _root_cause(err)
             if isinstance(cause, ApplicationError) and cause.type == policies.FILE_GONE:
@@ -169,7 +169,7 @@ class BatchWorkflow:
             if f.file_id in self._deleted:
                 await self._purge(batch.batch_id, f.file_id)
                 return
-            await self._set_file(f.file_id, st.FAILED, error=_failure_message(cause))
+            await self._set_file(f.file_id, Status.FAILED, error=_failure_message(cause))
         finally:
             if f.file_id in self._decisions and f.file_id not in self._outcomes:
                 # A reviewer's update is waiting on a file that is gone: answer it.
@@ -182,7 +182,7 @@ class BatchWorkflow:
         if not workflow.patched(PREPARE_IN_ONE_ACTIVITY):
             return await self._extract_in_steps(batch, f)
         # "processing" lives in the workflow (the status query); the database learns the outcome.
-        self._files[f.file_id].status = st.PROCESSING
+        self._files[f.file_id].status = Status.PROCESSING
         self._publish_status()
         self._check_alive(f.file_id)
         prepared: PrepareOutput = await workflow.execute_activity(
@@ -200,7 +200,7 @@ class BatchWorkflow:
 
     async def _extract_in_steps(self, batch: BatchInput, f: FileInput) -> ExtractOutput:
         """Before PREPARE_IN_ONE_ACTIVITY: ingest, render, extract as three activities."""
-        await self._set_file(f.file_id, st.PROCESSING)
+        await self._set_file(f.file_id, Status.PROCESSING)
         self._check_alive(f.file_id)
         info: IngestOutput = await workflow.execute_activity(
             act.INGEST_FILE, IngestInput(batch_id=batch.batch_id, file=f),
@@ -232,11 +232,11 @@ class BatchWorkflow:
     async def _conclude(self, batch: BatchInput, f: FileInput, extracted: ExtractOutput) -> None:
         view = self._files[f.file_id]
         if not extracted.review_reasons:
-            await self._save(batch, f, extracted, st.PROCESSED)
+            await self._save(batch, f, extracted, Status.PROCESSED)
             return
         # Below the threshold or failing a rule: wait for a reviewer (or the deadline).
         view.review_revision += 1
-        await self._save(batch, f, extracted, st.NEEDS_REVIEW)
+        await self._save(batch, f, extracted, Status.NEEDS_REVIEW)
         try:
             await workflow.wait_condition(
                 lambda: f.file_id in self._decisions or f.file_id in self._deleted,
@@ -255,10 +255,10 @@ class BatchWorkflow:
                 reason=f"no review decision within {timedelta(seconds=batch.review.deadline_seconds)}",
                 extraction_schema=batch.extraction_schema,
             )
-        status = st.PROCESSED if apply.decision == "approved" else st.FAILED
+        status = Status.PROCESSED if apply.decision == "approved" else Status.FAILED
         await self._record(act.APPLY_REVIEW, apply)
         view.status = status
-        view.error = None if status == st.PROCESSED else decision_error(apply.decision, apply.reviewer, apply.reason)
+        view.error = None if status == Status.PROCESSED else decision_error(apply.decision, apply.reviewer, apply.reason)
         self._outcomes[f.file_id] = ReviewOutcome(
             file_id=f.file_id, status=status, decision=apply.decision, revision=apply.revision
         )
@@ -336,7 +336,7 @@ class BatchWorkflow:
         view.status, view.error = status, error
         self._publish_status()
         await self._record(act.SET_FILE_STATUS, FileStatusInput(file_id=file_id, status=status, error=error))
-        if status == st.FAILED:
+        if status == Status.FAILED:
             await self._file_event(file_id)
 
     async def _purge(self, batch_id: str, file_id: str) -> None:
@@ -353,7 +353,7 @@ class BatchWorkflow:
         await self._send_event(f"file.{view.status}", {
             "file_id": view.id, "file_name": view.file_name, "status": view.status, "error": view.error,
         })
-        if self.status().status == st.NEEDS_REVIEW:
+        if self.status().status == Status.NEEDS_REVIEW:
             await self._batch_event("batch.needs_review")
 
     async def _batch_event(self, kind: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core.engines.gemini import Chunk
+from extraction.engines.gemini import Chunk
 from core.schema import ExtractionSchema
 
 

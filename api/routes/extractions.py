@@ -13,7 +13,7 @@ from api.schemas import (
     error_responses,
 )
 from core.ids import new_id
-from core.tables import Extraction
+from core.models import Extraction
 
 router = APIRouter(prefix="/v1/extractions", tags=["extractions"])
 

@@ -8,8 +8,8 @@ from api import batch_service as svc
 from api.deps import AccountDep, SessionDep, StateDep
 from api.errors import ApiError
 from api.schemas import FileResultOut, Usage, error_responses
-from core import status as st
-from core.tables import FileResult
+from core.status import Status
+from core.models import FileResult
 
 router = APIRouter(prefix="/v1/extractions/{extraction_id}/files", tags=["files"])
 
@@ -18,12 +18,12 @@ router = APIRouter(prefix="/v1/extractions/{extraction_id}/files", tags=["files"
 def get_result(extraction_id: str, file_id: str, account: AccountDep, session: SessionDep) -> FileResultOut:
     rec = svc.owned_file(session, account, extraction_id, file_id)
     result = session.get(FileResult, file_id)
-    if rec.status == st.FAILED:
+    if rec.status == Status.FAILED:
         raise ApiError(409, f"file '{rec.file_name}' failed and has no result: {rec.error}", code="file_failed")
-    if rec.status == st.NEEDS_REVIEW:
+    if rec.status == Status.NEEDS_REVIEW:
         raise ApiError(409, f"file '{rec.file_name}' is waiting for human review; its result is final once reviewed",
                        code="awaiting_review")
-    if result is None or rec.status != st.PROCESSED:
+    if result is None or rec.status != Status.PROCESSED:
         raise ApiError(409, f"file '{rec.file_name}' has no result yet (status: {rec.status})", code="no_result_yet")
     return FileResultOut(
         file_id=rec.id, file_name=rec.file_name, status=rec.status, result=result.result,

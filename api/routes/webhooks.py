@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import AccountDep, SessionDep
 from api.schemas import WebhookSecretOut, error_responses
-from core.tables import Account
+from core.models import Account
 from core.webhooks import new_secret
 
 router = APIRouter(prefix="/v1/webhook-secret", tags=["webhooks"])

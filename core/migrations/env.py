@@ -1,9 +1,9 @@
-"""Alembic environment: the tables of core/tables.py; run through core.db.migrate()."""
+"""Alembic environment: the tables of core/models.py; run through core.db.migrate()."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import core.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 connection = context.config.attributes["connection"]
 context.configure(

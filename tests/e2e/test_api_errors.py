@@ -213,7 +213,7 @@ def test_listing_is_gap_free_when_created_at_ties(sqlite_stack, owner):
     """Batches sharing one created_at are paged without gaps or repeats."""
     from core.db import init_db, session_scope
     from core.ids import new_id
-    from core.tables import Batch, Extraction
+    from core.models import Batch, Extraction
 
     http, _, key = owner
     ext = http.post("/v1/extractions", json=SCHEMA).json()["extraction"]["id"]

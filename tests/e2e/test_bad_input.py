@@ -90,7 +90,7 @@ def _pages_left(stack) -> dict:
     from sqlmodel import select
 
     from core.db import init_db, session_scope
-    from core.tables import Account
+    from core.models import Account
 
     with session_scope(init_db(stack.settings)) as s:
         return {a.id: a.pages_left for a in s.exec(select(Account)).all()}
@@ -149,7 +149,7 @@ def test_malformed_multipart_is_400(client):
 def test_a_huge_page_is_read_and_drawn_at_a_lower_resolution(sqlite_stack, client):
     """A 14000-pt page at the configured resolution would need gigabytes: it is OCRed and drawn
     within a pixel budget instead, and nothing else in the batch waits on it."""
-    from core.documents import MAX_DRAW_PIXELS
+    from documents.raster import MAX_DRAW_PIXELS
 
     http, ext = client
     doc = pymupdf.open()

@@ -28,7 +28,7 @@ def cli(sqlite_stack):
 
     def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "core.cli", *map(str, args)], env=env, cwd=ROOT,
+            [sys.executable, "-m", "cli", *map(str, args)], env=env, cwd=ROOT,
             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, check=False,
         )
 

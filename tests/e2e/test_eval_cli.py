@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from core.cli import app
+from cli.main import app
 from tests.support.invoices import make_invoice, schema_invoice
 
 EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"

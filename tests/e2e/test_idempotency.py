@@ -75,7 +75,7 @@ def test_keys_expire_after_24_hours(stack, client):
     from sqlmodel import update
 
     from core.db import init_db, session_scope
-    from core.tables import IdempotencyKey, utcnow
+    from core.models import IdempotencyKey, utcnow
 
     http, ext = client
     first = _upload(http, ext, PDF_A, "old").json()["batch"]["id"]

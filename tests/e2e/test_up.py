@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.stack import free_port
+from devstack.stack import free_port
 from tests.support.invoices import make_invoice, schema_invoice
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ class Up:
         self.port = port
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "core.cli", "up", "--data-dir", str(data_dir), "--port", str(port)],
+            [sys.executable, "-m", "cli", "up", "--data-dir", str(data_dir), "--port", str(port)],
             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             text=True, start_new_session=True,
         )
@@ -87,7 +87,7 @@ def test_up_serves_stops_and_keeps_state(tmp_path):
                 time.sleep(0.3)
         # a key made with the CLI for this data dir works against the running stack at once
         made = subprocess.run(
-            [sys.executable, "-m", "core.cli", "keys", "create", "--name", "cli", "--data-dir", str(a_dir)],
+            [sys.executable, "-m", "cli", "keys", "create", "--name", "cli", "--data-dir", str(a_dir)],
             cwd=ROOT, capture_output=True, text=True, timeout=60,
             env={k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_")},
         )

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from core.stack import free_port
+from devstack.stack import free_port
 from tests.conftest import make_stack
 from tests.support.invoices import make_invoice, schema_invoice
 
@@ -115,7 +115,7 @@ def test_failing_receiver_gets_each_event_again_with_the_same_id_until_it_accept
     from sqlmodel import select
 
     from core.db import init_db, session_scope
-    from core.tables import WebhookAttempt
+    from core.models import WebhookAttempt
 
     ext = _extraction(hooked, receiver.url + "/flaky", 0)
     r = hooked.post(f"/v1/extractions/{ext}/batches", files=[("files", ("a.pdf", make_invoice(seed=61)[0]))])

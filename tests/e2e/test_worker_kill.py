@@ -42,7 +42,7 @@ def test_worker_killed_mid_batch_then_restarted(sqlite_stack):
         from sqlmodel import func, select
 
         from core.db import init_db, session_scope
-        from core.tables import FileRecord, FileResult
+        from core.models import FileRecord, FileResult
 
         with session_scope(init_db(stack.settings)) as s:
             rows = s.exec(select(FileResult.file_id, func.count()).join(FileRecord, FileRecord.id == FileResult.file_id)

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from core.config import Settings
-from core.stack import free_port
+from devstack.stack import free_port
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -77,7 +77,7 @@ class AppStack:
         log = self.tmp / f"{log_name}-{len(self._logs)}.log"
         self._logs.append(log)
         return subprocess.Popen(
-            [sys.executable, "-m", "core.cli", *args],
+            [sys.executable, "-m", "cli", *args],
             env=env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             cwd=Path(__file__).resolve().parents[2],
         )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pymupdf
 
-from core.pages import DocumentText, PageText, Word
-from core.textlayer import document_text
+from extraction.pages import DocumentText, PageText, Word
+from documents.textlayer import page_text
 
 
 def words_page(lines: list[list[tuple[float, str]]], number: int = 1, y0: float = 50,
@@ -21,4 +21,4 @@ def words_page(lines: list[list[tuple[float, str]]], number: int = 1, y0: float 
 
 def read_pdf(data: bytes) -> DocumentText:
     with pymupdf.open(stream=data, filetype="pdf") as doc:
-        return document_text(doc)
+        return DocumentText(pages=[page_text(p, i + 1) for i, p in enumerate(doc)])

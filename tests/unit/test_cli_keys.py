@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def docparse(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_")}
-    return subprocess.run([sys.executable, "-m", "core.cli", *args], env=env, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli", *args], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
 
 

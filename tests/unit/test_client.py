@@ -25,7 +25,7 @@ from client import (
     RateLimited,
     ServerError,
 )
-from client.cli import Item, _normal_fields, _settings_of, parse_sets, summary
+from cli.client_commands import Item, _normal_fields, _settings_of, parse_sets, summary
 
 BASE = "http://api.test"
 BATCH = {"id": "btc_1", "extraction_id": "ext_1", "name": None, "status": "queued", "file_count": 1,

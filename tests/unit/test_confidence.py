@@ -1,4 +1,4 @@
-"""core.confidence: grounding (number/date/text formats) with citations, validation rules, combination."""
+"""extraction.confidence: grounding (number/date/text formats) with citations, validation rules, combination."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from functools import partial
 
 import pytest
 
-from core.confidence import Assessment, assess
-from core.engines.offline import OfflineEngine
-from core.pages import DocumentText, PageText
+from extraction.confidence import Assessment, assess
+from extraction.engines.offline import OfflineEngine
+from extraction.pages import DocumentText, PageText
 from core.schema import ExtractionSchema
 from tests.support import pages as _pages
 from tests.support.invoices import make_invoice, schema_invoice

@@ -10,7 +10,7 @@ from sqlmodel import select
 from core.accounts import charge_pages, create_account, create_key, find_key, hash_key, refund_pages, revoke_key
 from core.config import Settings
 from core.db import init_db, session_scope
-from core.tables import Account, ApiKey, Batch, Extraction, FileRecord, FileResult
+from core.models import Account, ApiKey, Batch, Extraction, FileRecord, FileResult
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

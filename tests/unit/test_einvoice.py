@@ -11,7 +11,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from core.einvoice import (
+from extraction.engines.einvoice import (
     HEADER_TERMS,
     LINE_TERMS,
     MAX_XML_BYTES,
@@ -21,9 +21,9 @@ from core.einvoice import (
     parse_einvoice,
     sniff_syntax,
 )
-from core.engines.offline import COLUMN_CONCEPTS, HEADER_CONCEPTS
+from extraction.engines.offline import COLUMN_CONCEPTS, HEADER_CONCEPTS
 from core.schema import ExtractionSchema
-from core.scoring import values_equal
+from evals.scoring import values_equal
 from tests.support.einvoice_xml import cii_xml, embed, ubl_xml
 from tests.support.invoices import make_invoice, schema_invoice
 

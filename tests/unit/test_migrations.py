@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the tables in core/tables.py, on SQLite and PostgreSQL,
+"""The Alembic migrations build exactly the tables in core/models.py, on SQLite and PostgreSQL,
 and adopt a database that create_all made before migrations existed."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
-import core.tables  # noqa: F401
+import core.models  # noqa: F401
 from core.db import BASELINE, migrate
 from tests.support.appstack import create_pg_database, drop_pg_database
 

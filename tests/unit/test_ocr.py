@@ -8,12 +8,13 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from core.documents import DocumentRejected, render_pages
-from core.engines.offline import OfflineEngine
-from core.ocr import OcrUnavailable, ocr_languages, ocr_page, tsv_words
-from core.pages import DocumentText, PageText
+from documents.errors import DocumentRejected
+from documents.pages import render_pages
+from extraction.engines.offline import OfflineEngine
+from documents.ocr import OcrUnavailable, ocr_languages, ocr_page, tsv_words
+from extraction.pages import DocumentText, PageText
 from core.schema import ExtractionSchema
-from core.textlayer import page_text
+from documents.textlayer import page_text
 from tests.support.images import pdf_to_png, pdf_to_tiff
 from tests.support.invoices import make_invoice, schema_invoice
 
@@ -67,7 +68,7 @@ def test_png_invoice_through_render_pages_is_ocred_and_read(invoice, tmp_path):
 @needs_tesseract
 def test_pdf_page_without_text_layer_is_ocred_text_page_is_not(invoice, tmp_path):
     pdf, _ = invoice
-    from core.evaluate import rasterize_pdf
+    from evals.evaluate import rasterize_pdf
 
     src, scan = tmp_path / "inv.pdf", tmp_path / "scan.pdf"
     src.write_bytes(pdf)
@@ -128,7 +129,7 @@ def test_image_pages_keep_their_resolution_within_the_readable_range(monkeypatch
     """The long side of the image tesseract gets, for an image page of `native` pixels."""
     import pymupdf
 
-    import core.ocr as ocr
+    import documents.ocr as ocr
 
     seen = {}
 

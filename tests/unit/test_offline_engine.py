@@ -7,12 +7,12 @@ import time
 import pymupdf
 import pytest
 
-from core.engines.base import Engine, EngineResult
-from core.engines.offline import OfflineEngine
-from core.pages import DocumentText, PageText, Word
+from extraction.engines.base import Engine, EngineResult
+from extraction.engines.offline import OfflineEngine
+from extraction.pages import DocumentText, PageText, Word
 from core.schema import ExtractionSchema
-from core.scoring import score_document
-from core.textlayer import page_text
+from evals.scoring import score_document
+from documents.textlayer import page_text
 from tests.support.invoices import make_invoice, make_text_pdf, render_png, schema_invoice
 from tests.support.pages import read_pdf, words_page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.procpool import PagePool
+from documents.procpool import PagePool
 
 MB = 1024 * 1024
 

@@ -1,4 +1,4 @@
-"""core.stack: the real Temporal dev server and SeaweedFS S3, started on free ports in tmp dirs."""
+"""devstack.stack: the real Temporal dev server and SeaweedFS S3, started on free ports in tmp dirs."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from core import stack
-from core.stack import S3Server, TemporalDevServer, free_port, port_is_free
+from devstack import stack
+from devstack.stack import S3Server, TemporalDevServer, free_port, port_is_free
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -186,7 +186,7 @@ sys.exit(3)
 UP = """
 import sys
 from pathlib import Path
-from core.stack import run_up
+from devstack.stack import run_up
 stubs, data, port = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 sys.exit(run_up(data, port,
     api_cmd=[sys.executable, str(stubs / "api.py"), str(port)],

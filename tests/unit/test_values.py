@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.schema import FieldSpec
-from core.values import coerce, detect_currency, parse_date, parse_number
+from extraction.values import coerce, detect_currency, parse_date, parse_number
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import core.tables
+import core.models
 
 
 revision = '0001'
@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('pages_limit', sa.Integer(), nullable=False),
     sa.Column('pages_used', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('api_keys',
@@ -31,8 +31,8 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('prefix', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('key_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', core.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', core.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -51,7 +51,7 @@ def upgrade() -> None:
     sa.Column('review_threshold', sa.Float(), nullable=False),
     sa.Column('review_deadline_hours', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', core.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -67,8 +67,8 @@ def upgrade() -> None:
     sa.Column('file_count', sa.Integer(), nullable=False),
     sa.Column('page_count', sa.Integer(), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('created_at', core.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('completed_at', core.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['extraction_id'], ['extractions.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -91,9 +91,9 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('review_revision', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.tables.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('deleted_at', core.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['batch_id'], ['batches.id'], ),
     sa.ForeignKeyConstraint(['extraction_id'], ['extractions.id'], ),
@@ -116,7 +116,7 @@ def upgrade() -> None:
     sa.Column('model_used', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('input_tokens', sa.Integer(), nullable=False),
     sa.Column('output_tokens', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['file_id'], ['files.id'], ),
     sa.PrimaryKeyConstraint('file_id')
     )

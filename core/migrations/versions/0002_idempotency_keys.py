@@ -7,7 +7,7 @@ Create Date: 2026-11-28
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import core.tables
+import core.models
 
 
 revision = '0002'
@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('request_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('batch_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('created_at', core.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
     sa.ForeignKeyConstraint(['batch_id'], ['batches.id'], ),
     sa.PrimaryKeyConstraint('account_id', 'key')

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from core.pages import DocumentText
+from extraction.pages import DocumentText
 from core.schema import ExtractionSchema
 
 

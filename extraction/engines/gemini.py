@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core.pages import PageText
+from extraction.pages import PageText
 from core.schema import ExtractionSchema, FieldSpec
-from core.values import coerce
+from extraction.values import coerce
 
 PAGE_KEY = "_page"
 CONF_KEY = "_confidence"  # the model's self-report, per top-level field and per list item

@@ -31,10 +31,10 @@ from xml.parsers import expat
 import pymupdf
 from pydantic import BaseModel
 
-from core.engines.base import EngineResult
-from core.engines.offline import COLUMN_CONCEPTS, DOC_TYPES, HEADER_CONCEPTS, map_concept
+from extraction.engines.base import EngineResult
+from extraction.engines.offline import COLUMN_CONCEPTS, DOC_TYPES, HEADER_CONCEPTS, map_concept
 from core.schema import ExtractionSchema, FieldSpec
-from core.values import coerce, fold, parse_date
+from extraction.values import coerce, fold, parse_date
 
 log = logging.getLogger(__name__)
 

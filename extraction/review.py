@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.schema import ExtractionSchema, FieldSpec
-from core.values import coerce
+from extraction.values import coerce
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_DEADLINE_HOURS = 24 * 7

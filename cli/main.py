@@ -32,7 +32,7 @@ def up(
     port: Annotated[int, typer.Option(help="API port.")] = 8000,
 ) -> None:
     """Start the whole local stack: Temporal (with its UI), S3, the API and a worker."""
-    from core.stack import run_up
+    from devstack.stack import run_up
 
     settings = _settings(data_dir)
     raise typer.Exit(run_up(settings.data_dir, port))
@@ -83,7 +83,7 @@ def keys_create(
     """Create an API key; the key is printed once, as the last line."""
     from core.accounts import create_account, create_key
     from core.db import init_db, session_scope
-    from core.tables import Account
+    from core.models import Account
 
     settings = _settings(data_dir)
     with session_scope(init_db(settings)) as session:
@@ -109,7 +109,7 @@ def keys_list(data_dir: DataDir = None) -> None:
     from sqlmodel import select
 
     from core.db import init_db, session_scope
-    from core.tables import Account, ApiKey
+    from core.models import Account, ApiKey
 
     settings = _settings(data_dir)
     with session_scope(init_db(settings)) as session:
@@ -140,7 +140,7 @@ def keys_revoke(id_or_key: str, data_dir: DataDir = None) -> None:
 def eval_(
     set_dir: Annotated[Path, typer.Argument(help="Evaluation set: SET_DIR/docs and SET_DIR/truth.")],
     schema: Annotated[Optional[Path], typer.Option("--schema", help="Extraction schema JSON (API format); default SET_DIR/../schema-invoice.json.")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="Engine name (core/engines/registry.py) for --direct.")] = "offline",
+    engine: Annotated[str, typer.Option("--engine", help="Engine name (extraction/engines/registry.py) for --direct.")] = "offline",
     direct: Annotated[bool, typer.Option("--direct", help="Run page preparation and the engine in this process instead of through the API.")] = False,
     as_scans: Annotated[bool, typer.Option("--as-scans", help="Rasterise every PDF into an image-only PDF first (measures OCR).")] = False,
     api_url: Annotated[Optional[str], typer.Option("--api", help="API URL (default DOCPARSE_API_URL or http://127.0.0.1:8000).")] = None,
@@ -151,7 +151,7 @@ def eval_(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
     """Run an evaluation set and score it: per-field accuracy, header accuracy, line-item P/R/F1."""
-    from core.evaluate import EvalError, default_out, evaluate, format_summary, write_report
+    from evals.evaluate import EvalError, default_out, evaluate, format_summary, write_report
 
     if not set_dir.is_dir():
         typer.echo(f"error: {set_dir} is not a directory", err=True)
@@ -174,10 +174,7 @@ def eval_(
     typer.echo(f"wrote {path}")
 
 
-from client.cli import register as _register_client_commands  # `extract` and `review`
+from cli.client_commands import register as _register_client_commands  # `extract` and `review`
 
 _register_client_commands(app)
 
-
-if __name__ == "__main__":
-    app()

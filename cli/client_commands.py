@@ -1,6 +1,6 @@
 """`docparse extract` and `docparse review ...`: the API from the command line, through the client.
 
-Registered on the main `docparse` app by `register(app)` (core/cli.py). Everything talks to a running
+Registered on the main `docparse` app by `register(app)` (cli/main.py). Everything talks to a running
 API (``--api`` / DOCPARSE_API_URL, ``--key`` / DOCPARSE_API_KEY, else the dev key `docparse up` wrote).
 
 Layout:
@@ -48,7 +48,7 @@ def err(message: str) -> None:
 # connection
 
 def _default_key() -> str | None:
-    from core.evaluate import default_api_key  # DOCPARSE_API_KEY, else `docparse up`'s dev key
+    from evals.evaluate import default_api_key  # DOCPARSE_API_KEY, else `docparse up`'s dev key
 
     return default_api_key(None)
 

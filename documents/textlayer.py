@@ -1,10 +1,10 @@
-"""A PDF page's own text layer as core.pages.PageText (worker processes only, never workflow code)."""
+"""A PDF page's own text layer as extraction.pages.PageText (worker processes only, never workflow code)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.pages import DocumentText, PageText, Word
+from extraction.pages import PageText, Word
 
 if TYPE_CHECKING:  # pragma: no cover
     import pymupdf
@@ -44,9 +44,3 @@ def page_text(page: pymupdf.Page, number: int) -> PageText:
         words=words,
     )
 
-
-def document_text(doc: pymupdf.Document, file_name: str = "") -> DocumentText:
-    """Every page of an open document (convenience for scripts and tests)."""
-    return DocumentText(
-        file_name=file_name, pages=[page_text(p, i + 1) for i, p in enumerate(doc)]
-    )

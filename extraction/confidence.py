@@ -69,11 +69,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from core.engines.base import Citation
-from core.engines.offline import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
-from core.pages import DocumentText, PageText, Word
+from extraction.engines.base import Citation
+from extraction.engines.offline import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
+from extraction.pages import DocumentText, PageText, Word
 from core.schema import ExtractionSchema, FieldSpec
-from core.values import CURRENCY_SYMBOLS, coerce, fold, parse_date, parse_number
+from extraction.values import CURRENCY_SYMBOLS, coerce, fold, parse_date, parse_number
 
 EngineKind = Literal["offline", "gemini", "einvoice"]
 
@@ -150,7 +150,7 @@ def _date_readings(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def _is_month(word: str) -> bool:
-    from core.values import _MONTHS  # the same month names parse_date knows
+    from extraction.values import _MONTHS  # the same month names parse_date knows
 
     return fold(word).strip(".,") in _MONTHS
 

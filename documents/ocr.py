@@ -1,6 +1,6 @@
-"""OCR with the tesseract command-line program: a page image -> core.pages.PageText words.
+"""OCR with the tesseract command-line program: a page image -> extraction.pages.PageText words.
 
-Runs in worker processes (like core.documents), one tesseract process per page:
+Runs in page processes (like documents.pages), one tesseract process per page:
 
     OMP_THREAD_LIMIT=1 tesseract stdin stdout -l eng+deu+fra --psm 3 tsv
 
@@ -22,7 +22,8 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
-from core.pages import PageText, Word
+from documents.raster import zoom_for
+from extraction.pages import PageText, Word
 
 if TYPE_CHECKING:  # pragma: no cover
     import pymupdf
@@ -168,8 +169,6 @@ def ocr_page(page: pymupdf.Page, number: int, *, dpi: int = OCR_DPI, image_px: t
         target = min(max(native, lo), hi, 3 * native)
         zoom = target / long_pt
     else:
-        from core.documents import zoom_for
-
         zoom = zoom_for(page, dpi, MAX_OCR_PIXELS)
     pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
     data = pix.tobytes("pnm")  # no compression: cheaper than PNG, and tesseract reads it

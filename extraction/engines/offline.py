@@ -8,7 +8,7 @@ No templates, no per-vendor rules: it reads a document the way a person skims an
   concatenation of word pieces, so "Rechnungs-Nr.", "Rechnungsnr" and "Rechnungs Nr" are the same
   label. A longer label wins over a shorter one it contains ("Total HT" beats "Total").
 * Values: right of the label on the same row (up to the next label) or directly below it,
-  parsed per type with core.values. Candidates are scored by label quality, position and parse.
+  parsed per type with extraction.values. Candidates are scored by label quality, position and parse.
 * Parties: a "Name"/"VAT id" label under a section heading ("Seller", "Käufer", "Bill to" ...)
   belongs to that party.
 * Cross-checks: subtotal + tax = total picks between competing amount candidates and raises
@@ -27,10 +27,10 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.engines.base import Citation, EngineResult
-from core.pages import DocumentText, PageText
+from extraction.engines.base import Citation, EngineResult
+from extraction.pages import DocumentText, PageText
 from core.schema import ExtractionSchema, FieldSpec
-from core.values import (
+from extraction.values import (
     CURRENCY_CODES,
     coerce,
     detect_currency,

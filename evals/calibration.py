@@ -1,8 +1,8 @@
-"""How far the confidences of core.confidence can be trusted, measured on ../shared/eval.
+"""How far the confidences of extraction.confidence can be trusted, measured on ../shared/eval.
 
 For each text-layer PDF of the evaluation set (images are skipped: no OCR here), the offline
-engine extracts the schema, :func:`core.confidence.assess` scores every value, and every present
-(non-empty) value whose key the truth provides is compared with the truth using core.scoring's
+engine extracts the schema, :func:`extraction.confidence.assess` scores every value, and every present
+(non-empty) value whose key the truth provides is compared with the truth using evals.scoring's
 rules (line items paired with ``match_items``; an extracted item without a partner is wrong).
 
 Report, per threshold t:
@@ -26,11 +26,11 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
-from core.confidence import Assessment, WordIndex, assess
-from core.engines.offline import OfflineEngine
-from core.pages import DocumentText
+from extraction.confidence import Assessment, WordIndex, assess
+from extraction.engines.offline import OfflineEngine
+from extraction.pages import DocumentText
 from core.schema import ExtractionSchema
-from core.scoring import _leaf_ok, match_items, values_equal
+from evals.scoring import _leaf_ok, match_items, values_equal
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 BINS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001)
@@ -53,7 +53,7 @@ def eval_docs(eval_dir: Path) -> Iterator[tuple[str, Path, dict[str, Any]]]:
 def read_pdf(path: Path) -> DocumentText:
     import pymupdf
 
-    from core.textlayer import page_text
+    from documents.textlayer import page_text
 
     with pymupdf.open(path) as pdf:
         return DocumentText(file_name=path.name, pages=[page_text(p, i + 1) for i, p in enumerate(pdf)])

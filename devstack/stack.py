@@ -803,8 +803,8 @@ def run_up(
 
         dev_key = ensure_dev_key(settings)
 
-        api = list(api_cmd or [sys.executable, "-m", "core.cli", "api", "--port", str(port)])
-        worker = list(worker_cmd or [sys.executable, "-m", "core.cli", "worker"])
+        api = list(api_cmd or [sys.executable, "-m", "cli", "api", "--port", str(port)])
+        worker = list(worker_cmd or [sys.executable, "-m", "cli", "worker"])
         say("starting the API and the worker ...")
         # Children share the terminal for their logs; own sessions so Ctrl-C reaches us first.
         children["api"] = spawn(api, env=child_env)

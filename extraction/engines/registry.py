@@ -5,11 +5,11 @@ embedded e-invoice always wins; otherwise the offline engine below.)"""
 from __future__ import annotations
 
 from core.config import Settings
-from core.engines.base import Engine
+from extraction.engines.base import Engine
 
 
 def offline_engine() -> Engine:
-    from core.engines.offline import OfflineEngine
+    from extraction.engines.offline import OfflineEngine
 
     return OfflineEngine()
 
@@ -24,7 +24,7 @@ ENGINE_NAMES = ("offline",)
 
 def engine_by_name(name: str) -> Engine:
     """An engine that runs in-process on page words, by its short name or its model_used name."""
-    from core.engines.offline import OfflineEngine
+    from extraction.engines.offline import OfflineEngine
 
     if name in ("offline", OfflineEngine.name):
         return offline_engine()

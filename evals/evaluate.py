@@ -9,10 +9,10 @@ Two ways to run:
   are uploaded in batches of at most 30, each batch is polled until it is terminal and every
   file's result is read back;
 * ``direct``: in this process, the same steps the worker runs: page preparation
-  (core.documents.render_pages, text layer or OCR), the embedded e-invoice check, then the engine.
+  (documents.pages.render_pages, text layer or OCR), the embedded e-invoice check, then the engine.
 
 ``as_scans`` first turns every PDF into an image-only PDF (pages rasterised, no text layer) so the
-OCR path is measured with the same truth. Scores follow core.scoring.
+OCR path is measured with the same truth. Scores follow evals.scoring.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from core.schema import ExtractionSchema
-from core.scoring import Aggregate, score_document
+from evals.scoring import Aggregate, score_document
 
 DOC_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 MAX_BATCH = 30
@@ -134,10 +134,11 @@ def as_scans(runs: list[DocRun], work: Path, dpi: int = SCAN_DPI) -> None:
 
 def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = "offline",
                render_dpi: int = 110, progress: Callable[[str], None] | None = None) -> None:
-    from core.documents import render_pages, sniff_kind
-    from core.einvoice import EInvoiceEngine, EInvoiceError, find_einvoice_xml, sniff_syntax
-    from core.engines.registry import engine_by_name
-    from core.pages import DocumentText, PageText
+    from documents.kinds import sniff_kind
+    from documents.pages import render_pages
+    from extraction.engines.einvoice import EInvoiceEngine, EInvoiceError, find_einvoice_xml, sniff_syntax
+    from extraction.engines.registry import engine_by_name
+    from extraction.pages import DocumentText, PageText
 
     import pymupdf
 

@@ -1,0 +1,111 @@
+"""Reading a document's pages: words with positions (text layer, or OCR) and page images.
+
+PyMuPDF is not thread-safe, so callers run these functions in page *processes*
+(documents/procpool.py). Everything here takes a local file path and returns plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from documents.errors import DocumentRejected
+from documents.inspect import DocumentInfo, inspect_document
+from documents.kinds import image_size
+from documents.ocr import OcrUnavailable, ocr_languages, ocr_page
+from documents.raster import render_png
+from documents.textlayer import page_text
+
+# A page with fewer text-layer words than this is treated as a scan (a stamp, a page number or a
+# scanner's label may be all its text layer holds).
+MIN_TEXT_WORDS = 5
+
+
+def _needs_ocr(page, words: int) -> bool:
+    """No (or almost no) text layer: OCR. A few words over a page-sized image: OCR too."""
+    if words < MIN_TEXT_WORDS:
+        return True
+    if words >= 40:
+        return False
+    try:
+        area = abs(page.rect)
+        for info in page.get_image_info():
+            x0, y0, x1, y1 = info["bbox"]
+            if area and (x1 - x0) * (y1 - y0) >= 0.5 * area:
+                return True
+    except Exception:  # pragma: no cover - image info is a hint only
+        return False
+    return False
+
+
+def _ocr_or_reject(page, number: int, *, image_page: bool, fallback, image_px=None, language: str = "auto"):
+    try:
+        ocr = ocr_page(page, number, image_page=image_page, image_px=image_px, langs=ocr_languages(language))
+    except OcrUnavailable as e:
+        raise DocumentRejected(f"page {number} has no text layer and needs OCR, but {e}") from None
+    # keep the text layer when OCR found less than it (a page that was mostly a picture of a logo)
+    if fallback is not None and len(fallback.words) >= len(ocr.words):
+        return fallback
+    return ocr
+
+
+def page_words(page, number: int, *, kind: str, image_px=None, language: str = "auto"):
+    """One page's words as extraction.pages.PageText: the PDF's text layer, or OCR for a page without
+    one (or with almost none) and for every page of an image document (PNG, JPEG, TIFF)."""
+    if kind != "pdf":
+        return _ocr_or_reject(page, number, image_page=True, fallback=None, image_px=image_px, language=language)
+    text = page_text(page, number)
+    if _needs_ocr(page, len(text.words)):
+        text = _ocr_or_reject(page, number, image_page=False, fallback=text if text.words else None,
+                              language=language)
+    return text
+
+
+class RenderedPage(NamedTuple):
+    png: bytes | None  # None when images were not asked for
+    words_json: str | None  # extraction.pages.PageText as JSON; None when words were not asked for
+    source: str  # "text", "ocr" or "none" (words not read)
+
+
+def render_pages(
+    path: Path, *, kind: str, start: int, stop: int, dpi: int, language: str = "auto",
+    images: bool = True, words: bool = True,
+) -> list[RenderedPage]:
+    """Pages [start, stop) (0-based): PNG and words (JSON, so the worker passes them on without
+    parsing them). Page images are only drawn for the model and for readers; the offline engine
+    reads words alone (see page_words)."""
+    import pymupdf
+
+    out: list[RenderedPage] = []
+    image_px = image_size(path, kind) if kind in ("png", "jpeg") else None
+    with pymupdf.open(str(path), filetype=kind) as doc:
+        for index in range(start, min(stop, doc.page_count)):
+            page = doc[index]
+            png = render_png(page, index + 1, dpi) if images else None
+            text = page_words(page, index + 1, kind=kind, image_px=image_px, language=language) if words else None
+            out.append(RenderedPage(png, text.model_dump_json() if text else None, text.source if text else "none"))
+    return out
+
+
+@dataclass
+class OpenedDocument:
+    info: DocumentInfo
+    einvoice: tuple[str, bytes] | None  # ("cii" | "ubl", XML) embedded in a PDF
+    first_pages: list[RenderedPage]  # pages [0, first_pages) as render_pages reads them
+
+
+def open_document(
+    path: Path, *, name: str, max_pages: int, max_pixels: int, first_pages: int, dpi: int,
+    language: str = "auto", images: bool = True,
+) -> OpenedDocument:
+    """inspect_document, find_einvoice_xml and render_pages of the first pages in one process
+    call: most documents are a page or two, and each call to the page pool is a queue wait.
+    Page images are not drawn when an e-invoice makes them unnecessary."""
+    from extraction.engines.einvoice import find_einvoice_xml
+
+    info = inspect_document(path, name=name, max_pages=max_pages, max_pixels=max_pixels)
+    einvoice = find_einvoice_xml(path) if info.kind == "pdf" else None
+    pages = render_pages(path, kind=info.kind, start=0, stop=min(first_pages, info.page_count), dpi=dpi,
+                         language=language, images=images and einvoice is None) if first_pages else []
+    return OpenedDocument(info, einvoice, pages)
