@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 
 from activities.errors import gone, rejected
-from activities.extract import engine_kind, run_engine_on_json, store_result
+from activities.extract import extract_locally, store_result
 from activities.heartbeat import keep_alive
 from activities.records import set_file_status
 from core.status import Status
@@ -138,7 +138,7 @@ class DocumentActivities:
                 max_pixels=self.settings.max_image_pixels, first_pages=0 if resume_at else PAGES_PER_CHUNK,
                 dpi=self.settings.render_dpi, language=language, images=inp.to_model,
             )
-            # an embedded e-invoice is read right here (run_engine_on_json): nothing later needs it stored
+            # an embedded e-invoice is read right here (extract_locally): nothing later needs it stored
             info, xml = opened.info, opened.einvoice[1] if opened.einvoice else None
             to_model = inp.to_model and xml is None
             pages = await self._read_pages(
@@ -150,8 +150,8 @@ class DocumentActivities:
             if not to_model:  # offline engine, or the exact values of an embedded e-invoice
                 # CPU-bound Python: kept off the worker's event loop
                 started = time.perf_counter()
-                result = await self.pool.run(run_engine_on_json, self.settings, inp.extraction_schema, pages, xml)
-                observe_extraction(engine_kind(result.model_used), time.perf_counter() - started)
+                result = await self.pool.run(extract_locally, inp.extraction_schema, pages, xml, inp.review_threshold)
+                observe_extraction(result.engine, time.perf_counter() - started)
                 extracted = await store_result(self.store, inp, result)
         return PrepareOutput(kind=info.kind, page_count=info.page_count, extracted=extracted)
 

@@ -10,14 +10,12 @@ from temporalio import activity
 from activities.errors import gone
 from activities.heartbeat import keep_alive
 from core import storage
-from core.config import Settings
-from extraction.confidence import assess
-from extraction.engines.base import EngineResult
-from extraction.engines.registry import engine_for
+from extraction.engines.registry import read_locally
+from extraction.finalize import finalize
+from extraction.result import FinalResult
 from core.observability import observe_extraction
 from extraction.pages import DocumentText, PageText
 from documents.procpool import PagePool
-from extraction.review import review_reasons
 from core.schema import ExtractionSchema
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
@@ -38,65 +36,20 @@ async def load_words(store: ObjectStore, batch_id: str, file_id: str, page_count
     return DocumentText(pages=list(pages))
 
 
-async def store_result(
-    store: ObjectStore, inp: ExtractInput | MergeInput | PrepareInput, result: EngineResult
-) -> ExtractOutput:
+async def store_result(store: ObjectStore, inp: ExtractInput | MergeInput | PrepareInput, result: FinalResult) -> ExtractOutput:
     """Claim check: the result goes to object storage; the workflow gets its key and the
     review reasons."""
     key = storage.result_key(inp.batch_id, inp.file_id)
     await asyncio.to_thread(store.put_bytes, key, result.model_dump_json().encode(), "application/json")
-    return ExtractOutput(
-        result_key=key,
-        model_used=result.model_used,
-        review_reasons=reasons_for(inp.extraction_schema, result, inp.review_threshold),
-    )
+    return ExtractOutput(result_key=key, model_used=result.model_used, review_reasons=result.review_reasons)
 
 
-def engine_kind(model_used: str) -> str:
-    if model_used.startswith("einvoice-xml"):
-        return "einvoice"
-    return "offline" if model_used.startswith("docparse-offline") else "gemini"
-
-
-def with_assessment(schema: ExtractionSchema, result: EngineResult, document: DocumentText) -> EngineResult:
-    """Final confidence (engine score, grounding on the page words, validation) and citations."""
-    a = assess(schema, result.result, result.confidence, document,
-               engine_kind=engine_kind(result.model_used), engine_citations=result.citations)
-    return result.model_copy(update={
-        "confidence": a.confidence,
-        "citations": {**result.citations, **a.citations},
-        "issues": [f"{i.rule}: {i.message}" for i in a.issues],
-    })
-
-
-def run_engine(
-    settings: Settings, schema: ExtractionSchema, document: DocumentText, einvoice: bytes | None = None
-) -> EngineResult:
-    warnings = []
-    if einvoice is not None:
-        from extraction.engines.einvoice import EInvoiceEngine, EInvoiceError, sniff_syntax
-
-        try:
-            return with_assessment(schema, EInvoiceEngine().extract_xml(schema, sniff_syntax(einvoice), einvoice), document)
-        except EInvoiceError as e:
-            warnings.append(f"the embedded e-invoice could not be used ({e}); read the pages instead")
-    result = engine_for(settings).extract(schema, document)
-    result.warnings = warnings + result.warnings
-    return with_assessment(schema, result, document)
-
-
-def run_engine_on_json(
-    settings: Settings, schema: ExtractionSchema, pages_json: list[str], einvoice: bytes | None = None
-) -> EngineResult:
-    """run_engine on PageText JSON: parsed here, in the page process, not in the worker."""
+def extract_locally(schema: ExtractionSchema, pages_json: list[str], einvoice: bytes | None,
+                    threshold: float) -> FinalResult:
+    """The embedded e-invoice or the offline engine, then finalize: in a page process (CPU-bound
+    Python), on PageText JSON parsed there rather than in the worker."""
     document = DocumentText(pages=[PageText.model_validate_json(p) for p in pages_json])
-    return run_engine(settings, schema, document, einvoice)
-
-
-def reasons_for(schema: ExtractionSchema, result: EngineResult, threshold: float) -> list[str]:
-    if threshold <= 0:  # review turned off for this extraction
-        return []
-    return review_reasons(schema, result.result, result.confidence, result.issues, threshold)
+    return finalize(schema, read_locally(schema, document, einvoice), document, threshold=threshold)
 
 
 class ExtractActivities:
@@ -117,8 +70,9 @@ class ExtractActivities:
                     raise gone(inp.file_id) from None
             # The offline engine is CPU-bound Python: keep it off the worker's event loop.
             started = time.perf_counter()
-            result: EngineResult = await self.pool.run(
-                run_engine, self.settings, inp.extraction_schema, document, einvoice
+            result: FinalResult = await self.pool.run(
+                extract_locally, inp.extraction_schema, [p.model_dump_json() for p in document.pages], einvoice,
+                inp.review_threshold,
             )
-            observe_extraction(engine_kind(result.model_used), time.perf_counter() - started)
+            observe_extraction(result.engine, time.perf_counter() - started)
         return await store_result(self.store, inp, result)

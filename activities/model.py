@@ -22,12 +22,13 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.errors import gone
-from activities.extract import load_words, store_result, with_assessment
+from activities.extract import load_words, store_result
 from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
 from extraction.engines import gemini
-from extraction.engines.base import EngineResult
+from extraction.finalize import finalize
+from extraction.result import EngineKind, RawResult
 from core.observability import count_tokens, observe_extraction
 from extraction.pages import PageText
 from core.storage import ObjectMissing, ObjectStore
@@ -208,8 +209,7 @@ class ModelActivities:
         # The model that actually answered (the service names its version), else the one asked.
         model_used = model_version or inp.model
         # CPU-bound: in a thread, so the model calls sharing this event loop keep going
-        engine_result = await asyncio.to_thread(with_assessment, inp.extraction_schema, EngineResult(
-            result=result, confidence=confidence, model_used=model_used, warnings=warnings,
-            input_tokens=inp.input_tokens, output_tokens=inp.output_tokens,
-        ), document)
-        return await store_result(self.store, inp, engine_result)
+        raw = RawResult(engine=EngineKind.GEMINI, result=result, confidence=confidence, model_used=model_used,
+                        warnings=warnings, input_tokens=inp.input_tokens, output_tokens=inp.output_tokens)
+        final = await asyncio.to_thread(finalize, inp.extraction_schema, raw, document, threshold=inp.review_threshold)
+        return await store_result(self.store, inp, final)

@@ -11,7 +11,7 @@ from temporalio import activity
 
 from core.status import BATCH_TERMINAL, Status
 from core.db import session_scope
-from extraction.engines.base import EngineResult
+from extraction.result import FinalResult
 from core.observability import count_file
 from core.storage import ObjectMissing, ObjectStore
 from core.models import Batch, FileRecord, FileResult, utcnow
@@ -58,7 +58,7 @@ class RecordActivities:
 
     def _save_result(self, inp: SaveResultInput) -> None:
         try:
-            result = EngineResult.model_validate_json(self.store.get_bytes(inp.result_key))
+            result = FinalResult.model_validate_json(self.store.get_bytes(inp.result_key))
         except ObjectMissing:
             raise gone(inp.file_id) from None
         with session_scope(self.db) as session:

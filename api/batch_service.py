@@ -11,7 +11,6 @@ from sqlalchemy import and_, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from temporalio.service import RPCError, RPCStatusCode
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api.errors import ApiError, not_found
 from api.schemas import BatchPublic, FilePublic, Usage
@@ -23,15 +22,14 @@ from core import storage
 from core.accounts import charge_pages
 from core.db import DB_UNAVAILABLE
 from documents.errors import DocumentRejected
-from documents.inspect import DocumentInfo, inspect_document
+from documents.inspect import DocumentInfo
 from documents.kinds import KINDS
 from core.ids import new_id
-from core.schema import ExtractionSchema
 from core.models import Account, Batch, Extraction, FileRecord, FileResult, IdempotencyKey, utcnow
-from core.temporal import BATCH_STATUS, EXTRACTION_ID, batch_workflow_id
+from core.temporal import batch_workflow_id
 from workflows.batch import BatchWorkflow
 from core.webhooks import WebhookUrlRefused, check_url
-from workflows.models import BatchInput, FileInput, ModelPlan, ReviewPolicy, WebhookTarget
+from workflows.start import start_batch
 
 log = logging.getLogger("docparse.api")
 
@@ -63,18 +61,11 @@ def owned_file(session: Session, account: Account, extraction_id: str, file_id: 
 
 
 async def _inspect_all(state: AppState, upload: ParsedUpload) -> list[DocumentInfo]:
-    s = state.settings
-
     async def one(f) -> DocumentInfo:
         try:
-            return await state.pool.run(
-                inspect_document, f.path, name=f.file_name,
-                max_pages=s.max_pages_per_file, max_pixels=s.max_image_pixels,
-            )
+            return await state.documents.inspect(f.path, f.file_name)
         except DocumentRejected as e:
             raise ApiError(400, str(e), code="document_rejected") from None
-        except MemoryError:
-            raise ApiError(400, f"'{f.file_name}' needs too much memory to open", code="document_rejected") from None
 
     return list(await asyncio.gather(*(one(f) for f in upload.files)))
 
@@ -220,59 +211,10 @@ async def _delete_objects(state: AppState, batch_id: str, records: list[FileReco
         await asyncio.to_thread(state.store.delete_prefix, storage.file_prefix(batch_id, rec.id))
 
 
-def _batch_input(state: AppState, ext: Extraction, batch: Batch, records: list[FileRecord]) -> BatchInput:
-    return BatchInput(
-        batch_id=batch.id,
-        extraction_id=ext.id,
-        account_id=batch.account_id,
-        extraction_schema=ExtractionSchema(fields=ext.fields, language=ext.language),
-        files=[
-            FileInput(file_id=r.id, file_name=r.file_name, object_key=r.object_key,
-                      kind=r.kind, page_count=r.page_count)
-            for r in sorted(records, key=lambda r: r.position)
-        ],
-        max_concurrent_files=state.settings.max_concurrent_files,
-        model=_model_plan(state, ext),
-        review=ReviewPolicy(threshold=ext.review_threshold, deadline_seconds=ext.review_deadline_hours * 3600),
-        webhook=_webhook(state, batch.webhook_url or ext.webhook_url),
-    )
-
-
-def _webhook(state: AppState, url: str | None) -> WebhookTarget | None:
-    if url is None:
-        return None
-    s = state.settings
-    return WebhookTarget(url=url, retry_initial_s=s.webhook_retry_initial_s, retry_hours=s.webhook_retry_hours)
-
-
-def _model_plan(state: AppState, ext: Extraction) -> ModelPlan | None:
-    """Gemini when a key is configured, else None: the offline engine."""
-    s = state.settings
-    if not s.gemini_api_key:
-        return None
-    return ModelPlan(
-        model=ext.model or s.gemini_model, task_queue=s.model_task_queue,
-        pages_per_chunk=s.model_pages_per_chunk, chunk_overlap=s.model_chunk_overlap,
-    )
-
-
 async def start_batch_workflow(
     state: AppState, ext: Extraction, batch: Batch, records: list[FileRecord]
 ) -> None:
-    client = await state.temporal()
-    await client.start_workflow(
-        BatchWorkflow.run,
-        _batch_input(state, ext, batch, records),
-        id=batch_workflow_id(batch.id),
-        task_queue=state.settings.task_queue,
-        # Starting twice (a retry, or resubmit_stranded) must never run a batch twice.
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=TypedSearchAttributes(
-            [SearchAttributePair(EXTRACTION_ID, ext.id), SearchAttributePair(BATCH_STATUS, Status.QUEUED)]
-        ),
-        rpc_timeout=timedelta(seconds=10),
-    )
+    await start_batch(await state.temporal(), state.settings, ext, batch, records)
 
 
 async def resubmit_stranded(state: AppState, older_than: timedelta = timedelta(seconds=30)) -> int:

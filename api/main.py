@@ -15,7 +15,7 @@ from api.state import AppState
 from core.config import Settings, get_settings
 from core.db import init_db
 from core.observability import HttpMetrics, render_metrics
-from documents.procpool import PagePool
+from documents.service import DocumentService
 from core.storage import ObjectStore
 
 log = logging.getLogger("docparse.api")
@@ -41,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings,
             db=init_db(settings),
             store=store,
-            pool=PagePool(1, settings.render_memory_bytes),
+            # one page process at normal priority: uploads and readers wait on it
+            documents=DocumentService(settings, processes=1, nice=0),
         )
         app.state.docparse = state
         task = asyncio.create_task(_resubmit_loop(state))
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             task.cancel()
-            state.pool.shutdown()
+            state.documents.shutdown()
 
     app = FastAPI(
         title="docparse",

@@ -18,7 +18,6 @@ from api.state import AppState
 from core.status import Status
 from core import storage
 from documents.errors import DocumentRejected
-from documents.pages import render_pages
 from core.storage import ObjectMissing
 from core.models import ApiKey, Extraction, FileRecord, FileResult
 from core.temporal import batch_workflow_id
@@ -84,18 +83,15 @@ async def page_image(state: AppState, rec: FileRecord, page: int) -> bytes:
         except ObjectMissing:
             raise ApiError(404, f"file '{rec.file_name}' is gone", code="not_found") from None
         try:
-            [drawn] = await state.pool.run(
-                render_pages, path, kind=rec.kind, start=page - 1, stop=page,
-                dpi=state.settings.render_dpi, images=True, words=False,
-            )
-        except (DocumentRejected, MemoryError) as e:
+            png = await state.documents.draw_page(path, kind=rec.kind, number=page)
+        except DocumentRejected as e:
             raise ApiError(409, f"page {page} of '{rec.file_name}' cannot be drawn: {e}", code="page_not_drawable") from None
-    await asyncio.to_thread(state.store.put_bytes, key, drawn.png, "image/png")
+    await asyncio.to_thread(state.store.put_bytes, key, png, "image/png")
     if not await asyncio.to_thread(state.store.exists, rec.object_key):
         # the file was deleted while its page was drawn: nothing may stay under its prefix
         await asyncio.to_thread(state.store.delete_prefix, storage.file_prefix(rec.batch_id, rec.id))
         raise ApiError(404, f"file '{rec.file_name}' is gone", code="not_found")
-    return drawn.png
+    return png
 
 
 async def decide(state: AppState, rec: FileRecord, key: ApiKey, body: ReviewDecisionIn) -> ReviewOutcomeOut:

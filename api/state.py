@@ -16,7 +16,7 @@ from temporalio.client import Client
 
 from api.status_views import StatusViews
 from core.config import Settings
-from documents.procpool import PagePool
+from documents.service import DocumentService
 from core.storage import ObjectStore
 from core.temporal import batch_workflow_id, connect
 from workflows.batch import BatchWorkflow
@@ -30,7 +30,7 @@ class AppState:
     settings: Settings
     db: Engine
     store: ObjectStore
-    pool: PagePool
+    documents: DocumentService
     _client: Client | None = None
     _client_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -6,7 +6,7 @@ Usage: .venv/bin/python bench/throughput.py [--eval-dir ../shared/eval] [--pages
 The documents of ../shared/eval (PDFs and PNGs), repeated to at least --pages pages, go
 1. through a plain single-process script: for each file, the words of every page (text layer, or
    tesseract where a page has none: documents.pages.render_pages with images=False, the very call
-   the worker makes) and the offline engine with confidence (activities.extract.run_engine_on_json);
+   the worker makes) and the offline engine with confidence (activities.extract.extract_locally);
 2. through the whole stack (API upload in batches of 30, Temporal, S3, SQLite, --workers worker
    processes), timed from the first upload to the last file terminal.
 Prints pages/s of both and the ratio. Target: pipeline >= 0.9 x the script (and better on 2 cores).
@@ -47,7 +47,7 @@ def eval_schema(eval_dir: Path) -> dict:
 
 def run_script(docs: list[tuple[str, bytes, int]], schema_body: dict) -> dict:
     """What a user's loop over the files would do, with our own page and engine code."""
-    from activities.extract import run_engine_on_json
+    from activities.extract import extract_locally
     from core.config import Settings
     from documents.kinds import sniff_kind
     from documents.pages import render_pages
@@ -64,7 +64,7 @@ def run_script(docs: list[tuple[str, bytes, int]], schema_body: dict) -> dict:
             kind = sniff_kind(data[:1024])
             pages_json = [p.words_json for p in render_pages(path, kind=kind, start=0, stop=n, dpi=settings.render_dpi,
                                                              language=schema.language, images=False)]
-            run_engine_on_json(settings, schema, pages_json)
+            extract_locally(schema, pages_json, None, 0.8)
             pages += n
     seconds = time.perf_counter() - t0
     return {"pages": pages, "files": len(docs), "seconds": round(seconds, 2), "pages_per_s": round(pages / seconds, 2)}

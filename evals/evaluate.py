@@ -136,8 +136,8 @@ def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = 
                render_dpi: int = 110, progress: Callable[[str], None] | None = None) -> None:
     from documents.kinds import sniff_kind
     from documents.pages import render_pages
-    from extraction.engines.einvoice import EInvoiceEngine, EInvoiceError, find_einvoice_xml, sniff_syntax
-    from extraction.engines.registry import engine_by_name
+    from extraction.engines.einvoice import find_einvoice_xml
+    from extraction.engines.registry import engine_by_name, read_locally
     from extraction.pages import DocumentText, PageText
 
     import pymupdf
@@ -165,14 +165,8 @@ def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = 
             r.prepare_s = time.perf_counter() - t0
             t1 = time.perf_counter()
             found = find_einvoice_xml(r.path) if kind == "pdf" else None
-            res = None
-            if found is not None:
-                try:
-                    res = EInvoiceEngine().extract_xml(schema, sniff_syntax(found[1]), found[1])
-                except EInvoiceError as e:
-                    r.warnings.append(f"embedded e-invoice unusable: {e}")
-            if res is None:
-                res = engine.extract(schema, DocumentText(file_name=r.path.name, pages=pages))
+            res = read_locally(schema, DocumentText(file_name=r.path.name, pages=pages),
+                               found[1] if found else None, fallback=engine)
             r.extract_s = time.perf_counter() - t1
             r.result, r.model_used = res.result, res.model_used
             r.warnings += res.warnings

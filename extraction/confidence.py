@@ -69,7 +69,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from extraction.engines.base import Citation
+from extraction.result import Citation
 from extraction.engines.offline import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
 from extraction.pages import DocumentText, PageText, Word
 from core.schema import ExtractionSchema, FieldSpec

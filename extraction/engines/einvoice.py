@@ -7,7 +7,7 @@
   (ZUGFeRD 2.x / Factur-X / XRechnung-CII; the ZUGFeRD 1.0 ``CrossIndustryDocument`` too) or a UBL
   ``Invoice`` / ``CreditNote``.
 * ``parse_einvoice(syntax, xml)``: the EN 16931 business terms we extract, as an ``EInvoice``.
-* ``EInvoiceEngine().extract_xml(schema, syntax, xml)``: an ``EngineResult`` for any client schema;
+* ``EInvoiceEngine(xml).extract(schema, document)``: a ``RawResult`` for any client schema;
   fields are mapped to concepts with the offline engine's tables (``map_concept``), values come
   from the XML verbatim (confidence 1.0), nothing is invented.
 
@@ -31,7 +31,8 @@ from xml.parsers import expat
 import pymupdf
 from pydantic import BaseModel
 
-from extraction.engines.base import EngineResult
+from extraction.pages import DocumentText
+from extraction.result import EngineKind, RawResult
 from extraction.engines.offline import COLUMN_CONCEPTS, DOC_TYPES, HEADER_CONCEPTS, map_concept
 from core.schema import ExtractionSchema, FieldSpec
 from extraction.values import coerce, fold, parse_date
@@ -603,12 +604,21 @@ def _doc_type_enum(value: Any, field: FieldSpec) -> str | None:
 
 
 class EInvoiceEngine:
-    """Reads a client schema's fields from an e-invoice XML: exact values, confidence 1.0."""
+    """Reads a client schema's fields from an e-invoice XML: exact values, confidence 1.0.
+    The document's words are not needed (finalize() uses them for citations only)."""
 
+    kind = EngineKind.EINVOICE
     name = "einvoice-xml"
 
-    def extract_xml(self, schema: ExtractionSchema, syntax: str, xml: bytes) -> EngineResult:
-        inv = parse_einvoice(syntax, xml)
+    def __init__(self, xml: bytes, syntax: str | None = None) -> None:
+        self.xml = xml
+        self.syntax = syntax  # "cii" | "ubl"; None: sniffed from the root element
+
+    def extract(self, schema: ExtractionSchema, document: DocumentText | None = None) -> RawResult:
+        syntax = self.syntax or sniff_syntax(self.xml)
+        if syntax is None:
+            raise EInvoiceError("the XML is neither a CII nor a UBL invoice")
+        inv = parse_einvoice(syntax, self.xml)
         language = schema.language or "auto"
         result: dict[str, Any] = {}
         confidence: dict[str, float] = {}
@@ -642,8 +652,8 @@ class EInvoiceEngine:
         if not inv.lines and any(f.type == "list<object>" for f in schema.fields):
             warnings.append(f"the e-invoice has no line items (profile {inv.profile or 'unknown'})")
         tag = "factur-x" if inv.syntax == "cii" else "ubl"
-        return EngineResult(result=result, confidence=confidence, citations={},
-                            model_used=f"einvoice-xml:{tag}", warnings=warnings)
+        return RawResult(engine=self.kind, result=result, confidence=confidence, citations={},
+                         model_used=f"einvoice-xml:{tag}", warnings=warnings)
 
     @staticmethod
     def _coerce(raw: Any, field: FieldSpec, language: str) -> tuple[Any, str | None]:

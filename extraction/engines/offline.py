@@ -27,7 +27,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
-from extraction.engines.base import Citation, EngineResult
+from extraction.result import Citation, EngineKind, RawResult
 from extraction.pages import DocumentText, PageText
 from core.schema import ExtractionSchema, FieldSpec
 from extraction.values import (
@@ -661,9 +661,10 @@ class _Doc:
 
 
 class OfflineEngine:
+    kind = EngineKind.OFFLINE
     name = "docparse-offline-v1"
 
-    def extract(self, schema: ExtractionSchema, document: DocumentText) -> EngineResult:
+    def extract(self, schema: ExtractionSchema, document: DocumentText) -> RawResult:
         language = schema.language or "auto"
         doc = _Doc(document, language)
         result: dict[str, Any] = {}
@@ -701,8 +702,8 @@ class OfflineEngine:
 
         _cross_check(schema, header.concept, result, confidence, list_fields)
         _derive_subtotal(header.concept, result, confidence, citations, list_fields)
-        return EngineResult(result=result, confidence=confidence, citations=citations,
-                            model_used=self.name, warnings=warnings)
+        return RawResult(engine=self.kind, result=result, confidence=confidence, citations=citations,
+                         model_used=self.name, warnings=warnings)
 
 
 def _whole(r: Row, i: int, j: int) -> bool:

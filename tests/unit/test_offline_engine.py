@@ -7,7 +7,8 @@ import time
 import pymupdf
 import pytest
 
-from extraction.engines.base import Engine, EngineResult
+from extraction.engines.base import Engine
+from extraction.result import EngineKind, RawResult
 from extraction.engines.offline import OfflineEngine
 from extraction.pages import DocumentText, PageText, Word
 from core.schema import ExtractionSchema
@@ -27,7 +28,8 @@ SCHEMA = ExtractionSchema(fields=schema_invoice()["fields"], language="auto")
 def test_is_an_engine():
     assert isinstance(ENGINE.name, str) and ENGINE.name == "docparse-offline-v1"
     engine: Engine = ENGINE
-    assert isinstance(engine.extract(SCHEMA, DocumentText(pages=[])), EngineResult)
+    raw = engine.extract(SCHEMA, DocumentText(pages=[]))
+    assert isinstance(raw, RawResult) and raw.engine == EngineKind.OFFLINE
 
 
 def test_textlayer_words_and_empty_page():
