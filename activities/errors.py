@@ -2,12 +2,12 @@
 
 from temporalio.exceptions import ApplicationError
 
-from workflows.policies import DOCUMENT_REJECTED, FILE_GONE
+from workflows.contracts import ErrorType
 
 
 def rejected(message: str) -> ApplicationError:
-    return ApplicationError(message, type=DOCUMENT_REJECTED, non_retryable=True)
+    return ApplicationError(message, type=ErrorType.DOCUMENT_REJECTED, non_retryable=True)
 
 
 def gone(file_id: str) -> ApplicationError:
-    return ApplicationError(f"file {file_id} was deleted", type=FILE_GONE, non_retryable=True)
+    return ApplicationError(f"file {file_id} was deleted", type=ErrorType.FILE_GONE, non_retryable=True)

@@ -34,7 +34,7 @@ from extraction.pages import PageText
 from core.storage import ObjectMissing, ObjectStore
 from workflows import activity_names as act
 from workflows.models import ChunkInput, ChunkOutput, ExtractOutput, MergeInput
-from workflows.policies import MODEL_AUTH, MODEL_QUOTA, MODEL_REQUEST
+from workflows.contracts import ErrorType
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 
@@ -85,18 +85,18 @@ def classify(e: errors.APIError, model: str) -> ApplicationError:
     code = int(e.code or 0)
     said = f"{code} {e.status or ''}: {e.message or 'no message'}".strip()
     if code in (401, 403) or _is_bad_key(e):
-        return ApplicationError(f"Gemini refused the API key ({said})", type=MODEL_AUTH, non_retryable=True)
+        return ApplicationError(f"Gemini refused the API key ({said})", type=ErrorType.MODEL_AUTH, non_retryable=True)
     if code == 429 and _is_daily_quota(e):
         return ApplicationError(
-            f"the Gemini daily quota for {model} is exhausted ({said})", type=MODEL_QUOTA, non_retryable=True
+            f"the Gemini daily quota for {model} is exhausted ({said})", type=ErrorType.MODEL_QUOTA, non_retryable=True
         )
     if code in (408, 429) or code >= 500:
         return ApplicationError(
             f"Gemini is busy or unavailable ({said}); retrying",
-            type="ModelUnavailable",
+            type=ErrorType.MODEL_UNAVAILABLE,
             next_retry_delay=_retry_delay(e),
         )
-    return ApplicationError(f"Gemini rejected the request ({said})", type=MODEL_REQUEST, non_retryable=True)
+    return ApplicationError(f"Gemini rejected the request ({said})", type=ErrorType.MODEL_REQUEST, non_retryable=True)
 
 
 def make_client(settings: Settings) -> genai.Client:
@@ -116,7 +116,7 @@ class ModelActivities:
     def client(self) -> genai.Client:
         if self._client is None:
             if not self.settings.gemini_api_key:
-                raise ApplicationError("no Gemini API key is configured on the worker", type=MODEL_AUTH, non_retryable=True)
+                raise ApplicationError("no Gemini API key is configured on the worker", type=ErrorType.MODEL_AUTH, non_retryable=True)
             self._client = make_client(self.settings)
         return self._client
 
@@ -158,7 +158,7 @@ class ModelActivities:
             except errors.APIError as e:
                 raise classify(e, inp.model) from None
             except (httpx.TimeoutException, httpx.TransportError) as e:
-                raise ApplicationError(f"Gemini call failed in transit ({type(e).__name__}); retrying", type="ModelUnavailable") from None
+                raise ApplicationError(f"Gemini call failed in transit ({type(e).__name__}); retrying", type=ErrorType.MODEL_UNAVAILABLE) from None
             observe_extraction("gemini", time.perf_counter() - started)
 
         usage = response.usage_metadata

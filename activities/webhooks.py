@@ -17,7 +17,7 @@ from core.models import Account, WebhookAttempt
 from core.webhooks import WebhookUrlRefused, check_url, pinned, signed_headers
 from workflows import activity_names as act
 from workflows.models import WebhookEvent
-from workflows.policies import WEBHOOK_REFUSED
+from workflows.contracts import ErrorType
 
 
 class WebhookActivities:
@@ -41,7 +41,7 @@ class WebhookActivities:
 
     async def _refuse(self, ev: WebhookEvent, message: str) -> ApplicationError:
         await asyncio.to_thread(self._record, ev, None, message)
-        return ApplicationError(message, type=WEBHOOK_REFUSED, non_retryable=True)
+        return ApplicationError(message, type=ErrorType.WEBHOOK_REFUSED, non_retryable=True)
 
     @activity.defn(name=act.DELIVER_WEBHOOK)
     async def deliver_webhook(self, ev: WebhookEvent) -> None:

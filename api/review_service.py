@@ -21,14 +21,14 @@ from documents.errors import DocumentRejected
 from core.storage import ObjectMissing
 from core.models import ApiKey, Extraction, FileRecord, FileResult
 from core.temporal import batch_workflow_id
-from workflows import policies
+from workflows.contracts import ErrorType
 from workflows.batch import BatchWorkflow
 from workflows.models import ReviewDecision, ReviewOutcome
 
 _UPDATE_CODES = {
-    policies.REVIEW_STALE: (409, "review_stale"),
-    policies.REVIEW_NOT_OPEN: (409, "not_awaiting_review"),
-    policies.REVIEW_INVALID: (400, "invalid_review"),
+    ErrorType.REVIEW_STALE: (409, "review_stale"),
+    ErrorType.REVIEW_NOT_OPEN: (409, "not_awaiting_review"),
+    ErrorType.REVIEW_INVALID: (400, "invalid_review"),
 }
 
 

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from core.temporal import BATCH_STATUS
     from workflows import activity_names as act
     from workflows import policies
+    from workflows.contracts import ErrorType
     from workflows.models import (
         ApplyReviewInput,
         BatchInput,
@@ -133,25 +134,25 @@ class BatchWorkflow:
         # caller gets the reason (the API maps the types to 409 / 400).
         view = self._files.get(decision.file_id)
         if view is None or decision.file_id in self._deleted:
-            raise ApplicationError(f"file {decision.file_id} is not in this batch", type=policies.REVIEW_NOT_OPEN)
+            raise ApplicationError(f"file {decision.file_id} is not in this batch", type=ErrorType.REVIEW_NOT_OPEN)
         if view.status != Status.NEEDS_REVIEW or decision.file_id in self._decisions:
             raise ApplicationError(
-                f"file {decision.file_id} is not awaiting review (status: {view.status})", type=policies.REVIEW_NOT_OPEN
+                f"file {decision.file_id} is not awaiting review (status: {view.status})", type=ErrorType.REVIEW_NOT_OPEN
             )
         if decision.revision != view.review_revision:
             raise ApplicationError(
                 f"stale review: you saw revision {decision.revision}, the file is at revision {view.review_revision}",
-                type=policies.REVIEW_STALE,
+                type=ErrorType.REVIEW_STALE,
             )
         if decision.action not in ("approve", "reject"):
-            raise ApplicationError("action must be 'approve' or 'reject'", type=policies.REVIEW_INVALID)
+            raise ApplicationError("action must be 'approve' or 'reject'", type=ErrorType.REVIEW_INVALID)
         if decision.action == "reject" and decision.values:
-            raise ApplicationError("a rejection cannot carry corrected values", type=policies.REVIEW_INVALID)
+            raise ApplicationError("a rejection cannot carry corrected values", type=ErrorType.REVIEW_INVALID)
         assert self._batch is not None
         try:
             apply_corrections(self._batch.extraction_schema, {}, decision.values)
         except InvalidCorrection as e:
-            raise ApplicationError(f"invalid corrected values: {e}", type=policies.REVIEW_INVALID) from None
+            raise ApplicationError(f"invalid corrected values: {e}", type=ErrorType.REVIEW_INVALID) from None
 
     async def _process(self, batch: BatchInput, f: FileInput, window: asyncio.Semaphore) -> None:
         try:
@@ -164,7 +165,7 @@ class BatchWorkflow:
             await self._set_file(f.file_id, Status.FAILED, error=str(failed))
         except ActivityError as err:
             cause = _root_cause(err)
-            if isinstance(cause, ApplicationError) and cause.type == policies.FILE_GONE:
+            if isinstance(cause, ApplicationError) and cause.type == ErrorType.FILE_GONE:
                 self._deleted.add(f.file_id)
             if f.file_id in self._deleted:
                 await self._purge(batch.batch_id, f.file_id)

@@ -5,18 +5,7 @@ from datetime import timedelta
 
 from temporalio.common import RetryPolicy
 
-# Errors that no retry can fix; activities raise ApplicationError with these types.
-DOCUMENT_REJECTED = "DocumentRejected"
-FILE_GONE = "FileGone"
-MODEL_AUTH = "ModelAuthFailed"  # 401/403, invalid key
-MODEL_QUOTA = "ModelQuotaExhausted"  # per-day quota: waiting minutes will not help
-MODEL_REQUEST = "ModelRequestRejected"  # 400: the same request fails again
-# Review update refusals (the API maps them to HTTP codes)
-REVIEW_STALE = "StaleRevision"  # 409
-REVIEW_NOT_OPEN = "NotAwaitingReview"  # 409
-REVIEW_INVALID = "InvalidReview"  # 400
-WEBHOOK_REFUSED = "WebhookRefused"  # the URL is not one we call, or the account has no secret
-NON_RETRYABLE = [DOCUMENT_REJECTED, FILE_GONE, MODEL_AUTH, MODEL_QUOTA, MODEL_REQUEST]
+from workflows.contracts import NON_RETRYABLE
 
 # Transient faults (object store or database briefly down, worker killed) are retried with
 # backoff until the schedule-to-close budget runs out.

@@ -12,7 +12,7 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from workflows import activity_names as act
     from workflows.models import WebhookEvent
-    from workflows.policies import WEBHOOK_REFUSED
+    from workflows.contracts import ErrorType
 
 
 @workflow.defn
@@ -28,6 +28,6 @@ class WebhookDeliveryWorkflow:
                 backoff_coefficient=2.0,
                 maximum_interval=timedelta(hours=1),
                 maximum_attempts=0,
-                non_retryable_error_types=[WEBHOOK_REFUSED],
+                non_retryable_error_types=[ErrorType.WEBHOOK_REFUSED],
             ),
         )
