@@ -1,4 +1,5 @@
-"""Model activities: one Gemini call per page chunk (google-genai), and the merge of the chunks.
+"""The model activity: one Gemini call (google-genai) per page chunk. Transport only: the request,
+the reading of the answer and the merge are the Gemini engine's (extraction/engines/gemini).
 
 Retries belong to Temporal: the SDK client does not retry, and every failure is classified
 here, at the activity edge, into retryable (rate limits, 5xx, timeouts — with the server's
@@ -22,18 +23,18 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.errors import gone
-from activities.extract import load_words, store_result
+from activities.extract import ExtractActivities
+from activities.extractions import ExtractionCatalog, ExtractionSpec
 from activities.heartbeat import keep_alive
 from core import storage
 from core.config import Settings
-from extraction.engines import gemini
-from extraction.finalize import finalize
-from extraction.result import EngineKind, RawResult
 from core.observability import count_tokens, observe_extraction
-from extraction.pages import PageText
 from core.storage import ObjectMissing, ObjectStore
+from extraction.engines.gemini import AnswerStatus, Chunk, GeminiEngine, ModelReply, ModelRequest
+from extraction.pages import PageText
+from extraction.result import EngineKind
 from workflows import activity_names as act
-from workflows.models import ChunkInput, ChunkOutput, ExtractOutput, MergeInput
+from workflows.models import ChunkAnswer, ChunkTask, FileIds
 from workflows.contracts import ErrorType
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
@@ -106,110 +107,94 @@ def make_client(settings: Settings) -> genai.Client:
     return genai.Client(api_key=settings.gemini_api_key, http_options=options)
 
 
-class ModelActivities:
-    def __init__(self, settings: Settings, store: ObjectStore, client: genai.Client | None = None):
+class GeminiTransport:
+    """Sends one ModelRequest with google-genai and classifies what can go wrong on the way."""
+
+    def __init__(self, settings: Settings, client: genai.Client | None = None):
         self.settings = settings
-        self.store = store
         self._client = client
 
     @property
     def client(self) -> genai.Client:
         if self._client is None:
             if not self.settings.gemini_api_key:
-                raise ApplicationError("no Gemini API key is configured on the worker", type=ErrorType.MODEL_AUTH, non_retryable=True)
+                raise ApplicationError("no Gemini API key is configured on the worker",
+                                       type=ErrorType.MODEL_AUTH, non_retryable=True)
             self._client = make_client(self.settings)
         return self._client
 
-    def _page_parts(self, inp: ChunkInput, number: int) -> list[types.Part]:
-        words = PageText.model_validate_json(
-            self.store.get_bytes(storage.page_words_key(inp.batch_id, inp.file_id, number))
+    async def send(self, model: str, request: ModelRequest) -> ModelReply:
+        contents = [types.Part.from_text(text=p) if isinstance(p, str) else
+                    types.Part.from_bytes(data=p, mime_type="image/png") for p in request.parts]
+        config = types.GenerateContentConfig(
+            response_mime_type="application/json",
+            response_json_schema=request.response_schema,
+            temperature=0,
+            max_output_tokens=self.settings.model_max_output_tokens,
         )
-        png = self.store.get_bytes(storage.page_image_key(inp.batch_id, inp.file_id, number))
-        text = gemini.page_text(words)
-        header = f"--- Page {number} ---"
-        if text:
-            header += f"\nText layer of page {number} (use it for exact characters):\n{text}"
-        return [types.Part.from_text(text=header), types.Part.from_bytes(data=png, mime_type="image/png")]
-
-    async def _contents(self, inp: ChunkInput) -> list[types.Part]:
-        parts = [types.Part.from_text(text=gemini.instructions(inp.extraction_schema, inp.chunk, inp.page_count))]
         try:
-            for number in inp.chunk.pages:
-                parts += await asyncio.to_thread(self._page_parts, inp, number)
-        except ObjectMissing:
-            raise gone(inp.file_id) from None
-        return parts
-
-    @activity.defn(name=act.MODEL_EXTRACT_CHUNK)
-    async def model_extract_chunk(self, inp: ChunkInput) -> ChunkOutput:
-        async with keep_alive():
-            contents = await self._contents(inp)
-            config = types.GenerateContentConfig(
-                response_mime_type="application/json",
-                response_json_schema=gemini.response_json_schema(inp.extraction_schema),
-                temperature=0,
-                max_output_tokens=self.settings.model_max_output_tokens,
-            )
-            started = time.perf_counter()
-            try:
-                response = await self.client.aio.models.generate_content(
-                    model=inp.model, contents=contents, config=config
-                )
-            except errors.APIError as e:
-                raise classify(e, inp.model) from None
-            except (httpx.TimeoutException, httpx.TransportError) as e:
-                raise ApplicationError(f"Gemini call failed in transit ({type(e).__name__}); retrying", type=ErrorType.MODEL_UNAVAILABLE) from None
-            observe_extraction("gemini", time.perf_counter() - started)
-
+            response = await self.client.aio.models.generate_content(model=model, contents=contents, config=config)
+        except errors.APIError as e:
+            raise classify(e, model) from None
+        except (httpx.TimeoutException, httpx.TransportError) as e:
+            raise ApplicationError(f"Gemini call failed in transit ({type(e).__name__}); retrying",
+                                   type=ErrorType.MODEL_UNAVAILABLE) from None
         usage = response.usage_metadata
-        tokens = dict(
+        candidate = (response.candidates or [None])[0]
+        finish = getattr(candidate, "finish_reason", None)
+        return ModelReply(
+            text=response.text if candidate else None,
+            finish_reason=getattr(finish, "value", None) if finish is not None else None,
             input_tokens=(usage.prompt_token_count or 0) if usage else 0,
             output_tokens=(usage.candidates_token_count or 0) if usage else 0,
             model_version=response.model_version,
         )
-        count_tokens(inp.model, tokens["input_tokens"], tokens["output_tokens"])
-        candidate = (response.candidates or [None])[0]
-        finish = getattr(candidate, "finish_reason", None)
-        if finish == types.FinishReason.MAX_TOKENS:
-            return ChunkOutput(status="truncated", detail=f"output truncated at {tokens['output_tokens']} tokens", **tokens)
-        try:
-            data = gemini.parse_output(response.text if candidate else None, inp.extraction_schema)
-        except gemini.OutputInvalid as e:
-            reason = f" (finish reason {finish.value})" if finish is not None and hasattr(finish, "value") else ""
-            return ChunkOutput(status="invalid", detail=str(e) + reason, **tokens)
-        if inp.finalize_review_threshold is not None:
-            merge = MergeInput(
-                batch_id=inp.batch_id, file_id=inp.file_id, extraction_schema=inp.extraction_schema, model=inp.model,
-                chunks=[], input_tokens=inp.earlier_tokens[0] + tokens["input_tokens"],
-                output_tokens=inp.earlier_tokens[1] + tokens["output_tokens"],
-                review_threshold=inp.finalize_review_threshold,
-            )
-            async with keep_alive():
-                extracted = await self._finish(merge, [(inp.chunk, data)], tokens["model_version"])
-            return ChunkOutput(status="ok", result_key=extracted.result_key, extracted=extracted, **tokens)
-        key = storage.file_prefix(inp.batch_id, inp.file_id) + f"chunks/{inp.chunk.first:04d}-{inp.chunk.last:04d}.json"
-        await asyncio.to_thread(self.store.put_bytes, key, json.dumps(data).encode(), "application/json")
-        return ChunkOutput(status="ok", result_key=key, **tokens)
 
-    @activity.defn(name=act.MERGE_CHUNKS)
-    async def merge_chunks(self, inp: MergeInput) -> ExtractOutput:
-        try:
-            outputs = [
-                (c.chunk, json.loads(await asyncio.to_thread(self.store.get_bytes, c.result_key)))
-                for c in inp.chunks
-            ]
-        except ObjectMissing:
-            raise gone(inp.file_id) from None
-        return await self._finish(inp, outputs, next((c.model_version for c in inp.chunks if c.model_version), None))
 
-    async def _finish(self, inp: MergeInput, outputs: list, model_version: str | None) -> ExtractOutput:
-        """Merged, typed, assessed (confidence, citations, rules) and stored: the file's result."""
-        result, confidence, warnings = gemini.merge_chunks(inp.extraction_schema, outputs)
-        document = await load_words(self.store, inp.batch_id, inp.file_id, max(c.last for c, _ in outputs))
-        # The model that actually answered (the service names its version), else the one asked.
-        model_used = model_version or inp.model
-        # CPU-bound: in a thread, so the model calls sharing this event loop keep going
-        raw = RawResult(engine=EngineKind.GEMINI, result=result, confidence=confidence, model_used=model_used,
-                        warnings=warnings, input_tokens=inp.input_tokens, output_tokens=inp.output_tokens)
-        final = await asyncio.to_thread(finalize, inp.extraction_schema, raw, document, threshold=inp.review_threshold)
-        return await store_result(self.store, inp, final)
+class ModelActivities:
+    def __init__(self, store: ObjectStore, transport: GeminiTransport, catalog: ExtractionCatalog,
+                 extract: ExtractActivities):
+        self.store = store
+        self.transport = transport
+        self.catalog = catalog
+        self.extract = extract  # a chunk that is the whole document is finished right here
+
+    def _page(self, ids: FileIds, number: int) -> tuple[PageText, bytes]:
+        words = PageText.model_validate_json(self.store.get_bytes(storage.page_words_key(ids.batch_id, ids.file_id, number)))
+        return words, self.store.get_bytes(storage.page_image_key(ids.batch_id, ids.file_id, number))
+
+    @activity.defn(name=act.READ_CHUNK)
+    async def model_read_chunk(self, task: ChunkTask) -> ChunkAnswer:
+        spec = await asyncio.to_thread(self.catalog.get, task.extraction_id, task.file_id)
+        return await self.read_chunk(task, spec, task.page_count, task.chunk, task.model)
+
+    async def read_chunk(self, ids: FileIds, spec: ExtractionSpec, page_count: int, chunk: Chunk, model: str,
+                         *, may_finish: bool = True, earlier_tokens: tuple[int, int] = (0, 0)) -> ChunkAnswer:
+        """One model call. A chunk that is the whole document (pages 1..page_count) is the file's
+        result: finalized and stored here, no merge step (may_finish False: the legacy path's
+        batches from before that rule merge it). earlier_tokens: the legacy path's count of
+        unusable answers before this one, which its stored result includes."""
+        engine = GeminiEngine(model)
+        async with keep_alive():
+            try:
+                pages = [await asyncio.to_thread(self._page, ids, n) for n in chunk.pages]
+            except ObjectMissing:
+                raise gone(ids.file_id) from None
+            started = time.perf_counter()
+            reply = await self.transport.send(model, engine.request(spec.schema, chunk, page_count, pages))
+            observe_extraction(EngineKind.GEMINI, time.perf_counter() - started)
+        count_tokens(model, reply.input_tokens, reply.output_tokens)
+        tokens = dict(input_tokens=reply.input_tokens, output_tokens=reply.output_tokens,
+                      model_version=reply.model_version)
+        reading = engine.read(spec.schema, reply)
+        if reading.status != AnswerStatus.OK:
+            return ChunkAnswer(status=reading.status, detail=reading.detail, **tokens)
+        if may_finish and chunk.first == 1 and chunk.last == page_count:
+            # The model that actually answered (the service names its version), else the one asked.
+            outcome = await self.extract.finish_model_file(
+                ids, spec, model, [(chunk, reading.data)], reply.model_version,
+                (earlier_tokens[0] + reply.input_tokens, earlier_tokens[1] + reply.output_tokens))
+            return ChunkAnswer(status=AnswerStatus.OK, answer_key=outcome.result_key, outcome=outcome, **tokens)
+        key = storage.answer_key(ids.batch_id, ids.file_id, chunk.first, chunk.last)
+        await asyncio.to_thread(self.store.put_bytes, key, json.dumps(reading.data).encode(), "application/json")
+        return ChunkAnswer(status=AnswerStatus.OK, answer_key=key, **tokens)

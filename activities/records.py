@@ -1,25 +1,26 @@
-"""Database writes from the workflow: file/batch status and results. All are upserts."""
+"""Database writes from the workflow: file/batch status, results, review decisions. All upserts."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from core.status import BATCH_TERMINAL, Status
-from core.db import session_scope
-from extraction.result import FinalResult
-from core.observability import count_file
-from core.storage import ObjectMissing, ObjectStore
-from core.models import Batch, FileRecord, FileResult, utcnow
-from workflows import activity_names as act
-from extraction.review import apply_corrections, decision_error
-from workflows.models import ApplyReviewInput, BatchStatusInput, FileStatusInput, SaveResultInput
-
 from activities.errors import gone
+from core import storage
+from core.db import session_scope
+from core.models import Batch, FileRecord, FileResult, utcnow
+from core.observability import count_file
+from core.status import BATCH_TERMINAL, FILE_OUTCOMES, Status
+from core.storage import ObjectMissing, ObjectStore
+from extraction.result import FinalResult
+from extraction.review import decision_error
+from workflows import activity_names as act
+from workflows.models import BatchStatusInput, Decision, FileStatusInput, ReviewTask, SaveResultInput
 
 log = logging.getLogger("docparse.worker")
 
@@ -38,7 +39,7 @@ def set_file_status(db: Engine, file_id: str, status: str, error: str | None = N
 
 def _finished(file_id: str, status: str, error: str | None = None) -> None:
     """A file's outcome, written: counted (docparse_files_processed_total) and logged."""
-    if status in (Status.PROCESSED, Status.NEEDS_REVIEW, Status.FAILED):
+    if status in FILE_OUTCOMES:
         count_file(status)
         log.info("file %s %s%s", file_id, status, f": {error}" if error else "")
 
@@ -47,6 +48,12 @@ class RecordActivities:
     def __init__(self, db: Engine, store: ObjectStore):
         self.db = db
         self.store = store
+
+    def _final(self, key: str, file_id: str) -> FinalResult:
+        try:
+            return FinalResult.model_validate_json(self.store.get_bytes(key))
+        except ObjectMissing:
+            raise gone(file_id) from None
 
     def _set_file_status(self, inp: FileStatusInput) -> None:
         set_file_status(self.db, inp.file_id, inp.status, inp.error)
@@ -57,28 +64,19 @@ class RecordActivities:
         await asyncio.to_thread(self._set_file_status, inp)
 
     def _save_result(self, inp: SaveResultInput) -> None:
-        try:
-            result = FinalResult.model_validate_json(self.store.get_bytes(inp.result_key))
-        except ObjectMissing:
-            raise gone(inp.file_id) from None
+        final = self._final(inp.result_key, inp.file_id)
         with session_scope(self.db) as session:
             record = session.get(FileRecord, inp.file_id)
             if record is None or record.deleted_at is not None:
                 raise gone(inp.file_id)
-            session.merge(
-                FileResult(
-                    file_id=inp.file_id,
-                    result=result.result,
-                    extracted=result.result,
-                    review_reasons=inp.review_reasons,
-                    confidence=result.confidence,
-                    citations={k: c.model_dump() for k, c in result.citations.items()},
-                    warnings=result.warnings,
-                    model_used=result.model_used,
-                    input_tokens=result.input_tokens,
-                    output_tokens=result.output_tokens,
-                )
-            )
+            session.merge(FileResult(
+                file_id=inp.file_id, result=final.result, extracted=final.result,
+                review_reasons=inp.review_reasons, confidence=final.confidence,
+                citations={k: c.model_dump() for k, c in final.citations.items()},
+                warnings=final.warnings, engine=final.engine, model_used=final.model_used,
+                input_tokens=final.input_tokens if inp.input_tokens is None else inp.input_tokens,
+                output_tokens=final.output_tokens if inp.output_tokens is None else inp.output_tokens,
+            ))
             record.status, record.error, record.updated_at = inp.status, None, utcnow()
             record.review_revision = inp.review_revision
             session.add(record)
@@ -89,35 +87,46 @@ class RecordActivities:
     async def save_result(self, inp: SaveResultInput) -> None:
         await asyncio.to_thread(self._save_result, inp)
 
-    def _apply_review(self, inp: ApplyReviewInput) -> None:
+    def record_review(self, file_id: str, decision: Decision, revision: int, decided_at: datetime,
+                      reviewer: str | None, reason: str | None, reviewed: FinalResult | None) -> None:
+        """The decision on the file's row and its result: approved (reviewed: the approved result,
+        finalized again) -> processed with the reviewed values; rejected or expired -> failed."""
         with session_scope(self.db) as session:
-            record = session.get(FileRecord, inp.file_id)
-            stored = session.get(FileResult, inp.file_id)
+            record = session.get(FileRecord, file_id)
+            stored = session.get(FileResult, file_id)
             if record is None or record.deleted_at is not None or stored is None:
-                raise gone(inp.file_id)
+                raise gone(file_id)
             corrected: list[str] = []
-            if inp.decision == "approved":
-                # Validated by the workflow's update validator already; typed here.
-                stored.result = apply_corrections(inp.extraction_schema, stored.extracted, inp.corrections)
-                corrected = sorted(k for k in (inp.corrections or {}) if stored.result.get(k) != stored.extracted.get(k))
+            if decision == Decision.APPROVED and reviewed is not None:
+                extracted = stored.extracted or {}
+                corrected = sorted(k for k, v in reviewed.result.items() if v != extracted.get(k))
+                stored.result, stored.confidence = reviewed.result, reviewed.confidence
+                stored.citations = {k: c.model_dump() for k, c in reviewed.citations.items()}
                 record.status, record.error = Status.PROCESSED, None
             else:
                 record.status = Status.FAILED
-                record.error = decision_error(inp.decision, inp.reviewer, inp.reason)
+                record.error = decision_error(decision, reviewer, reason)
             stored.review = {
-                "decision": inp.decision, "reviewer": inp.reviewer, "reason": inp.reason,
-                "revision": inp.revision, "decided_at": inp.decided_at.isoformat(), "corrected": corrected,
+                "decision": decision, "reviewer": reviewer, "reason": reason, "revision": revision,
+                "decided_at": decided_at.isoformat(), "corrected": corrected,
             }
             record.updated_at = utcnow()
             status, error = record.status, record.error
             session.add(stored)
             session.add(record)
             session.commit()
-        _finished(inp.file_id, status, error)
+        _finished(file_id, status, error)
 
-    @activity.defn(name=act.APPLY_REVIEW)
-    async def apply_review(self, inp: ApplyReviewInput) -> None:
-        await asyncio.to_thread(self._apply_review, inp)
+    def _save_review(self, task: ReviewTask) -> None:
+        reviewed = None
+        if task.decision == Decision.APPROVED:
+            reviewed = self._final(storage.reviewed_key(task.batch_id, task.file_id), task.file_id)
+        self.record_review(task.file_id, task.decision, task.revision, task.decided_at, task.reviewer,
+                           task.reason, reviewed)
+
+    @activity.defn(name=act.SAVE_REVIEW)
+    async def save_review(self, task: ReviewTask) -> None:
+        await asyncio.to_thread(self._save_review, task)
 
     def _set_batch_status(self, inp: BatchStatusInput) -> None:
         with session_scope(self.db) as session:

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     model_chunk_overlap: int = 1
     model_max_output_tokens: int = 65_536
 
+    # The worker's reconciler (a Temporal Schedule) starts batches that were stored but never
+    # started, once they are this old, every reconcile_interval_s.
+    stranded_after_s: float = 30.0
+    reconcile_interval_s: float = 60.0
+
     # A busy worker answers queries late; past this the API answers from the database, which
     # the activities keep current.
     status_query_timeout_s: float = 1.5

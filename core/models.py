@@ -125,6 +125,7 @@ class FileResult(SQLModel, table=True):
     confidence: dict[str, float] = _json()
     citations: dict[str, Any] = _json()
     warnings: list[str] = _json()
+    engine: str | None = None  # einvoice | offline | gemini (None: stored before it was recorded)
     model_used: str
     input_tokens: int = 0
     output_tokens: int = 0

@@ -5,8 +5,9 @@ Every object a file produces lives under one prefix, so deleting a file is one p
     files/<batch_id>/<file_id>/pages/0001.png      page image
     files/<batch_id>/<file_id>/words/0001.json     words with positions (text layer or OCR)
     files/<batch_id>/<file_id>/einvoice.xml        embedded e-invoice XML, when the PDF has one
-    files/<batch_id>/<file_id>/chunks/*.json       model output per page chunk
-    files/<batch_id>/<file_id>/result.json         engine output (claim check for the workflow)
+    files/<batch_id>/<file_id>/chunks/*.json       the model's parsed answer per page chunk
+    files/<batch_id>/<file_id>/result.json         the finalized result (claim check for the workflow)
+    files/<batch_id>/<file_id>/reviewed.json       the result a reviewer approved, finalized again
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def einvoice_key(batch_id: str, file_id: str) -> str:
 
 def result_key(batch_id: str, file_id: str) -> str:
     return file_prefix(batch_id, file_id) + "result.json"
+
+
+def reviewed_key(batch_id: str, file_id: str) -> str:
+    return file_prefix(batch_id, file_id) + "reviewed.json"
+
+
+def answer_key(batch_id: str, file_id: str, first: int, last: int) -> str:
+    return file_prefix(batch_id, file_id) + f"chunks/{first:04d}-{last:04d}.json"
 
 
 class ObjectMissing(Exception):

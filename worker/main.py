@@ -11,7 +11,11 @@ from temporalio.worker import PollerBehaviorAutoscaling, Worker
 
 from activities.documents import DocumentActivities
 from activities.extract import ExtractActivities
-from activities.model import ModelActivities
+from activities.extractions import ExtractionCatalog
+from activities.legacy import LegacyActivities
+from activities.model import GeminiTransport, ModelActivities
+from activities.pages import PageReader
+from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
 from activities.webhooks import WebhookActivities
 from core.config import Settings, get_settings
@@ -22,24 +26,30 @@ from core.observability import (
     start_worker_metrics,
     temporal_runtime,
 )
-from documents.procpool import PagePool
+from documents.service import DocumentService
 from core.storage import ObjectStore
 from core.temporal import connect, ensure_search_attributes
 from workflows.batch import BatchWorkflow
+from workflows.reconcile import ReconcileWorkflow
 from workflows.webhook import WebhookDeliveryWorkflow
+from worker.schedules import ensure_schedules
 
 log = logging.getLogger("docparse.worker")
 
 
-def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
+def build_workers(client, settings: Settings, documents: DocumentService) -> list[Worker]:
     store = ObjectStore(settings)
     store.ensure_bucket()
     db = init_db(settings)
-    documents = DocumentActivities(settings, store, pool, db)
-    extract = ExtractActivities(settings, store, pool)
+    catalog = ExtractionCatalog(db)
+    pages = PageReader(store, documents)
+    prepare = DocumentActivities(settings, store, documents, catalog, db)
+    extract = ExtractActivities(store, pages, catalog)
     records = RecordActivities(db, store)
+    model = ModelActivities(store, GeminiTransport(settings), catalog, extract)
+    legacy = LegacyActivities(prepare, extract, model, records)
     webhooks = WebhookActivities(settings, db)
-    model = ModelActivities(settings, store)
+    reconcile = ReconcileActivities(settings, db, client)
     # A batch schedules all its files at once; a fixed five pollers would pick them up five per
     # round trip. Autoscaling pollers follow the backlog (the server says how much is waiting).
     pollers = dict(activity_task_poller_behavior=PollerBehaviorAutoscaling(initial=30))
@@ -50,19 +60,24 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
         task_queue=settings.task_queue,
         **pollers,
         interceptors=interceptors,
-        workflows=[BatchWorkflow, WebhookDeliveryWorkflow],
+        workflows=[BatchWorkflow, WebhookDeliveryWorkflow, ReconcileWorkflow],
         activities=[
-            documents.prepare_file,
-            documents.ingest_file,
-            documents.render_pages,
-            documents.purge_file,
-            extract.extract_file,
-            model.merge_chunks,
+            prepare.prepare_document,
+            prepare.purge_file,
+            extract.merge_chunks,
+            extract.finalize_review,
             records.save_result,
-            records.apply_review,
+            records.save_review,
             records.set_file_status,
             records.set_batch_status,
             webhooks.deliver_webhook,
+            reconcile.resubmit_stranded,
+            # for batches started before the current contracts (workflows/legacy.py)
+            legacy.prepare_file,
+            legacy.ingest_file,
+            legacy.render_pages,
+            legacy.extract_file,
+            legacy.apply_review,
         ],
     )
     # Model calls have their own queue: at most model_max_concurrent in flight per worker and
@@ -71,7 +86,7 @@ def build_workers(client, settings: Settings, pool: PagePool) -> list[Worker]:
     model_calls = Worker(
         client,
         task_queue=settings.model_task_queue,
-        activities=[model.model_extract_chunk],
+        activities=[model.model_read_chunk, legacy.model_extract_chunk],
         **pollers,
         interceptors=interceptors,
         max_concurrent_activities=settings.model_max_concurrent,
@@ -85,9 +100,10 @@ async def run_worker(settings: Settings | None = None) -> None:
     start_worker_metrics(settings.metrics_host, settings.worker_metrics_port)
     client = await connect(settings, temporal_runtime(settings.metrics_host, settings.temporal_metrics_port))
     await ensure_search_attributes(client, settings.temporal_namespace)
-    pool = PagePool(settings.render_processes, settings.render_memory_bytes, settings.render_nice)
+    await ensure_schedules(client, settings)
+    documents = DocumentService(settings)
     try:
-        workers = build_workers(client, settings, pool)
+        workers = build_workers(client, settings, documents)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -99,7 +115,7 @@ async def run_worker(settings: Settings | None = None) -> None:
                      settings.model_task_queue, settings.temporal_address)
             await stop.wait()
     finally:
-        pool.shutdown()
+        documents.shutdown()
 
 
 def main() -> None:

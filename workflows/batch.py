@@ -2,8 +2,14 @@
 
 Fan-out is bounded activities inside this one workflow, not a child workflow per file: a batch
 holds at most 30 files, so its history stays small (~15 events per file), one query answers the
-status of the whole batch, and signals about a file (deletion, later review decisions) reach one
-place. Scale comes from running many workers on the task queue, not from more workflows.
+status of the whole batch, and signals about a file (deletion, review decisions) reach one place.
+Scale comes from running many workers on the task queue, not from more workflows.
+
+Per file: prepare_document (pages, words, OCR; an embedded e-invoice or the offline engine read
+the file right there), else model_read_chunk per page chunk and merge_chunks; save_result;
+below the threshold, wait for a reviewer (the `review` update) or the deadline, then
+finalize_review and save_review. Batches started before patch `ids-not-copies` replay the older
+path in workflows/legacy.py.
 """
 
 from __future__ import annotations
@@ -12,40 +18,37 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.workflow import ParentClosePolicy
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from core.status import Status, batch_status
-    from extraction.engines.gemini import Chunk, chunk_plan, split_chunk
-    from extraction.review import InvalidCorrection, apply_corrections, decision_error
     from core.temporal import BATCH_STATUS
+    from extraction.engines.gemini import AnswerStatus, AnswerUnusable, ChunkQueue, chunk_plan
+    from extraction.review import InvalidCorrection, apply_corrections, decision_error
     from workflows import activity_names as act
-    from workflows import policies
+    from workflows import legacy, policies
     from workflows.contracts import ErrorType
     from workflows.models import (
-        ApplyReviewInput,
         BatchInput,
         BatchStatusInput,
         BatchView,
-        ChunkInput,
-        ChunkOutput,
+        ChunkAnswer,
         ChunkResult,
-        ExtractInput,
-        ExtractOutput,
+        ChunkTask,
+        Decision,
         FileInput,
+        FileOutcome,
         FileRef,
         FileStatusInput,
         FileView,
-        IngestInput,
-        IngestOutput,
-        MergeInput,
-        PrepareInput,
-        PrepareOutput,
-        RenderInput,
-        RenderOutput,
+        MergeTask,
+        Prepared,
+        PrepareTask,
+        ReviewAction,
         ReviewDecision,
         ReviewOutcome,
+        ReviewTask,
         SaveResultInput,
         WebhookEvent,
     )
@@ -53,8 +56,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 # Workflow versions (workflow.patched): batches started before a change replay the old path.
-PREPARE_IN_ONE_ACTIVITY = "prepare-in-one-activity"
-ONE_CHUNK_FINISHES_ITSELF = "one-chunk-finishes-itself"
+IDS_NOT_COPIES = "ids-not-copies"  # today's activity contracts; before it: workflows/legacy.py
 WEBHOOKS = "webhooks"
 
 
@@ -89,10 +91,15 @@ class BatchWorkflow:
         self._decisions: dict[str, ReviewDecision] = {}
         self._outcomes: dict[str, ReviewOutcome] = {}
         self._batch_events: set[str] = set()  # batch-level webhook events sent (each once)
+        self._current: bool | None = None  # today's path (IDS_NOT_COPIES); None: not decided yet
+        self._publishes = False  # started with search attributes: keep BatchStatus current
 
     @workflow.run
     async def run(self, batch: BatchInput) -> BatchView:
         self._batch = batch
+        # A server without our search attributes (the time-skipping test server) starts the
+        # workflow without them; upserting one there would fail the workflow task.
+        self._publishes = workflow.info().typed_search_attributes.get(BATCH_STATUS) is not None
         for f in batch.files:
             self._files[f.file_id] = FileView(
                 id=f.file_id, file_name=f.file_name, status=Status.QUEUED, page_count=f.page_count
@@ -144,9 +151,9 @@ class BatchWorkflow:
                 f"stale review: you saw revision {decision.revision}, the file is at revision {view.review_revision}",
                 type=ErrorType.REVIEW_STALE,
             )
-        if decision.action not in ("approve", "reject"):
+        if decision.action not in tuple(ReviewAction):
             raise ApplicationError("action must be 'approve' or 'reject'", type=ErrorType.REVIEW_INVALID)
-        if decision.action == "reject" and decision.values:
+        if decision.action == ReviewAction.REJECT and decision.values:
             raise ApplicationError("a rejection cannot carry corrected values", type=ErrorType.REVIEW_INVALID)
         assert self._batch is not None
         try:
@@ -155,10 +162,17 @@ class BatchWorkflow:
             raise ApplicationError(f"invalid corrected values: {e}", type=ErrorType.REVIEW_INVALID) from None
 
     async def _process(self, batch: BatchInput, f: FileInput, window: asyncio.Semaphore) -> None:
+        if self._current is None:  # decided once, before the first file's first command
+            self._current = workflow.patched(IDS_NOT_COPIES)
         try:
+            if not self._current:
+                async with window:
+                    extracted = await legacy.extract(self, batch, f)
+                await legacy.conclude(self, batch, f, extracted)
+                return
             async with window:  # the window bounds work, not files waiting for a reviewer
-                extracted = await self._extract(batch, f)
-            await self._conclude(batch, f, extracted)
+                outcome = await self._extract(batch, f)
+            await self._conclude(batch, f, outcome)
         except FileGone:
             await self._purge(batch.batch_id, f.file_id)
         except FileFailed as failed:
@@ -179,160 +193,117 @@ class BatchWorkflow:
                     revision=self._files[f.file_id].review_revision,
                 )
 
-    async def _extract(self, batch: BatchInput, f: FileInput) -> ExtractOutput:
-        if not workflow.patched(PREPARE_IN_ONE_ACTIVITY):
-            return await self._extract_in_steps(batch, f)
+    def _ids(self, f: FileInput) -> dict[str, str]:
+        assert self._batch is not None
+        return dict(batch_id=self._batch.batch_id, extraction_id=self._batch.extraction_id, file_id=f.file_id)
+
+    async def _extract(self, batch: BatchInput, f: FileInput) -> FileOutcome:
         # "processing" lives in the workflow (the status query); the database learns the outcome.
         self._files[f.file_id].status = Status.PROCESSING
         self._publish_status()
         self._check_alive(f.file_id)
-        prepared: PrepareOutput = await workflow.execute_activity(
-            act.PREPARE_FILE,
-            PrepareInput(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, file=f, extraction_schema=batch.extraction_schema,
-                         to_model=batch.model is not None, review_threshold=batch.review.threshold),
-            result_type=PrepareOutput, **policies.PREPARE,
+        prepared: Prepared = await workflow.execute_activity(
+            act.PREPARE_DOCUMENT,
+            PrepareTask(**self._ids(f), file=f, model=batch.model.model if batch.model else None),
+            result_type=Prepared, **policies.PREPARE,
         )
         self._check_alive(f.file_id)
-        if prepared.extracted is not None:  # offline engine, or an embedded e-invoice
-            return prepared.extracted
-        extracted = await self._extract_with_model(batch, f, prepared)
+        if prepared.outcome is not None:  # an embedded e-invoice, or the offline engine
+            return prepared.outcome
+        outcome = await self._read_with_model(batch, f, prepared.page_count)
         self._check_alive(f.file_id)
-        return extracted
+        return outcome
 
-    async def _extract_in_steps(self, batch: BatchInput, f: FileInput) -> ExtractOutput:
-        """Before PREPARE_IN_ONE_ACTIVITY: ingest, render, extract as three activities."""
-        await self._set_file(f.file_id, Status.PROCESSING)
-        self._check_alive(f.file_id)
-        info: IngestOutput = await workflow.execute_activity(
-            act.INGEST_FILE, IngestInput(batch_id=batch.batch_id, file=f),
-            result_type=IngestOutput, **policies.INGEST,
+    async def _read_with_model(self, batch: BatchInput, f: FileInput, page_count: int) -> FileOutcome:
+        """One model call per page chunk; a truncated or unusable chunk is split and asked again
+        (extraction/engines/gemini/plan.py ChunkQueue), then the answers are merged."""
+        plan = batch.model
+        assert plan is not None
+        queue = ChunkQueue(chunk_plan(page_count, plan.pages_per_chunk, plan.chunk_overlap))
+        tokens_in = tokens_out = 0
+        while queue.open:
+            chunks = queue.next_round()
+            answers: list[ChunkAnswer] = await asyncio.gather(*(
+                workflow.execute_activity(
+                    act.READ_CHUNK, ChunkTask(**self._ids(f), page_count=page_count, chunk=chunk, model=plan.model),
+                    result_type=ChunkAnswer, task_queue=plan.task_queue, **policies.MODEL_CALL,
+                )
+                for chunk in chunks
+            ))
+            self._check_alive(f.file_id)
+            for chunk, answer in zip(chunks, answers):
+                tokens_in += answer.input_tokens
+                tokens_out += answer.output_tokens
+                if answer.outcome is not None:  # the chunk was the whole document: its result
+                    return answer.outcome.model_copy(update={"input_tokens": tokens_in, "output_tokens": tokens_out})
+                usable = answer.status == AnswerStatus.OK and answer.answer_key
+                try:
+                    queue.record(chunk, ChunkResult(chunk=chunk, result_key=answer.answer_key,
+                                                    model_version=answer.model_version) if usable else None,
+                                 answer.detail)
+                except AnswerUnusable as e:
+                    raise FileFailed(str(e)) from None
+        return await workflow.execute_activity(
+            act.MERGE_CHUNKS,
+            MergeTask(**self._ids(f), model=plan.model, chunks=[r for _, r in queue.done],
+                      input_tokens=tokens_in, output_tokens=tokens_out),
+            result_type=FileOutcome, **policies.MERGE,
         )
-        self._check_alive(f.file_id)
-        to_model = batch.model is not None and info.einvoice_key is None
-        await workflow.execute_activity(
-            act.RENDER_PAGES,
-            RenderInput(batch_id=batch.batch_id, file_id=f.file_id, object_key=f.object_key,
-                        kind=info.kind, page_count=info.page_count, language=batch.extraction_schema.language,
-                        images=to_model),
-            result_type=RenderOutput, **policies.RENDER,
-        )
-        self._check_alive(f.file_id)
-        if to_model:
-            extracted = await self._extract_with_model(batch, f, info)
-        else:  # offline engine, or the exact values of an embedded e-invoice
-            extracted = await workflow.execute_activity(
-                act.EXTRACT_FILE,
-                ExtractInput(batch_id=batch.batch_id, file_id=f.file_id, page_count=info.page_count,
-                             extraction_schema=batch.extraction_schema, einvoice_key=info.einvoice_key,
-                             review_threshold=batch.review.threshold),
-                result_type=ExtractOutput, **policies.EXTRACT,
-            )
-        self._check_alive(f.file_id)
-        return extracted
 
-    async def _conclude(self, batch: BatchInput, f: FileInput, extracted: ExtractOutput) -> None:
+    async def _conclude(self, batch: BatchInput, f: FileInput, outcome: FileOutcome) -> None:
         view = self._files[f.file_id]
-        if not extracted.review_reasons:
-            await self._save(batch, f, extracted, Status.PROCESSED)
+        if not outcome.review_reasons:
+            await self._save(f, outcome, Status.PROCESSED)
             return
         # Below the threshold or failing a rule: wait for a reviewer (or the deadline).
         view.review_revision += 1
-        await self._save(batch, f, extracted, Status.NEEDS_REVIEW)
+        await self._save(f, outcome, Status.NEEDS_REVIEW)
+        deadline = timedelta(seconds=batch.review.deadline_seconds)
+        task = ReviewTask(**self._ids(f), file=f, result_key=outcome.result_key, decision=Decision.EXPIRED,
+                          revision=view.review_revision, decided_at=workflow.now(),
+                          reason=f"no review decision within {deadline}")
         try:
             await workflow.wait_condition(
-                lambda: f.file_id in self._decisions or f.file_id in self._deleted,
-                timeout=timedelta(seconds=batch.review.deadline_seconds),
+                lambda: f.file_id in self._decisions or f.file_id in self._deleted, timeout=deadline,
             )
             self._check_alive(f.file_id)
             d = self._decisions[f.file_id]
-            apply = ApplyReviewInput(
-                file_id=f.file_id, decision="approved" if d.action == "approve" else "rejected",
-                corrections=d.values, reviewer=d.reviewer, reason=d.reason, revision=d.revision,
-                decided_at=workflow.now(), extraction_schema=batch.extraction_schema,
-            )
+            task = task.model_copy(update=dict(
+                decision=Decision.APPROVED if d.action == ReviewAction.APPROVE else Decision.REJECTED,
+                revision=d.revision, decided_at=workflow.now(), reviewer=d.reviewer, reason=d.reason,
+                corrections=d.values,
+            ))
         except asyncio.TimeoutError:
-            apply = ApplyReviewInput(
-                file_id=f.file_id, decision="expired", revision=view.review_revision, decided_at=workflow.now(),
-                reason=f"no review decision within {timedelta(seconds=batch.review.deadline_seconds)}",
-                extraction_schema=batch.extraction_schema,
-            )
-        status = Status.PROCESSED if apply.decision == "approved" else Status.FAILED
-        await self._record(act.APPLY_REVIEW, apply)
+            task = task.model_copy(update={"decided_at": workflow.now()})
+        if task.decision == Decision.APPROVED:  # the approved values, finalized and stored
+            await workflow.execute_activity(act.FINALIZE_REVIEW, task, **policies.REVIEW)
+        # the database reads the stored result: no second copy of the corrections in history
+        await self._record(act.SAVE_REVIEW, task.model_copy(update={"corrections": None}))
+        status = Status.PROCESSED if task.decision == Decision.APPROVED else Status.FAILED
         view.status = status
-        view.error = None if status == Status.PROCESSED else decision_error(apply.decision, apply.reviewer, apply.reason)
-        self._outcomes[f.file_id] = ReviewOutcome(
-            file_id=f.file_id, status=status, decision=apply.decision, revision=apply.revision
-        )
+        view.error = None if status == Status.PROCESSED else decision_error(task.decision, task.reviewer, task.reason)
+        self._outcomes[f.file_id] = ReviewOutcome(file_id=f.file_id, status=status, decision=task.decision,
+                                                  revision=task.revision)
         self._publish_status()
         await self._file_event(f.file_id)
 
-    async def _save(self, batch: BatchInput, f: FileInput, extracted: ExtractOutput, status: str) -> None:
+    async def _save(self, f: FileInput, outcome: FileOutcome, status: Status) -> None:
         view = self._files[f.file_id]
         await self._record(
             act.SAVE_RESULT,
-            SaveResultInput(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, result_key=extracted.result_key,
-                            status=status, review_reasons=extracted.review_reasons,
-                            review_revision=view.review_revision),
+            SaveResultInput(**self._ids(f), result_key=outcome.result_key, status=status,
+                            review_reasons=outcome.review_reasons, review_revision=view.review_revision,
+                            input_tokens=outcome.input_tokens, output_tokens=outcome.output_tokens),
         )
         view.status = status
         self._publish_status()
         await self._file_event(f.file_id)
-
-    async def _extract_with_model(self, batch: BatchInput, f: FileInput, info: IngestOutput) -> ExtractOutput:
-        """One model call per page chunk; a truncated or unusable chunk is split and re-asked."""
-        plan = batch.model
-        assert plan is not None
-        pending: list[tuple[Chunk, int]] = [
-            (c, 0) for c in chunk_plan(info.page_count, plan.pages_per_chunk, plan.chunk_overlap)
-        ]
-        done: list[ChunkResult] = []
-        tokens_in = tokens_out = 0
-        finishes_itself = workflow.patched(ONE_CHUNK_FINISHES_ITSELF)
-        while pending:
-            # A chunk that is the whole document is its own result: the call assesses and stores
-            # it, and no merge step follows.
-            whole = (finishes_itself and len(pending) == 1 and not done
-                     and pending[0][0].first == 1 and pending[0][0].last == info.page_count)
-            outs: list[ChunkOutput] = await asyncio.gather(*(
-                workflow.execute_activity(
-                    act.MODEL_EXTRACT_CHUNK,
-                    ChunkInput(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, page_count=info.page_count,
-                               chunk=chunk, extraction_schema=batch.extraction_schema, model=plan.model,
-                               finalize_review_threshold=batch.review.threshold if whole else None,
-                               earlier_tokens=(tokens_in, tokens_out)),
-                    result_type=ChunkOutput, task_queue=plan.task_queue, **policies.MODEL_CALL,
-                )
-                for chunk, _ in pending
-            ))
-            self._check_alive(f.file_id)
-            if whole and outs[0].extracted is not None:
-                return outs[0].extracted
-            retry: list[tuple[Chunk, int]] = []
-            for (chunk, tries), out in zip(pending, outs):
-                tokens_in += out.input_tokens
-                tokens_out += out.output_tokens
-                if out.status == "ok" and out.result_key:
-                    done.append(ChunkResult(chunk=chunk, result_key=out.result_key, model_version=out.model_version))
-                elif (smaller := split_chunk(chunk)) != [chunk]:
-                    retry += [(c, 0) for c in smaller]
-                elif tries < policies.MODEL_INVALID_RETRIES:
-                    retry.append((chunk, tries + 1))
-                else:
-                    raise FileFailed(f"the model's output for {chunk.label()} was unusable: {out.detail}")
-            pending = retry
-        return await workflow.execute_activity(
-            act.MERGE_CHUNKS,
-            MergeInput(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, extraction_schema=batch.extraction_schema,
-                       model=plan.model, chunks=done, input_tokens=tokens_in, output_tokens=tokens_out,
-                       review_threshold=batch.review.threshold),
-            result_type=ExtractOutput, **policies.MERGE,
-        )
 
     def _check_alive(self, file_id: str) -> None:
         if file_id in self._deleted:
             raise FileGone(file_id)
 
-    async def _set_file(self, file_id: str, status: str, error: str | None = None) -> None:
+    async def _set_file(self, file_id: str, status: Status, error: str | None = None) -> None:
         view = self._files[file_id]
         view.status, view.error = status, error
         self._publish_status()
@@ -369,7 +340,7 @@ class BatchWorkflow:
 
     async def _send_event(self, kind: str, data: dict) -> None:
         batch = self._batch
-        if batch is None or batch.webhook is None or not workflow.patched(WEBHOOKS):
+        if batch is None or batch.webhook is None or not (self._current or workflow.patched(WEBHOOKS)):
             return
         event = WebhookEvent(
             id=f"evt_{workflow.uuid4().hex}", type=kind, created_at=workflow.now(), account_id=batch.account_id,
@@ -384,7 +355,7 @@ class BatchWorkflow:
 
     def _publish_status(self) -> None:
         """Keeps the BatchStatus search attribute current, for operators filtering in the UI."""
-        if self._batch is None or not self._batch.publish_search_attributes:
+        if self._batch is None or not self._publishes:
             return
         current = self.status().status
         if current != self._published_status:

@@ -1,19 +1,35 @@
 """Workflow and activity payloads: ids, object keys, counts and small values only.
 
-File bytes, page images and page text never enter workflow history; activities read them
-from object storage by key.
+File bytes, page images, page text and results never enter workflow history (activities read and
+write them in object storage by key), and neither does a copy of the extraction's schema per
+activity: activities look the extraction up by id (activities/extractions.py). BatchInput carries
+the schema once, for the review update's validator. Error types: workflows/contracts.py.
+Payloads of batches started before these contracts: workflows/legacy_models.py.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 
-from extraction.engines.gemini import Chunk
 from core.schema import ExtractionSchema
+from core.status import Status
+from extraction.engines.gemini import AnswerStatus, Chunk
+from extraction.result import EngineKind
 
+
+class FileIds(BaseModel):
+    """The ids every per-file payload carries (and the worker's log lines show)."""
+
+    batch_id: str
+    extraction_id: str
+    file_id: str
+
+
+# -- the batch ------------------------------------------------------------------------------------
 
 class FileInput(BaseModel):
     file_id: str
@@ -33,7 +49,7 @@ class ModelPlan(BaseModel):
 
 
 class ReviewPolicy(BaseModel):
-    threshold: float = 0.8
+    threshold: float = 0.8  # read by the legacy path; activities read the extraction's own
     deadline_seconds: int = 7 * 24 * 3600
 
 
@@ -59,20 +75,18 @@ class BatchInput(BaseModel):
     batch_id: str
     extraction_id: str
     account_id: str
-    extraction_schema: ExtractionSchema
+    extraction_schema: ExtractionSchema  # once, for the review validator; activities look it up
     files: list[FileInput]
     max_concurrent_files: int = 8
     model: ModelPlan | None = None
     review: ReviewPolicy = ReviewPolicy()
     webhook: WebhookTarget | None = None
-    # Off only where the server has no custom search attributes (the time-skipping test server).
-    publish_search_attributes: bool = True
 
 
 class FileView(BaseModel):
     id: str
     file_name: str
-    status: str
+    status: Status
     page_count: int
     error: str | None = None
     review_revision: int = 0  # bumped each time the file enters review
@@ -80,89 +94,56 @@ class FileView(BaseModel):
 
 class BatchView(BaseModel):
     batch_id: str
-    status: str
+    status: Status
     files: list[FileView]
 
+
+# -- reading a file -------------------------------------------------------------------------------
 
 class FileRef(BaseModel):
     batch_id: str
     file_id: str
 
 
-class IngestInput(BaseModel):
-    batch_id: str
+class PrepareTask(FileIds):
     file: FileInput
+    # The model that reads the pages (their words and images are stored for it); None: the
+    # engines that run here read them at once (embedded e-invoice, else the offline engine).
+    model: str | None = None
 
 
-class IngestOutput(BaseModel):
-    kind: str
-    page_count: int
-    # Key of an embedded e-invoice XML (Factur-X/ZUGFeRD/XRechnung) when the PDF carries one.
-    einvoice_key: str | None = None
+class FileOutcome(BaseModel):
+    """A file's finalized result, stored at result_key (claim check)."""
 
-
-class PrepareInput(BaseModel):
-    batch_id: str
-    extraction_id: str = ""  # for logs
-    file_id: str
-    file: FileInput
-    extraction_schema: ExtractionSchema
-    to_model: bool  # the batch goes to a model: store words and page images, extract nothing
-    review_threshold: float = 0.8
-
-
-class RenderInput(BaseModel):
-    batch_id: str
-    file_id: str
-    object_key: str
-    kind: str
-    page_count: int
-    language: str = "auto"  # the extraction's language: picks the OCR models
-    # Page images are drawn only for the model; the API draws any other page a reader asks for.
-    images: bool = True
-
-
-class RenderOutput(BaseModel):
-    page_count: int
-
-
-class ExtractInput(BaseModel):
-    batch_id: str
-    file_id: str
-    page_count: int
-    extraction_schema: ExtractionSchema
-    einvoice_key: str | None = None
-    review_threshold: float = 0.8
-
-
-class ExtractOutput(BaseModel):
     result_key: str
+    engine: EngineKind
     model_used: str
     review_reasons: list[str] = []  # empty: accepted as extracted
+    input_tokens: int = 0
+    output_tokens: int = 0
 
 
-class ChunkInput(BaseModel):
-    batch_id: str
-    extraction_id: str = ""  # for logs
-    file_id: str
+class Prepared(BaseModel):
+    kind: str
+    page_count: int
+    outcome: FileOutcome | None = None  # None: the pages wait for the model
+
+
+class ChunkTask(FileIds):
     page_count: int
     chunk: Chunk
-    extraction_schema: ExtractionSchema
     model: str
-    # Set when this chunk is the whole document: the call activity assesses and stores the
-    # final result itself (no merge step), with this review threshold.
-    finalize_review_threshold: float | None = None
-    earlier_tokens: tuple[int, int] = (0, 0)  # input/output tokens of earlier unusable answers
 
 
-class ChunkOutput(BaseModel):
-    status: str  # ok | truncated | invalid
+class ChunkAnswer(BaseModel):
+    status: AnswerStatus
     detail: str | None = None
-    result_key: str | None = None
+    answer_key: str | None = None  # the parsed answer, stored (status ok)
     input_tokens: int = 0
     output_tokens: int = 0
     model_version: str | None = None  # what the service says answered
-    extracted: ExtractOutput | None = None  # the final result (finalize_review_threshold set)
+    # A chunk that is the whole document is the file's result: finalized and stored right away.
+    outcome: FileOutcome | None = None
 
 
 class ChunkResult(BaseModel):
@@ -171,37 +152,48 @@ class ChunkResult(BaseModel):
     model_version: str | None = None
 
 
-class MergeInput(BaseModel):
-    batch_id: str
-    extraction_id: str = ""  # for logs
-    file_id: str
-    extraction_schema: ExtractionSchema
+class MergeTask(FileIds):
     model: str
     chunks: list[ChunkResult]
     input_tokens: int = 0
     output_tokens: int = 0
-    review_threshold: float = 0.8
+    # Only in the inputs of batches started before ids-not-copies (workflows/legacy.py), which
+    # share this activity: their copy of the schema and their review threshold.
+    extraction_schema: ExtractionSchema | None = None
+    review_threshold: float | None = None
 
 
-class PrepareOutput(IngestOutput):
-    extracted: ExtractOutput | None = None  # None: the pages wait for the model
-
-
-class SaveResultInput(BaseModel):
-    batch_id: str
-    extraction_id: str = ""  # for logs
-    file_id: str
+class SaveResultInput(FileIds):
+    extraction_id: str = ""  # absent from inputs of the oldest batches
     result_key: str
-    status: str = "processed"  # or needs_review
+    status: Status = Status.PROCESSED  # or needs_review
     review_reasons: list[str] = []
     review_revision: int = 0
+    # The batch's count of model tokens for the file (unusable answers included); None: the
+    # stored result's own (the legacy path).
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+# -- review -----------------------------------------------------------------------------------------
+
+class ReviewAction(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class Decision(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"  # no decision before the deadline
 
 
 class ReviewDecision(BaseModel):
-    """A reviewer's decision on one file, sent as the BatchWorkflow `review` update."""
+    """A reviewer's decision on one file, sent as the BatchWorkflow `review` update. Plain strings,
+    checked by the update's validator, so a bad one gets a sentence back, not a decoding error."""
 
     file_id: str
-    action: str  # approve | reject
+    action: str  # ReviewAction
     revision: int  # the review revision the reviewer saw
     values: dict[str, Any] | None = None  # corrections (top-level keys), approve only
     reason: str | None = None
@@ -210,28 +202,31 @@ class ReviewDecision(BaseModel):
 
 class ReviewOutcome(BaseModel):
     file_id: str
-    status: str  # processed | failed
-    decision: str  # approved | rejected | expired
+    status: str  # processed | failed | deleted
+    decision: str  # approved | rejected | expired | none
     revision: int
 
 
-class ApplyReviewInput(BaseModel):
-    file_id: str
-    decision: str  # approved | rejected | expired
-    corrections: dict[str, Any] | None = None  # approve only: values the reviewer changed
-    extraction_schema: ExtractionSchema
-    reviewer: str | None = None
-    reason: str | None = None
+class ReviewTask(FileIds):
+    """A decision to record: approved values are finalized again (finalize_review), then the
+    database learns the outcome (save_review)."""
+
+    file: FileInput
+    result_key: str
+    decision: Decision
     revision: int
     decided_at: datetime
+    reviewer: str | None = None
+    reason: str | None = None
+    corrections: dict[str, Any] | None = None  # approve only; validated by the update's validator
 
 
 class FileStatusInput(BaseModel):
     file_id: str
-    status: str
+    status: Status
     error: str | None = None
 
 
 class BatchStatusInput(BaseModel):
     batch_id: str
-    status: str
+    status: Status

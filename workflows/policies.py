@@ -54,8 +54,11 @@ MODEL_CALL = dict(
     # TRANSIENT, paced for a shared quota: start at 2 s, back off up to 2 min.
     retry_policy=replace(TRANSIENT, initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=2)),
 )
-MERGE = EXTRACT
+MERGE = REVIEW = EXTRACT  # review: approved values finalized again (re-reads the page words)
 
-# A one-page chunk whose output is still unusable is asked again this many times, then the
-# file fails with the reason.
-MODEL_INVALID_RETRIES = 2
+# The reconciler's pass over stranded batches (worker/schedules.py): one pass a minute, so a
+# pass never outlives its schedule interval and is not retried into the next one.
+RECONCILE = dict(
+    start_to_close_timeout=timedelta(seconds=50),
+    retry_policy=RetryPolicy(maximum_attempts=1),
+)

@@ -15,21 +15,19 @@ from core.schema import ExtractionSchema
 from devstack.stack import find_binary
 from workflows import activity_names as act
 from workflows.batch import BatchWorkflow
-from workflows.models import (
-    ApplyReviewInput, BatchInput, ExtractOutput, FileInput, PrepareOutput, ReviewPolicy,
-)
+from workflows.models import BatchInput, FileInput, FileOutcome, Prepared, ReviewPolicy, ReviewTask
 
-applied: list[ApplyReviewInput] = []
+applied: list[ReviewTask] = []
 
 
-@activity.defn(name=act.PREPARE_FILE)
-async def prepare(_) -> PrepareOutput:
-    return PrepareOutput(kind="pdf", page_count=1, extracted=ExtractOutput(
-        result_key="k", model_used="test", review_reasons=["'total' confidence 0.40 is below 0.8"]))
+@activity.defn(name=act.PREPARE_DOCUMENT)
+async def prepare(_) -> Prepared:
+    return Prepared(kind="pdf", page_count=1, outcome=FileOutcome(
+        result_key="k", engine="offline", model_used="test", review_reasons=["'total' confidence 0.40 is below 0.8"]))
 
 
-@activity.defn(name=act.APPLY_REVIEW)
-async def apply_review(inp: ApplyReviewInput) -> None:
+@activity.defn(name=act.SAVE_REVIEW)
+async def save_review(inp: ReviewTask) -> None:
     applied.append(inp)
 
 
@@ -57,11 +55,10 @@ async def test_unreviewed_file_fails_when_the_deadline_passes(env):
         extraction_schema=ExtractionSchema(fields=[{"key": "total", "type": "number"}]),
         files=[FileInput(file_id="file_1", file_name="a.pdf", object_key="k", kind="pdf", page_count=1)],
         review=ReviewPolicy(threshold=0.8, deadline_seconds=7 * 24 * 3600),
-        publish_search_attributes=False,  # the test server has no custom search attributes
     )
     async with Worker(
         env.client, task_queue=queue, workflows=[BatchWorkflow],
-        activities=[prepare, apply_review,
+        activities=[prepare, save_review,
                     *(_noop(n) for n in (act.SAVE_RESULT, act.SET_FILE_STATUS, act.SET_BATCH_STATUS, act.PURGE_FILE))],
     ):
         handle = await env.client.start_workflow(BatchWorkflow.run, batch, id=f"batch-{uuid.uuid4()}", task_queue=queue)

@@ -1,0 +1,116 @@
+"""GeminiEngine: the Gemini reading of a document, everything but the network call.
+
+Planning (page chunks), the request (instructions, each page's text layer and image, the
+response schema), reading the answer and merging the chunks are here; the transport (one HTTP
+call per chunk, its errors classified) is the caller's: activities/model.py in the worker, where
+BatchWorkflow runs one durable activity per chunk, or any `transport` function given to extract().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from core.schema import ExtractionSchema
+from extraction.engines.gemini.answer import OutputInvalid, parse_output
+from extraction.engines.gemini.merge import merge_chunks
+from extraction.engines.gemini.plan import Chunk, ChunkQueue, chunk_plan
+from extraction.engines.gemini.prompt import instructions, page_text, response_json_schema
+from extraction.pages import DocumentText, PageText
+from extraction.result import EngineKind, RawResult
+
+
+@dataclass
+class ModelRequest:
+    """One call: the parts in order (text, or a page image as PNG bytes) and the response schema."""
+
+    parts: list[str | bytes]
+    response_schema: dict[str, Any]
+
+
+@dataclass
+class ModelReply:
+    """What the transport got back."""
+
+    text: str | None
+    finish_reason: str | None  # "STOP", "MAX_TOKENS", ... (None: no candidate)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    model_version: str | None = None  # the model that answered, as the service names it
+
+
+class AnswerStatus(StrEnum):
+    OK = "ok"
+    TRUNCATED = "truncated"  # cut at the output limit: split the chunk
+    INVALID = "invalid"  # not JSON matching the schema: split, or ask again
+
+
+@dataclass
+class ChunkReading:
+    status: AnswerStatus
+    data: dict[str, Any] | None = None
+    detail: str | None = None
+
+
+class GeminiEngine:
+    kind = EngineKind.GEMINI
+
+    def __init__(self, model: str, *, pages_per_chunk: int = 8, chunk_overlap: int = 1,
+                 transport: Callable[[str, ModelRequest], ModelReply] | None = None,
+                 page_image: Callable[[int], bytes] | None = None):
+        self.name = self.model = model
+        self.pages_per_chunk = pages_per_chunk
+        self.chunk_overlap = chunk_overlap
+        self.transport = transport  # only extract() calls the model itself
+        self.page_image = page_image  # page number -> PNG, for extract()
+
+    def plan(self, page_count: int) -> list[Chunk]:
+        return chunk_plan(page_count, self.pages_per_chunk, self.chunk_overlap)
+
+    def request(self, schema: ExtractionSchema, chunk: Chunk, page_count: int,
+                pages: list[tuple[PageText, bytes]]) -> ModelRequest:
+        """pages: the chunk's pages in order, each its words and its image (PNG)."""
+        parts: list[str | bytes] = [instructions(schema, chunk, page_count)]
+        for words, png in pages:
+            header = f"--- Page {words.number} ---"
+            text = page_text(words)
+            if text:
+                header += f"\nText layer of page {words.number} (use it for exact characters):\n{text}"
+            parts += [header, png]
+        return ModelRequest(parts=parts, response_schema=response_json_schema(schema))
+
+    def read(self, schema: ExtractionSchema, reply: ModelReply) -> ChunkReading:
+        if reply.finish_reason == "MAX_TOKENS":
+            return ChunkReading(AnswerStatus.TRUNCATED, detail=f"output truncated at {reply.output_tokens} tokens")
+        try:
+            return ChunkReading(AnswerStatus.OK, data=parse_output(reply.text, schema))
+        except OutputInvalid as e:
+            reason = f" (finish reason {reply.finish_reason})" if reply.finish_reason else ""
+            return ChunkReading(AnswerStatus.INVALID, detail=str(e) + reason)
+
+    def merge(self, schema: ExtractionSchema, answers: list[tuple[Chunk, dict[str, Any]]], *,
+              model_used: str | None = None, input_tokens: int = 0, output_tokens: int = 0) -> RawResult:
+        result, confidence, warnings = merge_chunks(schema, answers)
+        return RawResult(engine=self.kind, model_used=model_used or self.model, result=result,
+                         confidence=confidence, warnings=warnings,
+                         input_tokens=input_tokens, output_tokens=output_tokens)
+
+    def extract(self, schema: ExtractionSchema, document: DocumentText) -> RawResult:
+        """The whole reading in this process, one transport call per chunk (the same chunk policy
+        as BatchWorkflow's durable model loop)."""
+        if self.transport is None or self.page_image is None:
+            raise ValueError("GeminiEngine.extract needs a transport and page images")
+        count = len(document.pages)
+        queue, tokens, version = ChunkQueue(self.plan(count)), [0, 0], None
+        while queue.open:
+            for chunk in queue.next_round():
+                pages = [(document.pages[n - 1], self.page_image(n)) for n in chunk.pages]
+                reply = self.transport(self.model, self.request(schema, chunk, count, pages))
+                tokens[0] += reply.input_tokens
+                tokens[1] += reply.output_tokens
+                reading = self.read(schema, reply)
+                version = version or (reply.model_version if reading.data is not None else None)
+                queue.record(chunk, reading.data, reading.detail)
+        return self.merge(schema, queue.done, model_used=version, input_tokens=tokens[0], output_tokens=tokens[1])
