@@ -27,8 +27,10 @@ with workflow.unsafe.imports_passed_through():
     from extraction.engines.gemini import AnswerStatus, AnswerUnusable, ChunkQueue, chunk_plan
     from extraction.review import InvalidCorrection, apply_corrections, decision_error
     from workflows import activity_names as act
-    from workflows import legacy, policies
+    from workflows import policies
     from workflows.contracts import ErrorType
+    from workflows.failures import FileFailed, FileGone, failure_message, root_cause
+    from workflows.legacy import LegacyPath
     from workflows.models import (
         BatchInput,
         BatchStatusInput,
@@ -60,29 +62,8 @@ IDS_NOT_COPIES = "ids-not-copies"  # today's activity contracts; before it: work
 WEBHOOKS = "webhooks"
 
 
-class FileGone(Exception):
-    """The file was deleted while the batch ran: stop working on it."""
-
-
-class FileFailed(Exception):
-    """The workflow itself decided the file cannot be processed; the message says why."""
-
-
-def _root_cause(err: ActivityError) -> BaseException:
-    cause: BaseException = err
-    while not isinstance(cause, ApplicationError) and cause.__cause__ is not None:
-        cause = cause.__cause__
-    return cause
-
-
-def _failure_message(cause: BaseException) -> str:
-    if isinstance(cause, ApplicationError):
-        return cause.message
-    return f"processing failed: {cause}"
-
-
 @workflow.defn
-class BatchWorkflow:
+class BatchWorkflow(LegacyPath):
     def __init__(self) -> None:
         self._files: dict[str, FileView] = {}
         self._deleted: set[str] = set()
@@ -167,8 +148,8 @@ class BatchWorkflow:
         try:
             if not self._current:
                 async with window:
-                    extracted = await legacy.extract(self, batch, f)
-                await legacy.conclude(self, batch, f, extracted)
+                    extracted = await self._legacy_extract(batch, f)
+                await self._legacy_conclude(batch, f, extracted)
                 return
             async with window:  # the window bounds work, not files waiting for a reviewer
                 outcome = await self._extract(batch, f)
@@ -178,13 +159,13 @@ class BatchWorkflow:
         except FileFailed as failed:
             await self._set_file(f.file_id, Status.FAILED, error=str(failed))
         except ActivityError as err:
-            cause = _root_cause(err)
+            cause = root_cause(err)
             if isinstance(cause, ApplicationError) and cause.type == ErrorType.FILE_GONE:
                 self._deleted.add(f.file_id)
             if f.file_id in self._deleted:
                 await self._purge(batch.batch_id, f.file_id)
                 return
-            await self._set_file(f.file_id, Status.FAILED, error=_failure_message(cause))
+            await self._set_file(f.file_id, Status.FAILED, error=failure_message(cause))
         finally:
             if f.file_id in self._decisions and f.file_id not in self._outcomes:
                 # A reviewer's update is waiting on a file that is gone: answer it.
