@@ -70,7 +70,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from extraction.result import Citation
-from extraction.engines.offline import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
+from extraction.vocabulary import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
 from extraction.pages import DocumentText, PageText, Word
 from core.schema import ExtractionSchema, FieldSpec
 from extraction.values import CURRENCY_SYMBOLS, coerce, fold, parse_date, parse_number

@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from extraction.pages import DocumentText
 from extraction.result import EngineKind, RawResult
-from extraction.engines.offline import COLUMN_CONCEPTS, DOC_TYPES, HEADER_CONCEPTS, map_concept
+from extraction.vocabulary import COLUMN_CONCEPTS, DOC_TYPES, HEADER_CONCEPTS, map_concept
 from core.schema import ExtractionSchema, FieldSpec
 from extraction.values import coerce, fold, parse_date
 

@@ -21,7 +21,7 @@ from extraction.engines.einvoice import (
     parse_einvoice,
     sniff_syntax,
 )
-from extraction.engines.offline import COLUMN_CONCEPTS, HEADER_CONCEPTS
+from extraction.vocabulary import COLUMN_CONCEPTS, HEADER_CONCEPTS
 from core.schema import ExtractionSchema
 from evals.scoring import values_equal
 from tests.support.einvoice_xml import cii_xml, embed, ubl_xml
