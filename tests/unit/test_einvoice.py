@@ -11,13 +11,13 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from documents.attachments import find_einvoice_xml
 from extraction.engines.einvoice import (
     HEADER_TERMS,
     LINE_TERMS,
     MAX_XML_BYTES,
     EInvoiceEngine,
     EInvoiceError,
-    find_einvoice_xml,
     parse_einvoice,
     sniff_syntax,
 )
