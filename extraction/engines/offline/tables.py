@@ -29,7 +29,6 @@ from extraction.vocabulary import (
 
 
 @dataclass
-@dataclass
 class Column:
     """A table column: the nested field it holds and its x-range (from the header row)."""
 
