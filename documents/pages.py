@@ -102,7 +102,7 @@ def open_document(
     """inspect_document, find_einvoice_xml and render_pages of the first pages in one process
     call: most documents are a page or two, and each call to the page pool is a queue wait.
     Page images are not drawn when an e-invoice makes them unnecessary."""
-    from extraction.engines.einvoice import find_einvoice_xml
+    from documents.attachments import find_einvoice_xml
 
     info = inspect_document(path, name=name, max_pages=max_pages, max_pixels=max_pixels)
     einvoice = find_einvoice_xml(path) if info.kind == "pdf" else None

@@ -136,7 +136,7 @@ def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = 
                render_dpi: int = 110, progress: Callable[[str], None] | None = None) -> None:
     from documents.kinds import sniff_kind
     from documents.pages import render_pages
-    from extraction.engines.einvoice import find_einvoice_xml
+    from documents.attachments import find_einvoice_xml
     from extraction.engines.registry import engine_by_name, read_locally
     from extraction.pages import DocumentText, PageText
 

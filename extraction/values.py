@@ -174,24 +174,12 @@ def parse_number(text: Any, language: str = "auto", decimal: str | None = None) 
     return -value if negative else value
 
 
-def find_numbers(text: str) -> list[float]:
-    """All numbers printed in a piece of text (percentages excluded)."""
-    out = []
-    for m in re.finditer(r"-?\(?[€$£]?\s?\d[\d.,'’]*\d?\)?(?!\s?%)", text):
-        tok = m.group(0)
-        end = m.end()
-        if end < len(text) and text[end] == "%":
-            continue
-        v = parse_number(tok.strip())
-        if v is not None:
-            out.append(v)
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # dates
 
-_MONTHS = {
+# month names and abbreviations (folded) -> month number; public: the confidence index knows
+# the same months when it looks for printed dates
+MONTHS = {
     # English
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
     "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
@@ -215,7 +203,8 @@ _MONTHS = {
 _US_LANGS = {"en-us", "us"}
 
 
-def _mk(y: int, m: int, d: int) -> str | None:
+def _iso_date(y: int, m: int, d: int) -> str | None:
+    """YYYY-MM-DD of a possible date (a two-digit year < 70 is 20xx, else 19xx), else None."""
     if y < 100:
         y += 2000 if y < 70 else 1900
     if not (1900 <= y <= 2100):
@@ -228,7 +217,7 @@ def _mk(y: int, m: int, d: int) -> str | None:
 
 def _month(word: str) -> int | None:
     w = fold(word).strip(".,")
-    return _MONTHS.get(w)
+    return MONTHS.get(w)
 
 
 def parse_date(text: Any, language: str = "auto") -> str | None:
@@ -251,24 +240,24 @@ def parse_date(text: Any, language: str = "auto") -> str | None:
     # ISO 2018-03-05 (optionally with time)
     m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?", s)
     if m:
-        return _mk(int(m[1]), int(m[2]), int(m[3]))
+        return _iso_date(int(m[1]), int(m[2]), int(m[3]))
     m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
     if m:
-        return _mk(int(m[1]), int(m[2]), int(m[3]))
+        return _iso_date(int(m[1]), int(m[2]), int(m[3]))
     m = re.fullmatch(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\.?", s)
     if m:
         a, sep, b, y = int(m[1]), m[2], int(m[3]), int(m[4])
         if len(m[4]) == 2:
             y = int(m[4])
         if a > 12 and b <= 12:
-            return _mk(y, b, a)
+            return _iso_date(y, b, a)
         if b > 12 and a <= 12:
-            return _mk(y, a, b)
+            return _iso_date(y, a, b)
         if sep == ".":
-            return _mk(y, b, a)
+            return _iso_date(y, b, a)
         if us_first or (lang == "en" and sep == "/"):
-            return _mk(y, a, b)  # month first (US style)
-        return _mk(y, b, a)
+            return _iso_date(y, a, b)  # month first (US style)
+        return _iso_date(y, b, a)
     # textual months: "5 March 2018", "5. März 2018", "05-Mar-2018", "March 5, 2018", "5th March"
     t = re.sub(r"(?<=\d)(st|nd|rd|th|er|e)\b", "", s, flags=re.I)
     t = t.replace(",", " ").replace("-", " ").replace("/", " ")
@@ -279,13 +268,13 @@ def parse_date(text: Any, language: str = "auto") -> str | None:
         p0, p1, p2 = parts
         mo = _month(p1)
         if mo and p0.isdigit() and p2.isdigit() and len(p2) in (2, 4):
-            return _mk(int(p2), mo, int(p0))
+            return _iso_date(int(p2), mo, int(p0))
         mo = _month(p0)
         if mo and p1.isdigit() and p2.isdigit() and len(p2) == 4 and len(p1) <= 2:
-            return _mk(int(p2), mo, int(p1))
+            return _iso_date(int(p2), mo, int(p1))
         mo = _month(p1)
         if mo and p0.isdigit() and len(p0) == 4 and p2.isdigit():
-            return _mk(int(p0), mo, int(p2))
+            return _iso_date(int(p0), mo, int(p2))
     return None
 
 

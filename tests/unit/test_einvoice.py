@@ -11,17 +11,17 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from documents.attachments import find_einvoice_xml
 from extraction.engines.einvoice import (
     HEADER_TERMS,
     LINE_TERMS,
     MAX_XML_BYTES,
     EInvoiceEngine,
     EInvoiceError,
-    find_einvoice_xml,
     parse_einvoice,
     sniff_syntax,
 )
-from extraction.engines.offline import COLUMN_CONCEPTS, HEADER_CONCEPTS
+from extraction.vocabulary import COLUMN_CONCEPTS, HEADER_CONCEPTS
 from core.schema import ExtractionSchema
 from evals.scoring import values_equal
 from tests.support.einvoice_xml import cii_xml, embed, ubl_xml

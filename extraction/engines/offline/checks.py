@@ -1,0 +1,81 @@
+"""Document-level cross-checks between fields, after the reading.
+
+Line items summing to the subtotal or the total confirm both; a subtotal that is not printed is
+derived from total - tax or the sum of the lines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.schema import ExtractionSchema, FieldSpec
+from extraction.result import Citation
+from extraction.vocabulary import COLUMN_CONCEPTS, map_concept
+
+
+def cross_check(schema: ExtractionSchema, concept: dict[str, str | None], result: dict[str, Any],
+                confidence: dict[str, float], list_fields: list[FieldSpec]) -> None:
+    """Line amounts summing to the subtotal (else the total) raise the confidence of the list,
+    its amounts and that field."""
+    keys = {c: k for k, c in concept.items() if c}
+    sub = result.get(keys.get("subtotal_amount", ""))
+    tot = result.get(keys.get("total_amount", ""))
+    for f in list_fields:
+        items = result.get(f.key) or []
+        amount_key = None
+        for s in f.fields or []:
+            if map_concept(s, COLUMN_CONCEPTS) == "amount":
+                amount_key = s.key
+        if not items or not amount_key:
+            continue
+        amounts = [it.get(amount_key) for it in items]
+        if any(a is None for a in amounts):
+            continue
+        total = sum(amounts)
+        for ref, k in ((sub, keys.get("subtotal_amount")), (tot, keys.get("total_amount"))):
+            if isinstance(ref, (int, float)) and abs(total - ref) <= 0.011 + 0.0005 * abs(ref):
+                confidence[f.key] = round(min(1.0, confidence.get(f.key, 0.5) + 0.2), 3)
+                for n in range(len(items)):
+                    p = f"{f.key}[{n}].{amount_key}"
+                    if p in confidence:
+                        confidence[p] = max(confidence[p], 0.9)
+                if k:
+                    confidence[k] = round(min(1.0, confidence.get(k, 0) + 0.1), 3)
+                break
+
+
+def line_sum(result: dict[str, Any], list_fields: list[FieldSpec]) -> float | None:
+    """The sum of the line amounts of the first item list where every item has one."""
+    for f in list_fields:
+        items = result.get(f.key) or []
+        amount_key = next((x.key for x in f.fields or [] if map_concept(x, COLUMN_CONCEPTS) == "amount"), None)
+        if items and amount_key and all(isinstance(it.get(amount_key), (int, float)) for it in items):
+            return round(sum(it[amount_key] for it in items), 2)
+    return None
+
+
+def derive_subtotal(concept: dict[str, str | None], result: dict[str, Any], confidence: dict[str, float],
+                    citations: dict[str, Citation], list_fields: list[FieldSpec]) -> None:
+    """A net total that is not printed as such is still readable: total - tax, or (no tax shown)
+    the sum of the lines when it equals the total. Low confidence; cited on the total."""
+    keys = {c: k for k, c in concept.items() if c}
+    ks, kt, kT = keys.get("subtotal_amount"), keys.get("tax_amount"), keys.get("total_amount")
+    if not ks or not kT or result.get(ks) is not None:
+        return
+    total = result.get(kT)
+    if not isinstance(total, (int, float)):
+        return
+    tax = result.get(kt) if kt else None
+    lines = line_sum(result, list_fields)
+    value, conf = None, 0.0
+    if isinstance(tax, (int, float)) and confidence.get(kt, 0) >= 0.5 and abs(tax) < abs(total):
+        value = round(total - tax, 2)
+        conf = 0.45 + (0.3 if lines is not None and abs(lines - value) <= 0.011 else 0.0)
+    elif tax is None and lines is not None and abs(lines - total) <= 0.011:
+        value, conf = float(total), 0.5
+    if value is None:
+        return
+    result[ks] = value
+    confidence[ks] = round(min(1.0, conf), 3)
+    if kT in citations:
+        citations[ks] = citations[kT]

@@ -1,0 +1,294 @@
+"""Header fields: label matches per row, values right of or below a label, candidates per field.
+
+Every scalar field is mapped to a concept (extraction.vocabulary) whose labels are matched against
+each row's pieces; a longer label wins over a shorter one it contains ("Total HT" beats "Total"),
+blockers ("Order date") win over the labels they contain. Values are read right of the label on
+the same row (up to the next label) or directly below it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.schema import FieldSpec
+from extraction.engines.offline.candidates import Candidate
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, covers_whole_words
+from extraction.engines.offline.parties import PartyReader
+from extraction.engines.offline.value_words import id_text, id_words, money_amounts, name_words, vat_words
+from extraction.values import CURRENCY_CODES, detect_currency, find_date, fold
+from extraction.vocabulary import (
+    BLOCKERS,
+    DOC_TYPES,
+    HEADER_CONCEPTS,
+    YOUR_WORDS,
+    LabelIndex,
+    field_words,
+    label_key,
+    map_concept,
+)
+
+
+class HeaderReader:
+    """Candidates for the scalar fields: values right of or below their labels, the parties'
+    names, the document type and the currency."""
+
+    def __init__(self, doc: DocumentRows, fields: list[FieldSpec], skip_rows: set[int] | None = None) -> None:
+        self.doc = doc
+        self.fields = fields
+        self.skip_rows = skip_rows or set()
+        self.concept: dict[str, str | None] = {}
+        self.index = LabelIndex()
+        self.kind: dict[str, str] = {}
+        for f in fields:
+            c = map_concept(f, HEADER_CONCEPTS)
+            self.concept[f.key] = c
+            if c:
+                spec = HEADER_CONCEPTS[c]
+                self.kind[f.key] = spec["kind"]
+                for phrase, w in spec["labels"].items():
+                    self.index.add(phrase, f.key, float(w))
+                for a in spec["aliases"][:1]:
+                    self.index.add(a, f.key, 0.9)
+            else:
+                self.kind[f.key] = {"number": "amount", "integer": "amount", "date": "date",
+                                    "enum": "enum", "boolean": "bool"}.get(f.type, "text")
+            self.index.add(field_words(f), f.key, 1.0)
+            if f.description and len(f.description.split()) <= 4:
+                self.index.add(f.description, f.key, 0.9)
+        for phrase, w in BLOCKERS.items():
+            self.index.add(phrase, "__block__", w)
+        self.parties = PartyReader(doc, self.concept)
+
+    # -- candidates ------------------------------------------------------------------------------
+    def candidates(self) -> dict[str, list[Candidate]]:
+        """Every candidate per field key: labelled values in reading order, then party names, the
+        document type and the fallbacks for currency and seller."""
+        out: dict[str, list[Candidate]] = {f.key: [] for f in self.fields}
+        kinds = self.kind
+        doc = self.doc
+        for rows in doc.rows_by_page:
+            for ri, r in enumerate(rows):
+                if id(r) in self.skip_rows:
+                    continue  # the header row of an item table: its labels name columns
+                ms = [m for m in self.index.matches(r.pieces) if self._valid_label(r, m[0], m[1])]
+                if not ms:
+                    continue
+                # drop matches contained in a longer match of another target
+                keep = []
+                for m in ms:
+                    i, j, t, w = m
+                    dominated = False
+                    for m2 in ms:
+                        if m2 is m:
+                            continue
+                        i2, j2, t2, w2 = m2
+                        if i2 <= i and j <= j2 and (j2 - i2) > (j - i) and t2 != t:
+                            dominated = True
+                            break
+                    if not dominated and t != "__block__":
+                        keep.append(m)
+                label_starts = sorted({r.piece_word[i] for i, j, _, _ in ms
+                                       if r.pieces[i:j] != ["#"] and covers_whole_words(r, i, j)})
+                doc_row = any(self.concept.get(t) == "invoice_number" for _, _, t, _ in keep)
+                for i, j, key, w in keep:
+                    wi, wj = r.piece_word[i], r.piece_word[j - 1]
+                    if any(r.words[k].text.endswith(":") for k in range(wi, wj)):
+                        continue  # a label never runs across a colon
+                    if r.seg_of_word[wi] != r.seg_of_word[wj]:
+                        continue  # ... nor across a wide gap
+                    # a label is a whole word sequence: pieces must cover whole words
+                    if i > 0 and r.piece_word[i - 1] == wi:
+                        continue
+                    if j < len(r.pieces) and r.piece_word[j] == wj:
+                        continue
+                    weight = w
+                    seg = r.seg_of_word[wi]
+                    if w < 0.7 and self.kind.get(key) == "date" and doc_row:
+                        weight = min(1.0, w + 0.3)  # "Rechnung Nr. 123 vom 05.03.2018"
+                    # generic word preceded by another word of the same label phrase -> weaker
+                    if wi > 0 and r.seg_of_word[wi - 1] == seg and w < 1:
+                        prev = r.words[wi - 1].text
+                        if re.fullmatch(r"[A-Za-zÀ-ÿ-]{2,}\.?", prev):
+                            weight *= 0.6
+                    if wi > 0 and fold(r.words[wi - 1].text).strip(":.") in YOUR_WORDS and \
+                            HEADER_CONCEPTS.get(self.concept.get(key) or "", {}).get("party") == "seller":
+                        continue  # "Your VAT number" is the customer's, never the seller's
+                    # extend the label over trailing label words up to a colon ("Nr. Kunde:")
+                    end = wj
+                    # labels that overlap this one form one phrase ("TOTAL AMOUNT DUE ON"): the
+                    # value follows the whole phrase, not the first label inside it
+                    grown = True
+                    while grown:
+                        grown = False
+                        for i2, j2, _t2, _w2 in ms:
+                            a, b = r.piece_word[i2], r.piece_word[j2 - 1]
+                            if a <= end < b and r.seg_of_word[b] == seg and b - wi <= 6:
+                                end, grown = b, True
+                    for k in range(end + 1, min(end + 3, len(r.words))):
+                        if r.seg_of_word[k] != seg:
+                            break
+                        if r.words[k].text.endswith(":") and not re.search(r"\d", r.words[k].text):
+                            end = k
+                            break
+                    nxt = [s for s in label_starts if s > end]
+                    stop = nxt[0] if nxt else len(r.words)
+                    right = r.words[end + 1:stop]
+                    label_words = r.words[wi:end + 1]
+                    self._emit(out, key, kinds[key], weight, right, r, label_words, 1.0)
+                    # value directly below the label (less likely when text follows the label)
+                    below = self._below(rows, ri, label_words, r, end, label_starts)
+                    if below:
+                        pos = 0.85 if not [x for x in right if x.text not in (":", "-")] else 0.55
+                        self._emit(out, key, kinds[key], weight, below[1], below[0], label_words, pos)
+        self.parties.add_names(out)
+        self._doc_type(out)
+        self._currency_fallback(out)
+        self.parties.add_seller_fallback(out)
+        return out
+
+    @staticmethod
+    def _valid_label(r: Row, i: int, j: int) -> bool:
+        """Whole words, one segment, no colon inside."""
+        if not covers_whole_words(r, i, j):
+            return False
+        wi, wj = r.piece_word[i], r.piece_word[j - 1]
+        if r.seg_of_word[wi] != r.seg_of_word[wj]:
+            return False
+        return not any(r.words[k].text.endswith(":") for k in range(wi, wj))
+
+    def _below(self, rows: list[Row], ri: int, label_words: list[PlacedWord], r: Row, end: int,
+               label_starts: list[int]) -> tuple[Row, list[PlacedWord]] | None:
+        """The words directly below a label (next two rows), up to the next label's column."""
+        x0 = label_words[0].x0
+        nxt = [s for s in label_starts if s > end]
+        x1 = r.words[nxt[0]].x0 - 2 if nxt else max(label_words[-1].x1 + 120, label_words[-1].x1)
+        if not nxt and end + 1 < len(r.words):
+            x1 = max(label_words[-1].x1 + 40, r.words[end + 1].x0 - 2)
+        h = r.height
+        for r2 in rows[ri + 1: ri + 3]:
+            if r2.y0 - r.y1 > 2.2 * h:
+                return None
+            ws = [w for w in r2.words if w.x1 > x0 - 4 and w.x0 < x1]
+            if ws:
+                # keep only the segment(s) starting under the label
+                first_seg = r2.seg_of_word[r2.words.index(ws[0])]
+                ws = [w for w in ws if r2.seg_of_word[r2.words.index(w)] == first_seg]
+                return r2, ws
+        return None
+
+    def _emit(self, out: dict[str, list[Candidate]], key: str, kind: str, weight: float,
+              words: list[PlacedWord], row: Row, label_words: list[PlacedWord], pos: float) -> None:
+        """Candidates read from the words after a label, per kind of value; a party field's label
+        outside its party's section counts less."""
+        if not words:
+            return
+        doc = self.doc
+        order = row.page * 10000 + row.y0
+        conc = HEADER_CONCEPTS.get(self.concept.get(key) or "", {})
+        party = conc.get("party")
+        if party:
+            sec, _ = self.parties.party_of(row, label_words[0].x0)
+            if sec and sec != party:
+                weight *= 0.3
+            elif sec == party:
+                weight = min(1.0, weight * 1.15)
+        if kind == "amount":
+            amts = money_amounts(words, doc.language, doc.decimal)
+            for n, (v, ws) in enumerate(reversed(amts)):
+                s = weight * pos * (0.95 if n == 0 else 0.7)
+                out[key].append(Candidate(v, s, row.page, box_of(ws), order))
+                if n >= 1:
+                    break
+        elif kind == "date":
+            toks = [w.text for w in words[:8]]
+            iso, a, b = find_date(toks, doc.language)
+            if iso and a <= 2:
+                out[key].append(Candidate(iso, weight * pos * 0.95, row.page, box_of(words[a:b]), order))
+        elif kind == "id":
+            ws = id_words(words)
+            if ws:
+                out[key].append(Candidate("".join(id_text(x) for x in ws), weight * pos * 0.95, row.page, box_of(ws), order))
+        elif kind == "vat":
+            ws = vat_words(words)
+            if ws:
+                out[key].append(Candidate(" ".join(w.text.strip(",;") for w in ws), weight * pos * 0.95,
+                                     row.page, box_of(ws), order))
+        elif kind == "currency":
+            txt = " ".join(w.text for w in words[:3])
+            cur = detect_currency(txt)
+            if cur:
+                out[key].append(Candidate(cur, weight * pos, row.page, box_of(words[:3]), order))
+        elif kind == "party_name":
+            ws = name_words(words)
+            if ws:
+                out[key].append(Candidate(" ".join(w.text for w in ws), weight * pos * 0.8, row.page, box_of(ws), order))
+        elif kind == "doctype":
+            pass
+        else:
+            ws = [w for w in words if w.text not in {":", "-"}]
+            if ws:
+                txt = " ".join(w.text for w in ws)
+                out[key].append(Candidate(txt, weight * pos * 0.8, row.page, box_of(ws), order))
+
+    # -- document type and currency ------------------------------------------------------------
+    def _doc_type(self, out: dict[str, list[Candidate]]) -> None:
+        """UNTDID 1001 code: printed as "(380)" next to the title, else inferred from the title."""
+        key = next((k for k, c in self.concept.items() if c == "document_type_code"), None)
+        if not key:
+            return
+        dt_index = LabelIndex()
+        for phrase, code in DOC_TYPES:
+            dt_index.add(phrase, code, 1.0)
+        titles = {label_key(p) for p, _ in DOC_TYPES}
+
+        def is_title(w: PlacedWord) -> bool:
+            k = "".join(w.pieces)
+            return k in titles or (k.endswith("rechnung") and len(k) > 8)
+
+        for rows in self.doc.rows_by_page[:1]:
+            for r in rows[:60]:
+                for k, w in enumerate(r.words[:6]):
+                    if not is_title(w):
+                        continue
+                    for w2 in r.words[k + 1:k + 8]:
+                        m = re.fullmatch(r"\((\d{3})\)", w2.text)
+                        if m:
+                            out[key].append(Candidate(m[1], 0.9, r.page, box_of([w, w2]), r.y0))
+                            return
+            for r in rows[:60]:
+                segs: dict[int, list[PlacedWord]] = {}
+                for k, w in enumerate(r.words):
+                    segs.setdefault(r.seg_of_word[k], []).append(w)
+                for ws in segs.values():
+                    if len(ws) > 4:
+                        continue  # a sentence, not a title
+                    ps = [p for w in ws for p in w.pieces]
+                    for i, j, code, _ in dt_index.matches(ps):
+                        if j == len(ps) and (i == 0 or len(ps) <= 3):  # "Invoice", "Tax Invoice"
+                            out[key].append(Candidate(code, 0.45, r.page, box_of(ws), r.y0))
+                            return
+
+    def _currency_fallback(self, out: dict[str, list[Candidate]]) -> None:
+        """No labelled currency: the code or symbol printed most often."""
+        key = next((k for k, c in self.concept.items() if c == "currency"), None)
+        if not key or out[key]:
+            return
+        counts: dict[str, int] = {}
+        first: dict[str, tuple[int, PlacedWord]] = {}
+        for r in self.doc.rows:
+            for w in r.words:
+                t = w.text.strip(".,:;()")
+                cur = None
+                if t in CURRENCY_CODES:
+                    cur = t
+                elif re.match(r"^[-(]?(US\$|[€$£₹])", t) or re.search(r"\d[€$£]$", t) or t in {"€", "$", "£", "₹"}:
+                    cur = detect_currency(t)
+                elif t in ("Rs", "Rs.", "INR"):
+                    cur = "INR"
+                if cur:
+                    counts[cur] = counts.get(cur, 0) + 1
+                    first.setdefault(cur, (r.page, w))
+        if counts:
+            cur = max(counts, key=lambda c: counts[c])
+            page, w = first[cur]
+            out[key].append(Candidate(cur, 0.6 if len(counts) == 1 else 0.45, page, box_of([w]), 0))

@@ -1,0 +1,139 @@
+"""Layout: a page's words placed in visual rows and segments, and the rows of a whole document.
+
+A row is cut into segments at wide gaps (more than a word height): a label and its value share a
+segment, the columns of a table or a letterhead are separate segments.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from extraction.pages import DocumentText, PageText
+from extraction.result import Citation
+from extraction.vocabulary import pieces_of
+
+
+@dataclass
+class PlacedWord:
+    """A word with its box, its page and its label pieces."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    page: int
+    pieces: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    """One visual row of a page: its words left to right, cut into segments at wide gaps."""
+
+    page: int
+    words: list[PlacedWord]
+    index: int = 0
+    # flat piece list and, per piece, the index of its word
+    pieces: list[str] = field(default_factory=list)
+    piece_word: list[int] = field(default_factory=list)
+    seg_of_word: list[int] = field(default_factory=list)
+
+    @property
+    def y0(self) -> float:
+        return min(w.y0 for w in self.words)
+
+    @property
+    def y1(self) -> float:
+        return max(w.y1 for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def height(self) -> float:
+        return statistics.median([w.y1 - w.y0 for w in self.words])
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def build_rows(page: PageText) -> list[Row]:
+    """A page's words grouped into visual rows (top to bottom, left to right), each row cut into
+    segments at wide gaps, with its label pieces."""
+    words = [
+        PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text))
+        for w in page.words
+        if w.text.strip()
+    ]
+    words.sort(key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
+    rows: list[list[PlacedWord]] = []
+    centers: list[float] = []
+    for w in words:
+        yc = (w.y0 + w.y1) / 2
+        h = max(w.y1 - w.y0, 1.0)
+        if rows and abs(centers[-1] - yc) < 0.45 * h:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+            centers.append(yc)
+    out: list[Row] = []
+    for ws in rows:
+        ws.sort(key=lambda w: w.x0)
+        # drop exact duplicates (bold simulated by overprinting)
+        dedup: list[PlacedWord] = []
+        for w in ws:
+            if dedup and w.text == dedup[-1].text and abs(w.x0 - dedup[-1].x0) < 1.0:
+                continue
+            dedup.append(w)
+        r = Row(page.number, dedup, len(out))
+        h = r.height
+        seg = 0
+        for k, w in enumerate(dedup):
+            if k and w.x0 - dedup[k - 1].x1 > max(0.9 * h, 6.0):
+                seg += 1
+            r.seg_of_word.append(seg)
+            for p in w.pieces:
+                r.pieces.append(p)
+                r.piece_word.append(k)
+        out.append(r)
+    return out
+
+
+def covers_whole_words(r: Row, i: int, j: int) -> bool:
+    """pieces[i:j] of a row cover whole words."""
+    if i > 0 and r.piece_word[i - 1] == r.piece_word[i]:
+        return False
+    return not (j < len(r.pieces) and r.piece_word[j] == r.piece_word[j - 1])
+
+
+def box_of(words: list[PlacedWord]) -> tuple[float, float, float, float]:
+    """The union box of words."""
+    return (min(w.x0 for w in words), min(w.y0 for w in words),
+            max(w.x1 for w in words), max(w.y1 for w in words))
+
+
+class DocumentRows:
+    """Rows of every page plus document-wide hints (decimal separator, line height)."""
+
+    def __init__(self, document: DocumentText, language: str) -> None:
+        self.pages = document.pages
+        self.rows_by_page: list[list[Row]] = [build_rows(p) for p in document.pages]
+        self.rows: list[Row] = [r for rows in self.rows_by_page for r in rows]
+        self.size = {p.number: (p.width or 1.0, p.height or 1.0) for p in document.pages}
+        self.language = language
+        text = " ".join(w.text for r in self.rows for w in r.words)
+        comma = len(re.findall(r"\d,\d{2}(?!\d)", text))
+        dot = len(re.findall(r"\d\.\d{2}(?!\d)", text))
+        self.decimal = "," if comma > dot else "." if dot > comma else None
+        self.heights = [r.height for r in self.rows] or [10.0]
+        self.line_h = statistics.median(self.heights)
+
+    def cite(self, page: int, box: tuple[float, float, float, float]) -> Citation:
+        w, h = self.size.get(page, (1.0, 1.0))
+        x0, y0, x1, y1 = box
+        clamp = lambda v: max(0.0, min(1.0, v))  # noqa: E731
+        return Citation(page=page, bbox=(clamp(x0 / w), clamp(y0 / h), clamp(x1 / w), clamp(y1 / h)))

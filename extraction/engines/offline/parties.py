@@ -1,0 +1,230 @@
+"""Parties: the sections a heading opens ("Seller", "Bill to" ...), party names, and the seller's
+name when no label names it (return-address line, a name with a legal form, the letterhead)."""
+
+from __future__ import annotations
+
+import re
+
+from extraction.engines.offline.candidates import Candidate
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of
+from extraction.engines.offline.value_words import name_words
+from extraction.values import fold
+from extraction.vocabulary import (
+    DOC_TYPES,
+    HEADER_CONCEPTS,
+    LEGAL_FORMS,
+    NAME_LABELS,
+    PARTY_HEADINGS,
+    LabelIndex,
+    pieces_of,
+)
+
+
+class PartyReader:
+    """Where each party's section is on the pages, and the party names read in them.
+
+    ``concept`` maps the client's field keys to header concepts (the HeaderReader's mapping).
+    """
+
+    def __init__(self, doc: DocumentRows, concept: dict[str, str | None]) -> None:
+        self.doc = doc
+        self.concept = concept
+        self.name_index = LabelIndex()
+        for phrase, w in NAME_LABELS.items():
+            self.name_index.add(phrase, "name", w)
+        self.party_index = LabelIndex()
+        for party, phrases in PARTY_HEADINGS.items():
+            for phrase, w in phrases.items():
+                self.party_index.add(phrase, party, w)
+        self.sections = self._sections()
+
+    # -- party sections ------------------------------------------------------------------------
+    def _sections(self) -> dict[tuple[int, int], list[tuple[Row, str, float, float]]]:
+        """Per page: heading rows that open a party section: (row, party, x0, x1 of heading)."""
+        out: dict[tuple[int, int], list] = {}
+        for rows in self.doc.rows_by_page:
+            for r in rows:
+                # a heading is a short segment made of the party label (and maybe a colon)
+                segs: dict[int, list[int]] = {}
+                for k, s in enumerate(r.seg_of_word):
+                    segs.setdefault(s, []).append(k)
+                for s, ks in segs.items():
+                    ps = [p for k in ks for p in r.words[k].pieces]
+                    if not ps or len(ps) > 5:
+                        continue
+                    ms = self.party_index.matches(ps)
+                    for party in ("seller", "buyer", "other"):
+                        cover = [False] * len(ps)
+                        for i, j, p2, _ in ms:
+                            if p2 == party:
+                                cover[i:j] = [True] * (j - i)
+                        for k2, p in enumerate(ps):
+                            if p in ("address", "adresse", "details", "information", "daten", "angaben", "und", "and", "et"):
+                                cover[k2] = True
+                        if cover[0] and all(cover) and any(p2 == party for _, _, p2, _ in ms):
+                            ws = [r.words[k] for k in ks]
+                            out.setdefault((r.page, 0), []).append((r, party, ws[0].x0, ws[-1].x1))
+                            break
+        return out
+
+    def party_of(self, row: Row, x0: float) -> tuple[str | None, Row | None]:
+        """The party whose section holds position x0 of a row, and that section's heading row."""
+        heads = self.sections.get((row.page, 0), [])
+        best = None
+        for hr, party, hx0, hx1 in heads:
+            if hr.y0 > row.y0 + 1:
+                continue
+            if hr is row:
+                if hx1 <= x0 + 2:
+                    return party, hr
+                continue
+            dy = row.y0 - hr.y1
+            if dy > 260:
+                continue
+            if hx0 > x0 + 40 or hx1 < x0 - 250:
+                continue
+            if best is None or hr.y0 > best[0].y0:
+                best = (hr, party)
+        return (best[1], best[0]) if best else (None, None)
+
+    # -- parties ---------------------------------------------------------------------------------
+    def add_names(self, out: dict[str, list[Candidate]]) -> None:
+        """Party names: "Name: X" under a party heading, or the heading followed by the name."""
+        keys = {HEADER_CONCEPTS[c]["party"]: k for k, c in self.concept.items()
+                if c and HEADER_CONCEPTS[c]["kind"] == "party_name"}
+        if not keys:
+            return
+        for rows in self.doc.rows_by_page:
+            for ri, r in enumerate(rows):
+                # "Name: X" under a party heading
+                for i, j, _, w in self.name_index.matches(r.pieces):
+                    wi, wj = r.piece_word[i], r.piece_word[j - 1]
+                    if i != 0 and r.seg_of_word[wi] == r.seg_of_word[max(wi - 1, 0)] and wi > 0:
+                        continue
+                    if j < len(r.pieces) and r.piece_word[j] == wj:
+                        continue
+                    party, _ = self.party_of(r, r.words[wi].x0)
+                    if party in keys:
+                        right = [x for x in r.words[wj + 1:]]
+                        right = [x for x in right if r.seg_of_word[r.words.index(x)] == r.seg_of_word[r.words.index(right[0])]] if right else []
+                        ws = name_words(right)
+                        if ws:
+                            out[keys[party]].append(Candidate(" ".join(x.text for x in ws), 0.9 * w, r.page, box_of(ws), r.page * 10000 + r.y0))
+                # party heading followed by the name (same line or the next lines)
+                for hr, party, hx0, hx1 in self.sections.get((r.page, 0), []):
+                    if hr is not r or party not in keys:
+                        continue
+                    right = [x for x in r.words if x.x0 > hx1 + 1]
+                    if right and right[0].x0 - hx1 > 3 * r.height:
+                        right = []
+                    right = [x for x in right if r.seg_of_word[r.words.index(x)] == r.seg_of_word[r.words.index(right[0])]] if right else []
+                    ws = name_words(right) if right else None
+                    if ws and not re.search(r"\d", ws[0].text):
+                        out[keys[party]].append(Candidate(" ".join(x.text for x in ws), 0.75, r.page, box_of(ws), r.page * 10000 + r.y0))
+                        continue
+                    for r2 in rows[ri + 1: ri + 4]:
+                        if r2.y0 - r.y1 > 2.5 * r.height:
+                            break
+                        ws2 = [x for x in r2.words if x.x1 > hx0 - 4 and x.x0 < hx0 + 200]
+                        if not ws2:
+                            continue
+                        seg = r2.seg_of_word[r2.words.index(ws2[0])]
+                        ws2 = [x for x in ws2 if r2.seg_of_word[r2.words.index(x)] == seg]
+                        if ws2[0].text.endswith(":") or ":" in " ".join(x.text for x in ws2[:2]):
+                            continue  # a "Label: value" line of the section, not the name
+                        ws = name_words(ws2)
+                        if ws:
+                            txt = " ".join(x.text for x in ws)
+                            if txt.lower().startswith(("attn", "z.hd", "t.a.v", "a l'attention")):
+                                continue
+                            out[keys[party]].append(Candidate(txt, 0.7, r.page, box_of(ws), r.page * 10000 + r.y0))
+                        break
+
+    def add_seller_fallback(self, out: dict[str, list[Candidate]]) -> None:
+        """No labelled seller name: the return-address line, a name with a legal form, or the
+        letterhead, in that order."""
+        key = next((k for k, c in self.concept.items() if c == "seller_name"), None)
+        if not key or out[key]:
+            return
+        if self._sender_line(out[key]) or self._legal_form_name(out, key):
+            return
+        self._letterhead(out[key])
+
+    def _sender_line(self, cands: list[Candidate]) -> bool:
+        """The one-line return address above a window-envelope address ("Name - Street 1 - 12345
+        City"): its first part names the sender."""
+        for r in (self.doc.rows_by_page[0] if self.doc.rows_by_page else [])[:40]:
+            txt = r.text
+            parts = [p.strip() for p in re.split(r"\s+[-–|·•]\s+|\s*\|\s*", txt) if p.strip()]
+            if len(parts) < 3 or len(parts) > 6:
+                continue
+            if re.search(r"\d", parts[0]) or not re.search(r"[A-Za-zÀ-ÿ]{2}", parts[0]) or len(parts[0]) > 60:
+                continue
+            if not any(re.search(r"\b\d{4,5}\b|\b[A-Z]{1,2}\d", p) for p in parts[1:]):
+                continue  # no postcode: not an address line
+            if r.height > 1.05 * self.doc.line_h:
+                continue  # a return-address line is printed small
+            n = len(parts[0].split())
+            ws = r.words[:n]
+            cands.append(Candidate(parts[0], 0.55, r.page, box_of(ws), r.page * 10000 + r.y0))
+            return True
+        return False
+
+    def _letterhead(self, cands: list[Candidate]) -> None:
+        """The topmost name-and-address block of the first page (a name line followed by street
+        and postcode lines) is the letterhead of the sender, unless a heading says otherwise."""
+        rows = self.doc.rows_by_page[0] if self.doc.rows_by_page else []
+        for k, r in enumerate(rows[:25]):
+            segs: dict[int, list[PlacedWord]] = {}
+            for i, w in enumerate(r.words):
+                segs.setdefault(r.seg_of_word[i], []).append(w)
+            for ws in segs.values():
+                txt = " ".join(w.text for w in ws)
+                if re.search(r"\d|:|@|www\.|https?", txt) or not (1 <= len(ws) <= 6):
+                    continue
+                if any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in ws):
+                    continue  # the document title
+                if self.party_index.matches([p for w in ws for p in w.pieces]):
+                    continue  # a section heading ("Bill to"), not a name
+                below = [r2 for r2 in rows[k + 1:k + 4] if r2.y0 - r.y1 < 2.5 * r.height]
+                addr = [r2 for r2 in below if any(abs(w.x0 - ws[0].x0) < 3 and re.search(r"\d", " ".join(
+                    x.text for x in r2.words if abs(x.x0 - ws[0].x0) < 3 or x.x0 > ws[0].x0)) for w in r2.words)]
+                if len(addr) < 2:
+                    continue
+                party, _ = self.party_of(r, ws[0].x0)
+                if party in ("buyer", "other"):
+                    return
+                cands.append(Candidate(txt, 0.35, r.page, box_of(ws), r.page * 10000 + r.y0))
+                return
+
+    def _legal_form_name(self, out: dict[str, list[Candidate]], key: str) -> bool:
+        """A short segment ending in a legal form ("Lieferant GmbH") on the first or last page,
+        outside the buyer's and other parties' sections."""
+        buyer_texts = set()
+        bkey = next((k for k, c in self.concept.items() if c == "buyer_name"), None)
+        if bkey:
+            buyer_texts = {fold(str(c.value)) for c in out[bkey]}
+        for rows in self.doc.rows_by_page[:1] + self.doc.rows_by_page[-1:]:
+            for r in rows:
+                segs: dict[int, list[PlacedWord]] = {}
+                for k, w in enumerate(r.words):
+                    segs.setdefault(r.seg_of_word[k], []).append(w)
+                for ws in segs.values():
+                    if len(ws) > 6 or len(ws) < 2:
+                        continue
+                    last = "".join(pieces_of(ws[-1].text))
+                    if last in LEGAL_FORMS and not re.search(r"\d", " ".join(w.text for w in ws)):
+                        start = 0
+                        for k, w in enumerate(ws):
+                            if w.text.endswith(":"):
+                                start = k + 1
+                        ws = ws[start:]
+                        if len(ws) < 2:
+                            continue
+                        txt = " ".join(w.text for w in ws).strip(",;")
+                        party, _ = self.party_of(r, ws[0].x0)
+                        if party in ("buyer", "other") or fold(txt) in buyer_texts:
+                            continue
+                        out[key].append(Candidate(txt, 0.4, r.page, box_of(ws), r.page * 10000 + r.y0))
+                        return True
+        return False

@@ -1,0 +1,111 @@
+"""Which words after or below a label make up a value: amounts, identifiers, VAT ids, names."""
+
+from __future__ import annotations
+
+import re
+
+from extraction.engines.offline.layout import PlacedWord
+from extraction.values import find_date, fold, parse_number
+
+_PERIOD_WORDS = {"day", "days", "tage", "tagen", "tag", "jours", "jour", "dagen", "dag", "months",
+                 "monate", "mois", "weeks", "wochen", "semaines", "%", "x"}
+_MONEY_TOKEN = re.compile(r"^[-+(]?[€$£¥₹]?[-+]?\d[\d.,'’]*\)?-?$")
+
+
+def money_amounts(words: list[PlacedWord], language: str,
+                  decimal: str | None) -> list[tuple[float, list[PlacedWord]]]:
+    """Money-like numbers among words (percentages, dates and long ids skipped)."""
+    out = []
+    k = 0
+    n = len(words)
+    while k < n:
+        t = words[k].text.strip(":;")
+        if t.endswith("%") or (k + 1 < n and words[k + 1].text.startswith("%")):
+            k += 1
+            continue
+        # merge "4 108,26" style digit groups and "1 234.50"
+        grp = [words[k]]
+        if _MONEY_TOKEN.match(t) and not re.search(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", t):
+            j = k + 1
+            while j < n and re.fullmatch(r"\d{3}([.,]\d+)?", words[j].text) and \
+                    words[j].x0 - grp[-1].x1 < 0.5 * (words[j].y1 - words[j].y0) and \
+                    re.fullmatch(r"[-(]?[€$£]?\d{1,3}", grp[-1].text if len(grp) == 1 else grp[-1].text[:3]):
+                grp.append(words[j])
+                j += 1
+            txt = "".join(w.text for w in grp) if len(grp) > 1 else t
+            digits = re.sub(r"\D", "", txt)
+            if j < n and fold(words[j].text).strip(".,") in _PERIOD_WORDS:
+                k = j + 1
+                continue
+            v = parse_number(txt, language, decimal)
+            if v is not None and len(digits) <= 12:
+                out.append((v, grp))
+            k = j
+            continue
+        k += 1
+    return out
+
+
+def id_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
+    """The words of the first identifier (with letter pieces OCR split off it), or None when it is
+    a date or comes after other words."""
+    for k, w in enumerate(words):
+        t = w.text.strip(":;,")
+        if not t or t in {"#", "-", ":", "No", "No.", "Nr.", "Nr", "N°", "n°", "Nº", "nº"}:
+            continue
+        if re.fullmatch(r"\(.*\)|\[.*\]", t):
+            continue  # an annotation such as a type code "(380)"
+        if re.search(r"\d", t) and len(t) <= 40 and not t.endswith("%"):
+            if find_date([t])[0] and not re.search(r"[A-Za-z]", t):
+                return None
+            # pieces of one identifier printed without a space ("IBZY" "2087" from OCR): join
+            grp = [w]
+            h = max(w.y1 - w.y0, 1.0)
+            while k > 0 and re.fullmatch(r"[A-Z]{2,}[-/_]?", words[k - 1].text) and \
+                    0 <= grp[0].x0 - words[k - 1].x1 < 0.2 * h and len(grp) < 3:
+                k -= 1
+                grp.insert(0, words[k])
+            return grp
+        if k >= 2:
+            return None
+    return None
+
+
+def id_text(w: PlacedWord) -> str:
+    """An identifier word without its printed prefix ("Nr.471102" -> "471102")."""
+    t = w.text.strip(":;,")
+    return re.sub(r"^(?i:n[°º]|no\.|nr\.|#)\s*(?=\w)", "", t)
+
+
+_VAT_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{2,14}$")
+
+
+def vat_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
+    """A VAT id among the first words: "DE123456789", or "DE 123 456 789" as several words."""
+    toks = [w for w in words if w.text not in {":", "-", "#"}]
+    for k, w in enumerate(toks[:4]):
+        t = w.text.strip(":;,.")
+        if _VAT_RE.match(t) and re.search(r"\d", t):
+            return [w]
+        if re.fullmatch(r"[A-Z]{2}", t) and k + 1 < len(toks) and re.fullmatch(r"[0-9]{2,}", toks[k + 1].text):
+            grp = [w]
+            for nxt in toks[k + 1:k + 6]:
+                if re.fullmatch(r"[0-9A-Z]{1,12}", nxt.text.strip(".,")) and re.search(r"\d", nxt.text):
+                    grp.append(nxt)
+                else:
+                    break
+            return grp
+    return None
+
+
+def name_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
+    """The words as a party name, or None when they cannot be one (no letters, too long, a label)."""
+    toks = [w for w in words if w.text not in {":", "-"}]
+    if not toks:
+        return None
+    txt = " ".join(w.text for w in toks)
+    if not re.search(r"[A-Za-zÀ-ÿ]{2}", txt) or len(txt) > 80:
+        return None
+    if any(w.text.endswith(":") for w in toks):
+        return None
+    return toks
