@@ -32,7 +32,7 @@ def up(
     port: Annotated[int, typer.Option(help="API port.")] = 8000,
 ) -> None:
     """Start the whole local stack: Temporal (with its UI), S3, the API and a worker."""
-    from devstack.stack import run_up
+    from devstack.up import run_up
 
     settings = _settings(data_dir)
     raise typer.Exit(run_up(settings.data_dir, port))
