@@ -48,7 +48,7 @@ def err(message: str) -> None:
 # connection
 
 def _default_key() -> str | None:
-    from evals.evaluate import default_api_key  # DOCPARSE_API_KEY, else `docparse up`'s dev key
+    from core.accounts import default_api_key  # DOCPARSE_API_KEY, else `docparse up`'s dev key
 
     return default_api_key(None)
 
