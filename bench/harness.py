@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from devstack.stack import S3Server, TemporalDevServer  # noqa: E402
+from devstack.s3 import S3Server  # noqa: E402
+from devstack.temporal import TemporalDevServer  # noqa: E402
 from tests.support.appstack import AppStack  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"

@@ -359,7 +359,7 @@ def resolve_keys(args) -> list[str]:
         return keys
     except (subprocess.SubprocessError, OSError, IndexError) as e:
         print(f"could not create keys in {data_dir} ({type(e).__name__}); using the dev key", file=sys.stderr)
-    from evals.evaluate import default_api_key
+    from core.accounts import default_api_key
 
     key = default_api_key(data_dir)
     if not key:

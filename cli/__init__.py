@@ -1,0 +1,1 @@
+"""The `docparse` console script (cli.main:app): one module per command group."""

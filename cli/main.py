@@ -1,29 +1,19 @@
-"""The `docparse` command."""
+"""The `docparse` command: the app, the commands that run the stack (`up`, `api`, `worker`) and
+`eval`; `extract`, `keys` and `review` come from their own modules."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from cli.data_dir import DataDir, settings_for
+from cli.extract import extract
+from cli.keys import keys_app
+from cli.review import review_app
+
 app = typer.Typer(help="docparse: a self-hostable data extraction API.", no_args_is_help=True)
-keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
-
-DataDir = Annotated[
-    Optional[Path],
-    typer.Option("--data-dir", help="State directory (default ~/.docparse or DOCPARSE_DATA_DIR)."),
-]
-
-
-def _settings(data_dir: Path | None):
-    from core.config import Settings
-
-    if data_dir is not None:
-        os.environ["DOCPARSE_DATA_DIR"] = str(data_dir.resolve())
-    return Settings()
 
 
 @app.command()
@@ -32,9 +22,9 @@ def up(
     port: Annotated[int, typer.Option(help="API port.")] = 8000,
 ) -> None:
     """Start the whole local stack: Temporal (with its UI), S3, the API and a worker."""
-    from devstack.stack import run_up
+    from devstack.up import run_up
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     raise typer.Exit(run_up(settings.data_dir, port))
 
 
@@ -50,7 +40,7 @@ def api(
     from api.main import create_app
     from core.observability import logging_config
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     # uvicorn applies the logging config in every process it starts (DOCPARSE_LOG_FORMAT: text | json)
     options = dict(host=host, port=port, log_level="info", access_log=settings.access_log,
                    log_config=logging_config(settings.log_format))
@@ -68,72 +58,9 @@ def worker(data_dir: DataDir = None) -> None:
     from core.observability import configure_logging
     from worker.main import run_worker
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     configure_logging(settings.log_format)  # DOCPARSE_LOG_FORMAT: text | json
     asyncio.run(run_worker(settings))
-
-
-@keys_app.command("create")
-def keys_create(
-    name: Annotated[str, typer.Option(help="Name of the key (and of its new account).")],
-    pages: Annotated[Optional[int], typer.Option(help="Page budget of the new account.")] = None,
-    account: Annotated[Optional[str], typer.Option(help="Add the key to this existing account id.")] = None,
-    data_dir: DataDir = None,
-) -> None:
-    """Create an API key; the key is printed once, as the last line."""
-    from core.accounts import create_account, create_key
-    from core.db import init_db, session_scope
-    from core.models import Account
-
-    settings = _settings(data_dir)
-    with session_scope(init_db(settings)) as session:
-        if account:
-            acc = session.get(Account, account)
-            if acc is None:
-                typer.echo(f"error: no account {account}", err=True)
-                raise typer.Exit(2)
-            if pages is not None:
-                acc.pages_limit = pages
-                session.add(acc)
-        else:
-            acc = create_account(session, name=name, pages=pages if pages is not None else settings.default_account_pages)
-        row, plaintext = create_key(session, account_id=acc.id, name=name)
-        session.commit()
-        typer.echo(f"key {row.id} for account {acc.id} ({acc.pages_left} pages left); it is shown only once:")
-        typer.echo(plaintext)
-
-
-@keys_app.command("list")
-def keys_list(data_dir: DataDir = None) -> None:
-    """Show every key: id, name, prefix, pages left, revoked."""
-    from sqlmodel import select
-
-    from core.db import init_db, session_scope
-    from core.models import Account, ApiKey
-
-    settings = _settings(data_dir)
-    with session_scope(init_db(settings)) as session:
-        rows = session.exec(select(ApiKey, Account).join(Account).order_by(ApiKey.created_at)).all()
-        typer.echo(f"{'id':32} {'name':20} {'prefix':12} {'pages left':>10}  revoked")
-        for key, acc in rows:
-            revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "no"
-            typer.echo(f"{key.id:32} {key.name[:20]:20} {key.prefix:12} {acc.pages_left:>10}  {revoked}")
-
-
-@keys_app.command("revoke")
-def keys_revoke(id_or_key: str, data_dir: DataDir = None) -> None:
-    """Revoke a key by its id or by the key itself."""
-    from core.accounts import revoke_key
-    from core.db import init_db, session_scope
-
-    settings = _settings(data_dir)
-    with session_scope(init_db(settings)) as session:
-        row = revoke_key(session, id_or_key)
-        if row is None:
-            typer.echo("error: no such key", err=True)
-            raise typer.Exit(2)
-        session.commit()
-        typer.echo(f"revoked {row.id}")
 
 
 @app.command("eval")
@@ -174,7 +101,8 @@ def eval_(
     typer.echo(f"wrote {path}")
 
 
-from cli.client_commands import register as _register_client_commands  # `extract` and `review`
-
-_register_client_commands(app)
+# Typer lists the commands first (in this order), then the groups.
+app.command("extract")(extract)
+app.add_typer(keys_app, name="keys")
+app.add_typer(review_app, name="review")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+from pathlib import Path
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
@@ -108,3 +110,15 @@ def ensure_dev_key(settings: Settings) -> str:
     path.write_text(plaintext + "\n")
     path.chmod(0o600)
     return plaintext
+
+
+def default_api_key(data_dir: Path | None) -> str | None:
+    """The key a local client uses when given none: DOCPARSE_API_KEY, else the dev key `docparse up`
+    saved in data_dir (default DOCPARSE_DATA_DIR, else ~/.docparse); None when there is neither."""
+    if os.environ.get("DOCPARSE_API_KEY"):
+        return os.environ["DOCPARSE_API_KEY"]
+    base = data_dir or Path(os.environ.get("DOCPARSE_DATA_DIR") or Path.home() / ".docparse")
+    p = Path(base).expanduser() / DEV_KEY_FILE
+    if p.exists():
+        return p.read_text().strip() or None
+    return None

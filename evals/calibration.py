@@ -30,7 +30,7 @@ from extraction.confidence import Assessment, WordIndex, assess
 from extraction.engines.offline import OfflineEngine
 from extraction.pages import DocumentText
 from core.schema import ExtractionSchema
-from evals.scoring import _leaf_ok, match_items, values_equal
+from evals.scoring import leaf_matches, match_items, values_equal
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 BINS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001)
@@ -100,7 +100,7 @@ def field_records(schema: ExtractionSchema, truth: dict[str, Any], result: dict[
                         ok = False
                     else:
                         tv = t_items[pairs[j]].get(s.key)
-                        ok = None if tv is None else _leaf_ok(s.key, tv, v)
+                        ok = None if tv is None else leaf_matches(s.key, tv, v)
                 recs.append({"path": path, "key": f"{f.key}[].{s.key}",
                              "conf": a.confidence.get(path, 0.0), "correct": ok})
     return recs

@@ -187,18 +187,6 @@ def _check_confidence(r: DocRun, confidence: dict[str, float]) -> None:
 # through the API
 
 
-def default_api_key(data_dir: Path | None) -> str | None:
-    if os.environ.get("DOCPARSE_API_KEY"):
-        return os.environ["DOCPARSE_API_KEY"]
-    from core.accounts import DEV_KEY_FILE
-
-    base = data_dir or Path(os.environ.get("DOCPARSE_DATA_DIR") or Path.home() / ".docparse")
-    p = Path(base).expanduser() / DEV_KEY_FILE
-    if p.exists():
-        return p.read_text().strip() or None
-    return None
-
-
 def _err(r) -> str:
     try:
         return r.json().get("error") or r.text
@@ -375,6 +363,8 @@ def evaluate(set_dir: Path, *, schema_path: Path | None = None, engine: str = "o
         if direct:
             run_direct(runs, schema, engine, render_dpi=render_dpi, progress=progress)
         else:
+            from core.accounts import default_api_key  # DOCPARSE_API_KEY, else `docparse up`'s dev key
+
             api_url = api_url or os.environ.get("DOCPARSE_API_URL") or "http://127.0.0.1:8000"
             api_key = api_key or default_api_key(data_dir)
             if not api_key:

@@ -1,9 +1,10 @@
-"""Score extraction results against ground truth (used by bench/offline_eval.py, later `docparse eval`).
+"""Scoring of extraction results against ground truth, for `docparse eval` (evals.evaluate),
+evals.calibration and bench/offline_eval.py.
 
 Rules (following shared/eval/README.md "Scoring suggestions"):
 * Only keys present in the truth are scored; keys starting with "_" never are.
 * Strings: case-insensitive after collapsing whitespace. Identifier-like keys (ending in
-  ``_number``, ``_id``, ``_code``) also ignore spaces and a leading ``#``.
+  ``_number``, ``_id``, ``_code``, ``_no``) also ignore spaces and a leading ``#``.
 * Numbers: equal within 0.01. Dates: equal ISO strings. A missing prediction is wrong.
 * Line items: predicted items are paired with truth items greedily by description similarity
   (falling back to document order); each scored leaf value of a pair is a true positive when it
@@ -68,7 +69,9 @@ def score_header(truth: dict[str, Any], pred: dict[str, Any], list_keys: set[str
     return out
 
 
-def _leaf_ok(key: str, truth: Any, pred: Any) -> bool:
+def leaf_matches(key: str, truth: Any, pred: Any) -> bool:
+    """One line-item value against the truth: descriptions (and long free-text strings) by
+    similarity, everything else by `values_equal`."""
     if key == "description" or (isinstance(truth, str) and not _is_id_key(key)
                                 and len(str(truth)) > 12):
         return description_similarity(truth, pred) >= DESC_THRESHOLD
@@ -114,7 +117,7 @@ def score_items(truth_items: list[dict], pred_items: list[dict]) -> dict[str, An
         for k in keys:
             if t.get(k) is None or p.get(k) is None:
                 continue
-            if _leaf_ok(k, t[k], p[k]):
+            if leaf_matches(k, t[k], p[k]):
                 tp += 1
                 per_key[k]["tp"] += 1
     n_truth = sum(v["truth"] for v in per_key.values())

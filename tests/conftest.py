@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devstack.stack import S3Server, TemporalDevServer
+from devstack.s3 import S3Server
+from devstack.temporal import TemporalDevServer
 from tests.support.appstack import AppStack, create_pg_database, drop_pg_database
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from devstack.stack import free_port
+from devstack.ports import free_port
 from tests.conftest import make_stack
 from tests.support.invoices import make_invoice, schema_invoice
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from devstack.stack import find_binary
+from devstack.processes import find_binary
 from tests.support.invoices import make_invoice, schema_invoice
 
 STRICT = {**schema_invoice(), "name": "strict", "review_threshold": 1.0}

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devstack.stack import free_port
+from devstack.ports import free_port
 from tests.support.invoices import make_invoice, schema_invoice
 
 ROOT = Path(__file__).resolve().parents[2]

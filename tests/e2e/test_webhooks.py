@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from devstack.stack import free_port
+from devstack.ports import free_port
 from tests.conftest import make_stack
 from tests.support.invoices import make_invoice, schema_invoice
 

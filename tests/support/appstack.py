@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from core.config import Settings
-from devstack.stack import free_port
+from devstack.ports import free_port
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
-from devstack.stack import free_port
+from devstack.ports import free_port
 
 PAGE_RE = re.compile(r"^--- Page (\d+) ---", re.M)
 ITEM_RE = re.compile(r"^ITEM (\S+) (\d+) x ([\d.]+) = ([\d.]+)$", re.M)

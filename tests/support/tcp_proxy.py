@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from devstack.stack import free_port
+from devstack.ports import free_port
 
 
 class TcpProxy:

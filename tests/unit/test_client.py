@@ -25,7 +25,8 @@ from client import (
     RateLimited,
     ServerError,
 )
-from cli.client_commands import Item, _normal_fields, _settings_of, parse_sets, summary
+from cli.extract import Item, _normal_fields, _settings_of, summary
+from cli.review import parse_sets
 
 BASE = "http://api.test"
 BATCH = {"id": "btc_1", "extraction_id": "ext_1", "name": None, "status": "queued", "file_count": 1,

@@ -1,4 +1,4 @@
-"""devstack.stack: the real Temporal dev server and SeaweedFS S3, started on free ports in tmp dirs."""
+"""devstack: the real Temporal dev server and SeaweedFS S3, started on free ports in tmp dirs."""
 
 from __future__ import annotations
 
@@ -16,8 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from devstack import stack
-from devstack.stack import S3Server, TemporalDevServer, free_port, port_is_free
+from devstack import s3 as s3_module
+from devstack import temporal as temporal_module
+from devstack import up
+from devstack.ports import free_port, port_is_free
+from devstack.processes import stop_processes
+from devstack.s3 import S3Server
+from devstack.server import ServerError, busy_ports
+from devstack.temporal import TemporalDevServer
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -72,6 +78,84 @@ def test_free_port_is_free_and_unique():
     ports = [free_port() for _ in range(20)]
     assert len(set(ports)) == 20
     assert all(port_is_free(p) for p in ports)
+
+
+@pytest.fixture
+def port_thief(monkeypatch):
+    """steal(module, nth): the nth port `module` picks with free_port gets bound by someone else
+    right after it was picked, before the server can bind it (the race of a busy CI machine)."""
+    held: list[socket.socket] = []
+
+    def steal(module, nth: int) -> list[int]:
+        real, picked, stolen = module.free_port, [], []
+
+        def racing_free_port() -> int:
+            port = real()
+            picked.append(port)
+            if len(picked) == nth:
+                thief = socket.socket()
+                thief.bind(("127.0.0.1", port))
+                thief.listen()
+                held.append(thief)
+                stolen.append(port)
+            return port
+
+        monkeypatch.setattr(module, "free_port", racing_free_port)
+        return stolen
+
+    yield steal
+    for sock in held:
+        sock.close()
+
+
+def test_busy_ports_read_from_the_logs():
+    temporal_log = "Error: can't set metrics port 34701: listen tcp 127.0.0.1:34701: bind: address already in use"
+    weed_log = ("E1201 mini.go:1244 Port allocation failed: port 38481 for Master (specified by flag "
+                "master.port) is not available on 127.0.0.1 and cannot be used")
+    assert busy_ports(temporal_log) == {34701}
+    assert busy_ports(weed_log) == {38481}
+    assert busy_ports("listen unix /tmp/x.sock: bind: address already in use") == set()
+    assert busy_ports("W gRPC port 50805 for Master is not available, finding alternative...") is None
+    assert busy_ports("Error: no such flag") is None
+
+
+def test_temporal_starts_again_on_fresh_ports_when_a_picked_one_is_taken(tmp_path, port_thief):
+    stolen = port_thief(temporal_module, 3)  # headless: port, http_port, metrics_port
+    server = TemporalDevServer.start(tmp_path / "t", headless=True)
+    try:
+        assert stolen and stolen[0] not in server.ports.values()
+        log = server.log_path.read_text()
+        assert f"127.0.0.1:{stolen[0]}: bind: address already in use" in log
+        assert "starting again on fresh ports" in log
+        assert server.is_running()
+    finally:
+        server.kill()
+
+
+def test_s3_starts_again_on_fresh_ports_when_a_picked_one_is_taken(tmp_path, port_thief):
+    stolen = port_thief(s3_module, 1)  # the master port
+    server = S3Server.start(tmp_path / "s", buckets=["docparse"])
+    try:
+        assert stolen and stolen[0] not in server.ports.values()
+        assert "starting again on fresh ports" in server.log_path.read_text()
+        assert server.minio().bucket_exists("docparse")
+    finally:
+        server.kill()
+
+
+def test_a_taken_port_the_caller_asked_for_is_not_moved(tmp_path):
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    try:
+        port = busy.getsockname()[1]
+        with pytest.raises(ServerError, match="exited during start-up") as failed:
+            S3Server.start(tmp_path / "s", port=port)
+        assert f"port {port} for S3" in str(failed.value)
+        log = (tmp_path / "s" / "weed.log").read_text()
+        assert log.count("Port allocation failed") == 1 and "fresh ports" not in log
+    finally:
+        busy.close()
 
 
 def test_s3_bucket_put_get(s3):
@@ -151,7 +235,7 @@ def test_stop_leaves_no_process(tmp_path):
     ports = [t.port, s.port, *s.ports.values()]
     assert t.ui_url is None
     # Stop both at once (each takes ~1.5-4 s to shut down gracefully).
-    stack.stop_processes([t.proc, s.proc])
+    stop_processes([t.proc, s.proc])
     t.stop()
     s.stop()
     assert not any(_pid_alive(p) for p in pids)
@@ -186,7 +270,7 @@ sys.exit(3)
 UP = """
 import sys
 from pathlib import Path
-from devstack.stack import run_up
+from devstack.up import run_up
 stubs, data, port = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 sys.exit(run_up(data, port,
     api_cmd=[sys.executable, str(stubs / "api.py"), str(port)],
@@ -263,9 +347,9 @@ def test_saved_ports_reused_only_when_free(tmp_path):
     busy.listen()
     try:
         busy_port = busy.getsockname()[1]
-        stack._save_ports(tmp_path, {"temporal": {"port": busy_port, "ui_port": free_port()}})
-        saved = stack._load_ports(tmp_path)["temporal"]
-        reused = stack._still_free(saved, set())
+        up._save_ports(tmp_path, {"temporal": {"port": busy_port, "ui_port": free_port()}})
+        saved = up._load_ports(tmp_path)["temporal"]
+        reused = up._still_free(saved, set())
         assert "port" not in reused and reused["ui_port"] == saved["ui_port"]
     finally:
         busy.close()

@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from core.schema import ExtractionSchema
-from devstack.stack import find_binary
+from devstack.processes import find_binary
 from workflows import activity_names as act
 from workflows.batch import BatchWorkflow
 from workflows.models import BatchInput, FileInput, FileOutcome, Prepared, ReviewPolicy, ReviewTask

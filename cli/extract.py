@@ -1,16 +1,10 @@
-"""`docparse extract` and `docparse review ...`: the API from the command line, through the client.
+"""`docparse extract FILES_OR_DIRS... --schema schema.json [--wait] [--out DIR] [--format json|csv]`:
+documents through the API, from the command line.
 
-Registered on the main `docparse` app by `register(app)` (cli/main.py). Everything talks to a running
-API (``--api`` / DOCPARSE_API_URL, ``--key`` / DOCPARSE_API_KEY, else the dev key `docparse up` wrote).
-
-Layout:
-    docparse extract FILES_OR_DIRS... --schema schema.json [--wait] [--out DIR] [--format json|csv]
-    docparse review [--extraction ID]              # the queue (same as `docparse review list`)
-    docparse review approve FILE_ID [--extraction ID] [--set key=value ...] [--reason TEXT]
-    docparse review reject FILE_ID [--extraction ID] --reason TEXT
-
-Exit codes: 0 fine; 1 some file was not extracted (failed, refused by the API, skipped) or an API
-error; 2 bad usage (missing input, unreadable schema, no or refused API key).
+Creates the extraction from the schema (or reuses an identical one), uploads the files in batches
+of at most 30 and, with --wait, follows them and writes the results. Exit codes: 0 fine; 1 some
+file was not extracted (failed, refused by the API, skipped) or an API error; 2 bad usage
+(missing input, unreadable schema, no or refused API key).
 """
 
 from __future__ import annotations
@@ -23,9 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from cli.connection import ApiErrors, ApiOpt, KeyOpt, connect, err
+from cli.progress import LineProgress, RichProgress, use_rich
 
 if TYPE_CHECKING:
     from client import BatchStatus, Client, Extraction
@@ -33,68 +30,7 @@ if TYPE_CHECKING:
 SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 MAX_FILES_PER_BATCH = 30
 MAX_FILE_BYTES = 25 * 1024 * 1024
-ApiOpt = Annotated[str | None, typer.Option(
-    "--api", help="API URL (default DOCPARSE_API_URL or http://127.0.0.1:8000).")]
-KeyOpt = Annotated[str | None, typer.Option(
-    "--key", help="API key (default DOCPARSE_API_KEY, else the dev key of `docparse up`).")]
-ExtractionOpt = Annotated[str | None, typer.Option("--extraction", help="Extraction id (ext_...).")]
 
-
-def err(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# connection
-
-def _default_key() -> str | None:
-    from evals.evaluate import default_api_key  # DOCPARSE_API_KEY, else `docparse up`'s dev key
-
-    return default_api_key(None)
-
-
-def _client(api: str | None, key: str | None) -> Client:
-    from client import Client, ConfigError
-
-    key = key or _default_key()
-    if not key:
-        err("error: no API key: pass --key, set DOCPARSE_API_KEY, or run `docparse up` (it writes a dev key)")
-        raise typer.Exit(2)
-    try:
-        return Client(api, key)
-    except ConfigError as e:
-        err(f"error: {e}")
-        raise typer.Exit(2)
-
-
-class _ApiErrors:
-    """`with _ApiErrors():` turns client errors into a one-line message and an exit code."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, typ, exc, tb) -> bool:
-        from client import ApiConnectionError, ApiError, AuthError, ConfigError
-
-        if exc is None or isinstance(exc, (typer.Exit, typer.Abort, KeyboardInterrupt)):
-            return False
-        if isinstance(exc, AuthError):
-            err(f"error: the API refused the key: {exc.message} ({exc.code})")
-            raise typer.Exit(2)
-        if isinstance(exc, ApiError):
-            err(f"error: {exc.message} ({exc.status} {exc.code})")
-            raise typer.Exit(1)
-        if isinstance(exc, ApiConnectionError):
-            err(f"error: cannot reach the API: {exc.message}")
-            raise typer.Exit(1)
-        if isinstance(exc, ConfigError):
-            err(f"error: {exc}")
-            raise typer.Exit(2)
-        return False
-
-
-# ---------------------------------------------------------------------------------------------
-# extract
 
 class OutFormat(str, Enum):
     json = "json"
@@ -237,86 +173,13 @@ def upload_chunk(dp: Client, ext_id: str, chunk: list[Item], name: str | None) -
     return None
 
 
-class LineProgress:
-    """One line on stderr whenever a batch's counts change: fine in logs and without a TTY."""
-
-    def __init__(self, labels: dict[str, str]):
-        self.labels = labels
-        self.last: dict[str, tuple] = {}
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, status: BatchStatus) -> None:
-        c = status.counts()
-        total = len(status.files)
-        key = (c["processed"], c["needs_review"], c["failed"], total, status.batch.status)
-        if self.last.get(status.batch.id) == key:
-            return
-        self.last[status.batch.id] = key
-        err(f"{self.labels[status.batch.id]}: processed {c['processed']}, needs review {c['needs_review']}, "
-            f"failed {c['failed']} of {total} ({status.batch.status})")
-
-
-class RichProgress:
-    """A progress bar per batch (rich, on a terminal)."""
-
-    def __init__(self, labels: dict[str, str], totals: dict[str, int]):
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("processed {task.fields[processed]} · needs review {task.fields[review]} · "
-                       "failed {task.fields[failed]}"),
-            TimeElapsedColumn(), console=Console(stderr=True),
-        )
-        self.tasks = {
-            bid: self.progress.add_task(labels[bid], total=totals[bid], processed=0, review=0, failed=0)
-            for bid in labels
-        }
-
-    def __enter__(self) -> Self:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def update(self, status: BatchStatus) -> None:
-        c = status.counts()
-        self.progress.update(
-            self.tasks[status.batch.id], total=len(status.files) or None,
-            completed=c["processed"] + c["needs_review"] + c["failed"],
-            processed=c["processed"], review=c["needs_review"], failed=c["failed"],
-        )
-
-
-def _use_rich() -> bool:
-    if not sys.stderr.isatty():
-        return False
-    try:
-        import rich.progress  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
 
 def wait_batches(dp: Client, ext_id: str, batches: list[str], items: list[Item],
                  timeout: float | None) -> dict[str, BatchStatus]:
     """Poll every batch until it is terminal (or the timeout); progress on stderr."""
     labels = {bid: f"batch {n}/{len(batches)} {bid}" for n, bid in enumerate(batches, 1)}
     totals = {bid: sum(1 for i in items if i.batch_id == bid) for bid in batches}
-    progress = RichProgress(labels, totals) if _use_rich() else LineProgress(labels)
+    progress = RichProgress(labels, totals) if use_rich() else LineProgress(labels)
     final: dict[str, BatchStatus] = {}
     pending = list(batches)
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -436,8 +299,8 @@ def extract(
 
     from client import AuthError
 
-    dp = _client(api, key)
-    with dp, _ApiErrors():
+    dp = connect(api, key)
+    with dp, ApiErrors():
         ext, reused = find_or_create_extraction(dp, body)
         err(f"extraction {ext.id} ({ext.name}): {'reused' if reused else 'created'}")
         chunks = list(_chunks(sendable, MAX_FILES_PER_BATCH))
@@ -514,161 +377,3 @@ def _write_outputs(items: list[Item], results: dict[Item, dict[str, Any]], field
     for i, fname in names.items():
         (out / fname).write_text(json.dumps(results[i], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     err(f"wrote {len(names)} result file(s) to {out}")
-
-
-# ---------------------------------------------------------------------------------------------
-# review
-
-review_app = typer.Typer(
-    help="Files waiting for human review: list them (the default), approve or reject one.",
-    invoke_without_command=True, no_args_is_help=False,
-)
-
-
-@dataclass
-class _ReviewDefaults:
-    extraction: str | None
-    api: str | None
-    key: str | None
-
-
-def _defaults(ctx: typer.Context) -> _ReviewDefaults:
-    obj = ctx.obj if isinstance(ctx.obj, _ReviewDefaults) else None
-    return obj or _ReviewDefaults(None, None, None)
-
-
-@review_app.callback()
-def review_main(ctx: typer.Context, extraction: ExtractionOpt = None, api: ApiOpt = None, key: KeyOpt = None) -> None:
-    """Files waiting for human review: `docparse review` lists them (same as `docparse review list`)."""
-    ctx.obj = _ReviewDefaults(extraction, api, key)
-    if ctx.invoked_subcommand is None:
-        _list_reviews(extraction, api, key)
-
-
-@review_app.command("list")
-def review_list(ctx: typer.Context, extraction: ExtractionOpt = None, api: ApiOpt = None, key: KeyOpt = None) -> None:
-    """List the files waiting for review (the account's, or one extraction's), oldest first."""
-    d = _defaults(ctx)
-    _list_reviews(extraction or d.extraction, api or d.api, key or d.key)
-
-
-def _table(rows: list[list[str]]) -> str:
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
-
-
-def _reasons(reasons: list[str], shown: int = 2) -> str:
-    """The first reasons, and how many more (`docparse review` is a table, the detail has them all)."""
-    text = "; ".join(reasons[:shown])
-    return text + (f" (+{len(reasons) - shown} more)" if len(reasons) > shown else "")
-
-
-def _list_reviews(extraction: str | None, api: str | None, key: str | None) -> None:
-    dp = _client(api, key)
-    with dp, _ApiErrors():
-        queue = dp.list_reviews(extraction)
-    if not queue:
-        typer.echo("no files are waiting for review")
-        return
-    rows = [["FILE ID", "FILE NAME", "EXTRACTION", "BATCH", "REVISION", "REASONS"]]
-    for q in queue:
-        rows.append([q.file_id, q.file_name, q.extraction_id, q.batch_id, str(q.revision), _reasons(q.reasons)])
-    typer.echo(_table(rows))
-
-
-def _find_extraction(dp: Client, file_id: str, extraction: str | None) -> str:
-    if extraction:
-        return extraction
-    for q in dp.list_reviews():
-        if q.file_id == file_id:
-            return q.extraction_id
-    err(f"error: file {file_id} is not waiting for review in this account; pass --extraction ID")
-    raise typer.Exit(1)
-
-
-_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-
-
-def _coerce(key: str, raw: str, spec: dict[str, Any] | None) -> Any:
-    """A --set value typed by the field's schema type ("null" clears a value)."""
-    if raw == "null":
-        return None
-    kind = (spec or {}).get("type", "string")
-    try:
-        if kind == "number":
-            return float(raw)
-        if kind == "integer":
-            return int(raw)
-        if kind == "boolean":
-            return _BOOLS[raw.strip().lower()]
-        if kind == "list<object>":
-            value = json.loads(raw)
-            if not isinstance(value, list):
-                raise ValueError
-            return value
-    except (ValueError, KeyError):
-        err(f"error: --set {key}={raw}: not a valid {kind}")
-        raise typer.Exit(2)
-    return raw
-
-
-def parse_sets(pairs: list[str], fields: list[dict[str, Any]]) -> dict[str, Any]:
-    specs = {f.get("key"): f for f in fields}
-    values: dict[str, Any] = {}
-    for pair in pairs:
-        k, sep, v = pair.partition("=")
-        if not sep or not k.strip():
-            err(f"error: --set takes key=value, got {pair!r}")
-            raise typer.Exit(2)
-        k = k.strip()
-        values[k] = _coerce(k, v, specs.get(k))  # an unknown key goes as is: the API names it
-    return values
-
-
-@review_app.command("approve")
-def review_approve(
-    ctx: typer.Context,
-    file_id: Annotated[str, typer.Argument(help="The file (file_...).")],
-    extraction: ExtractionOpt = None,
-    set_values: Annotated[list[str] | None, typer.Option("--set", help="Corrected value, key=value (repeatable; typed by the schema; null clears).")] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (kept with the decision).")] = None,
-    api: ApiOpt = None,
-    key: KeyOpt = None,
-) -> None:
-    """Approve a file (optionally correcting values); it becomes processed."""
-
-    def approve(dp, ext_id: str):
-        detail = dp.get_review(ext_id, file_id)
-        values = parse_sets(set_values or [], detail.fields)
-        return dp.approve(ext_id, file_id, values=values or None, reason=reason, revision=detail.revision)
-
-    _decide(ctx, file_id, extraction, api, key, approve)
-
-
-@review_app.command("reject")
-def review_reject(
-    ctx: typer.Context,
-    file_id: Annotated[str, typer.Argument(help="The file (file_...).")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (becomes the file's error).")],
-    extraction: ExtractionOpt = None,
-    api: ApiOpt = None,
-    key: KeyOpt = None,
-) -> None:
-    """Reject a file; it becomes failed with the reason."""
-    _decide(ctx, file_id, extraction, api, key, lambda dp, ext_id: dp.reject(ext_id, file_id, reason=reason))
-
-
-def _decide(ctx: typer.Context, file_id: str, extraction: str | None, api: str | None, key: str | None,
-            decide) -> None:
-    """Finds the file's extraction, runs the decision, prints the outcome."""
-    d = _defaults(ctx)
-    dp = _client(api or d.api, key or d.key)
-    with dp, _ApiErrors():
-        outcome = decide(dp, _find_extraction(dp, file_id, extraction or d.extraction))
-    typer.echo(f"{outcome.file_id}: {outcome.decision} (revision {outcome.revision}), now {outcome.status}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add `extract` and `review` to the `docparse` app."""
-    app.command("extract")(extract)
-    app.add_typer(review_app, name="review")
