@@ -1,0 +1,188 @@
+"""Records BatchWorkflow histories of today's workflow code into tests/histories/, for the replay
+test. Run it after a change that goes behind a new workflow.patched() (and keep the old files):
+
+    .venv/bin/python -m tests.support.record_histories [--prefix current_] [--only NAME]
+
+It starts its own Temporal dev server, S3 server, API and worker (SQLite), the fake Gemini server
+for the model scenarios, and a webhook receiver; every scenario is a real batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from core.temporal import batch_workflow_id, connect
+from devstack.ports import free_port
+from devstack.s3 import S3Server
+from devstack.temporal import TemporalDevServer
+from tests.support.appstack import AppStack
+from tests.support.fake_gemini import FakeGemini
+from tests.support.invoices import make_invoice, schema_invoice
+
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+GEMINI_SCHEMA = {
+    "name": "gemini", "language": "en", "review_threshold": 0,
+    "fields": [
+        {"key": "invoice_number", "type": "string", "required": True},
+        {"key": "total_amount", "type": "number"},
+        {"key": "line_items", "type": "list<object>", "fields": [
+            {"key": "description", "type": "string"}, {"key": "qty", "type": "integer"},
+            {"key": "unit_price", "type": "number"}, {"key": "amount", "type": "number"}]},
+    ],
+}
+
+
+def _scenario_pdf(marker: str, pages: int = 1) -> bytes:
+    import pymupdf
+
+    doc = pymupdf.open()
+    for p in range(pages):
+        page = doc.new_page()
+        lines = [f"SCENARIO-{marker}"] + (["Invoice No: INV-77"] if p == 0 else [])
+        lines += [f"ITEM P{p + 1}-{i} 2 x 10.00 = 20.00" for i in range(2)]
+        for k, line in enumerate(lines):
+            page.insert_text((72, 72 + 18 * k), line, fontsize=10)
+    return doc.tobytes()
+
+
+def _pdfs(*docs: tuple[str, bytes]) -> list:
+    return [("files", (name, data, "application/pdf")) for name, data in docs]
+
+
+class _Receiver:
+    """Accepts every webhook delivery (signatures are tests/e2e/test_webhooks.py's business)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hook"
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                self.rfile.read(int(self.headers.get("content-length") or 0))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+
+def _upload(stack: AppStack, http, ext: str, files: list, **form) -> dict:
+    r = http.post(f"/v1/extractions/{ext}/batches", files=files, data=form)
+    assert r.status_code == 202, r.text
+    return stack.wait_terminal(http, ext, r.json()["batch"]["id"], timeout=180)
+
+
+def _wait_done(stack: AppStack, http, ext: str, batch_id: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if http.get(f"/v1/extractions/{ext}/batches/{batch_id}").json()["batch"]["status"] in ("processed", "failed"):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"batch {batch_id} did not finish")
+
+
+def _review_then_delete(stack: AppStack, http, ext: str, body: dict) -> None:
+    approve, delete = body["files"]
+    http.post(f"/v1/extractions/{ext}/files/{approve['id']}/review",
+              json={"action": "approve", "revision": 1, "values": {"invoice_number": "FIXED-1"}}).raise_for_status()
+    assert http.delete(f"/v1/extractions/{ext}/files/{delete['id']}").status_code == 204
+    _wait_done(stack, http, ext, body["batch"]["id"])
+
+
+def record(stack: AppStack, gemini: AppStack, prefix: str, only: str | None) -> list[Path]:
+    http = stack.client(stack.create_key(name="histories"))
+    ghttp = gemini.client(gemini.create_key(name="histories"))
+    receiver = _Receiver()
+    http.post("/v1/webhook-secret").raise_for_status()
+    offline = http.post("/v1/extractions", json={**schema_invoice(), "name": "h", "review_threshold": 0}).json()
+    strict = http.post("/v1/extractions", json={**schema_invoice(), "name": "s", "review_threshold": 1.0}).json()
+    hooked = http.post("/v1/extractions", json={**schema_invoice(), "name": "w", "review_threshold": 1.0,
+                                                "webhook_url": receiver.url}).json()
+    model = ghttp.post("/v1/extractions", json=GEMINI_SCHEMA).json()
+    ext, sext, wext, gext = (x["extraction"]["id"] for x in (offline, strict, hooked, model))
+
+    def offline_processed() -> tuple[AppStack, str]:
+        body = _upload(stack, http, ext, _pdfs(("a.pdf", make_invoice(seed=1)[0]), ("b.pdf", make_invoice(seed=2)[0])))
+        return stack, body["batch"]["id"]
+
+    def review_approved_and_deleted() -> tuple[AppStack, str]:
+        body = _upload(stack, http, sext, _pdfs(("r1.pdf", make_invoice(seed=3)[0]), ("r2.pdf", make_invoice(seed=4)[0])))
+        _review_then_delete(stack, http, sext, body)
+        return stack, body["batch"]["id"]
+
+    def webhooks_review_approved() -> tuple[AppStack, str]:
+        body = _upload(stack, http, wext, _pdfs(("w.pdf", make_invoice(seed=5)[0])))
+        (f,) = body["files"]
+        http.post(f"/v1/extractions/{wext}/files/{f['id']}/review",
+                  json={"action": "approve", "revision": 1}).raise_for_status()
+        _wait_done(stack, http, wext, body["batch"]["id"])
+        return stack, body["batch"]["id"]
+
+    def gemini_split_and_quota() -> tuple[AppStack, str]:
+        body = _upload(gemini, ghttp, gext, _pdfs(("split.pdf", _scenario_pdf("TRUNCATES-OVER-1-PAGE", 3)),
+                                                  ("quota.pdf", _scenario_pdf("DAILY-QUOTA"))))
+        return gemini, body["batch"]["id"]
+
+    def gemini_one_chunk() -> tuple[AppStack, str]:
+        body = _upload(gemini, ghttp, gext, _pdfs(("clean.pdf", _scenario_pdf("CLEAN-H")),
+                                                  ("again.pdf", _scenario_pdf("MALFORMED-ONCE"))))
+        return gemini, body["batch"]["id"]
+
+    scenarios = [offline_processed, review_approved_and_deleted, webhooks_review_approved,
+                 gemini_split_and_quota, gemini_one_chunk]
+    written = []
+    for scenario in scenarios:
+        if only and scenario.__name__ != only:
+            continue
+        on, batch_id = scenario()
+        path = HISTORIES / f"{prefix}{scenario.__name__}.json"
+        path.write_text(asyncio.run(_history(on, batch_id)))
+        written.append(path)
+        print("wrote", path)
+    return written
+
+
+async def _history(stack: AppStack, batch_id: str) -> str:
+    client = await connect(stack.settings)
+    return (await client.get_workflow_handle(batch_workflow_id(batch_id)).fetch_history()).to_json()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prefix", default="current_")
+    parser.add_argument("--only", help="one scenario, by name")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="docparse-histories-") as tmp:
+        root = Path(tmp)
+        temporal = TemporalDevServer.start(root / "temporal", headless=True)
+        s3 = S3Server.start(root / "s3")
+        fake = FakeGemini().start()
+        stacks = []
+        try:
+            stack = AppStack(temporal_address=temporal.address, s3=s3, db_url=None, tmp=root / "stack",
+                             extra_env={"DOCPARSE_WEBHOOK_ALLOW_PRIVATE": "true"}).start()
+            stacks.append(stack)
+            gemini = AppStack(temporal_address=temporal.address, s3=s3, db_url=None, tmp=root / "gemini", extra_env={
+                "DOCPARSE_GEMINI_API_KEY": "test-key", "DOCPARSE_GEMINI_BASE_URL": fake.base_url,
+                "DOCPARSE_MODEL_PAGES_PER_CHUNK": "2", "DOCPARSE_MODEL_CHUNK_OVERLAP": "1"}).start()
+            stacks.append(gemini)
+            record(stack, gemini, args.prefix, args.only)
+        finally:
+            for s in stacks:
+                s.stop()
+            fake.stop()
+            s3.stop()
+            temporal.stop()
+
+
+if __name__ == "__main__":
+    main()
