@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     gemini_timeout_s: float = 300.0
     # Model calls run on their own task queue, so their concurrency and rate are capped by
     # Temporal (worker options) however many files are waiting.
-    model_task_queue: str = "docparse-model"
+    model_task_queue: str = ""  # default: "<task_queue>-model", so stacks sharing a server stay apart
     model_max_concurrent: int = 32  # per worker; calls wait on the network, not the CPU
     model_calls_per_second: float = 2.0  # per task queue, enforced by the Temporal server
     model_pages_per_chunk: int = 8
@@ -114,6 +114,12 @@ class Settings(BaseSettings):
                     return "postgresql+psycopg://" + url[len(prefix):]
             return url
         return f"sqlite:///{self.data_dir / 'docparse.db'}"
+
+    @model_validator(mode="after")
+    def _model_queue_follows_task_queue(self) -> "Settings":
+        if not self.model_task_queue:
+            self.model_task_queue = f"{self.task_queue}-model"
+        return self
 
     @model_validator(mode="after")
     def _production_needs_real_credentials(self) -> "Settings":
