@@ -7,7 +7,7 @@ stores the reviewed values (confidence 1.0) and names the corrected keys; a reje
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -78,7 +78,7 @@ def save_input(**kw) -> SaveResultInput:
 def review_task(decision: Decision, **kw) -> ReviewTask:
     file = FileInput(file_id=F, file_name="inv.pdf", object_key=storage.original_key(B, F), kind="pdf", page_count=1)
     return ReviewTask(batch_id=B, extraction_id=E, file_id=F, file=file, result_key=storage.result_key(B, F),
-                      decision=decision, revision=1, decided_at=datetime(2026, 11, 30, 12, tzinfo=timezone.utc), **kw)
+                      decision=decision, revision=1, decided_at=datetime(2026, 11, 30, 12, tzinfo=UTC), **kw)
 
 
 def rows(db) -> tuple[FileRecord, list[FileResult]]:

@@ -10,12 +10,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage
+from temporalio.client import (
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateStage,
+)
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -73,16 +77,13 @@ async def running(env: WorkflowEnvironment, fakes: FakeActivities, inp: BatchInp
     queue = f"tq-{uuid.uuid4()}"
     if inp.model is not None:
         inp.model.task_queue = model_queue or queue
-    workers = [Worker(env.client, task_queue=queue, workflows=[BatchWorkflow], activities=fakes.activities())]
-    if inp.model is not None and inp.model.task_queue != queue:
-        workers.append(Worker(env.client, task_queue=inp.model.task_queue, activities=fakes.activities()))
-    for w in workers:
-        await w.__aenter__()
-    try:
+    async with AsyncExitStack() as workers:
+        await workers.enter_async_context(
+            Worker(env.client, task_queue=queue, workflows=[BatchWorkflow], activities=fakes.activities()))
+        if inp.model is not None and inp.model.task_queue != queue:
+            await workers.enter_async_context(
+                Worker(env.client, task_queue=inp.model.task_queue, activities=fakes.activities()))
         yield await env.client.start_workflow(BatchWorkflow.run, inp, id=f"batch-{inp.batch_id}", task_queue=queue)
-    finally:
-        for w in reversed(workers):
-            await w.__aexit__(None, None, None)
 
 
 async def wait_until(handle: WorkflowHandle, ready: Callable[[BatchView], bool]) -> BatchView:
@@ -406,8 +407,9 @@ async def test_status_query_shows_processing_and_no_search_attribute_is_upserted
 
     fakes = FakeActivities().on(act.PREPARE_DOCUMENT, prepare)
     inp = batch(file("f1", pages=2))
-    async with running(env, fakes, inp) as handle:  # started without search attributes:
-        await asyncio.wait_for(started.wait(), 30)  # this server has none (it refuses BatchStatus)
+    # started without search attributes, as this server must be: it has none (it refuses BatchStatus)
+    async with running(env, fakes, inp) as handle:
+        await asyncio.wait_for(started.wait(), 30)
         view = await handle.query(BatchWorkflow.status)
         assert view.batch_id == inp.batch_id and view.status == "processing"
         assert [(f.id, f.file_name, f.status, f.page_count) for f in view.files] == [("f1", "f1.pdf", "processing", 2)]
