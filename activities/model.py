@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import httpx2
 from google import genai
 from google.genai import errors, types
 from temporalio import activity
@@ -36,6 +37,10 @@ from extraction.result import EngineKind
 from workflows import activity_names as act
 from workflows.models import ChunkAnswer, ChunkTask, FileIds
 from workflows.contracts import ErrorType
+
+# google-genai sends with httpx2 (a fork under its own name) when it is installed, else httpx:
+# connection failures and timeouts are either's TransportError.
+TRANSPORT_ERRORS = (httpx.TransportError, httpx2.TransportError)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 
@@ -136,7 +141,7 @@ class GeminiTransport:
             response = await self.client.aio.models.generate_content(model=model, contents=contents, config=config)
         except errors.APIError as e:
             raise classify(e, model) from None
-        except (httpx.TimeoutException, httpx.TransportError) as e:
+        except TRANSPORT_ERRORS as e:
             raise ApplicationError(f"Gemini call failed in transit ({type(e).__name__}); retrying",
                                    type=ErrorType.MODEL_UNAVAILABLE) from None
         usage = response.usage_metadata

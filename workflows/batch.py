@@ -168,10 +168,12 @@ class BatchWorkflow(LegacyPath):
             await self._set_file(f.file_id, Status.FAILED, error=failure_message(cause))
         finally:
             if f.file_id in self._decisions and f.file_id not in self._outcomes:
-                # A reviewer's update is waiting on a file that is gone: answer it.
+                # A reviewer's update is waiting on a file whose decision was never recorded: the
+                # file was deleted, or recording it failed for good (the file failed). Answer it.
+                view = self._files[f.file_id]
                 self._outcomes[f.file_id] = ReviewOutcome(
-                    file_id=f.file_id, status="deleted", decision="none",
-                    revision=self._files[f.file_id].review_revision,
+                    file_id=f.file_id, status="deleted" if f.file_id in self._deleted else view.status,
+                    decision="none", revision=view.review_revision,
                 )
 
     def _ids(self, f: FileInput) -> dict[str, str]:

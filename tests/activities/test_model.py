@@ -137,10 +137,6 @@ def closed_port() -> int:
         return s.getsockname()[1]  # nothing listens once it is closed
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "activities/model.py:139 catches httpx.TimeoutException/httpx.TransportError, but google-genai 3.3 "
-    "sends with its default backend httpx2 (a separate package: httpx2.ConnectError is no httpx "
-    "exception), so a connection error escapes unclassified instead of as ModelUnavailable"))
 async def test_a_connection_error_is_a_retryable_model_unavailable():
     settings = Settings(gemini_api_key="test-key", gemini_base_url=f"http://127.0.0.1:{closed_port()}",
                         gemini_timeout_s=10)
@@ -149,17 +145,6 @@ async def test_a_connection_error_is_a_retryable_model_unavailable():
         await GeminiTransport(settings).send(MODEL, request)
     assert_type(err.value, ErrorType.MODEL_UNAVAILABLE, non_retryable=False)
     assert "in transit" in err.value.message
-
-
-async def test_a_connection_error_fails_the_call_and_is_not_classified_non_retryable():
-    """What the transport does today (see the xfail above): the call fails at once, with an error
-    Temporal retries (anything but a non-retryable ApplicationError)."""
-    settings = Settings(gemini_api_key="test-key", gemini_base_url=f"http://127.0.0.1:{closed_port()}",
-                        gemini_timeout_s=10)
-    request = ModelRequest(parts=["Extract the fields."], response_schema={"type": "object"})
-    with pytest.raises(Exception) as err:
-        await GeminiTransport(settings).send(MODEL, request)
-    assert not (isinstance(err.value, ApplicationError) and err.value.non_retryable)
 
 
 async def test_no_api_key_is_an_auth_failure_before_any_call():

@@ -27,7 +27,7 @@ from temporalio.worker import Worker
 
 from core.schema import ExtractionSchema
 from core.temporal import BATCH_STATUS
-from devstack.stack import find_binary
+from devstack.processes import find_binary
 from extraction.engines.gemini import AnswerStatus, Chunk
 from extraction.engines.gemini.plan import INVALID_RETRIES
 from tests.support.fakes import FakeActivities, outcome
@@ -362,11 +362,6 @@ async def test_an_approval_whose_finalize_fails_fails_the_file(env):
     assert answer.file_id == "f2"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "workflows/batch.py:188-194: the `finally` of _process answers every pending review update of a "
-    "file without an outcome with status 'deleted', decision 'none', also when the file was not "
-    "deleted but failed (finalize_review/save_review failing for good, retries exhausted): the "
-    "reviewer (POST .../review) is told the file was deleted while it is `failed`"))
 async def test_an_approval_whose_finalize_fails_answers_the_reviewer_failed(env):
     answer, view, _ = await _approve_while_finalize_fails(env)
     assert view.files[1].status == "failed"
