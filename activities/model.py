@@ -35,8 +35,8 @@ from extraction.engines.gemini import AnswerStatus, Chunk, GeminiEngine, ModelRe
 from extraction.pages import PageText
 from extraction.result import EngineKind
 from workflows import activity_names as act
-from workflows.models import ChunkAnswer, ChunkTask, FileIds
 from workflows.contracts import ErrorType
+from workflows.models import ChunkAnswer, ChunkTask, FileIds
 
 # google-genai sends with httpx2 (a fork under its own name) when it is installed, else httpx:
 # connection failures and timeouts are either's TransportError.

@@ -16,8 +16,8 @@ from core.db import session_scope
 from core.models import Account, WebhookAttempt
 from core.webhooks import WebhookUrlRefused, check_url, pinned, signed_headers
 from workflows import activity_names as act
-from workflows.models import WebhookEvent
 from workflows.contracts import ErrorType
+from workflows.models import WebhookEvent
 
 
 class WebhookActivities:

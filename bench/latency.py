@@ -14,8 +14,8 @@ the time went: per activity type, scheduled -> started (queue wait) and started 
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
+import os
 import statistics
 import sys
 import time

@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.schema import ExtractionSchema  # noqa: E402
+from documents.textlayer import page_text  # noqa: E402
+from evals.scoring import Aggregate, score_document  # noqa: E402
 from extraction.engines.offline import OfflineEngine  # noqa: E402
 from extraction.pages import DocumentText  # noqa: E402
-from core.schema import ExtractionSchema  # noqa: E402
-from evals.scoring import Aggregate, score_document  # noqa: E402
-from documents.textlayer import page_text  # noqa: E402
 
 
 def load_schema(eval_dir: Path) -> ExtractionSchema:

@@ -49,9 +49,9 @@ def run_script(docs: list[tuple[str, bytes, int]], schema_body: dict) -> dict:
     """What a user's loop over the files would do, with our own page and engine code."""
     from activities.extract import extract_locally
     from core.config import Settings
+    from core.schema import ExtractionSchema
     from documents.kinds import sniff_kind
     from documents.pages import render_pages
-    from core.schema import ExtractionSchema
 
     settings = Settings()
     schema = ExtractionSchema(fields=schema_body["fields"], language=schema_body.get("language", "auto"))

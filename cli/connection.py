@@ -39,7 +39,7 @@ def connect(api: str | None, key: str | None) -> Client:
         return Client(api, key)
     except ConfigError as e:
         err(f"error: {e}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 class ApiErrors:

@@ -121,10 +121,10 @@ def _load_schema(path: Path) -> dict[str, Any]:
         body = json.loads(path.read_text())
     except OSError as e:
         err(f"error: cannot read the schema {path}: {e.strerror or e}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except ValueError as e:
         err(f"error: the schema {path} is not valid JSON: {e}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if not isinstance(body, dict) or not body.get("name") or not isinstance(body.get("fields"), list) \
             or not body["fields"]:
         err(f'error: the schema {path} must be an extraction body: {{"name": ..., "fields": [...]}}')
@@ -317,7 +317,7 @@ def extract(
                     f"{len(left)} file(s) not sent")
                 if e.status == 401 or not batches:
                     err(summary(items))
-                    raise typer.Exit(2 if e.status == 401 else 1)
+                    raise typer.Exit(2 if e.status == 401 else 1) from None
                 break
             if bid is not None:
                 batches.append(bid)
@@ -337,7 +337,7 @@ def extract(
             final = wait_batches(dp, ext.id, batches, items, timeout) if batches else {}
         except KeyboardInterrupt:
             err(f"interrupted; the batches go on in the API: {' '.join(batches)} (extraction {ext.id})")
-            raise typer.Exit(130)
+            raise typer.Exit(130) from None
         _apply_statuses(items, final)
         results: dict[Item, dict[str, Any]] = {}
         for i in items:

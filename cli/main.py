@@ -93,7 +93,7 @@ def eval_(
         )
     except (EvalError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     name = set_dir.resolve().name + (" (as scans)" if as_scans else "") + (" direct" if direct else " via API")
     typer.echo(format_summary(name, report))
     path = out or default_out(set_dir.resolve(), as_scans)

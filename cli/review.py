@@ -113,7 +113,7 @@ def _coerce(key: str, raw: str, spec: dict[str, Any] | None) -> Any:
             return value
     except (ValueError, KeyError):
         err(f"error: --set {key}={raw}: not a valid {kind}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     return raw
 
 

@@ -8,12 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event, inspect, text
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
 from core.config import Settings
-
 
 # What a lost or refused database connection raises.
 DB_UNAVAILABLE = (OperationalError, InterfaceError)

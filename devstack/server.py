@@ -99,7 +99,7 @@ class Server(abc.ABC):
         self._launch(timeout)
         return self
 
-    def _after_exit(self) -> None:
+    def _after_exit(self) -> None:  # noqa: B027 - an optional hook, not an abstract step
         pass
 
     @abc.abstractmethod

@@ -26,11 +26,11 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
+from core.schema import ExtractionSchema
+from evals.scoring import leaf_matches, match_items, values_equal
 from extraction.confidence import Assessment, WordIndex, assess
 from extraction.engines.offline import OfflineEngine
 from extraction.pages import DocumentText
-from core.schema import ExtractionSchema
-from evals.scoring import leaf_matches, match_items, values_equal
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 BINS = (0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001)

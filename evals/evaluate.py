@@ -134,13 +134,13 @@ def as_scans(runs: list[DocRun], work: Path, dpi: int = SCAN_DPI) -> None:
 
 def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = "offline",
                render_dpi: int = 110, progress: Callable[[str], None] | None = None) -> None:
+    import pymupdf
+
+    from documents.attachments import find_einvoice_xml
     from documents.kinds import sniff_kind
     from documents.pages import render_pages
-    from documents.attachments import find_einvoice_xml
     from extraction.engines.registry import engine_by_name, read_locally
     from extraction.pages import DocumentText, PageText
-
-    import pymupdf
 
     engine = engine_by_name(engine_name)
     for r in runs:

@@ -26,13 +26,13 @@ from core.observability import (
     start_worker_metrics,
     temporal_runtime,
 )
-from documents.service import DocumentService
 from core.storage import ObjectStore
 from core.temporal import connect, ensure_search_attributes
+from documents.service import DocumentService
+from worker.schedules import ensure_schedules
 from workflows.batch import BatchWorkflow
 from workflows.reconcile import ReconcileWorkflow
 from workflows.webhook import WebhookDeliveryWorkflow
-from worker.schedules import ensure_schedules
 
 log = logging.getLogger("docparse.worker")
 

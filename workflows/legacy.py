@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from extraction.review import decision_error
     from workflows import activity_names as act
     from workflows import policies
+    from workflows.failures import FileFailed
     from workflows.legacy_models import (
         ApplyReviewInput,
         ChunkInput,
@@ -40,7 +42,6 @@ with workflow.unsafe.imports_passed_through():
         RenderInput,
         RenderOutput,
     )
-    from workflows.failures import FileFailed
     from workflows.models import (
         BatchInput,
         ChunkResult,

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from core.schema import ExtractionSchema
 from extraction.engines.gemini import Chunk
-from workflows.models import ChunkResult, FileInput
+from workflows.models import FileInput
 
 
 class IngestInput(BaseModel):

@@ -11,8 +11,8 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from workflows import activity_names as act
-    from workflows.models import WebhookEvent
     from workflows.contracts import ErrorType
+    from workflows.models import WebhookEvent
 
 
 @workflow.defn

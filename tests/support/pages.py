@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pymupdf
 
-from extraction.pages import DocumentText, PageText, Word
 from documents.textlayer import page_text
+from extraction.pages import DocumentText, PageText, Word
 
 
 def words_page(lines: list[list[tuple[float, str]]], number: int = 1, y0: float = 50,

@@ -9,6 +9,8 @@ import json
 import httpx
 import pytest
 
+from cli.extract import Item, _normal_fields, _settings_of, summary
+from cli.review import parse_sets
 from client import (
     ApiConnectionError,
     ApiError,
@@ -25,8 +27,6 @@ from client import (
     RateLimited,
     ServerError,
 )
-from cli.extract import Item, _normal_fields, _settings_of, summary
-from cli.review import parse_sets
 
 BASE = "http://api.test"
 BATCH = {"id": "btc_1", "extraction_id": "ext_1", "name": None, "status": "queued", "file_count": 1,

@@ -7,10 +7,10 @@ from functools import partial
 
 import pytest
 
+from core.schema import ExtractionSchema
 from extraction.confidence import Assessment, assess
 from extraction.engines.offline import OfflineEngine
 from extraction.pages import DocumentText, PageText
-from core.schema import ExtractionSchema
 from tests.support import pages as _pages
 from tests.support.invoices import make_invoice, schema_invoice
 from tests.support.pages import read_pdf
@@ -238,7 +238,7 @@ def test_generated_invoice_every_value_cited_where_printed(seed, language):
     a = assess(INVOICE, res.result, res.confidence, doc, engine_kind="offline",
                engine_citations=res.citations)
     assert a.issues == []
-    for n, item in enumerate(res.result["line_items"]):
+    for n in range(len(res.result["line_items"])):
         for k in ("qty", "unit_price", "amount", "description"):
             path = f"line_items[{n}].{k}"
             cite = a.citations[path]
@@ -275,7 +275,7 @@ def big_document(pages: int = 50, per_page: int = 10) -> tuple[DocumentText, dic
     for pg in range(pages):
         rows = [[(40, "Rechnung"), (120, "RE-2024-17"), (400, "Seite"), (440, f"{pg + 1}")],
                 [(40, "Bezeichnung"), (300, "Menge"), (380, "Preis"), (480, "Betrag")]]
-        for k in range(per_page):
+        for _ in range(per_page):
             n = len(items)
             desc = products[n % len(products)] + (" inkl. Lieferung" if n % 4 == 0 else "")
             qty, price = float(1 + n % 7), round(3.5 + (n * 7.31) % 900, 2)

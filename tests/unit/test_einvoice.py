@@ -11,7 +11,9 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from core.schema import ExtractionSchema
 from documents.attachments import find_einvoice_xml
+from evals.scoring import values_equal
 from extraction.engines.einvoice import (
     HEADER_TERMS,
     LINE_TERMS,
@@ -22,8 +24,6 @@ from extraction.engines.einvoice import (
     sniff_syntax,
 )
 from extraction.vocabulary import COLUMN_CONCEPTS, HEADER_CONCEPTS
-from core.schema import ExtractionSchema
-from evals.scoring import values_equal
 from tests.support.einvoice_xml import cii_xml, embed, ubl_xml
 from tests.support.invoices import make_invoice, schema_invoice
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from documents.errors import DocumentRejected
-from documents.pages import render_pages
-from extraction.engines.offline import OfflineEngine
-from documents.ocr import OcrUnavailable, ocr_languages, ocr_page, tsv_words
-from extraction.pages import DocumentText, PageText
 from core.schema import ExtractionSchema
+from documents.errors import DocumentRejected
+from documents.ocr import OcrUnavailable, ocr_languages, ocr_page, tsv_words
+from documents.pages import render_pages
 from documents.textlayer import page_text
+from extraction.engines.offline import OfflineEngine
+from extraction.pages import DocumentText, PageText
 from tests.support.images import pdf_to_png, pdf_to_tiff
 from tests.support.invoices import make_invoice, schema_invoice
 

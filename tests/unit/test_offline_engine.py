@@ -7,13 +7,13 @@ import time
 import pymupdf
 import pytest
 
+from core.schema import ExtractionSchema
+from documents.textlayer import page_text
+from evals.scoring import score_document
 from extraction.engines.base import Engine
-from extraction.result import EngineKind, RawResult
 from extraction.engines.offline import OfflineEngine
 from extraction.pages import DocumentText, PageText, Word
-from core.schema import ExtractionSchema
-from evals.scoring import score_document
-from documents.textlayer import page_text
+from extraction.result import EngineKind, RawResult
 from tests.support.invoices import make_invoice, make_text_pdf, render_png, schema_invoice
 from tests.support.pages import read_pdf, words_page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from core.webhooks import WebhookUrlRefused, check_url, new_secret, pinned, signed_headers
 
@@ -48,7 +48,7 @@ def test_signature_verifies_with_the_secret_and_not_without():
     secret, body = new_secret(), '{"type": "file.processed"}'
     headers = signed_headers(secret, "evt_1", datetime.now(timezone.utc), body)
     assert Webhook(secret).verify(body, headers) == {"type": "file.processed"}
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook(new_secret()).verify(body, headers)
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(body.replace("processed", "failed"), headers)

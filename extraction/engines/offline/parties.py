@@ -48,7 +48,7 @@ class PartyReader:
                 segs: dict[int, list[int]] = {}
                 for k, s in enumerate(r.seg_of_word):
                     segs.setdefault(s, []).append(k)
-                for s, ks in segs.items():
+                for ks in segs.values():
                     ps = [p for k in ks for p in r.words[k].pieces]
                     if not ps or len(ps) > 5:
                         continue
