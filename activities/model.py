@@ -145,7 +145,7 @@ class GeminiTransport:
             raise ApplicationError(f"Gemini call failed in transit ({type(e).__name__}); retrying",
                                    type=ErrorType.MODEL_UNAVAILABLE) from None
         usage = response.usage_metadata
-        candidate = (response.candidates or [None])[0]
+        candidate = response.candidates[0] if response.candidates else None
         finish = getattr(candidate, "finish_reason", None)
         return ModelReply(
             text=response.text if candidate else None,
@@ -192,7 +192,7 @@ class ModelActivities:
         tokens = dict(input_tokens=reply.input_tokens, output_tokens=reply.output_tokens,
                       model_version=reply.model_version)
         reading = engine.read(spec.schema, reply)
-        if reading.status != AnswerStatus.OK:
+        if reading.status != AnswerStatus.OK or reading.data is None:
             return ChunkAnswer(status=reading.status, detail=reading.detail, **tokens)
         if may_finish and chunk.first == 1 and chunk.last == page_count:
             # The model that actually answered (the service names its version), else the one asked.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -59,7 +59,7 @@ class PageReader:
 
     async def read_pages(
         self, path: Path, *, batch_id: str, file_id: str, kind: str, page_count: int, language: str,
-        images: bool, store_all_words: bool, resume_at: int, progress: list, first: list[RenderedPage] = (),
+        images: bool, store_all_words: bool, resume_at: int, progress: list, first: Sequence[RenderedPage] = (),
     ) -> list[str]:
         """Every page's words (PageText JSON), PAGES_PER_CALL pages per process call (``first``:
         the first pages, read already); page images if asked.
@@ -83,6 +83,7 @@ class PageReader:
                     path, kind=kind, start=start, stop=stop, language=language, images=images))
             for offset, (png, words_json, source) in enumerate(rendered):
                 number = start + offset + 1
+                assert words_json is not None  # words are always asked for here
                 if png is not None:
                     await asyncio.to_thread(
                         self.store.put_bytes, storage.page_image_key(batch_id, file_id, number), png, "image/png"

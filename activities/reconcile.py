@@ -32,7 +32,7 @@ class ReconcileActivities:
         self.db = db
         self.client = client
 
-    def _stranded(self) -> list[tuple[Batch, Extraction, list[FileRecord]]]:
+    def _stranded(self) -> list[tuple[Batch, Extraction | None, list[FileRecord]]]:
         """Queued batches older than the grace period whose files were never touched."""
         cutoff = utcnow() - timedelta(seconds=self.settings.stranded_after_s)
         out = []

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 from temporalio import activity
 
 from activities.errors import gone
@@ -29,9 +30,9 @@ def set_file_status(db: Engine, file_id: str, status: str, error: str | None = N
                     *, only_from: str | None = None) -> None:
     """One file row's status; a deleted file is never resurrected. only_from: change the status
     only from that one (a retried activity must not move a finished file back)."""
-    query = update(FileRecord).where(FileRecord.id == file_id, FileRecord.deleted_at.is_(None))
+    query = update(FileRecord).where(col(FileRecord.id) == file_id, col(FileRecord.deleted_at).is_(None))
     if only_from is not None:
-        query = query.where(FileRecord.status == only_from)
+        query = query.where(col(FileRecord.status) == only_from)
     with session_scope(db) as session:
         session.execute(query.values(status=status, error=error, updated_at=utcnow()))
         session.commit()
@@ -130,10 +131,10 @@ class RecordActivities:
 
     def _set_batch_status(self, inp: BatchStatusInput) -> None:
         with session_scope(self.db) as session:
-            values = {"status": inp.status}
+            values: dict[str, object] = {"status": inp.status}
             if inp.status in BATCH_TERMINAL:
                 values["completed_at"] = utcnow()
-            session.execute(update(Batch).where(Batch.id == inp.batch_id).values(**values))
+            session.execute(update(Batch).where(col(Batch.id) == inp.batch_id).values(**values))
             session.commit()
 
     @activity.defn(name=act.SET_BATCH_STATUS)

@@ -26,7 +26,7 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
         api_key=settings.temporal_api_key,
         tls=settings.temporal_tls,
         data_converter=pydantic_data_converter,
-        **({"runtime": runtime} if runtime is not None else {}),
+        runtime=runtime,
     )
 
 

@@ -52,13 +52,13 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
     reconcile = ReconcileActivities(settings, db, client)
     # A batch schedules all its files at once; a fixed five pollers would pick them up five per
     # round trip. Autoscaling pollers follow the backlog (the server says how much is waiting).
-    pollers = dict(activity_task_poller_behavior=PollerBehaviorAutoscaling(initial=30))
+    pollers = PollerBehaviorAutoscaling(initial=30)
     # Every activity's log records carry its batch_id and file_id (core/observability.py).
     interceptors = [activity_interceptor()]
     main = Worker(
         client,
         task_queue=settings.task_queue,
-        **pollers,
+        activity_task_poller_behavior=pollers,
         interceptors=interceptors,
         workflows=[BatchWorkflow, WebhookDeliveryWorkflow, ReconcileWorkflow],
         activities=[
@@ -87,7 +87,7 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
         client,
         task_queue=settings.model_task_queue,
         activities=[model.model_read_chunk, legacy.model_extract_chunk],
-        **pollers,
+        activity_task_poller_behavior=pollers,
         interceptors=interceptors,
         max_concurrent_activities=settings.model_max_concurrent,
         max_task_queue_activities_per_second=settings.model_calls_per_second,

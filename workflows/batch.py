@@ -202,7 +202,7 @@ class BatchWorkflow(LegacyPath):
         (extraction/engines/gemini/plan.py ChunkQueue), then the answers are merged."""
         plan = batch.model
         assert plan is not None
-        queue = ChunkQueue(chunk_plan(page_count, plan.pages_per_chunk, plan.chunk_overlap))
+        queue: ChunkQueue[ChunkResult] = ChunkQueue(chunk_plan(page_count, plan.pages_per_chunk, plan.chunk_overlap))
         tokens_in = tokens_out = 0
         while queue.open:
             chunks = queue.next_round()

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from core.schema import ExtractionSchema
 from extraction.engines.gemini import Chunk
-from workflows.models import FileInput
+from workflows.models import FileIds, FileInput
 
 
 class IngestInput(BaseModel):
@@ -27,7 +27,7 @@ class IngestOutput(BaseModel):
     einvoice_key: str | None = None
 
 
-class PrepareInput(BaseModel):
+class PrepareInput(FileIds):
     batch_id: str
     extraction_id: str = ""  # for logs
     file_id: str
@@ -67,7 +67,7 @@ class ExtractOutput(BaseModel):
     review_reasons: list[str] = []  # empty: accepted as extracted
 
 
-class ChunkInput(BaseModel):
+class ChunkInput(FileIds):
     batch_id: str
     extraction_id: str = ""  # for logs
     file_id: str

@@ -2,10 +2,21 @@
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import TypedDict
 
 from temporalio.common import RetryPolicy
 
 from workflows.contracts import NON_RETRYABLE
+
+
+class ActivityOptions(TypedDict, total=False):
+    """The keyword arguments of workflow.execute_activity that every call here sets."""
+
+    start_to_close_timeout: timedelta
+    schedule_to_close_timeout: timedelta
+    heartbeat_timeout: timedelta
+    retry_policy: RetryPolicy
+
 
 # Transient faults (object store or database briefly down, worker killed) are retried with
 # backoff until the schedule-to-close budget runs out.
@@ -21,25 +32,25 @@ TRANSIENT = RetryPolicy(
 # heartbeat timeout is how soon a killed worker's activity is retried elsewhere.
 HEARTBEAT = timedelta(seconds=15)
 
-INGEST = dict(
+INGEST = ActivityOptions(
     start_to_close_timeout=timedelta(minutes=5),
     schedule_to_close_timeout=timedelta(hours=1),
     heartbeat_timeout=HEARTBEAT,
     retry_policy=TRANSIENT,
 )
-PREPARE = RENDER = dict(
+PREPARE = RENDER = ActivityOptions(
     start_to_close_timeout=timedelta(minutes=30),
     schedule_to_close_timeout=timedelta(hours=2),
     heartbeat_timeout=HEARTBEAT,
     retry_policy=TRANSIENT,
 )
-EXTRACT = dict(
+EXTRACT = ActivityOptions(
     start_to_close_timeout=timedelta(minutes=15),
     schedule_to_close_timeout=timedelta(hours=2),
     heartbeat_timeout=HEARTBEAT,
     retry_policy=TRANSIENT,
 )
-RECORD = dict(
+RECORD = ActivityOptions(
     start_to_close_timeout=timedelta(seconds=20),
     schedule_to_close_timeout=timedelta(hours=6),
     retry_policy=TRANSIENT,
@@ -47,7 +58,7 @@ RECORD = dict(
 
 # One model call per activity; rate limits and 5xx are retried with backoff (or the server's
 # own retry delay, passed as next_retry_delay) for as long as the schedule-to-close allows.
-MODEL_CALL = dict(
+MODEL_CALL = ActivityOptions(
     start_to_close_timeout=timedelta(minutes=10),
     schedule_to_close_timeout=timedelta(hours=6),
     heartbeat_timeout=HEARTBEAT,
@@ -58,7 +69,7 @@ MERGE = REVIEW = EXTRACT  # review: approved values finalized again (re-reads th
 
 # The reconciler's pass over stranded batches (worker/schedules.py): one pass a minute, so a
 # pass never outlives its schedule interval and is not retried into the next one.
-RECONCILE = dict(
+RECONCILE = ActivityOptions(
     start_to_close_timeout=timedelta(seconds=50),
     retry_policy=RetryPolicy(maximum_attempts=1),
 )

@@ -103,7 +103,8 @@ class GeminiEngine:
         if self.transport is None or self.page_image is None:
             raise ValueError("GeminiEngine.extract needs a transport and page images")
         count = len(document.pages)
-        queue, tokens, version = ChunkQueue(self.plan(count)), [0, 0], None
+        queue: ChunkQueue[dict[str, Any]] = ChunkQueue(self.plan(count))
+        tokens, version = [0, 0], None
         while queue.open:
             for chunk in queue.next_round():
                 pages = [(document.pages[n - 1], self.page_image(n)) for n in chunk.pages]

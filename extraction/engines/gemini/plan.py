@@ -6,7 +6,11 @@ context. A chunk whose answer was truncated or unusable is split (split_chunk) a
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from pydantic import BaseModel
+
+Answer = TypeVar("Answer")
 
 
 class Chunk(BaseModel):
@@ -65,7 +69,7 @@ def _key(chunk: Chunk) -> tuple[int, int, int, int]:
     return chunk.first, chunk.last, chunk.own_first, chunk.own_last
 
 
-class ChunkQueue:
+class ChunkQueue(Generic[Answer]):
     """The chunks a document still needs answers for: the plan, then the halves of a chunk whose
     answer was truncated or unusable, then re-asks of a one-page chunk (INVALID_RETRIES). Pure and
     deterministic: BatchWorkflow drives it with one activity per chunk, GeminiEngine.extract with
@@ -82,7 +86,7 @@ class ChunkQueue:
         self._waiting: list[Chunk] = list(chunks)
         self._asking: list[Chunk] = []
         self._tries: dict[tuple[int, int, int, int], int] = {}
-        self.done: list[tuple[Chunk, object]] = []
+        self.done: list[tuple[Chunk, Answer]] = []
 
     @property
     def open(self) -> bool:
@@ -93,7 +97,7 @@ class ChunkQueue:
         self._asking, self._waiting = self._waiting, []
         return list(self._asking)
 
-    def record(self, chunk: Chunk, answer: object | None, detail: str | None = None) -> None:
+    def record(self, chunk: Chunk, answer: Answer | None, detail: str | None = None) -> None:
         """answer None: truncated or unusable (detail says how). Raises AnswerUnusable when the
         chunk cannot be split and was asked again INVALID_RETRIES times."""
         self._asking = [c for c in self._asking if _key(c) != _key(chunk)]
