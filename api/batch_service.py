@@ -340,10 +340,10 @@ def list_batches(
             query = query.where(Batch.created_at < when)
     rows = list(session.exec(query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit + 1)).all())
     page, more = rows[:limit], len(rows) > limit
-    statuses = _file_statuses(session, [b.id for b in page])
+    by_batch = _file_statuses(session, [b.id for b in page])
     out = []
     for b in page:
-        files = statuses.get(b.id, [])
+        files = by_batch.get(b.id, [])
         status = b.status if b.status in BATCH_TERMINAL else statuses.batch_status(files)
         out.append(batch_public(b, status, len(files)))
     return out, (format_cursor(page[-1]) if more else None)
