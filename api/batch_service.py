@@ -10,14 +10,13 @@ from pathlib import Path
 from sqlalchemy import and_, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError, not_found
 from api.schemas import BatchPublic, FilePublic, Usage
 from api.state import AppState
 from api.uploads import ParsedUpload
 from core import status as statuses
-from core.status import BATCH_TERMINAL, Status
+from core.status import BATCH_TERMINAL
 from core import storage
 from core.accounts import charge_pages
 from core.db import DB_UNAVAILABLE
@@ -190,8 +189,8 @@ async def create_batch(
         await start_batch_workflow(state, ext, batch, records)
     except Exception as e:
         log.exception("could not start the workflow for %s", batch_id)
-        # Leave the batch queued: the API re-submits queued batches without a workflow
-        # (see resubmit_stranded), so nothing accepted here is lost.
+        # The batch stays queued: the worker's stranded-batch schedule starts queued batches
+        # without a workflow (with workflows.start.start_batch too), so nothing accepted is lost.
         raise ApiError(
             503,
             f"batch {batch_id} was stored but could not be scheduled yet ({type(e).__name__}); "
@@ -215,34 +214,6 @@ async def start_batch_workflow(
     state: AppState, ext: Extraction, batch: Batch, records: list[FileRecord]
 ) -> None:
     await start_batch(await state.temporal(), state.settings, ext, batch, records)
-
-
-async def resubmit_stranded(state: AppState, older_than: timedelta = timedelta(seconds=30)) -> int:
-    """Starts workflows for queued batches whose start failed or was interrupted."""
-    from temporalio.exceptions import WorkflowAlreadyStartedError
-
-    cutoff = utcnow() - older_than
-    stranded = []
-    with Session(state.db, expire_on_commit=False) as session:  # closed before any await
-        for batch in session.exec(select(Batch).where(Batch.status == Status.QUEUED, Batch.created_at < cutoff)).all():
-            files = session.exec(select(FileRecord).where(FileRecord.batch_id == batch.id)).all()
-            if all(f.status == Status.QUEUED for f in files):
-                stranded.append((batch, session.get(Extraction, batch.extraction_id), list(files)))
-    client = await state.temporal()
-    started = 0
-    for batch, ext, files in stranded:
-        try:  # a batch still waiting for a busy worker has its workflow: leave it alone
-            await client.get_workflow_handle(batch_workflow_id(batch.id)).describe()
-            continue
-        except RPCError as e:
-            if e.status != RPCStatusCode.NOT_FOUND:
-                continue
-        try:
-            await start_batch_workflow(state, ext, batch, files)
-            started += 1
-        except WorkflowAlreadyStartedError:
-            pass
-    return started
 
 
 def batch_public(batch: Batch, status: str, file_count: int, usage: Usage | None = None) -> BatchPublic:
