@@ -3,18 +3,16 @@ names, resolved against that account (Owned*: 404 for another account's, existen
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from starlette.requests import HTTPConnection
-from temporalio.client import Client
 
 from api.services import accounts, batches, extractions, files, idempotency
 from api.services.accounts import Caller
-from api.state import AppState
+from api.state import AppState, Temporal
 from api.status_views import StatusViews
 from core.config import Settings
 from core.models import Account, ApiKey, Batch, Extraction, FileRecord
@@ -53,9 +51,7 @@ async def get_status_views(state: StateDep) -> StatusViews:
     return state.status_views
 
 
-async def get_temporal(state: StateDep) -> Callable[[], Awaitable[Client]]:
-    # Lazy: the client connects on first use, so routes that may not need it (a delete whose
-    # signal is best-effort, an upload refused early) do not wait for, or fail on, Temporal.
+async def get_temporal(state: StateDep) -> Temporal:
     return state.temporal
 
 
@@ -64,7 +60,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 DocumentsDep = Annotated[DocumentService, Depends(get_documents)]
 StatusViewsDep = Annotated[StatusViews, Depends(get_status_views)]
-TemporalDep = Annotated[Callable[[], Awaitable[Client]], Depends(get_temporal)]
+TemporalDep = Annotated[Temporal, Depends(get_temporal)]
 
 
 # Declared for the OpenAPI document (the docs page gets an "Authorize" button); we raise our

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from temporalio.client import Client
 
 from api.data import accounts as accounts_data
 from api.data import batches as batches_data
 from api.data.batches import Recorded
 from api.domain_errors import Invalid, OutOfPages, Unavailable
 from api.services import idempotency, webhooks
+from api.state import Temporal
 from api.uploads import ParsedUpload
 from core import storage
 from core.config import Settings
@@ -29,8 +28,6 @@ from documents.service import DocumentService
 from workflows.start import start_batch
 
 log = logging.getLogger("docparse.api")
-
-Temporal = Callable[[], Awaitable[Client]]  # connects on first use (AppState.temporal)
 
 
 async def accept(

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
-from temporalio.client import Client
 
 from api.data import files as data
 from api.domain_errors import Conflict, NotFound
 from api.schemas import FileResultOut, Usage
+from api.state import Temporal
 from api.status_views import StatusViews
 from core import storage
 from core.models import Account, FileRecord
@@ -51,7 +50,7 @@ def result(*, db: Engine, rec: FileRecord) -> FileResultOut:
 
 
 async def delete(
-    *, db: Engine, store: ObjectStore, temporal: Callable[[], Awaitable[Client]], views: StatusViews, rec: FileRecord,
+    *, db: Engine, store: ObjectStore, temporal: Temporal, views: StatusViews, rec: FileRecord,
 ) -> None:
     """Removes the file's result and objects and tells its workflow; later reads answer 404."""
     data.mark_deleted(db=db, file_id=rec.id)

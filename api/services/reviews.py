@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.data import files as data
 from api.domain_errors import Conflict, DomainError, Invalid
 from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewItem, ReviewOutcomeOut
+from api.state import Temporal
 from api.status_views import StatusViews
 from core.models import Account, ApiKey, Extraction, FileRecord
 from core.temporal import batch_workflow_id
@@ -53,7 +53,7 @@ def detail(*, db: Engine, ext: Extraction, rec: FileRecord, base_url: str) -> Re
 
 
 async def decide(
-    *, temporal: Callable[[], Awaitable[Client]], views: StatusViews, rec: FileRecord, key: ApiKey,
+    *, temporal: Temporal, views: StatusViews, rec: FileRecord, key: ApiKey,
     body: ReviewDecisionIn,
 ) -> ReviewOutcomeOut:
     decision = ReviewDecision(

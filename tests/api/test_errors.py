@@ -22,7 +22,7 @@ from api.domain_errors import (
     Unauthenticated,
     Unavailable,
 )
-from tests.api.helpers import error, extraction, upload
+from tests.api.helpers import error, extraction, set_file, upload
 
 CASES = [
     (Invalid("no_files", "no files"), 400, None),
@@ -137,8 +137,6 @@ def error_not_retryable(r, status: int, code: str) -> str:
 
 
 def test_result_conflicts_say_why(api):
-    from tests.api.helpers import set_file
-
     http = api.client()
     ext = extraction(http)
     _, files = upload(http, ext, b"%PDF page", b"%PDF page", b"%PDF page")
