@@ -1,51 +1,66 @@
-"""Request dependencies: state, database session, the calling account."""
+"""Request dependencies: the app's long-lived clients, the calling account, and the objects a path
+names, resolved against that account (Owned*: 404 for another account's, existence never revealed)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from starlette.requests import HTTPConnection
 
-from api.errors import ApiError
-from api.state import AppState
-from core.accounts import find_key_and_account, hash_key
-from core.db import DB_UNAVAILABLE
-from core.models import Account, ApiKey
+from api.services import accounts, batches, extractions, files, idempotency
+from api.services.accounts import Caller
+from api.state import AppState, Temporal
+from api.status_views import StatusViews
+from core.config import Settings
+from core.models import Account, ApiKey, Batch, Extraction, FileRecord
+from core.storage import ObjectStore
+from documents.service import DocumentService
+
+# Every dependency is `async def`: FastAPI runs a plain `def` dependency in its thread pool, and on
+# a busy machine each such hop cost more than the work itself. Their database calls are short
+# index lookups, each its own unit of work on the event loop (api/data/session.py).
 
 
-# Dependencies are `async def`: FastAPI runs a plain `def` dependency in its thread pool, and on
-# a busy machine each such hop (three per request) cost more than the work itself. The database
-# calls here are short index lookups, made on the event loop.
-
-
-async def get_state(request: Request) -> AppState:
-    return request.app.state.docparse
+async def get_state(conn: HTTPConnection) -> AppState:
+    return conn.app.state.docparse
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-async def get_session(state: StateDep) -> AsyncIterator[Session]:
-    session = Session(state.db, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        try:
-            session.close()
-        except DB_UNAVAILABLE:  # the connection died mid-request; the pool discards it
-            session.invalidate()
+async def get_db(state: StateDep) -> Engine:
+    return state.db
 
 
-# Async routes run their database calls on the event loop. A connection they hold across an
-# await (or until this dependency's teardown, after the response is sent) can leave every pooled
-# connection with a suspended request while the loop itself waits for one: the whole API stalls.
-# So async routes commit before each await and close the session before they return
-# (`with closing(session)`), and current_account commits before it returns.
-SessionDep = Annotated[Session, Depends(get_session)]
+async def get_settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+async def get_store(state: StateDep) -> ObjectStore:
+    return state.store
+
+
+async def get_documents(state: StateDep) -> DocumentService:
+    return state.documents
+
+
+async def get_status_views(state: StateDep) -> StatusViews:
+    return state.status_views
+
+
+async def get_temporal(state: StateDep) -> Temporal:
+    return state.temporal
+
+
+DbDep = Annotated[Engine, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[ObjectStore, Depends(get_store)]
+DocumentsDep = Annotated[DocumentService, Depends(get_documents)]
+StatusViewsDep = Annotated[StatusViews, Depends(get_status_views)]
+TemporalDep = Annotated[Temporal, Depends(get_temporal)]
 
 
 # Declared for the OpenAPI document (the docs page gets an "Authorize" button); we raise our
@@ -54,46 +69,54 @@ bearer_scheme = HTTPBearer(auto_error=False, description="an API key from `docpa
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-def _lookup(session: Session, state: AppState, plaintext: str) -> tuple[ApiKey | None, Account | None]:
-    digest = hash_key(plaintext)
-    try:
-        key, account = find_key_and_account(session, plaintext)
-    except DB_UNAVAILABLE:
-        session.rollback()
-        if digest in state.known_keys:  # the database is down: the last answer it gave
-            return state.known_keys[digest]
-        raise
-    if key is not None and account is not None:
-        state.known_keys[digest] = (key, account)
-    return key, account
+async def current_caller(credentials: BearerDep, state: StateDep) -> Caller:
+    caller = accounts.authenticate(db=state.db, known_keys=state.known_keys,
+                                   plaintext=credentials.credentials if credentials else None)
+    accounts.check_rate(limiter=state.limiter, limits=state.limits, key_id=caller.key.id)
+    return caller
 
 
-async def current_account(request: Request, credentials: BearerDep, state: StateDep, session: SessionDep) -> Account:
-    if credentials is None or not credentials.credentials.strip():
-        raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'", code="missing_api_key")
-    key, account = _lookup(session, state, credentials.credentials.strip())
-    # Give the connection back to the pool now: the route may await for a long time (an upload
-    # streaming, a workflow query) and holding a connection meanwhile exhausts the pool under load.
-    session.commit()
-    if key is None or account is None:
-        raise ApiError(401, "invalid API key", code="invalid_api_key")
-    if key.revoked_at is not None:
-        raise ApiError(403, "this API key has been revoked", code="api_key_revoked")
-    _rate_limit(state, key.id)
-    request.state.api_key = key  # who is calling: reviewers are recorded by key name and id
-    return account
+CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
-def _rate_limit(state: AppState, key_id: str) -> None:
-    for item in state.limits:
-        if not state.limiter.hit(item, key_id):
-            reset, _ = state.limiter.get_window_stats(item, key_id)
-            retry_after = max(1, int(reset - time.time()) + 1)
-            raise ApiError(
-                429,
-                f"rate limit exceeded ({item}); retry after {retry_after} s",
-                headers={"Retry-After": str(retry_after)}, code="rate_limited",
-            )
+async def current_account(caller: CallerDep) -> Account:
+    return caller.account
+
+
+async def current_key(caller: CallerDep) -> ApiKey:
+    return caller.key
 
 
 AccountDep = Annotated[Account, Depends(current_account)]
+KeyDep = Annotated[ApiKey, Depends(current_key)]
+
+
+async def owned_extraction(extraction_id: str, account: AccountDep, db: DbDep) -> Extraction:
+    return extractions.owned(db=db, account=account, extraction_id=extraction_id)
+
+
+async def owned_batch(extraction_id: str, batch_id: str, account: AccountDep, state: StateDep) -> Batch:
+    return batches.owned(db=state.db, known_batches=state.known_batches, account=account,
+                         extraction_id=extraction_id, batch_id=batch_id)
+
+
+async def owned_file(extraction_id: str, file_id: str, account: AccountDep, db: DbDep) -> FileRecord:
+    return files.owned(db=db, account=account, extraction_id=extraction_id, file_id=file_id)
+
+
+OwnedExtraction = Annotated[Extraction, Depends(owned_extraction)]
+OwnedBatch = Annotated[Batch, Depends(owned_batch)]
+OwnedFile = Annotated[FileRecord, Depends(owned_file)]
+
+
+async def idempotency_key(
+    account: AccountDep,  # the key is checked after the caller is (401/403/429 first)
+    idempotency_key: Annotated[str | None, Header(
+        description="Send the same value when retrying an upload: within 24 h the same key with the same "
+        "extraction, name and files returns the batch it made (no second batch, no second charge); with a "
+        "different request it is refused with 409 idempotency_key_reused.")] = None,
+) -> str | None:
+    return idempotency.checked_key(idempotency_key)
+
+
+IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]

@@ -13,6 +13,20 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from api.domain_errors import (
+    Conflict,
+    DatabaseUnavailable,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    OutOfPages,
+    RateLimited,
+    TooLarge,
+    Unauthenticated,
+    Unavailable,
+)
+
 log = logging.getLogger("docparse.api")
 
 
@@ -37,23 +51,25 @@ def error_body(status: int, message: str, code: str | None = None, retryable: bo
     }
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None, *,
-                 code: str | None = None, retryable: bool | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers
-        self.code = code
-        self.retryable = retryable
-
-    def body(self) -> dict:
-        return error_body(self.status, self.message, self.code, self.retryable)
+# Domain error class -> HTTP status: the only place services' refusals meet HTTP. Looked up along
+# the class's MRO, so a subclass (DatabaseUnavailable) answers as its base unless listed itself.
+STATUS: dict[type[DomainError], int] = {
+    Invalid: 400, Unauthenticated: 401, Forbidden: 403, OutOfPages: 403, NotFound: 404, Conflict: 409,
+    TooLarge: 413, RateLimited: 429, Unavailable: 503,
+}
 
 
-def not_found(what: str, ident: str) -> ApiError:
-    # Same answer for "does not exist" and "belongs to someone else": never reveal existence.
-    return ApiError(404, f"{what} '{ident}' was not found", code="not_found")
+def status_of(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500  # a DomainError subclass nobody mapped: a bug of ours, said as one
+
+
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    status = status_of(exc)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+    return JSONResponse(error_body(status, exc.message, exc.code, exc.retryable), status_code=status, headers=headers)
 
 
 def _location(loc: tuple) -> str:
@@ -93,9 +109,11 @@ def _allowed_methods(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError):
-        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError):
+        if isinstance(exc, DatabaseUnavailable):
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.cause)
+        return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
@@ -112,15 +130,14 @@ def install(app: FastAPI) -> None:
             headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         return JSONResponse(error_body(exc.status_code, message, code), status_code=exc.status_code, headers=headers)
 
+    # Data access turns a lost connection into DatabaseUnavailable; these catch what escapes it
+    # (a full pool, an error outside a unit of work) with the same answer.
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     @app.exception_handler(PoolTimeout)  # every connection busy: overload, answered like an outage
     async def _database_down(request: Request, exc: Exception):
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return JSONResponse(
-            error_body(503, "the database is unavailable right now; retry in a few seconds", "database_unavailable"),
-            status_code=503, headers={"Retry-After": "5"},
-        )
+        return domain_error_response(DatabaseUnavailable(type(exc).__name__))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

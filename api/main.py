@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Response
 
 from api import errors
-from api.batch_service import resubmit_stranded
 from api.routes import batches, extractions, files, review_page, reviews, webhooks
 from api.state import AppState
 from core.config import Settings, get_settings
@@ -17,17 +15,6 @@ from core.db import init_db
 from core.observability import HttpMetrics, render_metrics
 from documents.service import DocumentService
 from core.storage import ObjectStore
-
-log = logging.getLogger("docparse.api")
-
-
-async def _resubmit_loop(state: AppState) -> None:
-    while True:
-        with suppress(Exception):
-            started = await resubmit_stranded(state)
-            if started:
-                log.warning("re-submitted %d stranded batches", started)
-        await asyncio.sleep(60)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,12 +31,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # one page process at normal priority: uploads and readers wait on it
             documents=DocumentService(settings, processes=1, nice=0),
         )
+        # Batches stored but never started (upload answered 503 batch_not_scheduled_yet) are
+        # started by the worker's schedule, once for the whole deployment, not by each replica.
         app.state.docparse = state
-        task = asyncio.create_task(_resubmit_loop(state))
         try:
             yield
         finally:
-            task.cancel()
             state.documents.shutdown()
 
     app = FastAPI(

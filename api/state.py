@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,6 +24,11 @@ from workflows.batch import BatchWorkflow
 from workflows.models import BatchView
 
 log = logging.getLogger("docparse.api")
+
+# How services reach Temporal: AppState.temporal, which connects on first use. Not a client, so a
+# call that may not need one (a delete's best-effort signal, an upload refused early) never waits
+# for, or fails on, the Temporal server.
+Temporal = Callable[[], Awaitable[Client]]
 
 
 @dataclass

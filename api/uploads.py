@@ -18,7 +18,7 @@ from typing import Any
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
-from api.errors import ApiError
+from api.domain_errors import DomainError, Invalid, TooLarge
 
 MAX_TEXT_FIELD = 10_000
 MAX_NAME = 255
@@ -90,11 +90,11 @@ class _Collector:
         filename = params.get(b"filename")
         if name == "files" or filename is not None:
             if name != "files":
-                raise ApiError(400, f"unexpected file field '{name}': send documents in the 'files' field",
-                               code="unexpected_field")
+                raise Invalid("unexpected_field",
+                              f"unexpected file field '{name}': send documents in the 'files' field")
             position = len(self.out.files)
             if position >= self.max_files:
-                raise ApiError(400, f"too many files: at most {self.max_files} per batch", code="too_many_files")
+                raise Invalid("too_many_files", f"too many files: at most {self.max_files} per batch")
             display = clean_file_name((filename or b"").decode("utf-8", "replace"), position)
             self._file = UploadedFile(position, display, self.tmpdir / f"{position:03d}")
             self._fh = open(self._file.path, "wb")
@@ -107,18 +107,14 @@ class _Collector:
         if self._file is not None:
             self._file.size += len(chunk)
             if self._file.size > self.max_bytes:
-                raise ApiError(
-                    413,
-                    f"file '{self._file.file_name}' is larger than the "
-                    f"{self.max_bytes // (1024 * 1024)} MB limit",
-                    code="file_too_large",
-                )
+                raise TooLarge("file_too_large", f"file '{self._file.file_name}' is larger than the "
+                               f"{self.max_bytes // (1024 * 1024)} MB limit")
             self._fh.write(chunk)
             self._file.digest.update(chunk)
         elif self._text is not None:
             self._text += chunk
             if len(self._text) > MAX_TEXT_FIELD:
-                raise ApiError(400, f"form field '{self._text_name}' is too long", code="field_too_long")
+                raise Invalid("field_too_long", f"form field '{self._text_name}' is too long")
 
     def on_part_end(self) -> None:
         if self._fh is not None:
@@ -138,11 +134,11 @@ async def parse_upload(request: Request, tmpdir: Path, *, max_files: int, max_by
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
-        raise ApiError(400, "send the files as multipart/form-data in the 'files' field", code="not_multipart")
+        raise Invalid("not_multipart", "send the files as multipart/form-data in the 'files' field")
     declared = request.headers.get("content-length")
     # Every byte of a legal request fits in max_files files plus headers; refuse bigger at once.
     if declared and declared.isdigit() and int(declared) > max_files * (max_bytes + 64 * 1024):
-        raise ApiError(413, f"the upload is larger than {max_files} files of the size limit", code="upload_too_large")
+        raise TooLarge("upload_too_large", f"the upload is larger than {max_files} files of the size limit")
     collector = _Collector(tmpdir, max_files, max_bytes)
     callbacks = {name: getattr(collector, name) for name in dir(collector) if name.startswith("on_")}
     parser = MultipartParser(boundary, callbacks)
@@ -150,16 +146,16 @@ async def parse_upload(request: Request, tmpdir: Path, *, max_files: int, max_by
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
-    except ApiError:
+    except DomainError:  # ours, raised by a callback
         raise
     except ClientDisconnect:
-        raise ApiError(400, "the upload was interrupted before it finished", code="upload_interrupted") from None
+        raise Invalid("upload_interrupted", "the upload was interrupted before it finished") from None
     except Exception as e:  # python-multipart raises on malformed bodies
-        raise ApiError(400, f"malformed multipart body: {e}", code="malformed_multipart") from None
+        raise Invalid("malformed_multipart", f"malformed multipart body: {e}") from None
     finally:
         collector.close()
     if collector._file is not None or collector._text is not None:
-        raise ApiError(400, "malformed multipart body: it ends inside a part", code="malformed_multipart")
+        raise Invalid("malformed_multipart", "malformed multipart body: it ends inside a part")
     return collector.out
 
 

@@ -1,18 +1,12 @@
+"""Extractions: the schemas an account defines."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlmodel import select
 
-from api.batch_service import check_webhook_url, owned_extraction
-from api.deps import AccountDep, SessionDep, StateDep
-from api.schemas import (
-    ExtractionCreate,
-    ExtractionList,
-    ExtractionOut,
-    ExtractionPublic,
-    error_responses,
-)
-from core.ids import new_id
+from api.deps import AccountDep, DbDep, OwnedExtraction, SettingsDep
+from api.schemas import ExtractionCreate, ExtractionList, ExtractionOut, ExtractionPublic, error_responses
+from api.services import extractions
 from core.models import Extraction
 
 router = APIRouter(prefix="/v1/extractions", tags=["extractions"])
@@ -23,34 +17,19 @@ def _public(ext: Extraction) -> ExtractionPublic:
 
 
 @router.post("", status_code=201, response_model=ExtractionOut, responses=error_responses(400, 409))
-def create_extraction(body: ExtractionCreate, account: AccountDep, session: SessionDep, state: StateDep) -> ExtractionOut:
-    ext = Extraction(
-        id=new_id("ext"),
-        account_id=account.id,
-        name=body.name,
-        description=body.description,
-        language=body.language,
-        model=body.model,
-        review_threshold=body.review_threshold,
-        review_deadline_hours=body.review_deadline_hours,
-        fields=[f.model_dump(exclude_none=True) for f in body.fields],
-        webhook_url=check_webhook_url(state, account, body.webhook_url),
-    )
-    session.add(ext)
-    session.commit()
+async def create_extraction(
+    body: ExtractionCreate, account: AccountDep, db: DbDep, settings: SettingsDep
+) -> ExtractionOut:
+    ext = await extractions.create(db=db, account=account, body=body,
+                                   allow_private_webhooks=settings.webhook_allow_private)
     return ExtractionOut(extraction=_public(ext))
 
 
 @router.get("", response_model=ExtractionList, responses=error_responses())
-def list_extractions(account: AccountDep, session: SessionDep) -> ExtractionList:
-    rows = session.exec(
-        select(Extraction)
-        .where(Extraction.account_id == account.id)
-        .order_by(Extraction.created_at.desc(), Extraction.id.desc())
-    ).all()
-    return ExtractionList(extractions=[_public(e) for e in rows])
+async def list_extractions(account: AccountDep, db: DbDep) -> ExtractionList:
+    return ExtractionList(extractions=[_public(e) for e in extractions.list_for(db=db, account=account)])
 
 
 @router.get("/{extraction_id}", response_model=ExtractionOut, responses=error_responses(404))
-def get_extraction(extraction_id: str, account: AccountDep, session: SessionDep) -> ExtractionOut:
-    return ExtractionOut(extraction=_public(owned_extraction(session, account, extraction_id)))
+async def get_extraction(ext: OwnedExtraction) -> ExtractionOut:
+    return ExtractionOut(extraction=_public(ext))

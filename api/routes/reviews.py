@@ -1,37 +1,54 @@
+"""Human review: the queues, a file's review detail, decisions, and page images."""
+
 from __future__ import annotations
 
-from contextlib import closing
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
-from api import batch_service as svc
-from api import review_service as reviews
-from api.deps import AccountDep, SessionDep, StateDep
+from api.deps import (
+    AccountDep,
+    DbDep,
+    DocumentsDep,
+    KeyDep,
+    OwnedExtraction,
+    OwnedFile,
+    StatusViewsDep,
+    StoreDep,
+    TemporalDep,
+)
 from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewOutcomeOut, ReviewQueue, error_responses
+from api.services import pages, reviews
 
 router = APIRouter(tags=["review"])
 
 
+async def _page_number(page: int) -> int:
+    return page
+
+
+# A dependency rather than a parameter only to keep the path parameters documented in path order
+# (extraction_id, file_id, page): generated clients take them positionally.
+PageNumber = Annotated[int, Depends(_page_number)]
+
+
 @router.get("/v1/reviews", response_model=ReviewQueue, responses=error_responses())
-def account_queue(account: AccountDep, session: SessionDep) -> ReviewQueue:
+async def account_queue(account: AccountDep, db: DbDep) -> ReviewQueue:
     """Files waiting for review across all of the account's extractions, oldest first."""
-    return ReviewQueue(files=reviews.queue(session, account.id))
+    return ReviewQueue(files=reviews.queue(db=db, account=account))
 
 
 @router.get("/v1/extractions/{extraction_id}/reviews", response_model=ReviewQueue, responses=error_responses(404))
-def extraction_queue(extraction_id: str, account: AccountDep, session: SessionDep) -> ReviewQueue:
-    ext = svc.owned_extraction(session, account, extraction_id)
-    return ReviewQueue(files=reviews.queue(session, account.id, ext.id))
+async def extraction_queue(account: AccountDep, ext: OwnedExtraction, db: DbDep) -> ReviewQueue:
+    return ReviewQueue(files=reviews.queue(db=db, account=account, extraction_id=ext.id))
 
 
 @router.get(
     "/v1/extractions/{extraction_id}/files/{file_id}/review", response_model=ReviewDetail,
     responses=error_responses(404, 409),
 )
-def review_detail(extraction_id: str, file_id: str, request: Request, account: AccountDep, session: SessionDep) -> ReviewDetail:
-    ext = svc.owned_extraction(session, account, extraction_id)
-    rec = svc.owned_file(session, account, extraction_id, file_id)
-    return reviews.detail(session, ext, rec, str(request.base_url).rstrip("/"))
+async def review_detail(ext: OwnedExtraction, rec: OwnedFile, request: Request, db: DbDep) -> ReviewDetail:
+    return reviews.detail(db=db, ext=ext, rec=rec, base_url=str(request.base_url).rstrip("/"))
 
 
 @router.post(
@@ -39,12 +56,9 @@ def review_detail(extraction_id: str, file_id: str, request: Request, account: A
     responses=error_responses(400, 404, 409),
 )
 async def post_decision(
-    extraction_id: str, file_id: str, body: ReviewDecisionIn, request: Request,
-    account: AccountDep, session: SessionDep, state: StateDep,
+    rec: OwnedFile, body: ReviewDecisionIn, key: KeyDep, temporal: TemporalDep, views: StatusViewsDep
 ) -> ReviewOutcomeOut:
-    with closing(session):  # async route: see api/deps.py
-        rec = svc.owned_file(session, account, extraction_id, file_id)
-    return await reviews.decide(state, rec, request.state.api_key, body)
+    return await reviews.decide(temporal=temporal, views=views, rec=rec, key=key, body=body)
 
 
 @router.get(
@@ -52,10 +66,6 @@ async def post_decision(
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}, **error_responses(400, 404, 409)},
 )
-async def page_image(
-    extraction_id: str, file_id: str, page: int, account: AccountDep, session: SessionDep, state: StateDep
-) -> Response:
-    with closing(session):  # async route: see api/deps.py
-        rec = svc.owned_file(session, account, extraction_id, file_id)
-    return Response(await reviews.page_image(state, rec, page), media_type="image/png",
-                    headers={"Cache-Control": "private, max-age=3600"})
+async def page_image(rec: OwnedFile, page: PageNumber, store: StoreDep, documents: DocumentsDep) -> Response:
+    png = await pages.page_png(store=store, documents=documents, rec=rec, page=page)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

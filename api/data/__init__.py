@@ -1,0 +1,1 @@
+"""Data access: keyword-only functions, each one unit of work (api/data/session.py)."""

@@ -1,0 +1,96 @@
+"""Batches: the owner's lookups, the keyset-paged listing, and the one write that records an upload."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import and_, func, or_
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from api.data.session import unit
+from core.accounts import charge_pages
+from core.models import Batch, FileRecord, FileResult, IdempotencyKey
+
+
+def get(*, db: Engine, account_id: str, extraction_id: str, batch_id: str) -> Batch | None:
+    """The account's batch of this extraction; None also when it is anyone else's."""
+    with unit(db) as session:
+        batch = session.get(Batch, batch_id)
+        ok = batch is not None and batch.account_id == account_id and batch.extraction_id == extraction_id
+        return batch if ok else None
+
+
+def get_by_id(*, db: Engine, batch_id: str) -> Batch | None:
+    with unit(db) as session:
+        return session.get(Batch, batch_id)
+
+
+def live_files(*, db: Engine, batch_id: str) -> tuple[list[FileRecord], int, int]:
+    """The batch's files not deleted, in upload order, and the input and output model tokens
+    their results used (one query)."""
+    with unit(db) as session:
+        rows = session.exec(
+            select(FileRecord, FileResult.input_tokens, FileResult.output_tokens)
+            .join(FileResult, FileResult.file_id == FileRecord.id, isouter=True)
+            .where(FileRecord.batch_id == batch_id, FileRecord.deleted_at.is_(None))
+            .order_by(FileRecord.position)
+        ).all()
+    return [r[0] for r in rows], sum(r[1] or 0 for r in rows), sum(r[2] or 0 for r in rows)
+
+
+def page(
+    *, db: Engine, account_id: str, extraction_id: str, limit: int,
+    before: datetime | None = None, before_id: str | None = None,
+) -> tuple[list[Batch], bool, dict[str, list[str]]]:
+    """Up to `limit` batches newest first, strictly before (`before`, `before_id`); whether more
+    follow; and the statuses of each one's files not deleted (one entry per file)."""
+    with unit(db) as session:
+        query = select(Batch).where(Batch.extraction_id == extraction_id, Batch.account_id == account_id)
+        if before is not None and before_id:
+            # Keyset on (created_at, id): gap-free and stable even when created_at ties.
+            query = query.where(or_(Batch.created_at < before, and_(Batch.created_at == before, Batch.id < before_id)))
+        elif before is not None:
+            query = query.where(Batch.created_at < before)
+        rows = list(session.exec(query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit + 1)).all())
+        rows, more = rows[:limit], len(rows) > limit
+        statuses: dict[str, list[str]] = {}
+        if rows:
+            counts = session.exec(
+                select(FileRecord.batch_id, FileRecord.status, func.count())
+                .where(FileRecord.batch_id.in_([b.id for b in rows]), FileRecord.deleted_at.is_(None))
+                .group_by(FileRecord.batch_id, FileRecord.status)
+            ).all()
+            for batch_id, status, n in counts:
+                statuses.setdefault(batch_id, []).extend([status] * n)
+    return rows, more, statuses
+
+
+class Recorded(Enum):
+    CREATED = "created"
+    OUT_OF_PAGES = "out_of_pages"  # the pages did not fit the budget: nothing written
+    KEY_TAKEN = "key_taken"  # another request with this Idempotency-Key committed first: nothing written
+
+
+def record(*, db: Engine, batch: Batch, files: list[FileRecord], idempotency: IdempotencyKey | None) -> Recorded:
+    """In one transaction: charge the batch's pages to its account, insert the batch, its files and
+    the Idempotency-Key that made it. All or nothing."""
+    with unit(db) as session:
+        if not charge_pages(session, account_id=batch.account_id, pages=batch.page_count):
+            session.rollback()
+            return Recorded.OUT_OF_PAGES
+        session.add(batch)
+        session.flush()  # parent row first: there are no ORM relationships to order the inserts
+        session.add_all(files)
+        if idempotency is not None:
+            session.add(idempotency)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if idempotency is None:
+                raise
+            return Recorded.KEY_TAKEN
+    return Recorded.CREATED

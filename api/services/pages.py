@@ -1,0 +1,46 @@
+"""Page images for readers: stored ones as they are, others drawn once (state.documents) and kept."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from api.domain_errors import Conflict, NotFound
+from core import storage
+from core.models import FileRecord
+from core.storage import ObjectMissing, ObjectStore
+from documents.errors import DocumentRejected
+from documents.service import DocumentService
+
+
+def _gone(rec: FileRecord) -> NotFound:
+    return NotFound("file", rec.id, message=f"file '{rec.file_name}' is gone")
+
+
+async def page_png(*, store: ObjectStore, documents: DocumentService, rec: FileRecord, page: int) -> bytes:
+    if not 1 <= page <= rec.page_count:
+        raise NotFound("page", str(page), code="page_out_of_range",
+                       message=f"file '{rec.file_name}' has pages 1 to {rec.page_count}, not {page}")
+    key = storage.page_image_key(rec.batch_id, rec.id, page)
+    try:
+        return await asyncio.to_thread(store.get_bytes, key)
+    except ObjectMissing:
+        pass
+    # The pipeline draws page images only for the model: draw this one now, once, and keep it.
+    with tempfile.TemporaryDirectory(prefix="docparse-page-") as tmp:
+        path = Path(tmp) / "original"
+        try:
+            await asyncio.to_thread(store.download, rec.object_key, path)
+        except ObjectMissing:
+            raise _gone(rec) from None
+        try:
+            png = await documents.draw_page(path, kind=rec.kind, number=page)
+        except DocumentRejected as e:
+            raise Conflict("page_not_drawable", f"page {page} of '{rec.file_name}' cannot be drawn: {e}") from None
+    await asyncio.to_thread(store.put_bytes, key, png, "image/png")
+    if not await asyncio.to_thread(store.exists, rec.object_key):
+        # the file was deleted while its page was drawn: nothing may stay under its prefix
+        await asyncio.to_thread(store.delete_prefix, storage.file_prefix(rec.batch_id, rec.id))
+        raise _gone(rec)
+    return png
