@@ -3,7 +3,7 @@
 #
 #   make up [DATA_DIR=~/.docparse-b] [PORT=8001]   the whole stack in the foreground
 #   make test [PYTEST_ARGS='-k stack']             the full suite, slow tests included
-#   make lint                                       ruff, if installed in .venv
+#   make lint                                       ruff, import-linter (the layering), mypy
 #   make bench [BENCH=latency]                      the pipeline benchmarks (bench/, README "Benchmarks")
 
 SHELL := /bin/bash
@@ -24,15 +24,18 @@ up: bootstrap
 
 # Make itself exits 2 on any failing recipe; the line printed below gives pytest's own code.
 # Exit 5 ("no tests collected") is a failure, never a silent pass.
-test: bootstrap
+test: bootstrap lint
 	@rc=0; $(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; \
 	elif [ $$rc -ne 0 ]; then echo "make test: pytest exited with $$rc" >&2; fi; \
 	exit $$rc
 
+# Style (ruff: pyflakes, isort, bugbear), the layering (import-linter contracts in pyproject.toml)
+# and types (mypy). The tools come with the test extras; a missing one fails, never skips.
 lint: bootstrap
-	@if [ -x $(BIN)/ruff ]; then $(BIN)/ruff check .; \
-	else echo "lint: ruff is not installed in $(VENV) (pip install ruff); skipping"; fi
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 # Each benchmark starts its own stack on free ports, prints its figures against the target and
 # writes bench/results/<name>.json. A target not met is reported, not a make failure.

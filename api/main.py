@@ -13,8 +13,8 @@ from api.state import AppState
 from core.config import Settings, get_settings
 from core.db import init_db
 from core.observability import HttpMetrics, render_metrics
-from documents.service import DocumentService
 from core.storage import ObjectStore
+from documents.service import DocumentService
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -17,9 +17,9 @@ from temporalio.client import Client
 
 from api.status_views import StatusViews
 from core.config import Settings
-from documents.service import DocumentService
 from core.storage import ObjectStore
 from core.temporal import batch_workflow_id, connect
+from documents.service import DocumentService
 from workflows.batch import BatchWorkflow
 from workflows.models import BatchView
 
