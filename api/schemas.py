@@ -119,6 +119,7 @@ class FileResultOut(BaseModel):
     confidence: dict[str, float]
     citations: dict[str, Any]
     warnings: list[str]
+    engine: str = Field(description="which engine read the file: einvoice (embedded XML), offline or gemini")
     model_used: str
     usage: Usage
     extracted: dict[str, Any] = Field(description="what the engine returned, before any review")

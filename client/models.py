@@ -93,6 +93,7 @@ class FileResult(_Model):
     confidence: dict[str, float] = Field(default_factory=dict)
     citations: dict[str, Any] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    engine: str | None = None  # einvoice | offline | gemini
     model_used: str | None = None
     usage: Usage | None = None
     extracted: dict[str, Any] = Field(default_factory=dict)

@@ -35,7 +35,7 @@ class RawResult(BaseModel):
     output_tokens: int = 0
 
 
-def _legacy_engine(model_used: str) -> EngineKind:
+def engine_of(model_used: str) -> EngineKind:
     """Results stored before the engine kind was recorded named it only in model_used."""
     if model_used.startswith("einvoice-xml"):
         return EngineKind.EINVOICE
@@ -62,5 +62,5 @@ class FinalResult(BaseModel):
     @classmethod
     def _stored_before_engine_kind(cls, data: Any) -> Any:
         if isinstance(data, dict) and "engine" not in data and "model_used" in data:
-            data = {**data, "engine": _legacy_engine(str(data["model_used"]))}
+            data = {**data, "engine": engine_of(str(data["model_used"]))}
         return data

@@ -17,6 +17,7 @@ from core import storage
 from core.models import Account, FileRecord
 from core.status import Status
 from core.storage import ObjectStore
+from extraction.result import engine_of
 from core.temporal import batch_workflow_id
 from workflows.batch import BatchWorkflow
 
@@ -43,7 +44,7 @@ def result(*, db: Engine, rec: FileRecord) -> FileResultOut:
     return FileResultOut(
         file_id=rec.id, file_name=rec.file_name, status=rec.status, result=res.result,
         confidence=res.confidence, citations=res.citations or {},
-        warnings=res.warnings or [], model_used=res.model_used,
+        warnings=res.warnings or [], engine=res.engine or engine_of(res.model_used), model_used=res.model_used,
         usage=Usage(input_tokens=res.input_tokens, output_tokens=res.output_tokens),
         extracted=res.extracted or res.result, review=res.review,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, update
 
 from api import errors
 from api.domain_errors import (
@@ -22,6 +22,8 @@ from api.domain_errors import (
     Unauthenticated,
     Unavailable,
 )
+from core.db import session_scope
+from core.models import FileRecord, FileResult
 from tests.api.helpers import error, extraction, set_file, upload
 
 CASES = [
@@ -171,3 +173,17 @@ def test_database_down_status_reads_answer_from_the_workflow_others_503(api):
     finally:
         api.state.db = up
     assert http.get(f"/v1/extractions/{ext}/batches").status_code == 200
+
+
+def test_a_result_names_its_engine_also_when_stored_before_it_was_recorded(api):
+    http = api.client()
+    ext = extraction(http)
+    _, (old, new) = upload(http, ext, b"%PDF page", b"%PDF page")
+    with session_scope(api.state.db) as session:
+        for file_id, engine, model in ((old, None, "docparse-offline-v1"), (new, "gemini", "gemini-x")):
+            session.add(FileResult(file_id=file_id, result={}, extracted={}, confidence={}, citations={},
+                                   warnings=[], review_reasons=[], engine=engine, model_used=model))
+            session.execute(update(FileRecord).where(FileRecord.id == file_id).values(status="processed"))
+        session.commit()
+    assert http.get(f"/v1/extractions/{ext}/files/{new}/result").json()["engine"] == "gemini"
+    assert http.get(f"/v1/extractions/{ext}/files/{old}/result").json()["engine"] == "offline"  # from model_used
