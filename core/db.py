@@ -34,7 +34,7 @@ def _engine_for(url: str) -> Engine:
             cur.close()
 
         return engine
-    # Short waits: the API checks connections out on its event loop (api/deps.py), which must never
+    # Short waits: the API checks connections out on its event loop (api/data/session.py), which must never
     # stall for long on a full pool or an unreachable server; both answer 503 instead.
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=5,
                          connect_args={"connect_timeout": 3})

@@ -17,8 +17,8 @@ from core import storage
 from core.models import Account, FileRecord
 from core.status import Status
 from core.storage import ObjectStore
-from extraction.result import engine_of
 from core.temporal import batch_workflow_id
+from extraction.result import engine_of
 from workflows.batch import BatchWorkflow
 
 log = logging.getLogger("docparse.api")
