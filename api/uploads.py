@@ -13,12 +13,15 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from api.domain_errors import DomainError, Invalid, TooLarge
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks  # defined for type checkers only
 
 MAX_TEXT_FIELD = 10_000
 MAX_NAME = 255
@@ -66,7 +69,7 @@ class _Collector:
         self._header_value = b""
         self._headers: dict[str, bytes] = {}
         self._file: UploadedFile | None = None
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._text: bytearray | None = None
         self._text_name = ""
 
@@ -109,6 +112,7 @@ class _Collector:
             if self._file.size > self.max_bytes:
                 raise TooLarge("file_too_large", f"file '{self._file.file_name}' is larger than the "
                                f"{self.max_bytes // (1024 * 1024)} MB limit")
+            assert self._fh is not None  # opened together with self._file
             self._fh.write(chunk)
             self._file.digest.update(chunk)
         elif self._text is not None:
@@ -140,7 +144,15 @@ async def parse_upload(request: Request, tmpdir: Path, *, max_files: int, max_by
     if declared and declared.isdigit() and int(declared) > max_files * (max_bytes + 64 * 1024):
         raise TooLarge("upload_too_large", f"the upload is larger than {max_files} files of the size limit")
     collector = _Collector(tmpdir, max_files, max_bytes)
-    callbacks = {name: getattr(collector, name) for name in dir(collector) if name.startswith("on_")}
+    callbacks: MultipartCallbacks = {
+        "on_header_end": collector.on_header_end,
+        "on_header_field": collector.on_header_field,
+        "on_header_value": collector.on_header_value,
+        "on_headers_finished": collector.on_headers_finished,
+        "on_part_begin": collector.on_part_begin,
+        "on_part_data": collector.on_part_data,
+        "on_part_end": collector.on_part_end,
+    }
     parser = MultipartParser(boundary, callbacks)
     try:
         async for chunk in request.stream():

@@ -4,7 +4,7 @@ errors into one line on stderr and an exit code."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -48,7 +48,7 @@ class ApiErrors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, typ, exc, tb) -> bool:
+    def __exit__(self, typ, exc, tb) -> Literal[False]:
         from client import ApiConnectionError, ApiError, AuthError, ConfigError
 
         if exc is None or isinstance(exc, (typer.Exit, typer.Abort, KeyboardInterrupt)):

@@ -44,14 +44,14 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(data_dir: DataDir = None) -> None:
     """Show every key: id, name, prefix, pages left, revoked."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from core.db import init_db, session_scope
     from core.models import Account, ApiKey
 
     settings = settings_for(data_dir)
     with session_scope(init_db(settings)) as session:
-        rows = session.exec(select(ApiKey, Account).join(Account).order_by(ApiKey.created_at)).all()
+        rows = session.exec(select(ApiKey, Account).join(Account).order_by(col(ApiKey.created_at))).all()
         typer.echo(f"{'id':32} {'name':20} {'prefix':12} {'pages left':>10}  revoked")
         for key, acc in rows:
             revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "no"

@@ -7,9 +7,10 @@ import hmac
 import os
 import secrets
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import or_, update
-from sqlmodel import Session, select
+from sqlalchemy import CursorResult, or_, update
+from sqlmodel import Session, col, select
 
 from core.config import Settings
 from core.db import init_db, session_scope
@@ -54,7 +55,7 @@ def find_key_and_account(session: Session, plaintext: str) -> tuple[ApiKey | Non
     """The key with this plaintext and its account, in one query (every request makes it)."""
     digest = hash_key(plaintext)
     row = session.exec(
-        select(ApiKey, Account).join(Account, Account.id == ApiKey.account_id).where(ApiKey.key_hash == digest)
+        select(ApiKey, Account).join(Account, col(Account.id) == ApiKey.account_id).where(ApiKey.key_hash == digest)
     ).first()
     # The index lookup already matched; compare again in constant time so the check itself
     # never leaks timing about the stored hash.
@@ -65,7 +66,7 @@ def find_key_and_account(session: Session, plaintext: str) -> tuple[ApiKey | Non
 
 def revoke_key(session: Session, id_or_key: str) -> ApiKey | None:
     row = session.exec(
-        select(ApiKey).where(or_(ApiKey.id == id_or_key, ApiKey.key_hash == hash_key(id_or_key)))
+        select(ApiKey).where(or_(col(ApiKey.id) == id_or_key, col(ApiKey.key_hash) == hash_key(id_or_key)))
     ).first()
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
@@ -77,15 +78,16 @@ def charge_pages(session: Session, *, account_id: str, pages: int) -> bool:
     """Atomically takes `pages` from the budget; False when they do not fit."""
     result = session.execute(
         update(Account)
-        .where(Account.id == account_id, Account.pages_used + pages <= Account.pages_limit)
+        .where(col(Account.id) == account_id, col(Account.pages_used) + pages <= Account.pages_limit)
         .values(pages_used=Account.pages_used + pages)
     )
-    return result.rowcount == 1
+    # an UPDATE gives a CursorResult; sqlmodel's Session.execute is annotated with plain Result
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def refund_pages(session: Session, *, account_id: str, pages: int) -> None:
     session.execute(
-        update(Account).where(Account.id == account_id).values(pages_used=Account.pages_used - pages)
+        update(Account).where(col(Account.id) == account_id).values(pages_used=Account.pages_used - pages)
     )
 
 

@@ -12,6 +12,7 @@ import secrets
 import socket
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 from urllib.parse import urlsplit, urlunsplit
 
 from standardwebhooks.webhooks import Webhook
@@ -70,7 +71,8 @@ def check_url(url: str, *, allow_private: bool = False) -> Target:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as e:
         raise WebhookUrlRefused(f"webhook_url host '{parts.hostname}' does not resolve ({e})") from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    # typeshed cannot tie the sockaddr to the family: for AF_INET/AF_INET6 its host is a str
+    addresses = [ipaddress.ip_address(cast(str, info[4][0]).split("%")[0]) for info in infos]
     for address in addresses:
         kind = _refused_address(address)
         if kind:
@@ -91,6 +93,7 @@ def pinned(target: Target) -> tuple[str, dict[str, str], dict]:
     host = f"[{ip}]" if ip.version == 6 else str(ip)
     netloc = host + (f":{parts.port}" if parts.port else "")
     url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    assert parts.hostname is not None  # check_url made the Target from a URL with a host
     host_header = parts.hostname + (f":{parts.port}" if parts.port else "")
     return url, {"host": host_header}, ({"sni_hostname": parts.hostname} if parts.scheme == "https" else {})
 

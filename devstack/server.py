@@ -9,6 +9,7 @@ import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devstack.processes import STOP_TIMEOUT_S, log_tail, spawn, stop_processes
 
@@ -53,6 +54,10 @@ class Server(abc.ABC):
     name = "server"
     proc: subprocess.Popen | None = None
     log_path: Path
+
+    if TYPE_CHECKING:  # each subclass has its own: an attribute or a property
+        @property
+        def ports(self) -> Mapping[str, int | None]: ...
 
     def __init__(self) -> None:
         self.proc = None

@@ -107,7 +107,8 @@ def _annotation_files(doc: pymupdf.Document) -> list[tuple[str, Any]]:
     for pno in range(min(doc.page_count, MAX_ANNOT_PAGES)):
         try:
             page = doc[pno]
-            annots = list(page.annots(types=[pymupdf.PDF_ANNOT_FILE_ATTACHMENT]))
+            # pymupdf copies its PDF_* constants onto the module at import time; mypy cannot see them
+            annots = list(page.annots(types=[pymupdf.PDF_ANNOT_FILE_ATTACHMENT]))  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001
             continue
         for annot in annots:

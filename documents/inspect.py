@@ -50,7 +50,7 @@ def inspect_document(path: Path, *, name: str, max_pages: int, max_pixels: int) 
         if count > max_pages:
             raise DocumentRejected(f"'{name}' has {count} pages; at most {max_pages} are allowed per file")
         if kind == "tiff":
-            for page in doc:
+            for page in doc.pages():
                 r = page.rect
                 if r.width * r.height > max_pixels:
                     raise DocumentRejected(f"'{name}' has a page over {max_pixels:,} pixels")

@@ -81,7 +81,7 @@ def field_records(schema: ExtractionSchema, truth: dict[str, Any], result: dict[
         if f.type != "list<object>":
             if pred is None or pred == "":
                 continue
-            ok = values_equal(f.key, truth[f.key], pred) if f.key in truth else None
+            ok: bool | None = values_equal(f.key, truth[f.key], pred) if f.key in truth else None
             recs.append({"path": f.key, "key": f.key, "conf": a.confidence.get(f.key, 0.0), "correct": ok})
             continue
         items = pred or []
@@ -94,7 +94,7 @@ def field_records(schema: ExtractionSchema, truth: dict[str, Any], result: dict[
                 if v is None or v == "":
                     continue
                 path = f"{f.key}[{j}].{s.key}"
-                ok: bool | None = None
+                ok = None
                 if t_items is not None and s.key in t_keys:
                     if j not in pairs:
                         ok = False
@@ -151,7 +151,7 @@ def report(docs: list[dict[str, Any]], thresholds: tuple[float, ...] = THRESHOLD
     for d in docs:
         for i in d["issues"]:
             out["issues_per_rule"][i["rule"]] = out["issues_per_rule"].get(i["rule"], 0) + 1
-    per_key: dict[str, list[bool]] = {}
+    per_key: dict[str, list[tuple[bool, float]]] = {}
     for f in scored:
         per_key.setdefault(f["key"], []).append((f["correct"], f["conf"]))
     out["per_key"] = {k: {"n": len(v), "accuracy": round(sum(c for c, _ in v) / len(v), 3),

@@ -156,6 +156,7 @@ def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = 
                 tp = time.perf_counter()
                 (_png, words_json, _source), = render_pages(
                     r.path, kind=kind, start=i, stop=i + 1, dpi=render_dpi, images=False)
+                assert words_json is not None  # words are always asked for here
                 page = PageText.model_validate_json(words_json)
                 if page.source == "ocr" or (kind != "pdf"):
                     r.ocr_pages += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from api.data.session import unit
 from core.accounts import find_key_and_account
@@ -23,5 +24,5 @@ def pages_left(*, db: Engine, account_id: str) -> int:
 
 def set_webhook_secret(*, db: Engine, account_id: str, secret: str) -> None:
     with unit(db) as session:
-        session.execute(update(Account).where(Account.id == account_id).values(webhook_secret=secret))
+        session.execute(update(Account).where(col(Account.id) == account_id).values(webhook_secret=secret))
         session.commit()

@@ -8,7 +8,7 @@ from enum import Enum
 from sqlalchemy import and_, func, or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.data.session import unit
 from core.accounts import charge_pages
@@ -34,9 +34,9 @@ def live_files(*, db: Engine, batch_id: str) -> tuple[list[FileRecord], int, int
     with unit(db) as session:
         rows = session.exec(
             select(FileRecord, FileResult.input_tokens, FileResult.output_tokens)
-            .join(FileResult, FileResult.file_id == FileRecord.id, isouter=True)
-            .where(FileRecord.batch_id == batch_id, FileRecord.deleted_at.is_(None))
-            .order_by(FileRecord.position)
+            .join(FileResult, col(FileResult.file_id) == FileRecord.id, isouter=True)
+            .where(FileRecord.batch_id == batch_id, col(FileRecord.deleted_at).is_(None))
+            .order_by(col(FileRecord.position))
         ).all()
     return [r[0] for r in rows], sum(r[1] or 0 for r in rows), sum(r[2] or 0 for r in rows)
 
@@ -51,16 +51,17 @@ def page(
         query = select(Batch).where(Batch.extraction_id == extraction_id, Batch.account_id == account_id)
         if before is not None and before_id:
             # Keyset on (created_at, id): gap-free and stable even when created_at ties.
-            query = query.where(or_(Batch.created_at < before, and_(Batch.created_at == before, Batch.id < before_id)))
+            query = query.where(or_(col(Batch.created_at) < before,
+                                     and_(col(Batch.created_at) == before, col(Batch.id) < before_id)))
         elif before is not None:
             query = query.where(Batch.created_at < before)
-        rows = list(session.exec(query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit + 1)).all())
+        rows = list(session.exec(query.order_by(col(Batch.created_at).desc(), col(Batch.id).desc()).limit(limit + 1)).all())
         rows, more = rows[:limit], len(rows) > limit
         statuses: dict[str, list[str]] = {}
         if rows:
             counts = session.exec(
                 select(FileRecord.batch_id, FileRecord.status, func.count())
-                .where(FileRecord.batch_id.in_([b.id for b in rows]), FileRecord.deleted_at.is_(None))
+                .where(col(FileRecord.batch_id).in_([b.id for b in rows]), col(FileRecord.deleted_at).is_(None))
                 .group_by(FileRecord.batch_id, FileRecord.status)
             ).all()
             for batch_id, status, n in counts:

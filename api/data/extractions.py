@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.data.session import unit
 from core.models import Extraction
@@ -21,7 +21,7 @@ def list_for(*, db: Engine, account_id: str) -> list[Extraction]:
         return list(session.exec(
             select(Extraction)
             .where(Extraction.account_id == account_id)
-            .order_by(Extraction.created_at.desc(), Extraction.id.desc())
+            .order_by(col(Extraction.created_at).desc(), col(Extraction.id).desc())
         ).all())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.data.session import unit
 from core.models import FileRecord, FileResult, utcnow
@@ -28,8 +28,8 @@ def result(*, db: Engine, file_id: str) -> FileResult | None:
 def mark_deleted(*, db: Engine, file_id: str) -> None:
     """The file reads as gone from now on; its result row is removed (its objects are the caller's)."""
     with unit(db) as session:
-        session.execute(update(FileRecord).where(FileRecord.id == file_id).values(deleted_at=utcnow()))
-        session.execute(delete(FileResult).where(FileResult.file_id == file_id))
+        session.execute(update(FileRecord).where(col(FileRecord.id) == file_id).values(deleted_at=utcnow()))
+        session.execute(delete(FileResult).where(col(FileResult.file_id) == file_id))
         session.commit()
 
 
@@ -38,10 +38,10 @@ def awaiting_review(*, db: Engine, account_id: str, extraction_id: str | None = 
     """The account's files waiting for review (of one extraction, if given), oldest first."""
     query = (
         select(FileRecord, FileResult)
-        .join(FileResult, FileResult.file_id == FileRecord.id, isouter=True)
+        .join(FileResult, col(FileResult.file_id) == FileRecord.id, isouter=True)
         .where(FileRecord.account_id == account_id, FileRecord.status == Status.NEEDS_REVIEW,
-               FileRecord.deleted_at.is_(None))
-        .order_by(FileRecord.updated_at, FileRecord.id)
+               col(FileRecord.deleted_at).is_(None))
+        .order_by(col(FileRecord.updated_at), col(FileRecord.id))
     )
     if extraction_id:
         query = query.where(FileRecord.extraction_id == extraction_id)

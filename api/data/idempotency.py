@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from api.data.session import unit
 from core.models import Batch, IdempotencyKey, utcnow
@@ -22,8 +23,8 @@ def find(*, db: Engine, account_id: str, key: str, ttl: timedelta) -> tuple[str,
         if row.created_at < cutoff:
             # a statement, not an ORM delete: two requests may expire the same key at once
             session.execute(delete(IdempotencyKey).where(
-                IdempotencyKey.account_id == account_id, IdempotencyKey.key == key,
-                IdempotencyKey.created_at < cutoff))
+                col(IdempotencyKey.account_id) == account_id, col(IdempotencyKey.key) == key,
+                col(IdempotencyKey.created_at) < cutoff))
             session.commit()
             return None
         return row.request_hash, session.get(Batch, row.batch_id)

@@ -61,7 +61,7 @@ async def status(
     if view is not None:
         live = {f.id for f in files}
         out = [FilePublic(**f.model_dump()) for f in view.files if f.id in live]
-        state = batch_status(f.status for f in out)
+        state: str = batch_status(f.status for f in out)
     else:
         out = [FilePublic(id=f.id, file_name=f.file_name, status=f.status, page_count=f.page_count, error=f.error)
                for f in files]

@@ -141,11 +141,11 @@ def ground_items(index: WordIndex, f: FieldSpec, items: list[Any]) -> dict[int, 
             if prev is None:
                 pick = cs[0]
             else:
-                k = bisect.bisect_left(cs, (prev,))
-                while k < len(cs) and index.page[cs[k][0]] == index.page[prev] and \
-                        index.row[cs[k][0]] <= index.row[prev]:
-                    k += 1
-                pick = cs[k] if k < len(cs) else cs[-1]
+                pos = bisect.bisect_left(cs, (prev,))
+                while pos < len(cs) and index.page[cs[pos][0]] == index.page[prev] and \
+                        index.row[cs[pos][0]] <= index.row[prev]:
+                    pos += 1
+                pick = cs[pos] if pos < len(cs) else cs[-1]
             cx = col(ak)
             if cx is not None:  # the same value twice on that row: the one in the key's column
                 same = [c for c in cs[max(0, cs.index(pick) - 4):cs.index(pick) + 5]

@@ -266,8 +266,8 @@ class WordIndex:
         y0 = min(b[1] for b in boxes) / h
         x1 = max(b[2] for b in boxes) / w
         y1 = max(b[3] for b in boxes) / h
-        bbox = tuple(round(max(0.0, min(1.0, v)), 5) for v in (x0, y0, x1, y1))
-        return Citation.model_construct(page=pg, bbox=bbox)
+        bx0, by0, bx1, by1 = (round(max(0.0, min(1.0, v)), 5) for v in (x0, y0, x1, y1))
+        return Citation.model_construct(page=pg, bbox=(bx0, by0, bx1, by1))
 
     def row_distance(self, a: int, b: int) -> float:
         if self.page[a] != self.page[b]:

@@ -7,6 +7,7 @@ adds an Issue naming the paths; a passed one counts as a cross-check for its pat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -38,7 +39,7 @@ def as_number(v: Any) -> float | None:
 
 
 def _field_concepts(fields: list[FieldSpec], table: dict[str, dict[str, Any]],
-                    types: dict[str, tuple[str, ...]]) -> dict[str, str]:
+                    types: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """concept -> field key (the first field of a fitting type per concept)."""
     out: dict[str, str] = {}
     for f in fields:
@@ -140,7 +141,7 @@ def validate(schema: ExtractionSchema, result: dict[str, Any], rules: RuleOutcom
     ks, kt, kT = head.get("subtotal_amount"), head.get("tax_amount"), head.get("total_amount")
     sub, tax, tot = (as_number(val.get("subtotal_amount")), as_number(val.get("tax_amount")),
                      as_number(val.get("total_amount")))
-    if ks and kt and kT and None not in (sub, tax, tot):
+    if ks and kt and kT and sub is not None and tax is not None and tot is not None:
         if abs(sub + tax - tot) <= 0.011:
             rules.ok([ks, kt, kT])
         else:
@@ -160,7 +161,7 @@ def validate(schema: ExtractionSchema, result: dict[str, Any], rules: RuleOutcom
                 if not isinstance(item, dict):
                     continue
                 q, p, a = as_number(item.get(kq)), as_number(item.get(kp)), as_number(item.get(ka))
-                if None in (q, p, a):
+                if q is None or p is None or a is None:
                     continue
                 paths = [f"{f.key}[{n}].{k}" for k in (kq, kp, ka)]
                 # a price may be per 10, 100 or 1000 units (price basis quantity)
@@ -175,7 +176,7 @@ def validate(schema: ExtractionSchema, result: dict[str, Any], rules: RuleOutcom
             amounts = [as_number(it.get(ka)) if isinstance(it, dict) else None for it in items]
             if any(a is None for a in amounts):
                 continue
-            total = sum(amounts)
+            total = sum(a for a in amounts if a is not None)  # every one is (checked above)
             tol = max(0.011, 0.01 * len(items))
             refs = [(k, v) for k, v in ((ks, sub), (kT, tot)) if k and v is not None]
             if tot is not None and tax is not None and kT and not ks:

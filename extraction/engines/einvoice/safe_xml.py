@@ -7,7 +7,7 @@ syntax of an invoice by its root element (``sniff_syntax``).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
 
@@ -29,7 +29,7 @@ class _StopAtRoot(Exception):
     """Raised from a handler to stop after the root element."""
 
 
-def _refuse_dtd(*_a: Any) -> None:
+def _refuse_dtd(*_a: Any) -> NoReturn:
     raise EInvoiceError("XML with a DOCTYPE / entity declarations is refused (entity expansion)")
 
 

@@ -65,6 +65,7 @@ def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]]
                             best = (sc, s, t, T)
         if best:
             _, s, t, T = best
+            assert ks is not None  # a best combination needs a subtotal candidate (sub is [] without ks)
             chosen[ks] = Candidate(s.value, min(1.0, s.score + 0.25), s.page, s.box, s.order)
             if kt and t.page:
                 chosen[kt] = Candidate(t.value, min(1.0, t.score + 0.25), t.page, t.box, t.order)

@@ -68,7 +68,7 @@ def derive_subtotal(concept: dict[str, str | None], result: dict[str, Any], conf
     tax = result.get(kt) if kt else None
     lines = line_sum(result, list_fields)
     value, conf = None, 0.0
-    if isinstance(tax, (int, float)) and confidence.get(kt, 0) >= 0.5 and abs(tax) < abs(total):
+    if isinstance(tax, (int, float)) and kt is not None and confidence.get(kt, 0) >= 0.5 and abs(tax) < abs(total):
         value = round(total - tax, 2)
         conf = 0.45 + (0.3 if lines is not None and abs(lines - value) <= 0.011 else 0.0)
     elif tax is None and lines is not None and abs(lines - total) <= 0.011:

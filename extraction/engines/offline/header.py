@@ -194,9 +194,9 @@ class HeaderReader:
                 weight = min(1.0, weight * 1.15)
         if kind == "amount":
             amts = money_amounts(words, doc.language, doc.decimal)
-            for n, (v, ws) in enumerate(reversed(amts)):
+            for n, (v, amount_ws) in enumerate(reversed(amts)):
                 s = weight * pos * (0.95 if n == 0 else 0.7)
-                out[key].append(Candidate(v, s, row.page, box_of(ws), order))
+                out[key].append(Candidate(v, s, row.page, box_of(amount_ws), order))
                 if n >= 1:
                     break
         elif kind == "date":

@@ -85,7 +85,7 @@ class TableReader:
         ms.sort(key=lambda m: (-(m[1] - m[0]), -m[3]))
         used = [False] * len(r.pieces)
         picked = []
-        for i, j, t, w in ms:
+        for i, j, t, wt in ms:
             if any(used[i:j]):
                 continue
             wi, wj = r.piece_word[i], r.piece_word[j - 1]
@@ -96,12 +96,12 @@ class TableReader:
                     continue
             for k in range(i, j):
                 used[k] = True
-            picked.append((wi, wj, t, w))
+            picked.append((wi, wj, t, wt))
         fields_hit = {t for _, _, t, _ in picked if t}
         if len(fields_hit) < 2 or not (fields_hit & self.numeric):
             return None
         # every word of a header is a label word (or small filler): reject prose rows
-        covered = set()
+        covered: set[int] = set()
         for wi, wj, _, _ in picked:
             covered.update(range(wi, wj + 1))
         uncovered = [w for k, w in enumerate(r.words) if k not in covered]
@@ -110,8 +110,8 @@ class TableReader:
         if len(uncovered) > max(2, len(r.words) // 2):
             return None
         cols: list[Column] = []
-        for wi, wj, t, w in sorted(picked):
-            cols.append(Column(t, r.words[wi].x0, r.words[wj].x1, w))
+        for wi, wj, t, wt in sorted(picked):
+            cols.append(Column(t, r.words[wi].x0, r.words[wj].x1, wt))
         for k, w in enumerate(r.words):
             if k not in covered:
                 # filler word: glue to the column it touches, else an unknown column
@@ -220,7 +220,8 @@ class TableReader:
                 fresh = True
             else:
                 fresh = False  # continuation page without a repeated header: anchors only
-            current = None
+            assert cols is not None  # this page's header, or an earlier page's (else skipped above)
+            current: dict[str, Any] | None = None
             last_row: Row | None = None
             if page_cols is not None:
                 # header labels wrapped onto a second line ("VK-Preis / ohne MwSt.")
@@ -270,7 +271,7 @@ class TableReader:
                     continue
                 if anchor:
                     desc_ws = cells.get(desc_ci, []) if desc_ci is not None else []
-                    item = {s.key: None for s in self.subs}
+                    item: dict[str, Any] = {s.key: None for s in self.subs}
                     for k2, v in values.items():
                         item[k2] = v
                     for ci, ws in cells.items():
