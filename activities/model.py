@@ -14,12 +14,10 @@ import json
 import re
 import time
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import httpx2
-from google import genai
-from google.genai import errors, types
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -37,6 +35,10 @@ from extraction.result import EngineKind
 from workflows import activity_names as act
 from workflows.contracts import ErrorType
 from workflows.models import ChunkAnswer, ChunkTask, FileIds
+
+if TYPE_CHECKING:  # google-genai takes ~0.8 s to import: only a worker that calls Gemini pays it
+    from google import genai
+    from google.genai import errors
 
 # google-genai sends with httpx2 (a fork under its own name) when it is installed, else httpx:
 # connection failures and timeouts are either's TransportError.
@@ -106,6 +108,9 @@ def classify(e: errors.APIError, model: str) -> ApplicationError:
 
 
 def make_client(settings: Settings) -> genai.Client:
+    from google import genai
+    from google.genai import types
+
     options = types.HttpOptions(timeout=int(settings.gemini_timeout_s * 1000))
     if settings.gemini_base_url:
         options.base_url = settings.gemini_base_url
@@ -129,6 +134,8 @@ class GeminiTransport:
         return self._client
 
     async def send(self, model: str, request: ModelRequest) -> ModelReply:
+        from google.genai import errors, types
+
         contents = [types.Part.from_text(text=p) if isinstance(p, str) else
                     types.Part.from_bytes(data=p, mime_type="image/png") for p in request.parts]
         config = types.GenerateContentConfig(

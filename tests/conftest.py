@@ -39,16 +39,42 @@ def make_stack(request, temporal_server, s3_server, tmp_path_factory, backend: s
     return stack
 
 
+class SharedStacks:
+    """One stack with default settings per backend for the whole session: starting an API and a
+    worker costs seconds, and tests keep apart by account (each makes its own key). A module that
+    needs other settings builds its own with make_stack. Fault tests may kill the processes: the
+    next module gets them started again."""
+
+    def __init__(self, request, temporal_server, s3_server, tmp_path_factory):
+        self._args = (request, temporal_server, s3_server, tmp_path_factory)
+        self._stacks: dict[str, AppStack] = {}
+
+    def get(self, backend: str) -> AppStack:
+        stack = self._stacks.get(backend)
+        if stack is None:
+            stack = self._stacks[backend] = make_stack(*self._args, backend).start()
+        else:
+            stack.ensure_running()
+        return stack
+
+    def stop(self) -> None:
+        for stack in self._stacks.values():
+            stack.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_stacks(request, temporal_server, s3_server, tmp_path_factory):
+    stacks = SharedStacks(request, temporal_server, s3_server, tmp_path_factory)
+    yield stacks
+    stacks.stop()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def stack(request, temporal_server, s3_server, tmp_path_factory):
+def stack(request, shared_stacks):
     """The full stack, once per data-layer backend."""
-    s = make_stack(request, temporal_server, s3_server, tmp_path_factory, request.param).start()
-    yield s
-    s.stop()
+    return shared_stacks.get(request.param)
 
 
 @pytest.fixture(scope="module")
-def sqlite_stack(request, temporal_server, s3_server, tmp_path_factory):
-    s = make_stack(request, temporal_server, s3_server, tmp_path_factory, "sqlite").start()
-    yield s
-    s.stop()
+def sqlite_stack(shared_stacks):
+    return shared_stacks.get("sqlite")

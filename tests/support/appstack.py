@@ -124,6 +124,15 @@ class AppStack:
         self.start_worker()
         return self
 
+    def ensure_running(self) -> None:
+        """Starts again what a test killed or stopped (an API, every worker)."""
+        if self.api is None or self.api.poll() is not None:
+            self.api = None
+            self.start_api()
+        self.workers = [w for w in self.workers if w.poll() is None]
+        if not self.workers:
+            self.start_worker()
+
     def stop(self) -> None:
         self.stop_api()
         for w in self.workers:
