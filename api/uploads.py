@@ -23,8 +23,8 @@ from api.domain_errors import DomainError, Invalid, TooLarge
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks  # defined for type checkers only
 
-MAX_TEXT_FIELD = 10_000
-MAX_NAME = 255
+from core.limits import MAX_FILE_NAME_CHARS as MAX_NAME
+from core.limits import MAX_FORM_FIELD_BYTES as MAX_TEXT_FIELD
 
 
 @dataclass

@@ -9,16 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 FieldType = Literal["string", "number", "integer", "boolean", "date", "enum", "list<object>"]
 SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "enum")
 
-MAX_FIELDS = 200  # all fields, nested included
-MAX_DEPTH = 2  # top level + one level inside a list<object>
+from core.limits import MAX_DEPTH, MAX_DESCRIPTION_CHARS, MAX_FIELDS, MAX_KEY_CHARS
 
 
 class FieldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    key: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    key: str = Field(min_length=1, max_length=MAX_KEY_CHARS, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     type: FieldType
-    description: str | None = Field(default=None, max_length=2000)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     required: bool = False
     values: list[str] | None = Field(default=None, description="allowed values of an enum")
     fields: list[FieldSpec] | None = Field(default=None, description="fields of a list<object>")

@@ -1,0 +1,20 @@
+"""Every fixed size and count the service accepts, in one place (the configurable ones, such as
+files per batch, bytes per file and pages per file, are settings: core/config.py).
+
+Whatever the API accepts must fit what runs after it (Temporal's payload and history limits,
+the engines' own), so each cap below is checked where the input enters, with a 4xx naming it.
+"""
+
+from __future__ import annotations
+
+# -- extraction schemas (checked at creation: a 400 naming the field) -------------------------
+MAX_FIELDS = 200  # all fields, nested included
+MAX_DEPTH = 2  # top level + one level inside a list<object>
+MAX_KEY_CHARS = 64
+MAX_DESCRIPTION_CHARS = 2000
+
+# -- request parts -----------------------------------------------------------------------------
+MAX_FORM_FIELD_BYTES = 10_000  # a text field of a batch upload (name, webhook_url)
+MAX_FILE_NAME_CHARS = 255  # longer names are shortened, keeping the extension
+
+# -- engine-specific caps, applied only where that engine is configured ------------------------
