@@ -6,11 +6,23 @@ context. A chunk whose answer was truncated or unusable is split (split_chunk) a
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
 Answer = TypeVar("Answer")
+
+
+class AnswerStatus(StrEnum):
+    """What one model call's answer is, for the chunk policy (ChunkQueue.record)."""
+
+    OK = "ok"
+    TRUNCATED = "truncated"  # cut at the output limit: split the chunk
+    INVALID = "invalid"  # not JSON matching the schema, or an unexpected finish: split, or ask again
+    BLOCKED = "blocked"  # a safety, recitation or prompt block: the same input is refused again, so the file fails
+    TOO_LARGE = "too_large"  # over the request-size limit: split; a page too large alone fails the file
+    SERVER_ERROR = "server_error"  # 500 INTERNAL on every attempt: split; on one page the file fails
 
 
 class Chunk(BaseModel):
@@ -65,20 +77,29 @@ class AnswerUnusable(Exception):
     """A chunk that cannot get smaller was answered unusably every time: the file fails with this."""
 
 
+class AnswerBlocked(AnswerUnusable):
+    """Gemini refused the chunk (a block is deterministic: splitting or asking again would not help)."""
+
+
+# Answers a smaller request may avoid but asking the same again will not.
+_SPLIT_THEN_FAIL = (AnswerStatus.TOO_LARGE, AnswerStatus.SERVER_ERROR)
+
+
 def _key(chunk: Chunk) -> tuple[int, int, int, int]:
     return chunk.first, chunk.last, chunk.own_first, chunk.own_last
 
 
 class ChunkQueue(Generic[Answer]):
     """The chunks a document still needs answers for: the plan, then the halves of a chunk whose
-    answer was truncated or unusable, then re-asks of a one-page chunk (INVALID_RETRIES). Pure and
-    deterministic: BatchWorkflow drives it with one activity per chunk, GeminiEngine.extract with
-    direct calls, so both follow one policy.
+    answer was truncated or unusable, then re-asks of a one-page chunk (INVALID_RETRIES). A blocked
+    answer fails the file at once; one too large, or a repeated server error, is split but never
+    asked again as it was. Pure and deterministic: BatchWorkflow drives it with one activity per
+    chunk, GeminiEngine.extract with direct calls, so both follow one policy.
 
         queue = ChunkQueue(chunk_plan(...))
         while queue.open:
             for chunk in queue.next_round():
-                queue.record(chunk, answer_or_None, detail)
+                queue.record(chunk, answer_or_None, detail, status)
         queue.done  # [(chunk, answer)], in the order answered
     """
 
@@ -97,17 +118,24 @@ class ChunkQueue(Generic[Answer]):
         self._asking, self._waiting = self._waiting, []
         return list(self._asking)
 
-    def record(self, chunk: Chunk, answer: Answer | None, detail: str | None = None) -> None:
-        """answer None: truncated or unusable (detail says how). Raises AnswerUnusable when the
-        chunk cannot be split and was asked again INVALID_RETRIES times."""
+    def record(self, chunk: Chunk, answer: Answer | None, detail: str | None = None,
+               status: AnswerStatus | None = None) -> None:
+        """answer None: not usable, `status` says how (None: truncated or invalid, as before the
+        other statuses existed) and `detail` why. Raises AnswerBlocked for a block, AnswerUnusable
+        when the chunk cannot be split and was too large, failed on the server every time, or was
+        asked again INVALID_RETRIES times."""
         self._asking = [c for c in self._asking if _key(c) != _key(chunk)]
         if answer is not None:
             self.done.append((chunk, answer))
             return
+        if status == AnswerStatus.BLOCKED:
+            raise AnswerBlocked(f"Gemini refused to read {chunk.label()}: {detail}")
         smaller = split_chunk(chunk)
         if smaller != [chunk]:
             self._waiting += smaller
             return
+        if status in _SPLIT_THEN_FAIL:
+            raise AnswerUnusable(f"the model could not read {chunk.label()}: {detail}")
         tries = self._tries.get(_key(chunk), 0)
         if tries >= INVALID_RETRIES:
             raise AnswerUnusable(f"the model's output for {chunk.label()} was unusable: {detail}")
