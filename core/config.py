@@ -53,13 +53,23 @@ class Settings(BaseSettings):
     rate_limit: str = "50/second;1000/minute"  # per API key, `limits` notation
     rate_limit_storage: str = "memory://"
 
+    # -- Gemini (README "Gemini"). The Developer API with a key (GOOGLE_API_KEY is the SDK's own
+    # name, GEMINI_API_KEY its other), or Vertex AI with application-default credentials.
     gemini_api_key: str | None = Field(
         default=None,
-        validation_alias=AliasChoices("DOCPARSE_GEMINI_API_KEY", "GEMINI_API_KEY"),
+        validation_alias=AliasChoices("DOCPARSE_GEMINI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"),
     )
-    gemini_model: str = "gemini-2.5-flash"
+    gemini_backend: Literal["developer", "vertex"] = "developer"
+    gemini_vertex_project: str | None = None  # required with the vertex backend
+    gemini_vertex_location: str = "global"
+    # A current GA Flash model (README "Gemini": which one, and the date the model pages were read).
+    gemini_model: str = "gemini-3.8-flash"
+    gemini_api_version: str = "v1"  # pinned: the SDK's default (and GOOGLE_GENAI_API_VERSION) may move
     gemini_base_url: str | None = None  # tests point the real client at a local fake
     gemini_timeout_s: float = 300.0
+    # Thinking, per model family: a level for Gemini 3 (and later), a token budget for 2.5.
+    gemini_thinking_level: Literal["minimal", "low", "medium", "high"] = "low"
+    gemini_thinking_budget: int = 512
     # Model calls run on their own task queue, so their concurrency and rate are capped by
     # Temporal (worker options) however many files are waiting.
     model_task_queue: str = ""  # default: "<task_queue>-model", so stacks sharing a server stay apart
@@ -67,7 +77,16 @@ class Settings(BaseSettings):
     model_calls_per_second: float = 2.0  # per task queue, enforced by the Temporal server
     model_pages_per_chunk: int = 8
     model_chunk_overlap: int = 1
-    model_max_output_tokens: int = 65_536
+    model_max_output_tokens: int = 65_536  # lowered to the model's own limit (models.get)
+    # How PDF pages go to the model: "pdf", each page as a one-page PDF (Gemini reads its text layer
+    # itself); "images", each page drawn, its text layer sent beside it. Image files are images.
+    model_page_input: Literal["pdf", "images"] = "pdf"
+    model_image_max_side: int = 3072  # px; Gemini downsizes larger images anyway
+    model_page_pdf_max_bytes: int = 4 * MB  # a one-page PDF larger than this goes as an image
+    model_max_request_bytes: int = 20 * MB  # per call, base64 included: larger chunks are split
+    # A 500 INTERNAL on this attempt of a call or later stops its retries: the chunk is split
+    # (a smaller input may pass) or, at one page, the file fails.
+    model_internal_error_attempts: int = 5
 
     # The worker's reconciler (a Temporal Schedule) starts batches that were stored but never
     # started, once they are this old, every reconcile_interval_s.
@@ -119,6 +138,17 @@ class Settings(BaseSettings):
     def _model_queue_follows_task_queue(self) -> "Settings":
         if not self.model_task_queue:
             self.model_task_queue = f"{self.task_queue}-model"
+        return self
+
+    @property
+    def gemini_configured(self) -> bool:
+        """Files go to Gemini: a key for the Developer API, or the Vertex AI backend."""
+        return bool(self.gemini_api_key) or self.gemini_backend == "vertex"
+
+    @model_validator(mode="after")
+    def _vertex_needs_a_project(self) -> "Settings":
+        if self.gemini_backend == "vertex" and not self.gemini_vertex_project:
+            raise ValueError("DOCPARSE_GEMINI_BACKEND=vertex needs DOCPARSE_GEMINI_VERTEX_PROJECT")
         return self
 
     @model_validator(mode="after")

@@ -18,3 +18,12 @@ MAX_FORM_FIELD_BYTES = 10_000  # a text field of a batch upload (name, webhook_u
 MAX_FILE_NAME_CHARS = 255  # longer names are shortened, keeping the extension
 
 # -- engine-specific caps, applied only where that engine is configured ------------------------
+# Gemini (checked at extraction creation when the API reads with Gemini: a 400 naming the cap). The
+# service refuses response schemas with "too many states" (long enums, many properties) at limits
+# it does not document, so these are ours, on the response schema it is sent (prompt.py: every
+# scalar also has a _confidence property; every list item a _page and a _confidence).
+GEMINI_MAX_ENUM_VALUES = 50  # values of one enum field
+GEMINI_MAX_ENUM_VALUES_TOTAL = 200  # values of all enum fields together
+GEMINI_MAX_SCHEMA_PROPERTIES = 120  # properties of the response schema, all levels
+GEMINI_MAX_SCHEMA_DEPTH = 3  # nested objects and arrays: the answer, a list, its items
+GEMINI_MAX_SCHEMA_BYTES = 16_000  # the response schema as JSON
