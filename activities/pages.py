@@ -1,6 +1,7 @@
 """A file's pages as activities read them: the original downloaded to a temp dir, page work
 through the document service (its rejections fail the file at once), and what is stored under the
-file's prefix (words of OCRed pages, or of every page for the model; page images)."""
+file's prefix (words of OCRed pages, or of every page for the model; the pages as the model reads
+them)."""
 
 from __future__ import annotations
 
@@ -62,9 +63,9 @@ class PageReader:
         images: bool, store_all_words: bool, resume_at: int, progress: list, first: Sequence[RenderedPage] = (),
     ) -> list[str]:
         """Every page's words (PageText JSON), PAGES_PER_CALL pages per process call (``first``:
-        the first pages, read already); page images if asked.
+        the first pages, read already); `images`: the pages as the model reads them too.
 
-        Stored: images when asked, and words of every page (store_all_words: the model reads them
+        Stored: those model pages, and words of every page (store_all_words: the model reads them
         later) or of OCRed pages only (the costly ones). A retry resumes after the last call done
         (heartbeat details) and reads back what was stored; a call not wholly stored is redone.
         """
@@ -81,19 +82,19 @@ class PageReader:
                         continue
                 rendered = await self.in_pool(self.documents.read_pages(
                     path, kind=kind, start=start, stop=stop, language=language, images=images))
-            for offset, (png, words_json, source) in enumerate(rendered):
+            for offset, page in enumerate(rendered):
                 number = start + offset + 1
-                assert words_json is not None  # words are always asked for here
-                if png is not None:
+                assert page.words_json is not None  # words are always asked for here
+                if page.png is not None:  # the page as the model reads it (an image or a one-page PDF)
                     await asyncio.to_thread(
-                        self.store.put_bytes, storage.page_image_key(batch_id, file_id, number), png, "image/png"
+                        self.store.put_bytes, storage.model_page_key(batch_id, file_id, number), page.png,
                     )
-                if store_all_words or source == "ocr":
+                if store_all_words or page.source == "ocr":
                     await asyncio.to_thread(
                         self.store.put_bytes, storage.page_words_key(batch_id, file_id, number),
-                        words_json.encode(), "application/json",
+                        page.words_json.encode(), "application/json",
                     )
-                pages.append(words_json)
+                pages.append(page.words_json)
             progress[:] = [stop]
         return pages
 

@@ -34,6 +34,11 @@ def page_image_key(batch_id: str, file_id: str, page: int) -> str:
     return file_prefix(batch_id, file_id) + f"pages/{page:04d}.png"
 
 
+def model_page_key(batch_id: str, file_id: str, page: int) -> str:
+    """The page as the model reads it: an image (PNG or JPEG) or a one-page PDF (sniffed when read)."""
+    return file_prefix(batch_id, file_id) + f"model/{page:04d}"
+
+
 def page_words_key(batch_id: str, file_id: str, page: int) -> str:
     return file_prefix(batch_id, file_id) + f"words/{page:04d}.json"
 

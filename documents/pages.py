@@ -14,7 +14,7 @@ from documents.errors import DocumentRejected
 from documents.inspect import DocumentInfo, inspect_document
 from documents.kinds import image_size
 from documents.ocr import OcrUnavailable, ocr_languages, ocr_page
-from documents.raster import render_png
+from documents.raster import model_image, render_png
 from documents.textlayer import page_text
 
 # A page with fewer text-layer words than this is treated as a scan (a stamp, a page number or a
@@ -63,18 +63,50 @@ def page_words(page, number: int, *, kind: str, image_px=None, language: str = "
 
 
 class RenderedPage(NamedTuple):
-    png: bytes | None  # None when images were not asked for
+    # The page drawn for a reader (PNG, `images`), or made for the model (`model`: PNG, JPEG or a
+    # one-page PDF); None when neither was asked for.
+    png: bytes | None
     words_json: str | None  # extraction.pages.PageText as JSON; None when words were not asked for
     source: str  # "text", "ocr" or "none" (words not read)
 
 
+@dataclass(frozen=True)
+class ModelPages:
+    """How pages are made for the model: PDF pages as one-page PDFs ("pdf", unless one is over
+    pdf_max_bytes: a heavy scan) or drawn ("images"); image files always drawn. Drawn pages have a
+    long side of at most max_side pixels, and are JPEG when photo-like (documents/raster.py)."""
+
+    input: str = "pdf"  # "pdf" | "images"
+    max_side: int = 3072
+    pdf_max_bytes: int = 4 * 1024 * 1024
+
+
+def _one_page_pdf(doc, index: int) -> bytes:
+    import pymupdf
+
+    with pymupdf.open() as out:
+        out.insert_pdf(doc, from_page=index, to_page=index)
+        return out.tobytes(garbage=3, deflate=True)
+
+
+def model_page(doc, index: int, *, kind: str, dpi: int, model: ModelPages) -> bytes:
+    if kind == "pdf" and model.input == "pdf":
+        try:
+            data = _one_page_pdf(doc, index)
+        except Exception:  # pragma: no cover - a page PyMuPDF cannot copy is drawn instead
+            data = b""
+        if data and len(data) <= model.pdf_max_bytes:
+            return data
+    return model_image(doc[index], index + 1, dpi, model.max_side)
+
+
 def render_pages(
     path: Path, *, kind: str, start: int, stop: int, dpi: int, language: str = "auto",
-    images: bool = True, words: bool = True,
+    images: bool = True, words: bool = True, model: ModelPages | None = None,
 ) -> list[RenderedPage]:
-    """Pages [start, stop) (0-based): PNG and words (JSON, so the worker passes them on without
-    parsing them). Page images are only drawn for the model and for readers; the offline engine
-    reads words alone (see page_words)."""
+    """Pages [start, stop) (0-based): the page (PNG for a reader; as the model reads it when `model`
+    says how) and words (JSON, so the worker passes them on without parsing them). Page images are only
+    drawn for the model and for readers; the offline engine reads words alone (see page_words)."""
     import pymupdf
 
     out: list[RenderedPage] = []
@@ -82,7 +114,11 @@ def render_pages(
     with pymupdf.open(str(path), filetype=kind) as doc:
         for index in range(start, min(stop, doc.page_count)):
             page = doc[index]
-            png = render_png(page, index + 1, dpi) if images else None
+            png: bytes | None = None
+            if model is not None:
+                png = model_page(doc, index, kind=kind, dpi=dpi, model=model)
+            elif images:
+                png = render_png(page, index + 1, dpi)
             text = page_words(page, index + 1, kind=kind, image_px=image_px, language=language) if words else None
             out.append(RenderedPage(png, text.model_dump_json() if text else None, text.source if text else "none"))
     return out
@@ -97,15 +133,16 @@ class OpenedDocument:
 
 def open_document(
     path: Path, *, name: str, max_pages: int, max_pixels: int, first_pages: int, dpi: int,
-    language: str = "auto", images: bool = True,
+    language: str = "auto", images: bool = False, model: ModelPages | None = None,
 ) -> OpenedDocument:
     """inspect_document, find_einvoice_xml and render_pages of the first pages in one process
     call: most documents are a page or two, and each call to the page pool is a queue wait.
-    Page images are not drawn when an e-invoice makes them unnecessary."""
+    Pages are not made for the model when an e-invoice makes it unnecessary."""
     from documents.attachments import find_einvoice_xml
 
     info = inspect_document(path, name=name, max_pages=max_pages, max_pixels=max_pixels)
     einvoice = find_einvoice_xml(path) if info.kind == "pdf" else None
     pages = render_pages(path, kind=info.kind, start=0, stop=min(first_pages, info.page_count), dpi=dpi,
-                         language=language, images=images and einvoice is None) if first_pages else []
+                         language=language, images=images and einvoice is None,
+                         model=model if einvoice is None else None) if first_pages else []
     return OpenedDocument(info, einvoice, pages)

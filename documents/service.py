@@ -16,7 +16,7 @@ from pathlib import Path
 from core.config import Settings
 from documents.errors import DocumentRejected
 from documents.inspect import DocumentInfo, inspect_document
-from documents.pages import OpenedDocument, RenderedPage, open_document, render_pages
+from documents.pages import ModelPages, OpenedDocument, RenderedPage, open_document, render_pages
 from documents.procpool import PagePool
 
 
@@ -45,18 +45,27 @@ class DocumentService:
         except MemoryError:
             raise DocumentRejected(f"'{name}' needs too much memory to open") from None
 
+    @property
+    def model_pages(self) -> ModelPages:
+        """How pages are made for the model (the settings' model_page_input, image and PDF caps)."""
+        s = self.settings
+        return ModelPages(input=s.model_page_input, max_side=s.model_image_max_side,
+                          pdf_max_bytes=s.model_page_pdf_max_bytes)
+
     async def open(self, path: Path, name: str, *, first_pages: int, language: str, images: bool) -> OpenedDocument:
-        """inspect + embedded e-invoice + the first pages' words (and images), in one process call."""
+        """inspect + embedded e-invoice + the first pages' words (and, `images`: the pages as the
+        model reads them), in one process call."""
         s = self.settings
         return await self.run(open_document, path, name=name, max_pages=s.max_pages_per_file,
                               max_pixels=s.max_image_pixels, first_pages=first_pages, dpi=s.render_dpi,
-                              language=language, images=images)
+                              language=language, model=self.model_pages if images else None)
 
     async def read_pages(self, path: Path, *, kind: str, start: int, stop: int, language: str,
                          images: bool) -> list[RenderedPage]:
-        """Pages [start, stop) (0-based): words (text layer or OCR) and, if asked, PNG images."""
-        return await self.run(render_pages, path, kind=kind, start=start, stop=stop,
-                              dpi=self.settings.render_dpi, language=language, images=images)
+        """Pages [start, stop) (0-based): words (text layer or OCR) and, `images`: the pages as
+        the model reads them (ModelPages)."""
+        return await self.run(render_pages, path, kind=kind, start=start, stop=stop, dpi=self.settings.render_dpi,
+                              language=language, images=False, model=self.model_pages if images else None)
 
     async def draw_page(self, path: Path, *, kind: str, number: int) -> bytes:
         """One page (1-based) as PNG, for a reader."""

@@ -127,8 +127,9 @@ async def test_read_pages_resumes_with_the_stored_pages(service, invoice, tmp_pa
     assert all(p.words and not any(w.text.startswith("MARKER") for w in p.words) for p in fresh)
     assert spy.read == [(PAGES_PER_CALL, PAGES)]  # only the pages after the resume point
     assert progress == [PAGES]
-    assert [k.rsplit("/", 1)[1] for k in store.keys(f"files/{B}/{F}/pages/")] == [
-        f"{n:04d}.png" for n in range(PAGES_PER_CALL + 1, PAGES + 1)]
+    assert [k.rsplit("/", 1)[1] for k in store.keys(f"files/{B}/{F}/model/")] == [  # the pages as the model reads them
+        f"{n:04d}" for n in range(PAGES_PER_CALL + 1, PAGES + 1)]
+    assert store.get_bytes(storage.model_page_key(B, F, PAGES)).startswith(b"%PDF")  # a one-page PDF
 
 
 async def test_prepare_document_for_the_model_resumes_after_the_heartbeat_details(service, settings, invoice):
@@ -143,9 +144,9 @@ async def test_prepare_document_for_the_model_resumes_after_the_heartbeat_detail
     for n in range(1, PAGES_PER_CALL + 1):  # read back, not written again
         assert storage.page_words_key(B, F, n) in store.reads
         assert words_of(store, n) == [f"MARKER-{n}"]
-    for n in range(PAGES_PER_CALL + 1, PAGES + 1):  # the model finds every page's words and image
+    for n in range(PAGES_PER_CALL + 1, PAGES + 1):  # the model finds every page's words and the page
         assert words_of(store, n) and not words_of(store, n)[0].startswith("MARKER")
-        assert store.get_bytes(storage.page_image_key(B, F, n)).startswith(b"\x89PNG")
+        assert store.get_bytes(storage.model_page_key(B, F, n)).startswith(b"%PDF")  # as a one-page PDF
     assert beats and beats[0] == [PAGES_PER_CALL]  # the first heartbeat keeps the resume point
 
 
@@ -161,7 +162,8 @@ async def test_prepare_document_offline_heartbeats_its_progress(service, setting
     assert all(b in ([PAGES_PER_CALL], [PAGES]) for b in beats)
     final = FinalResult.model_validate_json(store.get_bytes(prepared.outcome.result_key))
     assert prepared.outcome.result_key == storage.result_key(B, F) and final.engine == "offline"
-    assert not store.keys(f"files/{B}/{F}/pages/")  # the offline engine needs no page images
+    assert not store.keys(f"files/{B}/{F}/pages/") and not store.keys(f"files/{B}/{F}/model/")  # the offline
+    # engine needs no page images
 
 
 async def test_a_call_not_wholly_stored_is_read_again(service, settings, invoice):
@@ -185,7 +187,7 @@ async def test_a_first_attempt_reads_the_first_pages_when_opening(service, setti
 
     assert prepared.page_count == PAGES
     assert spy.opened == [PAGES_PER_CALL] and spy.read == [(PAGES_PER_CALL, PAGES)]
-    assert len(store.keys(f"files/{B}/{F}/words/")) == len(store.keys(f"files/{B}/{F}/pages/")) == PAGES
+    assert len(store.keys(f"files/{B}/{F}/words/")) == len(store.keys(f"files/{B}/{F}/model/")) == PAGES
     assert beats[0] == [0]  # nothing done yet
 
 

@@ -51,3 +51,19 @@ def pdf_to_tiff(pdf: bytes, dpi: int = 72) -> bytes:
         prev_next_offset = len(out)
         out += struct.pack("<I", 0)
     return bytes(out)
+
+
+def phone_photo(width: int = 4032, height: int = 3024, text: str = "Invoice No: PHOTO-1") -> bytes:
+    """A phone-photo-like JPEG (4032 x 3024, the size of a 12 MP phone camera): an invoice on a
+    background of graded colour, so no one colour covers much of it, as in a photo."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=width, height=height)
+    stripes = 240
+    for i in range(stripes):
+        shade = (0.55 + 0.4 * i / stripes, 0.5 + 0.3 * (i % 7) / 7, 0.4 + 0.2 * (i % 13) / 13)
+        band = pymupdf.Rect(0, i * height / stripes, width, (i + 1) * height / stripes + 1)
+        page.draw_rect(band, color=None, fill=shade)
+    page.insert_text((400, 600), text, fontsize=90)
+    for k, line in enumerate(["ITEM A-1 2 x 10.00 = 20.00", "Total: 20.00"]):
+        page.insert_text((400, 800 + 120 * k), line, fontsize=80)
+    return page.get_pixmap(dpi=72).tobytes("jpeg", jpg_quality=85)
