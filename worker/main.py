@@ -13,13 +13,14 @@ from activities.documents import DocumentActivities
 from activities.extract import ExtractActivities
 from activities.extractions import ExtractionCatalog
 from activities.legacy import LegacyActivities
-from activities.model import GeminiTransport, ModelActivities
+from activities.model import CallLimits, GeminiTransport, ModelActivities
 from activities.pages import PageReader
 from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
 from activities.webhooks import WebhookActivities
 from core.config import Settings, get_settings
 from core.db import init_db
+from core.gemini import ModelCatalog, ModelLookupFailed, ModelNotFound, describe
 from core.observability import (
     activity_interceptor,
     configure_logging,
@@ -46,7 +47,7 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
     prepare = DocumentActivities(settings, store, documents, catalog, db)
     extract = ExtractActivities(store, pages, catalog)
     records = RecordActivities(db, store)
-    model = ModelActivities(store, GeminiTransport(settings), catalog, extract)
+    model = ModelActivities(store, GeminiTransport(settings), catalog, extract, CallLimits.of(settings))
     legacy = LegacyActivities(prepare, extract, model, records)
     webhooks = WebhookActivities(settings, db)
     reconcile = ReconcileActivities(settings, db, client)
@@ -95,8 +96,32 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
     return [main, model_calls]
 
 
+class ModelUnavailable(SystemExit):
+    """The configured Gemini model does not exist (or the key is refused): the worker does not start."""
+
+
+async def check_model(settings: Settings, catalog: ModelCatalog | None = None) -> None:
+    """Before any batch: DOCPARSE_GEMINI_MODEL must exist (models.get). A model that does not, or a
+    refused key, stops the worker with the reason; Gemini unreachable right now is only logged
+    (model calls are retried, and each says what went wrong)."""
+    if not settings.gemini_configured:
+        return
+    try:
+        info = await (catalog or ModelCatalog(settings)).lookup(settings.gemini_model)
+    except ModelNotFound as e:
+        raise ModelUnavailable(f"docparse worker: DOCPARSE_GEMINI_MODEL={settings.gemini_model} cannot be used: {e}. "
+                               "Set a current model (README, Gemini).") from None
+    except ModelLookupFailed as e:
+        if e.auth:
+            raise ModelUnavailable(f"docparse worker: {describe(settings)} refused the credentials: {e}") from None
+        log.warning("could not check the Gemini model %s at start: %s", settings.gemini_model, e)
+        return
+    log.info("Gemini model %s on %s (output limit %s tokens)", info.name, describe(settings), info.output_token_limit)
+
+
 async def run_worker(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
+    await check_model(settings)
     start_worker_metrics(settings.metrics_host, settings.worker_metrics_port)
     client = await connect(settings, temporal_runtime(settings.metrics_host, settings.temporal_metrics_port))
     await ensure_search_attributes(client, settings.temporal_namespace)

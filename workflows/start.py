@@ -48,8 +48,8 @@ def webhook_target(settings: Settings, url: str | None) -> WebhookTarget | None:
 
 
 def model_plan(settings: Settings, ext: Extraction) -> ModelPlan | None:
-    """Gemini when a key is configured, else None: the offline engine."""
-    if not settings.gemini_api_key:
+    """Gemini when it is configured (a key, or the Vertex AI backend), else None: the offline engine."""
+    if not settings.gemini_configured:
         return None
     return ModelPlan(
         model=ext.model or settings.gemini_model, task_queue=settings.model_task_queue,

@@ -8,8 +8,11 @@ The APIError objects are built as google-genai builds them from an error respons
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
+import threading
+import time
 from datetime import timedelta
 
 import httpx
@@ -19,12 +22,13 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.extract import ExtractActivities
-from activities.model import GeminiTransport, ModelActivities, classify
+from activities.model import CallLimits, GeminiTransport, ModelActivities, RequestTooLarge, classify, is_too_large
 from activities.pages import PageReader
 from core import storage
 from core.config import Settings
+from core.gemini import TRANSPORT_ERRORS, ModelInfo
 from core.schema import ExtractionSchema
-from extraction.engines.gemini import AnswerStatus, Chunk, ModelReply, ModelRequest
+from extraction.engines.gemini import AnswerStatus, Blob, Chunk, ModelReply, ModelRequest
 from extraction.result import FinalResult
 from tests.support.fakes import FixedCatalog, MemoryStore
 from tests.support.pages import words_page
@@ -129,7 +133,7 @@ def test_an_error_without_a_body_still_has_a_message():
     assert "502" in err.message and "no message" in err.message
 
 
-# -- the transport --------------------------------------------------------------------------------
+# -- the transport (against a real socket; the fake service: tests/activities/test_gemini_transport.py) --
 
 def closed_port() -> int:
     with socket.socket() as s:
@@ -137,20 +141,78 @@ def closed_port() -> int:
         return s.getsockname()[1]  # nothing listens once it is closed
 
 
+class KnownModels:
+    """ModelCatalog.lookup's contract, for calls that must reach generateContent."""
+
+    async def lookup(self, model: str) -> ModelInfo:
+        return ModelInfo(name=model, output_token_limit=65536)
+
+
+REQUEST = ModelRequest(parts=["Extract the fields."], response_schema={"type": "object"})
+
+
 async def test_a_connection_error_is_a_retryable_model_unavailable():
     settings = Settings(gemini_api_key="test-key", gemini_base_url=f"http://127.0.0.1:{closed_port()}",
                         gemini_timeout_s=10)
-    request = ModelRequest(parts=["Extract the fields."], response_schema={"type": "object"})
     with pytest.raises(ApplicationError) as err:
-        await GeminiTransport(settings).send(MODEL, request)
+        await GeminiTransport(settings, catalog=KnownModels()).send(MODEL, REQUEST)
     assert_type(err.value, ErrorType.MODEL_UNAVAILABLE, non_retryable=False)
-    assert "in transit" in err.value.message
+    assert "in transit (ConnectError" in err.value.message
+
+
+async def test_the_model_lookup_failing_in_transit_is_retryable_too():
+    settings = Settings(gemini_api_key="test-key", gemini_base_url=f"http://127.0.0.1:{closed_port()}",
+                        gemini_timeout_s=10)
+    with pytest.raises(ApplicationError) as err:
+        await GeminiTransport(settings).send(MODEL, REQUEST)
+    assert_type(err.value, ErrorType.MODEL_UNAVAILABLE, non_retryable=False)
+    assert "could not be looked up: ConnectError" in err.value.message
+
+
+@pytest.fixture
+def hanging_server():
+    """Accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted: list[socket.socket] = []
+
+    def accept():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+    for conn in accepted:
+        conn.close()
+
+
+async def test_a_server_that_hangs_is_a_retryable_timeout(hanging_server):
+    settings = Settings(gemini_api_key="test-key", gemini_base_url=hanging_server, gemini_timeout_s=0.5)
+    started = time.monotonic()
+    with pytest.raises(ApplicationError) as err:
+        await GeminiTransport(settings, catalog=KnownModels()).send(MODEL, REQUEST)
+    assert time.monotonic() - started < 10  # the client's timeout, not the activity's
+    assert_type(err.value, ErrorType.MODEL_UNAVAILABLE, non_retryable=False)
+    assert "Timeout" in err.value.message and "no answer within 0.5 s" in err.value.message
 
 
 async def test_no_api_key_is_an_auth_failure_before_any_call():
     with pytest.raises(ApplicationError) as err:
         await GeminiTransport(Settings(gemini_api_key=None)).send(MODEL, ModelRequest(parts=["x"], response_schema={}))
     assert_type(err.value, ErrorType.MODEL_AUTH, non_retryable=True)
+
+
+def test_what_the_active_client_raises_is_caught():
+    import httpx2
+
+    assert issubclass(httpx2.ConnectError, TRANSPORT_ERRORS) and issubclass(httpx2.ReadTimeout, TRANSPORT_ERRORS)
+    assert issubclass(httpx.ConnectError, TRANSPORT_ERRORS)
 
 
 # -- model_read_chunk -----------------------------------------------------------------------------
@@ -205,8 +267,9 @@ async def test_a_chunk_answer_is_stored_for_the_merge():
     assert json.loads(store.get_bytes(answer.answer_key)) == {"invoice_number": "INV-1", "total": None}
     assert (answer.input_tokens, answer.output_tokens, answer.model_version) == (1200, 80, "gemini-2.5-flash-001")
     [request] = transport.requests
-    assert b"\x89PNG page 1" in request.parts and b"\x89PNG page 2" in request.parts
-    assert b"\x89PNG page 3" not in request.parts
+    # pages prepared before model pages had their own key: the stored page PNGs
+    assert [p for p in request.parts if isinstance(p, Blob)] == [
+        Blob(b"\x89PNG page 1", "image/png"), Blob(b"\x89PNG page 2", "image/png")]
 
 
 async def test_a_whole_document_chunk_is_finished_in_the_activity():
@@ -259,3 +322,96 @@ async def test_the_transports_classified_error_fails_the_activity_as_is():
         await ActivityEnvironment().run(
             model_activities(store, ScriptedTransport(limited)).model_read_chunk, chunk_task(whole, 1))
     assert err.value is limited and err.value.next_retry_delay == timedelta(seconds=3)
+
+
+# -- answers about the input: the page as stored, too large, a 500 that stays -----------------------
+
+ONE_PAGE_PDF = b"%PDF-1.7\n% one page\n"
+
+
+def store_model_pages(store: MemoryStore, pages: int, data: bytes = ONE_PAGE_PDF) -> None:
+    store_pages(store, pages)
+    for n in range(1, pages + 1):
+        store.put_bytes(storage.model_page_key("b1", "f1", n), data)
+
+
+async def test_the_model_page_goes_as_stored_its_type_from_its_bytes():
+    store = MemoryStore()
+    store_model_pages(store, 1)
+    transport = ScriptedTransport(reply({"invoice_number": "INV-1", "total": 42.0}))
+    whole = Chunk(first=1, last=1, own_first=1, own_last=1)
+    await ActivityEnvironment().run(model_activities(store, transport).model_read_chunk, chunk_task(whole, 1))
+    [request] = transport.requests
+    assert [p for p in request.parts if isinstance(p, Blob)] == [Blob(ONE_PAGE_PDF, "application/pdf")]
+    assert not any("Text layer" in p for p in request.parts if isinstance(p, str))  # the PDF carries its own
+
+
+async def test_a_request_over_the_byte_budget_is_too_large_without_a_call():
+    store = MemoryStore()
+    store_model_pages(store, 2, b"\xff\xd8\xff" + b"j" * 600_000)  # two 0.6 MB JPEGs
+    transport = ScriptedTransport()
+    acts = ModelActivities(store, transport, FixedCatalog(SCHEMA), None, CallLimits(max_request_bytes=1_000_000))
+    answer = await ActivityEnvironment().run(acts.model_read_chunk, chunk_task(Chunk(first=1, last=2, own_first=1,
+                                                                                     own_last=2), 2))
+    assert answer.status == AnswerStatus.TOO_LARGE and "over the 0.953674 MB" in answer.detail
+    assert transport.requests == []
+
+
+async def test_the_services_size_refusal_is_too_large():
+    store = MemoryStore()
+    store_model_pages(store, 1)
+    refused = RequestTooLarge("Gemini refused the request for its size (400 INVALID_ARGUMENT: Request payload size "
+                              "exceeds the limit: 20971520 bytes.)")
+    whole = Chunk(first=1, last=1, own_first=1, own_last=1)
+    answer = await ActivityEnvironment().run(
+        model_activities(store, ScriptedTransport(refused)).model_read_chunk, chunk_task(whole, 1))
+    assert answer.status == AnswerStatus.TOO_LARGE and "payload size exceeds" in answer.detail
+
+
+def test_a_payload_size_answer_is_told_from_other_400s():
+    assert is_too_large(api_error(400, "INVALID_ARGUMENT", "Request payload size exceeds the limit: 20971520 bytes."))
+    assert is_too_large(api_error(413, "PAYLOAD_TOO_LARGE", "Request Entity Too Large"))
+    assert not is_too_large(api_error(400, "INVALID_ARGUMENT", "Request contains an invalid argument."))
+
+
+def attempt(n: int) -> ActivityEnvironment:
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, attempt=n)
+    return env
+
+
+@pytest.mark.parametrize("code,status", [(500, "INTERNAL"), (503, "UNAVAILABLE")])
+async def test_early_attempts_of_a_server_error_are_retried(code, status):
+    store = MemoryStore()
+    store_model_pages(store, 1)
+    failing = classify(api_error(code, status, "An internal error has occurred."), MODEL)
+    whole = Chunk(first=1, last=1, own_first=1, own_last=1)
+    with pytest.raises(ApplicationError) as err:
+        await attempt(4).run(model_activities(store, ScriptedTransport(failing)).model_read_chunk, chunk_task(whole, 1))
+    assert err.value is failing
+
+
+async def test_a_500_still_there_at_the_fifth_attempt_is_an_answer_for_the_chunk_policy():
+    store = MemoryStore()
+    store_model_pages(store, 1)
+    failing = classify(api_error(500, "INTERNAL", "An internal error has occurred."), MODEL)
+    whole = Chunk(first=1, last=1, own_first=1, own_last=1)
+    answer = await attempt(5).run(model_activities(store, ScriptedTransport(failing)).model_read_chunk,
+                                  chunk_task(whole, 1))
+    assert answer.status == AnswerStatus.SERVER_ERROR
+    assert answer.detail == "Gemini is busy or unavailable (500 INTERNAL: An internal error has occurred.) (attempt 5)"
+
+
+async def test_a_503_is_retried_at_any_attempt():
+    store = MemoryStore()
+    store_model_pages(store, 1)
+    busy = classify(api_error(503, "UNAVAILABLE", "The model is overloaded."), MODEL)
+    whole = Chunk(first=1, last=1, own_first=1, own_last=1)
+    with pytest.raises(ApplicationError):
+        await attempt(40).run(model_activities(store, ScriptedTransport(busy)).model_read_chunk, chunk_task(whole, 1))
+
+
+def test_a_missing_model_is_not_retried():
+    err = classify(api_error(404, "NOT_FOUND", "models/gemini-1.0-pro is not found for API version v1"), MODEL)
+    assert_type(err, ErrorType.MODEL_REQUEST, non_retryable=True)
+    assert "has no model" in err.message
