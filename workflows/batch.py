@@ -60,6 +60,9 @@ with workflow.unsafe.imports_passed_through():
 # Workflow versions (workflow.patched): batches started before a change replay the old path.
 IDS_NOT_COPIES = "ids-not-copies"  # today's activity contracts; before it: workflows/legacy.py
 WEBHOOKS = "webhooks"
+ANSWER_KINDS = "model-answer-kinds"  # blocked / too large / server error answers reach the chunk policy
+# Answers the chunk policy told apart from "unusable" from ANSWER_KINDS on (extraction/engines/gemini/plan.py).
+_NEW_ANSWER_KINDS = (AnswerStatus.BLOCKED, AnswerStatus.TOO_LARGE, AnswerStatus.SERVER_ERROR)
 
 
 @workflow.defn
@@ -198,8 +201,9 @@ class BatchWorkflow(LegacyPath):
         return outcome
 
     async def _read_with_model(self, batch: BatchInput, f: FileInput, page_count: int) -> FileOutcome:
-        """One model call per page chunk; a truncated or unusable chunk is split and asked again
-        (extraction/engines/gemini/plan.py ChunkQueue), then the answers are merged."""
+        """One model call per page chunk; a truncated or unusable chunk is split and asked again, a
+        blocked one fails the file (extraction/engines/gemini/plan.py ChunkQueue), then the answers
+        are merged."""
         plan = batch.model
         assert plan is not None
         queue: ChunkQueue[ChunkResult] = ChunkQueue(chunk_plan(page_count, plan.pages_per_chunk, plan.chunk_overlap))
@@ -220,10 +224,12 @@ class BatchWorkflow(LegacyPath):
                 if answer.outcome is not None:  # the chunk was the whole document: its result
                     return answer.outcome.model_copy(update={"input_tokens": tokens_in, "output_tokens": tokens_out})
                 usable = answer.status == AnswerStatus.OK and answer.answer_key
+                # A block fails the file at once; too large or a repeated server error: split, then fail.
+                kind = answer.status if answer.status in _NEW_ANSWER_KINDS and workflow.patched(ANSWER_KINDS) else None
                 try:
                     queue.record(chunk, ChunkResult(chunk=chunk, result_key=answer.answer_key,
                                                     model_version=answer.model_version) if usable else None,
-                                 answer.detail)
+                                 answer.detail, kind)
                 except AnswerUnusable as e:
                     raise FileFailed(str(e)) from None
         return await workflow.execute_activity(
