@@ -12,7 +12,8 @@ from starlette.requests import HTTPConnection
 
 from api.services import accounts, batches, extractions, files, idempotency
 from api.services.accounts import Caller
-from api.state import AppState, Temporal
+from api.services.gemini import GeminiCheck
+from api.state import AppState, ModelCheck, Temporal
 from api.status_views import StatusViews
 from core.config import Settings
 from core.models import Account, ApiKey, Batch, Extraction, FileRecord
@@ -55,12 +56,19 @@ async def get_temporal(state: StateDep) -> Temporal:
     return state.temporal
 
 
+async def get_gemini_check(state: StateDep) -> ModelCheck:
+    if state.gemini is None:  # one per app, built on first use (it asks Gemini only when needed)
+        state.gemini = GeminiCheck(state.settings)
+    return state.gemini
+
+
 DbDep = Annotated[Engine, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 DocumentsDep = Annotated[DocumentService, Depends(get_documents)]
 StatusViewsDep = Annotated[StatusViews, Depends(get_status_views)]
 TemporalDep = Annotated[Temporal, Depends(get_temporal)]
+GeminiCheckDep = Annotated[ModelCheck, Depends(get_gemini_check)]
 
 
 # Declared for the OpenAPI document (the docs page gets an "Authorize" button); we raise our

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from cachetools import TTLCache
 from limits import parse_many
@@ -17,6 +18,7 @@ from temporalio.client import Client
 
 from api.status_views import StatusViews
 from core.config import Settings
+from core.schema import ExtractionSchema
 from core.storage import ObjectStore
 from core.temporal import batch_workflow_id, connect
 from documents.service import DocumentService
@@ -31,12 +33,19 @@ log = logging.getLogger("docparse.api")
 Temporal = Callable[[], Awaitable[Client]]
 
 
+class ModelCheck(Protocol):
+    """What an extraction must pass where a model reads its files (api/services/gemini.py)."""
+
+    async def check(self, *, model: str | None, schema: ExtractionSchema) -> None: ...
+
+
 @dataclass
 class AppState:
     settings: Settings
     db: Engine
     store: ObjectStore
     documents: DocumentService
+    gemini: ModelCheck | None = None  # api/deps.py builds api.services.gemini.GeminiCheck unless given
     _client: Client | None = None
     _client_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

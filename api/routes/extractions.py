@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import AccountDep, DbDep, OwnedExtraction, SettingsDep
+from api.deps import AccountDep, DbDep, GeminiCheckDep, OwnedExtraction, SettingsDep
 from api.schemas import ExtractionCreate, ExtractionList, ExtractionOut, ExtractionPublic, error_responses
 from api.services import extractions
 from core.models import Extraction
@@ -18,9 +18,9 @@ def _public(ext: Extraction) -> ExtractionPublic:
 
 @router.post("", status_code=201, response_model=ExtractionOut, responses=error_responses(400, 409))
 async def create_extraction(
-    body: ExtractionCreate, account: AccountDep, db: DbDep, settings: SettingsDep
+    body: ExtractionCreate, account: AccountDep, db: DbDep, settings: SettingsDep, gemini: GeminiCheckDep
 ) -> ExtractionOut:
-    ext = await extractions.create(db=db, account=account, body=body,
+    ext = await extractions.create(db=db, account=account, body=body, gemini=gemini,
                                    allow_private_webhooks=settings.webhook_allow_private)
     return ExtractionOut(extraction=_public(ext))
 

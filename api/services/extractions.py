@@ -8,8 +8,10 @@ from api.data import extractions as data
 from api.domain_errors import NotFound
 from api.schemas import ExtractionCreate
 from api.services import webhooks
+from api.state import ModelCheck
 from core.ids import new_id
 from core.models import Account, Extraction
+from core.schema import ExtractionSchema
 
 
 def owned(*, db: Engine, account: Account, extraction_id: str) -> Extraction:
@@ -19,7 +21,10 @@ def owned(*, db: Engine, account: Account, extraction_id: str) -> Extraction:
     return ext
 
 
-async def create(*, db: Engine, account: Account, body: ExtractionCreate, allow_private_webhooks: bool) -> Extraction:
+async def create(*, db: Engine, account: Account, body: ExtractionCreate, allow_private_webhooks: bool,
+                 gemini: ModelCheck | None = None) -> Extraction:
+    if gemini is not None:  # where Gemini reads the files: its schema caps, and the model it names
+        await gemini.check(model=body.model, schema=ExtractionSchema(fields=body.fields, language=body.language))
     webhook_url = await webhooks.checked_url(url=body.webhook_url, allow_private=allow_private_webhooks,
                                              account=account)
     return data.add(db=db, extraction=Extraction(

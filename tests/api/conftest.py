@@ -16,11 +16,12 @@ from sqlalchemy.engine import Engine
 
 from api import deps
 from api.main import create_app
+from api.services.gemini import GeminiCheck
 from api.state import AppState
 from core.accounts import create_account, create_key
 from core.config import Settings
 from core.db import get_engine, init_db, session_scope
-from tests.api.fakes import FakeDocuments, FakeStore, FakeTemporal
+from tests.api.fakes import FakeDocuments, FakeModelCatalog, FakeStore, FakeTemporal
 
 
 class Caller:
@@ -49,6 +50,7 @@ class Api:
     state: AppState
     store: FakeStore
     temporal: FakeTemporal
+    models: FakeModelCatalog  # what Gemini has, where settings configure it
 
     def key(self, *, pages: int = 100, name: str = "t") -> str:
         with session_scope(self.state.db) as session:
@@ -90,8 +92,9 @@ def make_api(tmp_path):
         data_dir = tmp_path / f"api{next(made)}"
         settings = Settings(**{"data_dir": data_dir, "database_url": None, "rate_limit": "1000/second",
                                **settings_overrides})
-        store, temporal = FakeStore(), FakeTemporal()
-        state = AppState(settings=settings, db=_database(settings), store=store, documents=FakeDocuments())
+        store, temporal, models = FakeStore(), FakeTemporal(), FakeModelCatalog()
+        state = AppState(settings=settings, db=_database(settings), store=store, documents=FakeDocuments(),
+                         gemini=GeminiCheck(settings, models))
 
         async def connect() -> FakeTemporal:
             return temporal
@@ -114,7 +117,7 @@ def make_api(tmp_path):
         app.dependency_overrides[deps.get_store] = the_store
         http = stack.enter_context(TestClient(app, raise_server_exceptions=False))
         stack.callback(state.db.dispose)
-        return Api(http=http, state=state, store=store, temporal=temporal)
+        return Api(http=http, state=state, store=store, temporal=temporal, models=models)
 
     with stack:
         yield make

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.gemini import ModelInfo, ModelLookupFailed, ModelNotFound
 from core.storage import ObjectMissing
 from documents.errors import DocumentRejected
 from documents.inspect import DocumentInfo
@@ -98,3 +99,20 @@ class FakeTemporal:
             raise self.start_error
         self.started.append((id, arg))
         return FakeHandle(self, id)
+
+
+@dataclass
+class FakeModelCatalog:
+    """core.gemini.ModelCatalog's contract: these models exist; `down` makes every lookup fail."""
+
+    known: set[str] = field(default_factory=lambda: {"gemini-3.8-flash", "gemini-3.5-flash-lite"})
+    down: bool = False
+    asked: list[str] = field(default_factory=list)
+
+    async def lookup(self, model: str) -> ModelInfo:
+        self.asked.append(model)
+        if self.down:
+            raise ModelLookupFailed(f"the model '{model}' could not be looked up: ConnectError")
+        if model not in self.known:
+            raise ModelNotFound(f"Gemini has no model '{model}' (404 NOT_FOUND: models/{model} is not found)")
+        return ModelInfo(name=model, output_token_limit=65536)
