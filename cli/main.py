@@ -1,5 +1,5 @@
 """The `docparse` command: the app, the commands that run the stack (`up`, `api`, `worker`) and
-`eval`; `extract`, `keys` and `review` come from their own modules."""
+`eval`; `extract`, `keys`, `review` and `doctor` come from their own modules."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.data_dir import DataDir, settings_for
+from cli.doctor import doctor
 from cli.extract import extract
 from cli.keys import keys_app
 from cli.review import review_app
@@ -103,6 +104,7 @@ def eval_(
 
 # Typer lists the commands first (in this order), then the groups.
 app.command("extract")(extract)
+app.command("doctor")(doctor)
 app.add_typer(keys_app, name="keys")
 app.add_typer(review_app, name="review")
 
