@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 class Up:
     def __init__(self, data_dir: Path, port: int):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_") and k != "GEMINI_API_KEY"}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_") and k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
         self.port = port
         self.lines: list[str] = []
         self.proc = subprocess.Popen(

@@ -36,6 +36,9 @@ def drop_pg_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+GEMINI_KEYS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")  # what configures Gemini besides DOCPARSE_GEMINI_API_KEY
+
+
 class AppStack:
     def __init__(self, *, temporal_address: str, s3, db_url: str | None, tmp: Path, extra_env: dict | None = None):
         self.tmp = tmp
@@ -61,7 +64,7 @@ class AppStack:
 
     @property
     def settings(self) -> Settings:
-        keep = {k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_") and k != "GEMINI_API_KEY"}
+        keep = {k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_") and k not in GEMINI_KEYS}
         saved = dict(os.environ)
         os.environ.clear()
         os.environ.update({**keep, **self.env})
@@ -72,7 +75,8 @@ class AppStack:
             os.environ.update(saved)
 
     def _spawn(self, *args: str, log_name: str) -> subprocess.Popen:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_")}
+        # a Gemini key of the environment must not send test batches to the real service
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_") and k not in GEMINI_KEYS}
         env.update(self.env)
         log = self.tmp / f"{log_name}-{len(self._logs)}.log"
         self._logs.append(log)
