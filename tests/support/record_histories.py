@@ -137,8 +137,16 @@ def record(stack: AppStack, gemini: AppStack, prefix: str, only: str | None) -> 
                                                   ("again.pdf", _scenario_pdf("MALFORMED-ONCE"))))
         return gemini, body["batch"]["id"]
 
+    def gemini_blocked_and_split() -> tuple[AppStack, str]:
+        # patch model-answer-kinds: a SAFETY block fails its file at once; a chunk the service finds too
+        # large, and one it answers 500 INTERNAL on every attempt, are split
+        body = _upload(gemini, ghttp, gext, _pdfs(("blocked.pdf", _scenario_pdf("SAFETY", 2)),
+                                                  ("large.pdf", _scenario_pdf("TOO-LARGE-OVER-1-PAGE", 3)),
+                                                  ("internal.pdf", _scenario_pdf("INTERNAL-OVER-1-PAGE", 2))))
+        return gemini, body["batch"]["id"]
+
     scenarios = [offline_processed, review_approved_and_deleted, webhooks_review_approved,
-                 gemini_split_and_quota, gemini_one_chunk]
+                 gemini_split_and_quota, gemini_one_chunk, gemini_blocked_and_split]
     written = []
     for scenario in scenarios:
         if only and scenario.__name__ != only:
@@ -173,7 +181,8 @@ def main() -> None:
             stacks.append(stack)
             gemini = AppStack(temporal_address=temporal.address, s3=s3, db_url=None, tmp=root / "gemini", extra_env={
                 "DOCPARSE_GEMINI_API_KEY": "test-key", "DOCPARSE_GEMINI_BASE_URL": fake.base_url,
-                "DOCPARSE_MODEL_PAGES_PER_CHUNK": "2", "DOCPARSE_MODEL_CHUNK_OVERLAP": "1"}).start()
+                "DOCPARSE_MODEL_PAGES_PER_CHUNK": "2", "DOCPARSE_MODEL_CHUNK_OVERLAP": "1",
+                "DOCPARSE_MODEL_INTERNAL_ERROR_ATTEMPTS": "2"}).start()
             stacks.append(gemini)
             record(stack, gemini, args.prefix, args.only)
         finally:
