@@ -17,6 +17,7 @@ class Word(BaseModel):
     y1: float
     block: int = 0
     line: int = 0
+    conf: float | None = None  # OCR word confidence in [0, 1]; None on a text layer
 
 
 class PageText(BaseModel):

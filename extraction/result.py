@@ -30,6 +30,12 @@ class RawResult(BaseModel):
     # The engine's own score per top-level key and per leaf path ("line_items[2].qty"), in [0, 1].
     confidence: dict[str, float]
     citations: dict[str, Citation] = {}
+    # Evidence behind a value, per path, for the confidence model (extraction/confidence): named
+    # features in [0, 1] that transfer across layouts, e.g. "margin" (best candidate's score minus
+    # the runner-up's), "label" (how well the label matched), "agree" (share of independent readings
+    # that agree: label, arithmetic, position), "ocr" (mean OCR word confidence; absent on a text
+    # layer), "derived" (1: inferred, not printed). An engine fills what it knows; the rest is absent.
+    evidence: dict[str, dict[str, float]] = {}
     warnings: list[str] = []
     input_tokens: int = 0
     output_tokens: int = 0
