@@ -50,13 +50,16 @@ class FakeStore:
 class FakeDocuments:
     """A file's page count is its number of b"page" markers; b"reject" in it is a damaged file."""
 
-    async def inspect(self, path: Path, name: str) -> DocumentInfo:
+    async def inspect(self, path: Path, name: str, *, owner: str | None = None) -> DocumentInfo:
         data = Path(path).read_bytes()
         if b"reject" in data:
             raise DocumentRejected(f"'{name}' is not a supported document")
         return DocumentInfo(kind="pdf", page_count=max(1, data.count(b"page")))
 
-    async def draw_page(self, path: Path, *, kind: str, number: int) -> bytes:
+    async def attachments(self, path: Path, name: str, out_dir: Path, *, owner: str | None = None) -> None:
+        return None  # no file here is an e-mail message
+
+    async def draw_page(self, path: Path, *, kind: str, number: int, name: str = "", owner: str | None = None) -> bytes:
         return PNG
 
     def shutdown(self) -> None:
