@@ -20,6 +20,9 @@ ROOT="$(pwd)"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.bootstrap-stamp"
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra chromium)
+# Office documents (DOCX, XLSX, ODT, ODS, RTF, HTML) are converted to PDF by LibreOffice at upload
+# (documents/convert.py); Liberation and Carlito are metric-compatible with Arial/Times and Calibri.
+APT_PACKAGES+=(libreoffice-core libreoffice-writer libreoffice-calc fonts-liberation2 fonts-crosextra-carlito)
 
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -130,3 +130,10 @@ def test_a_macro_enabled_attachment_refuses_the_message_naming_both(tmp_path):
     with pytest.raises(DocumentRejected, match="'form.docm' in 'mail.eml' contains macros"):
         message_attachments(_file(tmp_path, message, "mail"), kind="eml", name="mail.eml", out_dir=tmp_path,
                             max_files=30, max_bytes=25 * 2**20)
+
+
+def test_the_bootstrap_and_the_image_install_libreoffice():
+    root = Path(__file__).resolve().parents[2]
+    bootstrap, dockerfile = (root / "scripts/bootstrap.sh").read_text(), (root / "Dockerfile").read_text()
+    for package in ("libreoffice-core", "libreoffice-writer", "libreoffice-calc", "fonts-liberation2"):
+        assert package in bootstrap and package in dockerfile, package
