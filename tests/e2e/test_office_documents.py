@@ -77,3 +77,32 @@ def test_refused_office_files_and_messages_are_400_naming_the_file(sqlite_stack,
     assert r.status_code == 400, r.text
     assert r.json()["code"] == "document_rejected"
     assert name in r.json()["error"] and words in r.json()["error"]
+
+
+def test_an_outlook_msg_attachment_is_a_file_of_the_batch(sqlite_stack):
+    from tests.support.images import pdf_to_png
+    from tests.support.msg_files import msg
+
+    pdf, truth = make_invoice(seed=22)
+    http = sqlite_stack.client(sqlite_stack.create_key(name="office-msg", pages=100))
+    ext = http.post("/v1/extractions", json=SCHEMA).json()["extraction"]["id"]
+    message = msg([("invoice.pdf", pdf, "application/pdf"), ("logo.png", pdf_to_png(pdf, dpi=20), "image/png")])
+    r = http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("mail.msg", message, "application/vnd.ms-outlook"))])
+    assert r.status_code == 202, r.text
+    assert [(f["file_name"], f["from_message"]) for f in r.json()["files"]] == [
+        ("invoice.pdf", "mail.msg"), ("logo.png", "mail.msg")]
+    body = sqlite_stack.wait_terminal(http, ext, r.json()["batch"]["id"])
+    assert body["files"][0]["status"] == "processed", body
+    result = http.get(f"/v1/extractions/{ext}/files/{body['files'][0]['id']}/result").json()
+    assert result["result"]["invoice_number"] == truth["invoice_number"]
+
+
+def test_attachments_count_against_the_files_per_batch(sqlite_stack):
+    http = sqlite_stack.client(sqlite_stack.create_key(name="office-many", pages=1000))
+    ext = http.post("/v1/extractions", json=SCHEMA).json()["extraction"]["id"]
+    cap = sqlite_stack.settings.max_files_per_batch
+    pdf = make_invoice(seed=23)[0]
+    message = office.eml([(f"inv-{i}.pdf", pdf, "application/pdf") for i in range(cap)])
+    r = http.post(f"/v1/extractions/{ext}/batches", files=[
+        ("files", ("mail.eml", message, "message/rfc822")), ("files", ("one more.pdf", pdf, "application/pdf"))])
+    assert r.status_code == 400 and r.json()["code"] == "too_many_files", r.text

@@ -19,6 +19,7 @@ from tests.support import damaged
 from tests.support import office_docs as office
 from tests.support.images import pdf_to_png, pdf_to_tiff
 from tests.support.invoices import make_invoice
+from tests.support.msg_files import msg
 
 PDF = make_invoice(seed=3)[0]
 
@@ -33,7 +34,7 @@ def _file(tmp_path: Path, data: bytes, name: str = "doc") -> Path:
     ("pdf", PDF), ("png", pdf_to_png(PDF)), ("tiff", pdf_to_tiff(PDF)),
     ("docx", office.docx()), ("xlsx", office.xlsx()), ("odt", office.odt()), ("ods", office.ods()),
     ("rtf", office.rtf()), ("html", office.html()), ("html", b"\xef\xbb\xbf  <HTML><body>x</body></HTML>"),
-    ("eml", office.eml([("a.pdf", PDF, "application/pdf")])),
+    ("eml", office.eml([("a.pdf", PDF, "application/pdf")])), ("msg", msg([("a.pdf", PDF, "application/pdf")])),
     (None, b"PK\x03\x04" + b"\x00" * 200), (None, b"just some text\nFrom: nobody\n"), (None, b"\x00\x01junk"),
 ])
 def test_types_are_sniffed_from_the_bytes(tmp_path, kind, data):
@@ -115,6 +116,15 @@ def test_an_eml_gives_its_document_attachments_not_its_inline_logo_or_text(tmp_p
     found = message_attachments(_file(tmp_path, message, "mail"), kind="eml", name="mail.eml", out_dir=tmp_path,
                                 max_files=30, max_bytes=25 * 2**20)
     assert [a.file_name for a in found] == ["invoice 7731.pdf", "order.docx"]
+    assert found[0].path.read_bytes() == PDF
+
+
+def test_an_outlook_msg_gives_its_document_attachments(tmp_path):
+    message = msg([("invoice 7731.pdf", PDF, "application/pdf"), ("notes.txt", b"hello", "text/plain"),
+                   ("scan.png", pdf_to_png(PDF, dpi=30), "image/png")])
+    found = message_attachments(_file(tmp_path, message, "mail"), kind="msg", name="mail.msg", out_dir=tmp_path,
+                                max_files=30, max_bytes=25 * 2**20)
+    assert [a.file_name for a in found] == ["invoice 7731.pdf", "scan.png"]
     assert found[0].path.read_bytes() == PDF
 
 
