@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
-
-from tests.support.images import pdf_to_jpeg, pdf_to_png
+from tests.support.images import gray_tiff, pdf_to_jpeg, pdf_to_png
 from tests.support.invoices import make_invoice
 
 
@@ -50,36 +47,10 @@ def pdf_count_bomb(count: int = 999_999_999) -> bytes:
 def tiff(frames: int = 1, width: int = 64, height: int = 64, data: bytes | None = None) -> bytes:
     """An uncompressed 8-bit grayscale TIFF of ``frames`` frames sharing one strip of pixel data
     (so a 30000 x 30000 frame, or 1,500 frames, cost a few bytes)."""
-    pixels = data if data is not None else bytes(range(256)) * (width * height // 256 + 1)
-    pixels = pixels[: width * height]
-    out = bytearray(b"II*\x00" + struct.pack("<I", 0))
-    strip = len(out)
-    out += pixels + b"\x00" * (len(pixels) % 2)
-    link = 4
-    for _ in range(frames):
-        ifd = len(out)
-        struct.pack_into("<I", out, link, ifd)
-        entries = [(256, 4, 1, width), (257, 4, 1, height), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
-                   (273, 4, 1, strip), (277, 3, 1, 1), (278, 4, 1, height), (279, 4, 1, width * height)]
-        out += struct.pack("<H", len(entries))
-        for tag, typ, count, value in entries:
-            out += struct.pack("<HHII", tag, typ, count, value)
-        link = len(out)
-        out += struct.pack("<I", 0)
-    return bytes(out)
+    pixels = data if data is not None else (bytes(range(256)) * (width * height // 256 + 1))[: width * height]
+    return gray_tiff([(width, height, pixels)] * frames)
 
 
 def tiff_declaring(width: int = 30_000, height: int = 30_000) -> bytes:
     """A TIFF whose header declares a huge frame, with 64 bytes of pixel data."""
     return tiff(1, width, height, data=b"\x00" * 64)
-
-
-def png_with_bad_pixel_data(width: int = 400, height: int = 300) -> bytes:
-    """A PNG whose chunks are whole and checksummed, but whose compressed pixels are not deflate
-    data: only decoding it (the worker) finds out."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"\x78\x9c" + b"\xff" * 500)
-            + chunk(b"IEND", b""))
