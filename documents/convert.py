@@ -88,8 +88,10 @@ def _write_profile(profile: Path) -> None:
 def _limits(max_bytes: int, parent: int):
     def apply() -> None:
         die_with_parent(parent)
-        if max_bytes > 0:
-            resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)  # the page process's own cap, which a child cannot raise
+        cap = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard) if max_bytes > 0 else hard
+        if cap > 0 and cap != resource.RLIM_INFINITY:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     return apply
 
 
