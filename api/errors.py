@@ -43,11 +43,13 @@ def default_retryable(status: int) -> bool:
     return status in (429, 503) or status >= 500
 
 
-def error_body(status: int, message: str, code: str | None = None, retryable: bool | None = None) -> dict:
+def error_body(status: int, message: str, code: str | None = None, retryable: bool | None = None,
+               details: dict[str, str] | None = None) -> dict:
     return {
         "error": message,
         "code": code or DEFAULT_CODES.get(status, "error"),
         "retryable": default_retryable(status) if retryable is None else retryable,
+        **(details or {}),
     }
 
 
@@ -69,7 +71,8 @@ def status_of(exc: DomainError) -> int:
 def domain_error_response(exc: DomainError) -> JSONResponse:
     status = status_of(exc)
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
-    return JSONResponse(error_body(status, exc.message, exc.code, exc.retryable), status_code=status, headers=headers)
+    return JSONResponse(error_body(status, exc.message, exc.code, exc.retryable, exc.details), status_code=status,
+                        headers=headers)
 
 
 def _location(loc: tuple) -> str:
