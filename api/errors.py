@@ -26,6 +26,7 @@ from api.domain_errors import (
     Unauthenticated,
     Unavailable,
 )
+from core.text import shown
 
 log = logging.getLogger("docparse.api")
 
@@ -80,7 +81,7 @@ def _location(loc: tuple) -> str:
     for p in loc:
         if p in ("body", "query", "path", "header"):
             continue
-        parts.append(f"[{p}]" if isinstance(p, int) else ("." if parts else "") + str(p))
+        parts.append(f"[{p}]" if isinstance(p, int) else ("." if parts else "") + shown(str(p)))  # a key, cut short
     return "".join(parts) or "request"
 
 

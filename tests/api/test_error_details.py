@@ -51,6 +51,11 @@ def test_a_huge_id_is_not_echoed_whole(api):
     assert len(message) < 200
 
 
+def test_a_huge_unknown_key_is_not_echoed_whole(api):
+    message = error(api.client().post("/v1/extractions", json={**SCHEMA, "k" * 60_000: 1}), 400, "invalid_request")
+    assert len(message) < 300 and "Extra inputs" in message
+
+
 def test_batch_not_scheduled_yet_names_the_stored_batch(api):
     api.temporal.start_error = RuntimeError("temporal is down")
     http = api.client()
