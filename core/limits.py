@@ -23,7 +23,7 @@ MAX_SCHEMA_BYTES = 1_000_000
 
 # -- request bodies and parts ------------------------------------------------------------------
 # A JSON body (extraction, review decision): read while it streams, 413 at this byte + 1. Room for
-# a maximal schema written with \\u escapes (what json.dumps does by default for non-ASCII text).
+# a maximal schema written with \u escapes (what json.dumps does by default for non-ASCII text).
 MAX_JSON_BODY_BYTES = 4 * 1024 * 1024
 MAX_FORM_FIELD_BYTES = 10_000  # a text field of a batch upload (name, webhook_url)
 MAX_FILE_NAME_CHARS = 255  # longer names are shortened, keeping the extension

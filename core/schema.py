@@ -106,7 +106,7 @@ def size_problems(fields: list[FieldSpec]) -> list[str]:
                             f"{limits.MAX_ENUM_VALUE_CHARS} are allowed")
     total = sum(len(f.values or []) for f in enums)
     if total > limits.MAX_ENUM_VALUES_TOTAL:
-        problems.append(f"the enum fields have {total} values together; at most {limits.MAX_ENUM_VALUES_TOTAL:,} "
+        problems.append(f"the enum fields have {total:,} values together; at most {limits.MAX_ENUM_VALUES_TOTAL:,} "
                         "are allowed")
     size = schema_bytes(fields)
     if size > limits.MAX_SCHEMA_BYTES:

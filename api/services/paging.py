@@ -15,8 +15,8 @@ class Listed(Protocol):
     created_at: datetime
 
 
-def _refuse(raw: str, why: str = "") -> Invalid:
-    return Invalid("invalid_cursor", f"before must be an ISO 8601 timestamp (or a next_before value){why}, "
+def _refuse(raw: str) -> Invalid:
+    return Invalid("invalid_cursor", f"before must be an ISO 8601 timestamp (or a next_before value), "
                    f"got '{shown(raw)}'")
 
 

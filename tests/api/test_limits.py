@@ -32,7 +32,7 @@ def test_the_documented_maximum_is_accepted(api):
     (fields(1, enums=1, enum_values=limits.MAX_ENUM_VALUES + 1),
      f"field 'f_000' has {limits.MAX_ENUM_VALUES + 1} enum values; at most {limits.MAX_ENUM_VALUES}"),
     (fields(5, enums=5, enum_values=limits.MAX_ENUM_VALUES_TOTAL // 5 + 1),
-     f"have {limits.MAX_ENUM_VALUES_TOTAL + 5} values together; at most {limits.MAX_ENUM_VALUES_TOTAL:,}"),
+     f"have {limits.MAX_ENUM_VALUES_TOTAL + 5:,} values together; at most {limits.MAX_ENUM_VALUES_TOTAL:,}"),
     (fields(1, enums=1, enum_values=2, value_chars=limits.MAX_ENUM_VALUE_CHARS + 1),
      f"an enum value of {limits.MAX_ENUM_VALUE_CHARS + 1} characters"),
     # 2,000 characters of 4 UTF-8 bytes each: within the characters, over the bytes
