@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from core.schema import ExtractionSchema, FieldSpec
+from core import limits
+from core.schema import ExtractionSchema, FieldSpec, size_problems
 
 
 class ExtractionCreate(BaseModel):
@@ -31,11 +32,19 @@ class ExtractionCreate(BaseModel):
         description="a file not reviewed within this time fails with 'review deadline passed'",
     )
     webhook_url: str | None = Field(
-        default=None, max_length=2000,
+        default=None, max_length=limits.MAX_WEBHOOK_URL_CHARS,
         description="events of this extraction's batches (batch.processed, batch.needs_review, file.processed, "
         "file.needs_review, file.failed) are POSTed here, signed per Standard Webhooks with the account's "
         "secret (POST /v1/webhook-secret)",
     )
+
+    @field_validator("fields")
+    @classmethod
+    def _size_caps(cls, fields: list[FieldSpec]) -> list[FieldSpec]:
+        problems = size_problems(fields)  # enum values, schema bytes: what the worker's input must fit
+        if problems:
+            raise ValueError("; ".join(problems))
+        return fields
 
     @model_validator(mode="after")
     def _schema_rules(self) -> ExtractionCreate:
@@ -72,6 +81,9 @@ class ExtractionOut(BaseModel):
 
 class ExtractionList(BaseModel):
     extractions: list[ExtractionPublic]
+    next_before: str | None = Field(
+        description="pass as `before` to get the next page; null on the last page"
+    )
 
 
 class BatchPublic(BaseModel):
@@ -192,6 +204,8 @@ class ErrorOut(BaseModel):
     error: str  # for people
     code: str  # stable, for programs: see README "Errors"
     retryable: bool  # the same request may succeed later (429, 503, 5xx)
+    batch_id: str | None = Field(
+        default=None, description="503 batch_not_scheduled_yet only: the batch that was stored (poll it)")
 
 
 _ERROR_WHEN = {

@@ -110,7 +110,7 @@ def find_or_create_extraction(dp: Client, body: dict[str, Any]) -> tuple[Extract
     (language, model, description, review threshold and deadline, webhook URL) is reused; else one
     is created."""
     want = _settings_of(body)
-    for ext in dp.list_extractions():  # newest first
+    for ext in dp.iter_extractions():  # newest first, page by page until one matches
         if _settings_of(ext.model_dump()) == want:
             return ext, True
     return dp.create_extraction(body), False

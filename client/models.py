@@ -76,6 +76,13 @@ class BatchStatus(_Model):
         return out
 
 
+class ExtractionPage(_Model):
+    """One page of ``GET /v1/extractions``: pass ``next_before`` as ``before`` for the next (None: last page)."""
+
+    extractions: list[Extraction]
+    next_before: str | None = None
+
+
 class BatchPage(_Model):
     """One page of ``GET .../batches``: pass ``next_before`` as ``before`` for the next (None: last page)."""
 

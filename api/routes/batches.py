@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from api.deps import (
     AccountDep,
+    Cursor,
     DbDep,
     DocumentsDep,
     IdempotencyKeyDep,
     OwnedBatch,
     OwnedExtraction,
+    PageSize,
     SettingsDep,
     StateDep,
     StoreDep,
     TemporalDep,
 )
+from api.json_body import CappedBodyRoute
 from api.schemas import BatchCreated, BatchDetail, BatchList, error_responses
 from api.services import batch_upload, batches
 from api.uploads import parse_upload, upload_tmpdir
+from core.limits import DEFAULT_PAGE_SIZE
 
-router = APIRouter(prefix="/v1/extractions/{extraction_id}/batches", tags=["batches"])
+router = APIRouter(prefix="/v1/extractions/{extraction_id}/batches", tags=["batches"], route_class=CappedBodyRoute)
 
 UPLOAD_DOC = {
     "requestBody": {
@@ -73,8 +76,8 @@ async def list_batches(
     account: AccountDep,
     ext: OwnedExtraction,
     db: DbDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    before: Annotated[str | None, Query(max_length=200)] = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    before: Cursor = None,
 ) -> BatchList:
     page, next_before = batches.listing(db=db, account=account, ext=ext, limit=limit, before=before)
     return BatchList(batches=page, next_before=next_before)

@@ -103,6 +103,7 @@ async def accept(
             f"batch {batch_id} was stored but could not be scheduled yet ({type(e).__name__}); "
             "it will be scheduled automatically",
             retryable=False,  # sending it again would make a second batch
+            details={"batch_id": batch_id},
         ) from None
     return Accepted(batch, True, [
         FileAccepted(id=rec.id, file_name=rec.file_name, page_count=rec.page_count, from_message=f.from_message,

@@ -10,6 +10,7 @@ from api.domain_errors import Conflict, NotFound, Unavailable
 from core import storage
 from core.models import FileRecord
 from core.storage import ObjectMissing, ObjectStore
+from core.text import without_paths
 from documents.errors import DocumentRejected, PageWorkFailed
 from documents.service import DocumentService
 
@@ -39,7 +40,8 @@ async def page_png(*, store: ObjectStore, documents: DocumentService, rec: FileR
             png = await documents.draw_page(path, kind=rec.kind, number=page, name=rec.file_name,
                                             owner=rec.account_id)
         except DocumentRejected as e:
-            raise Conflict("page_not_drawable", f"page {page} of '{rec.file_name}' cannot be drawn: {e}") from None
+            raise Conflict("page_not_drawable", f"page {page} of '{rec.file_name}' cannot be drawn: "
+                           f"{without_paths(str(e), rec.file_name)}") from None
         except PageWorkFailed as e:
             raise Unavailable("document_service_unavailable", f"pages cannot be drawn right now: {e}",
                               retryable=True, retry_after=30) from None
