@@ -142,6 +142,9 @@ class PagePool:
             except TimeoutError:
                 raise PageCallTimedOut(f"took longer than {timeout_s:g} s (the limit per call); it was stopped") from None
             except ProcessExpired as e:
+                if e.exitcode == -signal.SIGKILL:  # killed from outside (the kernel's OOM killer, an operator)
+                    raise PageWorkFailed("the page process was killed; try again") from None
+                # a crash (SIGSEGV, SIGABRT) on this input: it would crash again
                 raise DocumentRejected(f"could not be read: the page process died (exit code {e.exitcode})") from None
             except FutureCancelled:
                 raise asyncio.CancelledError() from None

@@ -90,3 +90,27 @@ def _soffice_processes() -> list[int]:
         if b"soffice" in cmdline and b"docparse-convert-" in cmdline:
             found.append(int(pid))
     return found
+
+
+async def test_libreoffice_dies_with_a_page_process_stopped_at_its_time_limit(tmp_path):
+    """The page call's limit comes first here: its process is killed, and LibreOffice with it."""
+    import asyncio
+
+    from core.config import Settings
+    from documents.errors import PageCallTimedOut
+    from documents.service import DocumentService
+
+    src = tmp_path / "upload"
+    src.write_bytes(office.docx([(f"Line {i}", "x" * 200) for i in range(4000)]))
+    service = DocumentService(Settings(), processes=1)
+    try:
+        with pytest.raises(PageCallTimedOut):
+            await service.run(convert_to_pdf, src, tmp_path / "out.pdf", kind="docx", name="big.docx", limit_s=120,
+                              max_bytes=1024 * 2**20, call_limit_s=2)
+        for _ in range(30):  # LibreOffice would convert for ~7 s more; dying with its parent takes ms
+            if not _soffice_processes():
+                break
+            await asyncio.sleep(0.1)
+        assert _soffice_processes() == []
+    finally:
+        service.shutdown()

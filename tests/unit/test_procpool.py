@@ -192,3 +192,31 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _crash() -> None:
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def _killed() -> None:
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+async def test_a_crash_rejects_the_document_a_kill_from_outside_is_retryable_and_the_pool_goes_on():
+    from documents.errors import DocumentRejected, PageWorkFailed
+
+    pool = PagePool(1, 0)
+    try:
+        with pytest.raises(DocumentRejected, match="died"):
+            await pool.run(_crash)
+        with pytest.raises(PageWorkFailed, match="killed"):
+            await pool.run(_killed)
+        assert await pool.run(_ok) == "ok"
+    finally:
+        pool.shutdown()
