@@ -692,6 +692,8 @@
       if (next) {
         notice(done + " Next: " + next.file_name + ".");
         location.hash = fileHash(next);
+        // others review the same queue: pick up their decisions and new files for the next step
+        fetchQueue().then(updatePosition, function () { /* kept the queue as it was */ });
       } else {
         await goNext(done);
       }
