@@ -157,7 +157,10 @@ class ReviewItem(BaseModel):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str
     batch_id: str
+    batch_name: str | None = Field(description="the name given at upload, if any")
+    batch_created_at: datetime
     page_count: int
     revision: int
     reasons: list[str]
@@ -172,7 +175,9 @@ class ReviewDetail(BaseModel):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str
     batch_id: str
+    batch_name: str | None
     status: str
     revision: int
     reasons: list[str]

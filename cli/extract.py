@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.connection import ApiErrors, ApiOpt, KeyOpt, connect, err
+from cli.connection import ApiErrors, ApiOpt, KeyOpt, StackOpt, connect, err
 from cli.progress import LineProgress, RichProgress, use_rich
 
 if TYPE_CHECKING:
@@ -273,6 +273,7 @@ def extract(
     fmt: Annotated[OutFormat, typer.Option("--format", help="json: one result body per file; csv: one row per file of the scalar fields.")] = OutFormat.json,
     api: ApiOpt = None,
     key: KeyOpt = None,
+    data_dir: StackOpt = None,
     name: Annotated[str | None, typer.Option("--name", help="Batch name (NAME-1, NAME-2 ... when split into several batches).")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="With --wait: stop waiting after this many seconds.")] = None,
 ) -> None:
@@ -299,7 +300,7 @@ def extract(
 
     from client import AuthError
 
-    dp = connect(api, key)
+    dp = connect(api, key, data_dir)
     with dp, ApiErrors():
         ext, reused = find_or_create_extraction(dp, body)
         err(f"extraction {ext.id} ({ext.name}): {'reused' if reused else 'created'}")

@@ -113,7 +113,10 @@ class ReviewItem(_Model):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str | None = None
     batch_id: str
+    batch_name: str | None = None
+    batch_created_at: datetime | None = None
     page_count: int = 0
     revision: int
     reasons: list[str] = Field(default_factory=list)
@@ -126,7 +129,9 @@ class ReviewDetail(_Model):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str | None = None
     batch_id: str
+    batch_name: str | None = None
     status: str
     revision: int
     reasons: list[str] = Field(default_factory=list)
