@@ -16,6 +16,12 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends $(sh scripts/ocr-packages.sh) \
  && rm -rf /var/lib/apt/lists/*
 
+# Office documents (DOCX, XLSX, ODT, ODS, RTF, HTML) to PDF at upload (documents/convert.py).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libreoffice-core libreoffice-writer libreoffice-calc \
+      fonts-liberation2 fonts-crosextra-carlito \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 docparse
 
 COPY . /app

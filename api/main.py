@@ -28,8 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings,
             db=init_db(settings),
             store=store,
-            # one page process at normal priority: uploads and readers wait on it
-            documents=DocumentService(settings, processes=1, nice=0),
+            # a few page processes at normal priority, in turns between accounts, a time limit per call
+            documents=DocumentService.for_api(settings),
         )
         # Batches stored but never started (upload answered 503 batch_not_scheduled_yet) are
         # started by the worker's schedule, once for the whole deployment, not by each replica.

@@ -107,8 +107,21 @@ class FilePublic(BaseModel):
     error: str | None = None
 
 
+class FileAccepted(BaseModel):
+    id: str
+    file_name: str
+    page_count: int
+    from_message: str | None = Field(
+        default=None, description="the uploaded e-mail message (EML or MSG) this file was attached to")
+    converted_from: str | None = Field(
+        default=None, description="the office type converted to PDF at upload: docx, xlsx, odt, ods, rtf or html")
+
+
 class BatchCreated(BaseModel):
     batch: BatchPublic
+    files: list[FileAccepted] | None = Field(
+        default=None, description="the batch's files as accepted, in order (each attachment of an e-mail message "
+        "is a file of its own); absent on an Idempotency-Key replay")
 
 
 class BatchDetail(BaseModel):

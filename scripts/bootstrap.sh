@@ -25,6 +25,9 @@ APT_PACKAGES=(chromium)
 # OCR: tesseract and the languages of scripts/ocr-languages (the list the Dockerfile installs too).
 OCR_PACKAGES="$(sh scripts/ocr-packages.sh)"
 mapfile -t -O "${#APT_PACKAGES[@]}" APT_PACKAGES <<< "$OCR_PACKAGES"
+# Office documents (DOCX, XLSX, ODT, ODS, RTF, HTML) are converted to PDF by LibreOffice at upload
+# (documents/convert.py); Liberation and Carlito are metric-compatible with Arial/Times and Calibri.
+APT_PACKAGES+=(libreoffice-core libreoffice-writer libreoffice-calc fonts-liberation2 fonts-crosextra-carlito)
 
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1

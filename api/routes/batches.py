@@ -60,13 +60,15 @@ async def upload_batch(
     with upload_tmpdir() as tmp:
         upload = await parse_upload(request, Path(tmp), max_files=settings.max_files_per_batch,
                                     max_bytes=settings.max_file_bytes)
-        batch, created = await batch_upload.accept(
+        accepted = await batch_upload.accept(
             db=db, settings=settings, store=store, documents=documents, temporal=temporal,
             account=account, ext=ext, upload=upload, idempotency_key=idempotency_key,
         )
-    if not created:
+    batch = accepted.batch
+    if not accepted.created:
         response.headers["Idempotent-Replayed"] = "true"
-    return BatchCreated(batch=batches.public(batch, status=batch.status, file_count=batch.file_count))
+    return BatchCreated(batch=batches.public(batch, status=batch.status, file_count=batch.file_count),
+                        files=accepted.files)
 
 
 @router.get("", response_model=BatchList, responses=error_responses(400, 404))
