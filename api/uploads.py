@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 from core.limits import MAX_FILE_NAME_CHARS as MAX_NAME
 from core.limits import MAX_FORM_FIELD_BYTES as MAX_TEXT_FIELD
 
+# The documents' field: `files`, or `files[]` as many HTTP clients and HTML forms name a list field.
+FILE_FIELDS = ("files", "files[]")
+
 
 @dataclass
 class UploadedFile:
@@ -91,10 +94,10 @@ class _Collector:
         _, params = parse_options_header(self._headers.get("content-disposition", b""))
         name = params.get(b"name", b"").decode("utf-8", "replace")
         filename = params.get(b"filename")
-        if name == "files" or filename is not None:
-            if name != "files":
+        if name in FILE_FIELDS or filename is not None:
+            if name not in FILE_FIELDS:
                 raise Invalid("unexpected_field",
-                              f"unexpected file field '{name}': send documents in the 'files' field")
+                              f"unexpected file field '{name}': send documents in the 'files' (or 'files[]') field")
             position = len(self.out.files)
             if position >= self.max_files:
                 raise Invalid("too_many_files", f"too many files: at most {self.max_files} per batch")

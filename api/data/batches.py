@@ -44,9 +44,10 @@ def live_files(*, db: Engine, batch_id: str) -> tuple[list[FileRecord], int, int
 def page(
     *, db: Engine, account_id: str, extraction_id: str, limit: int,
     before: datetime | None = None, before_id: str | None = None,
-) -> tuple[list[Batch], bool, dict[str, list[str]]]:
+) -> tuple[list[Batch], bool, dict[str, list[str]], dict[str, tuple[int, int]]]:
     """Up to `limit` batches newest first, strictly before (`before`, `before_id`); whether more
-    follow; and the statuses of each one's files not deleted (one entry per file)."""
+    follow; the statuses of each one's files not deleted (one entry per file); and the input and
+    output model tokens their results used, per batch (as live_files counts them)."""
     with unit(db) as session:
         query = select(Batch).where(Batch.extraction_id == extraction_id, Batch.account_id == account_id)
         if before is not None and before_id:
@@ -58,15 +59,21 @@ def page(
         rows = list(session.exec(query.order_by(col(Batch.created_at).desc(), col(Batch.id).desc()).limit(limit + 1)).all())
         rows, more = rows[:limit], len(rows) > limit
         statuses: dict[str, list[str]] = {}
+        tokens: dict[str, tuple[int, int]] = {}
         if rows:
+            live = (col(FileRecord.batch_id).in_([b.id for b in rows]), col(FileRecord.deleted_at).is_(None))
             counts = session.exec(
                 select(FileRecord.batch_id, FileRecord.status, func.count())
-                .where(col(FileRecord.batch_id).in_([b.id for b in rows]), col(FileRecord.deleted_at).is_(None))
-                .group_by(FileRecord.batch_id, FileRecord.status)
+                .where(*live).group_by(FileRecord.batch_id, FileRecord.status)
             ).all()
             for batch_id, status, n in counts:
                 statuses.setdefault(batch_id, []).extend([status] * n)
-    return rows, more, statuses
+            sums = session.exec(
+                select(FileRecord.batch_id, func.sum(FileResult.input_tokens), func.sum(FileResult.output_tokens))
+                .join(FileResult, col(FileResult.file_id) == FileRecord.id).where(*live).group_by(FileRecord.batch_id)
+            ).all()
+            tokens = {batch_id: (tokens_in or 0, tokens_out or 0) for batch_id, tokens_in, tokens_out in sums}
+    return rows, more, statuses, tokens
 
 
 class Recorded(Enum):
