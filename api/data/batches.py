@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from api.data.session import unit
 from core.accounts import charge_pages
-from core.models import Batch, FileRecord, FileResult, IdempotencyKey
+from core.models import Batch, Extraction, FileRecord, FileResult, IdempotencyKey
 
 
 def get(*, db: Engine, account_id: str, extraction_id: str, batch_id: str) -> Batch | None:
@@ -80,6 +80,7 @@ class Recorded(Enum):
     CREATED = "created"
     OUT_OF_PAGES = "out_of_pages"  # the pages did not fit the budget: nothing written
     KEY_TAKEN = "key_taken"  # another request with this Idempotency-Key committed first: nothing written
+    EXTRACTION_GONE = "extraction_gone"  # the extraction was deleted while the files came in: nothing written
 
 
 def record(*, db: Engine, batch: Batch, files: list[FileRecord], idempotency: IdempotencyKey | None) -> Recorded:
@@ -89,15 +90,17 @@ def record(*, db: Engine, batch: Batch, files: list[FileRecord], idempotency: Id
         if not charge_pages(session, account_id=batch.account_id, pages=batch.page_count):
             session.rollback()
             return Recorded.OUT_OF_PAGES
-        session.add(batch)
-        session.flush()  # parent row first: there are no ORM relationships to order the inserts
-        session.add_all(files)
-        if idempotency is not None:
-            session.add(idempotency)
         try:
+            session.add(batch)
+            session.flush()  # parent row first: there are no ORM relationships to order the inserts
+            session.add_all(files)
+            if idempotency is not None:
+                session.add(idempotency)
             session.commit()
         except IntegrityError:
             session.rollback()
+            if session.get(Extraction, batch.extraction_id) is None:
+                return Recorded.EXTRACTION_GONE
             if idempotency is None:
                 raise
             return Recorded.KEY_TAKEN

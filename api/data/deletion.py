@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from api.data.session import unit
@@ -42,9 +43,10 @@ def mark_files_deleted(*, db: Engine, batch_ids: list[str]) -> None:
         session.commit()
 
 
-def remove(*, db: Engine, batch_ids: list[str], extraction_id: str | None = None) -> None:
+def remove(*, db: Engine, batch_ids: list[str], extraction_id: str | None = None) -> bool:
     """The batches' rows (results, files, idempotency keys, webhook attempts, the batches) and, when
-    given, the extraction's, in one transaction, children first."""
+    given, the extraction's, in one transaction, children first. False (nothing removed) when a batch
+    uploaded meanwhile still points at the extraction."""
     with unit(db) as session:
         if batch_ids:
             files = select(FileRecord.id).where(col(FileRecord.batch_id).in_(batch_ids))
@@ -53,6 +55,11 @@ def remove(*, db: Engine, batch_ids: list[str], extraction_id: str | None = None
             session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.batch_id).in_(batch_ids)))
             session.execute(delete(WebhookAttempt).where(col(WebhookAttempt.batch_id).in_(batch_ids)))
             session.execute(delete(Batch).where(col(Batch.id).in_(batch_ids)))
-        if extraction_id is not None:
-            session.execute(delete(Extraction).where(col(Extraction.id) == extraction_id))
-        session.commit()
+        try:
+            if extraction_id is not None:
+                session.execute(delete(Extraction).where(col(Extraction.id) == extraction_id))
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return False
+    return True

@@ -49,11 +49,14 @@ async def delete_batch(*, db: Engine, store: ObjectStore, temporal: Temporal, vi
 
 async def delete_extraction(*, db: Engine, store: ObjectStore, temporal: Temporal, views: StatusViews,
                             known_batches: MutableMapping, ext: Extraction) -> None:
-    """Every batch of the extraction (a step of BATCHES_PER_STEP at a time), then the extraction."""
-    while batches := data.batches_of(db=db, extraction_id=ext.id, limit=BATCHES_PER_STEP):
-        await _delete_batches(db=db, store=store, temporal=temporal, views=views, known_batches=known_batches,
-                              batches=batches)
-    data.remove(db=db, batch_ids=[], extraction_id=ext.id)
+    """Every batch of the extraction (a step of BATCHES_PER_STEP at a time), then the extraction; a
+    batch uploaded meanwhile is deleted in one more pass."""
+    while True:
+        while batches := data.batches_of(db=db, extraction_id=ext.id, limit=BATCHES_PER_STEP):
+            await _delete_batches(db=db, store=store, temporal=temporal, views=views, known_batches=known_batches,
+                                  batches=batches)
+        if data.remove(db=db, batch_ids=[], extraction_id=ext.id):
+            return
 
 
 async def _delete_batches(*, db: Engine, store: ObjectStore, temporal: Temporal, views: StatusViews,

@@ -12,6 +12,7 @@ from sqlalchemy import func, update
 from sqlmodel import select
 
 from api import deps
+from api.data import deletion as deletion_data
 from api.services import deletion
 from core.db import session_scope
 from core.limits import NESTING_RULE
@@ -207,3 +208,38 @@ def test_the_nesting_limit_is_stated_once_and_alike_everywhere(api):
     assert NESTING_RULE in str(schemas["FieldSpec"]["properties"]["fields"])
     readme = README.read_text().replace("&lt;", "<").replace("&gt;", ">")
     assert NESTING_RULE in readme
+
+
+def test_an_upload_that_loses_the_race_with_deleting_its_extraction_is_a_404(api):
+    http = api.client()
+    ext = extraction(http)
+    inspect = api.state.documents.inspect
+
+    async def inspect_while_deleted(path, name):  # the DELETE's last step lands while the upload is inspected
+        deletion_data.remove(db=api.state.db, batch_ids=[], extraction_id=ext)
+        return await inspect(path, name)
+
+    api.state.documents.inspect = inspect_while_deleted
+    r = http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("a.pdf", b"%PDF page", "application/pdf"))])
+    assert ext in error(r, 404, "not_found")
+    assert api.store.objects == {} and api.temporal.started == [] and count(api.state.db, Batch) == 0
+
+
+def test_a_batch_uploaded_while_its_extraction_is_deleted_is_deleted_too(api, monkeypatch):
+    http = api.client()
+    ext = extraction(http)
+    first, _ = upload(http, ext)
+    late, _ = upload(http, ext)
+    listed = deletion_data.batches_of
+    passes: list[int] = []
+
+    def late_arrival(*, db, extraction_id, limit):  # unseen until the extraction's row is to go
+        passes.append(1)
+        found = listed(db=db, extraction_id=extraction_id, limit=limit)
+        return [b for b in found if b.id != late] if len(passes) <= 2 else found
+
+    monkeypatch.setattr(deletion_data, "batches_of", late_arrival)
+    assert http.delete(f"/v1/extractions/{ext}").status_code == 204
+    assert len(passes) == 4  # [first], [] -> the extraction is still referenced -> [late], []
+    assert count(api.state.db, Extraction, id=ext) == 0 and count(api.state.db, Batch) == 0
+    assert api.store.objects == {}
