@@ -1,7 +1,7 @@
-"""Housekeeping and whole-batch results on the real stack (API, worker, Temporal, S3, SQLite):
-deleting a batch or an extraction while its workflow runs (processing, or waiting for review)
-removes its rows and objects and the workflow finishes; a batch's results carry the values of
-files waiting for review; an approved value says it was reviewed and loses a citation that no
+"""Housekeeping and whole-batch results on the real stack (API, worker, Temporal, S3; SQLite and
+PostgreSQL): deleting a batch or an extraction while its workflow runs (processing, or waiting for
+review) removes its rows and objects and the workflow finishes; a batch's results carry the values
+of files waiting for review; an approved value says it was reviewed and loses a citation that no
 longer matches."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ STRICT = {**schema_invoice(), "name": "housekeeping-strict", "review_threshold":
 
 
 @pytest.fixture(scope="module")
-def http(sqlite_stack):
-    with sqlite_stack.client(sqlite_stack.create_key(name="housekeeper")) as client:
+def http(stack):
+    with stack.client(stack.create_key(name="housekeeper")) as client:
         yield client
 
 
@@ -64,49 +64,49 @@ def rows(stack, model, **where) -> int:
         return session.exec(query).one()
 
 
-def test_deleting_batches_while_they_run_removes_rows_and_objects_and_the_workflows_finish(sqlite_stack, http):
+def test_deleting_batches_while_they_run_removes_rows_and_objects_and_the_workflows_finish(stack, http):
     ext = http.post("/v1/extractions", json=STRICT).json()["extraction"]["id"]
     waiting = upload(http, ext, (501, 502))
-    assert sqlite_stack.wait_terminal(http, ext, waiting)["batch"]["status"] == "needs_review"
-    assert objects_under(sqlite_stack, waiting)
+    assert stack.wait_terminal(http, ext, waiting)["batch"]["status"] == "needs_review"
+    assert objects_under(stack, waiting)
     busy = upload(http, ext, (503, 504, 505), n_items=60)  # deleted while its pages are read
     assert http.delete(f"/v1/extractions/{ext}/batches/{busy}").status_code == 204
     assert http.delete(f"/v1/extractions/{ext}/batches/{waiting}").status_code == 204
 
-    assert workflows_finish(sqlite_stack, [busy, waiting]) == ["processed", "processed"]  # with no files left
+    assert workflows_finish(stack, [busy, waiting]) == ["processed", "processed"]  # with no files left
     for batch in (busy, waiting):
-        assert objects_under(sqlite_stack, batch) == []  # also what a running activity wrote after the delete
-        assert rows(sqlite_stack, Batch, id=batch) == 0 and rows(sqlite_stack, FileRecord, batch_id=batch) == 0
+        assert objects_under(stack, batch) == []  # also what a running activity wrote after the delete
+        assert rows(stack, Batch, id=batch) == 0 and rows(stack, FileRecord, batch_id=batch) == 0
         assert http.get(f"/v1/extractions/{ext}/batches/{batch}").status_code == 404
     assert http.get(f"/v1/extractions/{ext}/reviews").json()["files"] == []
     assert http.get(f"/v1/extractions/{ext}").status_code == 200  # the extraction stays
 
 
-def test_deleting_an_extraction_removes_its_finished_and_running_batches(sqlite_stack, http):
+def test_deleting_an_extraction_removes_its_finished_and_running_batches(stack, http):
     ext = http.post("/v1/extractions", json={**STRICT, "name": "housekeeping-doomed"}).json()["extraction"]["id"]
     done = upload(http, ext, (511,))
-    (f,) = sqlite_stack.wait_terminal(http, ext, done)["files"]
+    (f,) = stack.wait_terminal(http, ext, done)["files"]
     assert http.post(f"/v1/extractions/{ext}/files/{f['id']}/review",
                      json={"action": "approve", "revision": 1}).status_code == 200
-    assert workflows_finish(sqlite_stack, [done]) == ["processed"]
+    assert workflows_finish(stack, [done]) == ["processed"]
     waiting = upload(http, ext, (512,))
-    sqlite_stack.wait_terminal(http, ext, waiting)
+    stack.wait_terminal(http, ext, waiting)
     busy = upload(http, ext, (513, 514), n_items=60)
 
     assert http.delete(f"/v1/extractions/{ext}").status_code == 204
     assert http.get(f"/v1/extractions/{ext}").status_code == 404
-    assert workflows_finish(sqlite_stack, [waiting, busy]) == ["processed", "processed"]
+    assert workflows_finish(stack, [waiting, busy]) == ["processed", "processed"]
     for batch in (done, waiting, busy):
-        assert objects_under(sqlite_stack, batch) == []
-    assert rows(sqlite_stack, Extraction, id=ext) == 0 and rows(sqlite_stack, Batch, extraction_id=ext) == 0
-    assert rows(sqlite_stack, FileRecord, extraction_id=ext) == 0
-    assert rows(sqlite_stack, FileResult, file_id=f["id"]) == 0
+        assert objects_under(stack, batch) == []
+    assert rows(stack, Extraction, id=ext) == 0 and rows(stack, Batch, extraction_id=ext) == 0
+    assert rows(stack, FileRecord, extraction_id=ext) == 0
+    assert rows(stack, FileResult, file_id=f["id"]) == 0
 
 
-def test_results_carry_waiting_files_and_an_approval_is_marked_reviewed(sqlite_stack, http):
+def test_results_carry_waiting_files_and_an_approval_is_marked_reviewed(stack, http):
     ext = http.post("/v1/extractions", json={**STRICT, "name": "housekeeping-results"}).json()["extraction"]["id"]
     batch = upload(http, ext, (521, 522))
-    sqlite_stack.wait_terminal(http, ext, batch)
+    stack.wait_terminal(http, ext, batch)
     url = f"/v1/extractions/{ext}/batches/{batch}/results"
 
     body = http.get(url).json()
