@@ -43,21 +43,24 @@ def mark_files_deleted(*, db: Engine, batch_ids: list[str]) -> None:
         session.commit()
 
 
-def remove(*, db: Engine, batch_ids: list[str], extraction_id: str | None = None) -> bool:
-    """The batches' rows (results, files, idempotency keys, webhook attempts, the batches) and, when
-    given, the extraction's, in one transaction, children first. False (nothing removed) when a batch
-    uploaded meanwhile still points at the extraction."""
+def remove_batches(*, db: Engine, batch_ids: list[str]) -> None:
+    """The batches' rows, children first, in one transaction: results, files, idempotency keys,
+    webhook attempts, the batches."""
     with unit(db) as session:
-        if batch_ids:
-            files = select(FileRecord.id).where(col(FileRecord.batch_id).in_(batch_ids))
-            session.execute(delete(FileResult).where(col(FileResult.file_id).in_(files)))
-            session.execute(delete(FileRecord).where(col(FileRecord.batch_id).in_(batch_ids)))
-            session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.batch_id).in_(batch_ids)))
-            session.execute(delete(WebhookAttempt).where(col(WebhookAttempt.batch_id).in_(batch_ids)))
-            session.execute(delete(Batch).where(col(Batch.id).in_(batch_ids)))
+        files = select(FileRecord.id).where(col(FileRecord.batch_id).in_(batch_ids))
+        session.execute(delete(FileResult).where(col(FileResult.file_id).in_(files)))
+        session.execute(delete(FileRecord).where(col(FileRecord.batch_id).in_(batch_ids)))
+        session.execute(delete(IdempotencyKey).where(col(IdempotencyKey.batch_id).in_(batch_ids)))
+        session.execute(delete(WebhookAttempt).where(col(WebhookAttempt.batch_id).in_(batch_ids)))
+        session.execute(delete(Batch).where(col(Batch.id).in_(batch_ids)))
+        session.commit()
+
+
+def remove_extraction(*, db: Engine, extraction_id: str) -> bool:
+    """The extraction's row; False (nothing removed) when a batch uploaded meanwhile points at it."""
+    with unit(db) as session:
         try:
-            if extraction_id is not None:
-                session.execute(delete(Extraction).where(col(Extraction.id) == extraction_id))
+            session.execute(delete(Extraction).where(col(Extraction.id) == extraction_id))
             session.commit()
         except IntegrityError:
             session.rollback()

@@ -42,7 +42,7 @@ UPLOAD_DOC = {
                                   "description": "the documents (PDF, PNG, JPEG, TIFF; each at most 25 MB), one "
                                   "part each; the field may also be named `files[]`"},
                         "name": {"type": "string", "description": "a name for the batch"},
-                        "webhook_url": {"type": "string", "format": "uri", "maxLength": 2000,
+                        "webhook_url": {"type": "string",
                                         "description": "events of this batch are POSTed here instead of to the "
                                         "extraction's webhook_url (see Webhooks in the README)"},
                     },

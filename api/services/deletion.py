@@ -55,7 +55,7 @@ async def delete_extraction(*, db: Engine, store: ObjectStore, temporal: Tempora
         while batches := data.batches_of(db=db, extraction_id=ext.id, limit=BATCHES_PER_STEP):
             await _delete_batches(db=db, store=store, temporal=temporal, views=views, known_batches=known_batches,
                                   batches=batches)
-        if data.remove(db=db, batch_ids=[], extraction_id=ext.id):
+        if data.remove_extraction(db=db, extraction_id=ext.id):
             return
 
 
@@ -69,7 +69,7 @@ async def _delete_batches(*, db: Engine, store: ObjectStore, temporal: Temporal,
                            if b.status not in BATCH_TERMINAL))
     for batch_id in ids:
         await asyncio.to_thread(store.delete_prefix, storage.batch_prefix(batch_id))
-    data.remove(db=db, batch_ids=ids)
+    data.remove_batches(db=db, batch_ids=ids)
     for batch_id in ids:
         views.forget(batch_id)
         known_batches.pop(batch_id, None)

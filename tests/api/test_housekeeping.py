@@ -216,7 +216,7 @@ def test_an_upload_that_loses_the_race_with_deleting_its_extraction_is_a_404(api
     inspect = api.state.documents.inspect
 
     async def inspect_while_deleted(path, name):  # the DELETE's last step lands while the upload is inspected
-        deletion_data.remove(db=api.state.db, batch_ids=[], extraction_id=ext)
+        deletion_data.remove_extraction(db=api.state.db, extraction_id=ext)
         return await inspect(path, name)
 
     api.state.documents.inspect = inspect_while_deleted
