@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core import limits
 from core.languages import LANGUAGE_DOC, language_problem
-from core.limits import MAX_FIELDS, NESTING_RULE
-from core.schema import ExtractionSchema, FieldSpec
+from core.schema import ExtractionSchema, FieldSpec, size_problems
 
 
 class ExtractionCreate(BaseModel):
@@ -19,7 +19,7 @@ class ExtractionCreate(BaseModel):
     description: str | None = Field(default=None, max_length=5000)
     language: str = Field(default="auto", min_length=2, max_length=32, description=LANGUAGE_DOC)
     fields: list[FieldSpec] = Field(
-        min_length=1, description=f"at most {MAX_FIELDS} fields, nested ones included; {NESTING_RULE}",
+        min_length=1, description=f"at most {limits.MAX_FIELDS} fields, nested ones included; {limits.NESTING_RULE}",
     )
     model: str | None = Field(
         default=None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
@@ -35,7 +35,7 @@ class ExtractionCreate(BaseModel):
         description="a file not reviewed within this time fails with 'review deadline passed'",
     )
     webhook_url: str | None = Field(
-        default=None, max_length=2000,
+        default=None, max_length=limits.MAX_WEBHOOK_URL_CHARS,
         description="events of this extraction's batches (batch.processed, batch.needs_review, file.processed, "
         "file.needs_review, file.failed) are POSTed here, signed per Standard Webhooks with the account's "
         "secret (POST /v1/webhook-secret)",
@@ -48,6 +48,14 @@ class ExtractionCreate(BaseModel):
         if problem:
             raise ValueError(problem)
         return value
+
+    @field_validator("fields")
+    @classmethod
+    def _size_caps(cls, fields: list[FieldSpec]) -> list[FieldSpec]:
+        problems = size_problems(fields)  # enum values, schema bytes: what the worker's input must fit
+        if problems:
+            raise ValueError("; ".join(problems))
+        return fields
 
     @model_validator(mode="after")
     def _schema_rules(self) -> ExtractionCreate:
@@ -84,6 +92,9 @@ class ExtractionOut(BaseModel):
 
 class ExtractionList(BaseModel):
     extractions: list[ExtractionPublic]
+    next_before: str | None = Field(
+        description="pass as `before` to get the next page; null on the last page"
+    )
 
 
 class BatchPublic(BaseModel):
@@ -201,7 +212,10 @@ class ReviewItem(BaseModel):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str
     batch_id: str
+    batch_name: str | None = Field(description="the name given at upload, if any")
+    batch_created_at: datetime
     page_count: int
     revision: int
     reasons: list[str]
@@ -216,7 +230,9 @@ class ReviewDetail(BaseModel):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str
     batch_id: str
+    batch_name: str | None
     status: str
     revision: int
     reasons: list[str]
@@ -248,6 +264,8 @@ class ErrorOut(BaseModel):
     error: str  # for people
     code: str  # stable, for programs: see README "Errors"
     retryable: bool  # the same request may succeed later (429, 503, 5xx)
+    batch_id: str | None = Field(
+        default=None, description="503 batch_not_scheduled_yet only: the batch that was stored (poll it)")
 
 
 _ERROR_WHEN = {

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.connection import ApiErrors, ApiOpt, KeyOpt, connect, err
+from cli.connection import ApiErrors, ApiOpt, KeyOpt, StackOpt, connect, err
 from cli.progress import LineProgress, RichProgress, use_rich
 from extraction.table import ResultTable
 
@@ -111,7 +111,7 @@ def find_or_create_extraction(dp: Client, body: dict[str, Any]) -> tuple[Extract
     (language, model, description, review threshold and deadline, webhook URL) is reused; else one
     is created."""
     want = _settings_of(body)
-    for ext in dp.list_extractions():  # newest first
+    for ext in dp.iter_extractions():  # newest first, page by page until one matches
         if _settings_of(ext.model_dump()) == want:
             return ext, True
     return dp.create_extraction(body), False
@@ -269,6 +269,7 @@ def extract(
     fmt: Annotated[OutFormat, typer.Option("--format", help="json: one result body per file; csv: one row per file of the scalar fields.")] = OutFormat.json,
     api: ApiOpt = None,
     key: KeyOpt = None,
+    data_dir: StackOpt = None,
     name: Annotated[str | None, typer.Option("--name", help="Batch name (NAME-1, NAME-2 ... when split into several batches).")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="With --wait: stop waiting after this many seconds.")] = None,
 ) -> None:
@@ -295,7 +296,7 @@ def extract(
 
     from client import AuthError
 
-    dp = connect(api, key)
+    dp = connect(api, key, data_dir)
     with dp, ApiErrors():
         ext, reused = find_or_create_extraction(dp, body)
         err(f"extraction {ext.id} ({ext.name}): {'reused' if reused else 'created'}")

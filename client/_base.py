@@ -22,6 +22,7 @@ from client.models import (
     BatchResults,
     BatchStatus,
     Extraction,
+    ExtractionPage,
     FileInfo,
     FileResult,
     ReviewDetail,
@@ -210,8 +211,11 @@ class BaseClient:
     def _c_get_extraction(self, extraction_id: str) -> Call:
         return Call("GET", f"/v1/extractions/{_seg(extraction_id)}", _key("extraction", Extraction))
 
-    def _c_list_extractions(self) -> Call:
-        return Call("GET", "/v1/extractions", _list("extractions", Extraction))
+    def _c_list_extractions(self, limit: int, before: str | None) -> Call:
+        params: dict[str, Any] = {"limit": limit}
+        if before:
+            params["before"] = before
+        return Call("GET", "/v1/extractions", _json(ExtractionPage), params=params)
 
     # -- batches
     def _c_upload_batch(self, extraction_id: str, files: Sequence[FileInput], name: str | None,

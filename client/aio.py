@@ -24,6 +24,7 @@ from client.models import (
     BatchResults,
     BatchStatus,
     Extraction,
+    ExtractionPage,
     FileInfo,
     FileResult,
     ReviewDetail,
@@ -93,8 +94,19 @@ class AsyncClient(BaseClient):
     async def get_extraction(self, extraction_id: str) -> Extraction:
         return await self._run(self._c_get_extraction(extraction_id))
 
-    async def list_extractions(self) -> list[Extraction]:
-        return await self._run(self._c_list_extractions())
+    async def list_extractions(self, *, limit: int = 20, before: str | None = None) -> ExtractionPage:
+        return await self._run(self._c_list_extractions(limit, before))
+
+    async def iter_extractions(self, *, page_size: int = 100) -> AsyncIterator[Extraction]:
+        """``async for ext in dp.iter_extractions()``: every extraction, following ``next_before``."""
+        before = None
+        while True:
+            page = await self.list_extractions(limit=page_size, before=before)
+            for ext in page.extractions:
+                yield ext
+            if not page.next_before:
+                return
+            before = page.next_before
 
     # -- batches
     async def upload_batch(self, extraction_id: str, files: Sequence[FileInput], *, name: str | None = None,

@@ -76,6 +76,13 @@ class BatchStatus(_Model):
         return out
 
 
+class ExtractionPage(_Model):
+    """One page of ``GET /v1/extractions``: pass ``next_before`` as ``before`` for the next (None: last page)."""
+
+    extractions: list[Extraction]
+    next_before: str | None = None
+
+
 class BatchPage(_Model):
     """One page of ``GET .../batches``: pass ``next_before`` as ``before`` for the next (None: last page)."""
 
@@ -151,7 +158,10 @@ class ReviewItem(_Model):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str | None = None
     batch_id: str
+    batch_name: str | None = None
+    batch_created_at: datetime | None = None
     page_count: int = 0
     revision: int
     reasons: list[str] = Field(default_factory=list)
@@ -164,7 +174,9 @@ class ReviewDetail(_Model):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str | None = None
     batch_id: str
+    batch_name: str | None = None
     status: str
     revision: int
     reasons: list[str] = Field(default_factory=list)

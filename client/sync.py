@@ -23,6 +23,7 @@ from client.models import (
     BatchResults,
     BatchStatus,
     Extraction,
+    ExtractionPage,
     FileInfo,
     FileResult,
     ReviewDetail,
@@ -102,9 +103,20 @@ class Client(BaseClient):
     def get_extraction(self, extraction_id: str) -> Extraction:
         return self._run(self._c_get_extraction(extraction_id))
 
-    def list_extractions(self) -> list[Extraction]:
-        """The account's extractions, newest first."""
-        return self._run(self._c_list_extractions())
+    def list_extractions(self, *, limit: int = 20, before: str | None = None) -> ExtractionPage:
+        """One page of the account's extractions, newest first; pass ``page.next_before`` as
+        ``before`` for the next."""
+        return self._run(self._c_list_extractions(limit, before))
+
+    def iter_extractions(self, *, page_size: int = 100) -> Iterator[Extraction]:
+        """Every extraction of the account, newest first, following ``next_before`` page by page."""
+        before = None
+        while True:
+            page = self.list_extractions(limit=page_size, before=before)
+            yield from page.extractions
+            if not page.next_before:
+                return
+            before = page.next_before
 
     # -- batches
     def upload_batch(self, extraction_id: str, files: Sequence[FileInput], *, name: str | None = None,

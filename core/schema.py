@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import to_json
+
+from core import limits
+from core.limits import MAX_DEPTH, MAX_DESCRIPTION_CHARS, MAX_FIELDS, MAX_KEY_CHARS, NESTING_RULE
 
 FieldType = Literal["string", "number", "integer", "boolean", "date", "enum", "list<object>"]
 SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "enum")
-
-from core.limits import MAX_DEPTH, MAX_DESCRIPTION_CHARS, MAX_FIELDS, MAX_KEY_CHARS, NESTING_RULE
 
 
 class FieldSpec(BaseModel):
@@ -82,3 +84,37 @@ class ExtractionSchema(BaseModel):
         if _count(fields) > MAX_FIELDS:
             raise ValueError(f"the schema has {_count(fields)} fields; at most {MAX_FIELDS} are allowed")
         return fields
+
+
+def all_fields(fields: list[FieldSpec]) -> list[FieldSpec]:
+    """Every field, each list<object> followed by its nested fields."""
+    return [f for top in fields for f in [top, *(top.fields or [])]]
+
+
+def schema_bytes(fields: list[FieldSpec]) -> int:
+    """The fields as compact UTF-8 JSON, as stored and as the worker's input carries them."""
+    return len(to_json([f.model_dump(exclude_none=True) for f in fields]))
+
+
+def size_problems(fields: list[FieldSpec]) -> list[str]:
+    """What in a new extraction's fields is over the size caps (core/limits.py), one sentence
+    each. Checked at creation only: an extraction stored before a cap existed still loads."""
+    problems = []
+    enums = [f for f in all_fields(fields) if f.type == "enum"]
+    for f in enums:
+        values = f.values or []
+        if len(values) > limits.MAX_ENUM_VALUES:
+            problems.append(f"field '{f.key}' has {len(values)} enum values; at most {limits.MAX_ENUM_VALUES} "
+                            "are allowed")
+        longest = max((len(v) for v in values), default=0)
+        if longest > limits.MAX_ENUM_VALUE_CHARS:
+            problems.append(f"field '{f.key}' has an enum value of {longest} characters; at most "
+                            f"{limits.MAX_ENUM_VALUE_CHARS} are allowed")
+    total = sum(len(f.values or []) for f in enums)
+    if total > limits.MAX_ENUM_VALUES_TOTAL:
+        problems.append(f"the enum fields have {total:,} values together; at most {limits.MAX_ENUM_VALUES_TOTAL:,} "
+                        "are allowed")
+    size = schema_bytes(fields)
+    if size > limits.MAX_SCHEMA_BYTES:
+        problems.append(f"the fields are {size:,} bytes as JSON; at most {limits.MAX_SCHEMA_BYTES:,} are allowed")
+    return problems

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from api.data.paging import newest_first
 from api.data.session import unit
 from core.accounts import charge_pages
 from core.models import Batch, Extraction, FileRecord, FileResult, IdempotencyKey
@@ -50,13 +51,7 @@ def page(
     output model tokens their results used, per batch (as live_files counts them)."""
     with unit(db) as session:
         query = select(Batch).where(Batch.extraction_id == extraction_id, Batch.account_id == account_id)
-        if before is not None and before_id:
-            # Keyset on (created_at, id): gap-free and stable even when created_at ties.
-            query = query.where(or_(col(Batch.created_at) < before,
-                                     and_(col(Batch.created_at) == before, col(Batch.id) < before_id)))
-        elif before is not None:
-            query = query.where(Batch.created_at < before)
-        rows = list(session.exec(query.order_by(col(Batch.created_at).desc(), col(Batch.id).desc()).limit(limit + 1)).all())
+        rows = list(session.exec(newest_first(query, Batch, limit=limit, before=before, before_id=before_id)).all())
         rows, more = rows[:limit], len(rows) > limit
         statuses: dict[str, list[str]] = {}
         tokens: dict[str, tuple[int, int]] = {}

@@ -10,23 +10,28 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import (
     AccountDep,
+    Cursor,
     DbDep,
     DocumentsDep,
     IdempotencyKeyDep,
     OwnedBatch,
     OwnedExtraction,
+    PageSize,
     SettingsDep,
     StateDep,
     StatusViewsDep,
     StoreDep,
     TemporalDep,
 )
+from api.json_body import CappedBodyRoute
 from api.schemas import BatchCreated, BatchDetail, BatchList, BatchResults, Usage, error_responses
 from api.services import batch_upload, batches, deletion, results
 from api.services.results import MEDIA_TYPES, ResultsFormat
 from api.uploads import parse_upload, upload_tmpdir
+from core import limits
+from core.limits import DEFAULT_PAGE_SIZE
 
-router = APIRouter(prefix="/v1/extractions/{extraction_id}/batches", tags=["batches"])
+router = APIRouter(prefix="/v1/extractions/{extraction_id}/batches", tags=["batches"], route_class=CappedBodyRoute)
 
 UPLOAD_DOC = {
     "requestBody": {
@@ -41,8 +46,9 @@ UPLOAD_DOC = {
                                   "minItems": 1, "maxItems": 30,
                                   "description": "the documents (PDF, PNG, JPEG, TIFF; each at most 25 MB), one "
                                   "part each; the field may also be named `files[]`"},
-                        "name": {"type": "string", "description": "a name for the batch"},
-                        "webhook_url": {"type": "string",
+                        "name": {"type": "string", "maxLength": limits.MAX_BATCH_NAME_CHARS,
+                                 "description": "a name for the batch"},
+                        "webhook_url": {"type": "string", "maxLength": limits.MAX_WEBHOOK_URL_CHARS,
                                         "description": "events of this batch are POSTed here instead of to the "
                                         "extraction's webhook_url (see Webhooks in the README)"},
                     },
@@ -80,8 +86,8 @@ async def list_batches(
     account: AccountDep,
     ext: OwnedExtraction,
     db: DbDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    before: Annotated[str | None, Query(max_length=200)] = None,
+    limit: PageSize = DEFAULT_PAGE_SIZE,
+    before: Cursor = None,
 ) -> BatchList:
     page, next_before = batches.listing(db=db, account=account, ext=ext, limit=limit, before=before)
     return BatchList(batches=page, next_before=next_before)

@@ -6,20 +6,24 @@ from fastapi import APIRouter, Response
 
 from api.deps import (
     AccountDep,
+    Cursor,
     DbDep,
     GeminiCheckDep,
     OwnedExtraction,
+    PageSize,
     SettingsDep,
     StateDep,
     StatusViewsDep,
     StoreDep,
     TemporalDep,
 )
+from api.json_body import CappedBodyRoute
 from api.schemas import ExtractionCreate, ExtractionList, ExtractionOut, ExtractionPublic, error_responses
 from api.services import deletion, extractions
+from core.limits import DEFAULT_PAGE_SIZE
 from core.models import Extraction
 
-router = APIRouter(prefix="/v1/extractions", tags=["extractions"])
+router = APIRouter(prefix="/v1/extractions", tags=["extractions"], route_class=CappedBodyRoute)
 
 
 def _public(ext: Extraction) -> ExtractionPublic:
@@ -35,9 +39,11 @@ async def create_extraction(
     return ExtractionOut(extraction=_public(ext))
 
 
-@router.get("", response_model=ExtractionList, responses=error_responses())
-async def list_extractions(account: AccountDep, db: DbDep) -> ExtractionList:
-    return ExtractionList(extractions=[_public(e) for e in extractions.list_for(db=db, account=account)])
+@router.get("", response_model=ExtractionList, responses=error_responses(400))
+async def list_extractions(account: AccountDep, db: DbDep, limit: PageSize = DEFAULT_PAGE_SIZE,
+                           before: Cursor = None) -> ExtractionList:
+    page, next_before = extractions.listing(db=db, account=account, limit=limit, before=before)
+    return ExtractionList(extractions=[_public(e) for e in page], next_before=next_before)
 
 
 @router.get("/{extraction_id}", response_model=ExtractionOut, responses=error_responses(404))

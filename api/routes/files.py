@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.deps import DbDep, OwnedFile, StatusViewsDep, StoreDep, TemporalDep
+from api.json_body import CappedBodyRoute
 from api.schemas import FileOut, FileResultOut, error_responses
 from api.services import deletion, files
 
-router = APIRouter(prefix="/v1/extractions/{extraction_id}/files", tags=["files"])
+router = APIRouter(prefix="/v1/extractions/{extraction_id}/files", tags=["files"], route_class=CappedBodyRoute)
 
 
 @router.get("/{file_id}", response_model=FileOut, responses=error_responses(404))

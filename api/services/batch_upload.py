@@ -21,6 +21,7 @@ from core.config import Settings
 from core.ids import new_id
 from core.models import Account, Batch, Extraction, FileRecord, IdempotencyKey
 from core.storage import ObjectStore
+from core.text import without_paths
 from documents.errors import DocumentRejected
 from documents.inspect import DocumentInfo
 from documents.kinds import KINDS
@@ -96,6 +97,7 @@ async def accept(
             f"batch {batch_id} was stored but could not be scheduled yet ({type(e).__name__}); "
             "it will be scheduled automatically",
             retryable=False,  # sending it again would make a second batch
+            details={"batch_id": batch_id},
         ) from None
     return batch, True
 
@@ -105,7 +107,7 @@ async def _inspect_all(documents: DocumentService, upload: ParsedUpload) -> list
         try:
             return await documents.inspect(f.path, f.file_name)
         except DocumentRejected as e:
-            raise Invalid("document_rejected", str(e)) from None
+            raise Invalid("document_rejected", without_paths(str(e), f.file_name)) from None
 
     return list(await asyncio.gather(*(one(f) for f in upload.files)))
 

@@ -10,6 +10,7 @@ from api.domain_errors import Conflict, NotFound
 from core import storage
 from core.models import FileRecord
 from core.storage import ObjectMissing, ObjectStore
+from core.text import without_paths
 from documents.errors import DocumentRejected
 from documents.service import DocumentService
 
@@ -37,7 +38,8 @@ async def page_png(*, store: ObjectStore, documents: DocumentService, rec: FileR
         try:
             png = await documents.draw_page(path, kind=rec.kind, number=page)
         except DocumentRejected as e:
-            raise Conflict("page_not_drawable", f"page {page} of '{rec.file_name}' cannot be drawn: {e}") from None
+            raise Conflict("page_not_drawable", f"page {page} of '{rec.file_name}' cannot be drawn: "
+                           f"{without_paths(str(e), rec.file_name)}") from None
     await asyncio.to_thread(store.put_bytes, key, png, "image/png")
     if not await asyncio.to_thread(store.exists, rec.object_key):
         # the file was deleted while its page was drawn: nothing may stay under its prefix
