@@ -33,6 +33,9 @@ from core.text import refused_character, shown
 # request are bounded: max_files files and these fields.
 TEXT_FIELDS = {"name": limits.MAX_BATCH_NAME_CHARS, "webhook_url": limits.MAX_WEBHOOK_URL_CHARS}
 
+# The documents' field: `files`, or `files[]` as many HTTP clients and HTML forms name a list field.
+FILE_FIELDS = ("files", "files[]")
+
 
 @dataclass
 class UploadedFile:
@@ -110,10 +113,10 @@ class _Collector:
         if not name:
             raise Invalid("malformed_multipart", f"part {self._parts} of the upload has no field name in its "
                           "Content-Disposition header (name=\"files\" for a document)")
-        if name == "files" or filename is not None:
-            if name != "files":
-                raise Invalid("unexpected_field",
-                              f"unexpected file field '{shown(name)}': send documents in the 'files' field")
+        if name in FILE_FIELDS or filename is not None:
+            if name not in FILE_FIELDS:
+                raise Invalid("unexpected_field", f"unexpected file field '{shown(name)}': send documents in the "
+                              "'files' (or 'files[]') field")
             position = len(self.out.files)
             if position >= self.max_files:
                 raise Invalid("too_many_files", f"too many files: at most {self.max_files} per batch")

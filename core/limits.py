@@ -11,7 +11,10 @@ from __future__ import annotations
 
 # -- extraction schemas (checked at creation: a 400 naming the field) -------------------------
 MAX_FIELDS = 200  # all fields, nested included
-MAX_DEPTH = 2  # top level + one level inside a list<object>
+MAX_DEPTH = 2  # levels of fields: the top level, and the fields of a list<object>
+# The one statement of that limit: the error, the OpenAPI descriptions and the README all say it
+# (tests/api/test_housekeeping.py checks they agree).
+NESTING_RULE = "fields may be nested one level deep: a list<object> holds fields of the other types, never another list<object>"
 MAX_KEY_CHARS = 64
 MAX_DESCRIPTION_CHARS = 2000
 MAX_ENUM_VALUES = 500  # values of one enum field

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import to_json
 
 from core import limits
-from core.limits import MAX_DEPTH, MAX_DESCRIPTION_CHARS, MAX_FIELDS, MAX_KEY_CHARS
+from core.limits import MAX_DEPTH, MAX_DESCRIPTION_CHARS, MAX_FIELDS, MAX_KEY_CHARS, NESTING_RULE
 
 FieldType = Literal["string", "number", "integer", "boolean", "date", "enum", "list<object>"]
 SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "enum")
@@ -22,7 +22,7 @@ class FieldSpec(BaseModel):
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     required: bool = False
     values: list[str] | None = Field(default=None, description="allowed values of an enum")
-    fields: list[FieldSpec] | None = Field(default=None, description="fields of a list<object>")
+    fields: list[FieldSpec] | None = Field(default=None, description=f"fields of a list<object>; {NESTING_RULE}")
 
     @model_validator(mode="after")
     def _check_shape(self) -> FieldSpec:
@@ -50,8 +50,16 @@ def _check_unique_keys(fields: list[FieldSpec], where: str) -> None:
         seen.add(f.key)
 
 
-def _depth(fields: list[FieldSpec]) -> int:
-    return 1 + max((_depth(f.fields) for f in fields if f.fields), default=0)
+def _too_deep(fields: list[FieldSpec], depth: int = 1, path: str = "") -> str | None:
+    """The path of the first field whose nested fields go past MAX_DEPTH levels (None: none do)."""
+    for f in fields:
+        if f.fields:
+            if depth >= MAX_DEPTH:
+                return path + f.key
+            found = _too_deep(f.fields, depth + 1, f"{path}{f.key}.")
+            if found:
+                return found
+    return None
 
 
 def _count(fields: list[FieldSpec]) -> int:
@@ -70,11 +78,9 @@ class ExtractionSchema(BaseModel):
     @classmethod
     def _check_fields(cls, fields: list[FieldSpec]) -> list[FieldSpec]:
         _check_unique_keys(fields, where="at the top level")
-        if _depth(fields) > MAX_DEPTH:
-            raise ValueError(
-                f"fields are nested {_depth(fields)} levels deep; at most {MAX_DEPTH} are allowed "
-                "(a list<object> may not contain another list<object>)"
-            )
+        too_deep = _too_deep(fields)
+        if too_deep:
+            raise ValueError(f"field '{too_deep}' is nested too deep: {NESTING_RULE}")
         if _count(fields) > MAX_FIELDS:
             raise ValueError(f"the schema has {_count(fields)} fields; at most {MAX_FIELDS} are allowed")
         return fields

@@ -22,8 +22,12 @@ from minio.error import S3Error
 from core.config import Settings
 
 
+def batch_prefix(batch_id: str) -> str:
+    return f"files/{batch_id}/"
+
+
 def file_prefix(batch_id: str, file_id: str) -> str:
-    return f"files/{batch_id}/{file_id}/"
+    return f"{batch_prefix(batch_id)}{file_id}/"
 
 
 def original_key(batch_id: str, file_id: str) -> str:

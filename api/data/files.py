@@ -28,6 +28,21 @@ def result(*, db: Engine, file_id: str) -> FileResult | None:
         return session.get(FileResult, file_id)
 
 
+def with_results(*, db: Engine, batch_id: str, after_position: int, limit: int
+                 ) -> list[tuple[FileRecord, FileResult | None]]:
+    """Up to `limit` of the batch's files not deleted, after `after_position` in upload order, each
+    with its result row if it has one."""
+    with unit(db) as session:
+        return [(rec, res) for rec, res in session.execute(
+            select(FileRecord, FileResult)
+            .join(FileResult, col(FileResult.file_id) == FileRecord.id, isouter=True)
+            .where(col(FileRecord.batch_id) == batch_id, col(FileRecord.deleted_at).is_(None),
+                   col(FileRecord.position) > after_position)
+            .order_by(col(FileRecord.position))
+            .limit(limit)
+        ).all()]
+
+
 def mark_deleted(*, db: Engine, file_id: str) -> None:
     """The file reads as gone from now on; its result row is removed (its objects are the caller's)."""
     with unit(db) as session:

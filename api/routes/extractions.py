@@ -1,13 +1,25 @@
-"""Extractions: the schemas an account defines."""
+"""Extractions: the schemas an account defines, and deleting one with all its batches."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from api.deps import AccountDep, Cursor, DbDep, GeminiCheckDep, OwnedExtraction, PageSize, SettingsDep
+from api.deps import (
+    AccountDep,
+    Cursor,
+    DbDep,
+    GeminiCheckDep,
+    OwnedExtraction,
+    PageSize,
+    SettingsDep,
+    StateDep,
+    StatusViewsDep,
+    StoreDep,
+    TemporalDep,
+)
 from api.json_body import CappedBodyRoute
 from api.schemas import ExtractionCreate, ExtractionList, ExtractionOut, ExtractionPublic, error_responses
-from api.services import extractions
+from api.services import deletion, extractions
 from core.limits import DEFAULT_PAGE_SIZE
 from core.models import Extraction
 
@@ -37,3 +49,14 @@ async def list_extractions(account: AccountDep, db: DbDep, limit: PageSize = DEF
 @router.get("/{extraction_id}", response_model=ExtractionOut, responses=error_responses(404))
 async def get_extraction(ext: OwnedExtraction) -> ExtractionOut:
     return ExtractionOut(extraction=_public(ext))
+
+
+@router.delete("/{extraction_id}", status_code=204, response_class=Response, responses=error_responses(404))
+async def delete_extraction(
+    ext: OwnedExtraction, db: DbDep, store: StoreDep, temporal: TemporalDep, views: StatusViewsDep, state: StateDep,
+) -> Response:
+    """The extraction and every batch of it (files, results, stored objects); running batches are told
+    to drop their files. Pages are not refunded."""
+    await deletion.delete_extraction(db=db, store=store, temporal=temporal, views=views,
+                                     known_batches=state.known_batches, ext=ext)
+    return Response(status_code=204)

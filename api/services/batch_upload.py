@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from api.data import accounts as accounts_data
 from api.data import batches as batches_data
 from api.data.batches import Recorded
-from api.domain_errors import Invalid, OutOfPages, Unavailable
+from api.domain_errors import Invalid, NotFound, OutOfPages, Unavailable
 from api.schemas import FileAccepted
 from api.services import idempotency, webhooks
 from api.services.upload_documents import Incoming, incoming_files
@@ -90,6 +90,8 @@ async def accept(
             return Accepted(earlier, False)
         if recorded is Recorded.OUT_OF_PAGES:
             raise OutOfPages(pages, accounts_data.pages_left(db=db, account_id=account.id))
+        if recorded is Recorded.EXTRACTION_GONE:  # DELETE of the extraction came first
+            raise NotFound("extraction", ext.id)
         raise RuntimeError(f"Idempotency-Key of batch {batch_id} taken, but no batch holds it")
 
     try:

@@ -111,8 +111,12 @@ def test_other_tenant_sees_404_on_every_route(sqlite_stack, owner, pdf):
             ("POST", f"/v1/extractions/{ext}/batches", {"files": [("files", ("a.pdf", pdf, "application/pdf"))]}),
             ("GET", f"/v1/extractions/{ext}/batches", {}),
             ("GET", f"/v1/extractions/{ext}/batches/{batch}", {}),
+            ("GET", f"/v1/extractions/{ext}/batches/{batch}/results", {}),
+            ("GET", f"/v1/extractions/{ext}/files/{file_id}", {}),
             ("GET", f"/v1/extractions/{ext}/files/{file_id}/result", {}),
             ("DELETE", f"/v1/extractions/{ext}/files/{file_id}", {}),
+            ("DELETE", f"/v1/extractions/{ext}/batches/{batch}", {}),
+            ("DELETE", f"/v1/extractions/{ext}", {}),
         ]:
             msg = _error(other.request(method, url, **kw), 404)
             assert "not found" in msg

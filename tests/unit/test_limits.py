@@ -12,6 +12,7 @@ from api.json_body import CappedRequest, unstorable_text
 from api.schemas import ExtractionCreate
 from core import limits
 from core.config import Settings
+from core.languages import MULTI
 from core.models import Batch, Extraction, FileRecord
 from core.schema import FieldSpec, schema_bytes, size_problems
 from workflows.start import batch_input
@@ -38,7 +39,7 @@ def test_batch_input_at_the_caps_fits_temporals_payload_limit():
     file: at every cap at once it must be one payload under 2 MB, or the workflow cannot start."""
     settings = Settings(data_dir="/nonexistent")
     fields = _largest_accepted_fields()
-    body = ExtractionCreate(name="n" * 200, language="l" * 32, fields=fields,
+    body = ExtractionCreate(name="n" * 200, language=MULTI, fields=fields,  # the longest language accepted
                             webhook_url="https://h.example/" + WIDE * (limits.MAX_WEBHOOK_URL_CHARS - 18))
     ext = Extraction(id="ext_" + "0" * 26, account_id="acc_" + "0" * 26, name=body.name, language=body.language,
                      fields=[f.model_dump(exclude_none=True) for f in body.fields], webhook_url=body.webhook_url)
