@@ -215,9 +215,9 @@ def test_an_upload_that_loses_the_race_with_deleting_its_extraction_is_a_404(api
     ext = extraction(http)
     inspect = api.state.documents.inspect
 
-    async def inspect_while_deleted(path, name):  # the DELETE's last step lands while the upload is inspected
+    async def inspect_while_deleted(path, name, **kw):  # the DELETE's last step lands while the upload is inspected
         deletion_data.remove_extraction(db=api.state.db, extraction_id=ext)
-        return await inspect(path, name)
+        return await inspect(path, name, **kw)
 
     api.state.documents.inspect = inspect_while_deleted
     r = http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("a.pdf", b"%PDF page", "application/pdf"))])
