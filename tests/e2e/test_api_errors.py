@@ -139,8 +139,8 @@ def test_not_multipart_is_400(owner):
 
 def test_unsupported_type_is_sniffed_from_bytes(owner):
     http, ext, _ = owner
-    html = b"<html><body>invoice</body></html>"
-    msg = _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("invoice.pdf", html, "application/pdf"))]), 400)
+    gif = b"GIF89a" + b"\x00" * 100  # an image type we do not read, named like a PDF
+    msg = _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("invoice.pdf", gif, "application/pdf"))]), 400)
     assert "invoice.pdf" in msg and "not a supported" in msg
     zip_bytes = b"PK\x03\x04" + b"\x00" * 100
     assert "data.pdf" in _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("data.pdf", zip_bytes, "application/pdf"))]), 400)
