@@ -13,6 +13,8 @@ Every object a file produces lives under one prefix, so deleting a file is one p
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from minio import Minio
@@ -21,9 +23,15 @@ from minio.error import S3Error
 
 from core.config import Settings
 
+FILES = "files/"
+
+
+def batch_prefix(batch_id: str) -> str:
+    return f"{FILES}{batch_id}/"
+
 
 def file_prefix(batch_id: str, file_id: str) -> str:
-    return f"files/{batch_id}/{file_id}/"
+    return f"{batch_prefix(batch_id)}{file_id}/"
 
 
 def original_key(batch_id: str, file_id: str) -> str:
@@ -127,3 +135,14 @@ class ObjectStore:
             if errors:
                 raise RuntimeError(f"could not delete {len(errors)} objects under {prefix}: {errors[0]}")
         return len(names)
+
+    def child_prefixes(self, prefix: str) -> Iterator[str]:
+        """The "folders" right under `prefix` (e.g. files/<batch>/ under files/)."""
+        for o in self.client.list_objects(self.bucket, prefix, recursive=False):
+            if o.is_dir:
+                yield o.object_name
+
+    def newest(self, prefix: str) -> datetime | None:
+        """When the most recently written object under `prefix` was written; None: no object."""
+        times = [o.last_modified for o in self.client.list_objects(self.bucket, prefix, recursive=True)]
+        return max((t for t in times if t is not None), default=None)

@@ -17,6 +17,7 @@ from activities.model import CallLimits, GeminiTransport, ModelActivities
 from activities.pages import PageReader
 from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
+from activities.sweep import SweepActivities
 from activities.webhooks import WebhookActivities
 from core.config import Settings, get_settings
 from core.db import init_db
@@ -32,7 +33,7 @@ from core.temporal import connect, ensure_search_attributes
 from documents.service import DocumentService
 from worker.schedules import ensure_schedules
 from workflows.batch import BatchWorkflow
-from workflows.reconcile import ReconcileWorkflow
+from workflows.reconcile import ReconcileWorkflow, SweepWorkflow
 from workflows.webhook import WebhookDeliveryWorkflow
 
 log = logging.getLogger("docparse.worker")
@@ -51,6 +52,7 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
     legacy = LegacyActivities(prepare, extract, model, records)
     webhooks = WebhookActivities(settings, db)
     reconcile = ReconcileActivities(settings, db, client)
+    sweep = SweepActivities(settings, db, store)
     # A batch schedules all its files at once; a fixed five pollers would pick them up five per
     # round trip. Autoscaling pollers follow the backlog (the server says how much is waiting).
     pollers = PollerBehaviorAutoscaling(initial=30)
@@ -61,7 +63,7 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
         task_queue=settings.task_queue,
         activity_task_poller_behavior=pollers,
         interceptors=interceptors,
-        workflows=[BatchWorkflow, WebhookDeliveryWorkflow, ReconcileWorkflow],
+        workflows=[BatchWorkflow, WebhookDeliveryWorkflow, ReconcileWorkflow, SweepWorkflow],
         activities=[
             prepare.prepare_document,
             prepare.purge_file,
@@ -72,7 +74,9 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
             records.set_file_status,
             records.set_batch_status,
             webhooks.deliver_webhook,
+            reconcile.reconcile_batches,
             reconcile.resubmit_stranded,
+            sweep.sweep_orphans,
             # for batches started before the current contracts (workflows/legacy.py)
             legacy.prepare_file,
             legacy.ingest_file,

@@ -230,3 +230,21 @@ class FileStatusInput(BaseModel):
 class BatchStatusInput(BaseModel):
     batch_id: str
     status: Status
+
+
+# -- housekeeping (the worker's schedules: workflows/reconcile.py) ----------------------------------
+
+class ReconcileReport(BaseModel):
+    """One reconciler pass: what it did to batches the database holds as unfinished."""
+
+    started: int = 0  # stored batches whose workflow was never started, started now
+    unschedulable: int = 0  # failed (pages refunded) after reconcile_start_attempts failed starts
+    dead: int = 0  # their workflow died (terminated, timed out, failed): unfinished files failed
+    errors: int = 0  # could not be handled this pass (logged; tried again next pass)
+
+
+class SweepReport(BaseModel):
+    """One sweeper pass: object prefixes under files/ that no batch row holds."""
+
+    removed_batches: int = 0
+    removed_objects: int = 0
