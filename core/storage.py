@@ -8,6 +8,7 @@ Every object a file produces lives under one prefix, so deleting a file is one p
     files/<batch_id>/<file_id>/chunks/*.json       the model's parsed answer per page chunk
     files/<batch_id>/<file_id>/result.json         the finalized result (claim check for the workflow)
     files/<batch_id>/<file_id>/reviewed.json       the result a reviewer approved, finalized again
+    files/<batch_id>/<file_id>/corrections/*.json  a reviewer's corrections too large for history
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ def result_key(batch_id: str, file_id: str) -> str:
 
 def reviewed_key(batch_id: str, file_id: str) -> str:
     return file_prefix(batch_id, file_id) + "reviewed.json"
+
+
+def corrections_prefix(batch_id: str, file_id: str) -> str:
+    return file_prefix(batch_id, file_id) + "corrections/"
+
+
+def corrections_key(batch_id: str, file_id: str, revision: int, token: str) -> str:
+    """A reviewer's corrections too large for workflow history (passed by this key); one object
+    per decision sent (token), so a refused second decision never overwrites an accepted one."""
+    return corrections_prefix(batch_id, file_id) + f"{revision:04d}-{token}.json"
 
 
 def answer_key(batch_id: str, file_id: str, first: int, last: int) -> str:

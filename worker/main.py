@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import timedelta
 
 from temporalio.worker import PollerBehaviorAutoscaling, Worker
 
+from activities import heartbeat
 from activities.documents import DocumentActivities
 from activities.extract import ExtractActivities
 from activities.extractions import ExtractionCatalog
@@ -58,11 +60,16 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
     pollers = PollerBehaviorAutoscaling(initial=30)
     # Every activity's log records carry its batch_id and file_id (core/observability.py).
     interceptors = [activity_interceptor()]
+    # Heartbeats reach the server at most this far apart (the SDK's default: 80% of the heartbeat
+    # timeout, 12 s), and a cancellation (the file was deleted) reaches the activity with the
+    # server's answer to one: so a deleted file's work stops within seconds.
+    heartbeats = timedelta(seconds=heartbeat.INTERVAL_S)
     main = Worker(
         client,
         task_queue=settings.task_queue,
         activity_task_poller_behavior=pollers,
         interceptors=interceptors,
+        max_heartbeat_throttle_interval=heartbeats,
         workflows=[BatchWorkflow, WebhookDeliveryWorkflow, ReconcileWorkflow, SweepWorkflow],
         activities=[
             prepare.prepare_document,
@@ -73,6 +80,7 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
             records.save_review,
             records.set_file_status,
             records.set_batch_status,
+            records.record_review_refusal,
             webhooks.deliver_webhook,
             reconcile.reconcile_batches,
             reconcile.resubmit_stranded,
@@ -94,6 +102,7 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
         activities=[model.model_read_chunk, legacy.model_extract_chunk],
         activity_task_poller_behavior=pollers,
         interceptors=interceptors,
+        max_heartbeat_throttle_interval=heartbeats,
         max_concurrent_activities=settings.model_max_concurrent,
         max_task_queue_activities_per_second=settings.model_calls_per_second,
     )

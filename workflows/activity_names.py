@@ -10,6 +10,7 @@ SAVE_REVIEW = "save_review"
 SET_FILE_STATUS = "set_file_status"
 SET_BATCH_STATUS = "set_batch_status"
 PURGE_FILE = "purge_file"
+RECORD_REVIEW_REFUSAL = "record_review_refusal"  # a refused review signal, into the file's review record
 DELIVER_WEBHOOK = "deliver_webhook"
 RECONCILE_BATCHES = "reconcile_batches"  # the reconciler schedule's pass (patch reconcile-report)
 RESUBMIT_STRANDED = "resubmit_stranded"  # its pass before that patch (the stranded batches started)

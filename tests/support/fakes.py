@@ -36,6 +36,7 @@ from workflows.models import (
     MergeTask,
     Prepared,
     PrepareTask,
+    RefusalRecord,
     ReviewTask,
     SaveResultInput,
 )
@@ -124,6 +125,7 @@ CONTRACTS: dict[str, tuple[type, type | None]] = {
     act.SET_FILE_STATUS: (FileStatusInput, None),
     act.SET_BATCH_STATUS: (BatchStatusInput, None),
     act.PURGE_FILE: (FileRef, None),
+    act.RECORD_REVIEW_REFUSAL: (RefusalRecord, None),
 }
 
 
