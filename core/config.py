@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     sweep_interval_s: float = 3600.0
     orphan_grace_s: float = 3600.0
 
+    # A batch whose files all wait for reviewers continues as a new run (continue-as-new) once its
+    # workflow history passes either of these (Temporal stops a workflow at 51,200 events / 50 MB).
+    history_budget_events: int = 10_000
+    history_budget_bytes: int = 10 * MB
+
     # A busy worker answers queries late; past this the API answers from the database, which
     # the activities keep current.
     status_query_timeout_s: float = 1.5
