@@ -172,6 +172,8 @@ class ReconcileActivities:
         log.error("batch %s: workflow %s; %d unfinished file(s) failed: %s", open_batch.batch.id, how, failed, message)
 
     async def _one(self, open_batch: OpenBatch, report: ReconcileReport) -> None:
+        if not open_batch.files:  # every file deleted: the API removes the batch's rows
+            return
         description = await self._describe(open_batch.batch.id)
         if description is None:
             if open_batch.untouched:  # never started (a started one has touched a file or has a workflow)

@@ -39,6 +39,12 @@ def original_key(batch_id: str, file_id: str) -> str:
     return file_prefix(batch_id, file_id) + "original"
 
 
+def converted_key(batch_id: str, file_id: str) -> str:
+    """The PDF an office document (DOCX, XLSX, ODT, ODS, RTF, HTML) was converted to at upload:
+    what the pipeline reads for it (the file's object_key); the upload stays at original_key."""
+    return file_prefix(batch_id, file_id) + "document.pdf"
+
+
 def page_image_key(batch_id: str, file_id: str, page: int) -> str:
     return file_prefix(batch_id, file_id) + f"pages/{page:04d}.png"
 

@@ -112,6 +112,12 @@ async def test_batches_that_are_not_stranded_are_left_alone(db, settings):
     add_batch(db, "btc_touched", file_statuses=("processed", "queued"))  # its workflow runs
     add_batch(db, "btc_done", status="processed", file_statuses=("processed",))
     add_batch(db, "btc_completed", file_statuses=("processed",))  # completed: it recorded every file
+    add_batch(db, "btc_deleted")  # being deleted: its files are marked, its rows about to go
+    with session_scope(db) as s:
+        for f in s.exec(select(FileRecord).where(FileRecord.batch_id == "btc_deleted")).all():
+            f.deleted_at = utcnow()
+            s.add(f)
+        s.commit()
     client = FakeTemporalClient(running={batch_workflow_id("btc_running"), batch_workflow_id("btc_touched")},
                                 closed={batch_workflow_id("btc_completed"): (WorkflowExecutionStatus.COMPLETED, "")})
     report = await ActivityEnvironment().run(ReconcileActivities(settings, db, client).reconcile_batches)

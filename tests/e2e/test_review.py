@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -136,9 +138,15 @@ def test_operator_decides_with_a_temporal_signal_and_a_refused_one_says_why(sqli
         time.sleep(0.3)
     assert http.get(detail_url).json()["refused"][0]["reason"].startswith("stale review")
 
-    ok = temporal_cli(sqlite_stack, temporal_server, "signal", "--workflow-id", workflow_id, "--name", "review",
-                      "--input", json.dumps({"file_id": fid, "action": "approve", "revision": 1,
-                                             "reviewer": "ops@signal", "values": {"invoice_number": "SIG-1"}}))
+    # `docparse temporal` fills in the stack's address (here from DOCPARSE_TEMPORAL_ADDRESS)
+    ok = subprocess.run(
+        [sys.executable, "-m", "cli", "temporal", "workflow", "signal", "--workflow-id", workflow_id, "--name", "review",
+         "--input", json.dumps({"file_id": fid, "action": "approve", "revision": 1, "reviewer": "ops@signal",
+                                "values": {"invoice_number": "SIG-1"}})],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2],
+        env={"HOME": str(sqlite_stack.tmp), "PATH": "/usr/bin:/bin",
+             "DOCPARSE_TEMPORAL_ADDRESS": temporal_server.address},
+    )
     assert ok.returncode == 0, ok.stderr
     deadline = time.monotonic() + 60  # a signal is applied after it is sent: wait for the decision
     while http.get(f"/v1/extractions/{ext}/files/{fid}/result").status_code != 200 and time.monotonic() < deadline:
