@@ -109,14 +109,19 @@ class BatchWorkflow(LegacyPath, ReviewSteps):
                     id=f.file_id, file_name=f.file_name, status=Status.QUEUED, page_count=f.page_count
                 )
             work = asyncio.gather(*(self._process(batch, f, window) for f in batch.files))
-        if guarded:
+        while guarded:
             await workflow.wait_condition(lambda: work.done() or self._carry_over_due(batch))
-            if not work.done():
-                # the refusal being recorded is let finish (no activity is left behind); the rest go along
-                self._closing = True
-                await workflow.wait_condition(
-                    lambda: workflow.all_handlers_finished() and (self._recorder is None or self._recorder.done()))
+            if work.done():
+                break
+            # the refusal being recorded is let finish (no activity is left behind); the rest go along
+            self._closing = True
+            await workflow.wait_condition(
+                lambda: workflow.all_handlers_finished() and (self._recorder is None or self._recorder.done()))
+            if self._carry_over_due(batch):  # still: no decision was taken meanwhile
                 workflow.continue_as_new(batch.model_copy(update={"carried": self._carried(batch)}))
+            self._closing = False
+            if self._unrecorded:
+                self._start_recorder()
         await work
         if self._unrecorded:  # refused review signals still on their way to the review records
             await workflow.wait_condition(lambda: not self._unrecorded)

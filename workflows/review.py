@@ -145,7 +145,9 @@ class ReviewSteps:
         if decision.file_id in self._files and decision.file_id not in self._deleted:
             # Recorded by a task of its own, not by this handler: handlers in progress hold up a
             # continue-as-new, and a stream of signals must not (the next run records what is left).
-            self._unrecorded.append(RefusalRecord(file_id=decision.file_id, refusal=refusal))
+            # the latest only, as the review record keeps them: a flood of signals stays small
+            self._unrecorded = [*self._unrecorded, RefusalRecord(file_id=decision.file_id, refusal=refusal)]
+            self._unrecorded = self._unrecorded[-_KEPT_REFUSALS:]
             if self._recorder is None or self._recorder.done():
                 self._start_recorder()
 
@@ -154,8 +156,9 @@ class ReviewSteps:
 
     async def _record_refusals(self) -> None:
         while self._unrecorded and not self._closing:
-            await self._record(act.RECORD_REVIEW_REFUSAL, self._unrecorded[0])
-            self._unrecorded.pop(0)
+            first = self._unrecorded[0]
+            await self._record(act.RECORD_REVIEW_REFUSAL, first)
+            self._unrecorded = [r for r in self._unrecorded if r is not first]
 
     def _keep(self, refusal: ReviewRefusal) -> None:
         self._refusals = [*self._refusals, refusal][-_KEPT_REFUSALS:]
@@ -166,9 +169,9 @@ class ReviewSteps:
         view = self._files[f.file_id]
         self._waiting[f.file_id] = waiting
         deadline = timedelta(seconds=batch.review.deadline_seconds)
-        task = ReviewTask(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, file=f, result_key=waiting.result_key, decision=Decision.EXPIRED,
-                          revision=waiting.revision, decided_at=workflow.now(),
-                          reason=f"no review decision within {deadline}")
+        task = ReviewTask(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, file=f,
+                          result_key=waiting.result_key, decision=Decision.EXPIRED, revision=waiting.revision,
+                          decided_at=workflow.now(), reason=f"no review decision within {deadline}")
         try:
             await workflow.wait_condition(
                 lambda: f.file_id in self._decisions or f.file_id in self._deleted,
