@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Response
@@ -12,11 +13,14 @@ from api import errors
 from api.routes import batches, extractions, files, review_page, reviews, webhooks
 from api.schemas import Health
 from api.state import AppState
+from api.uploads import clean_upload_leftovers
 from core.config import Settings, get_settings
 from core.db import init_db
 from core.observability import HttpMetrics, render_metrics
 from core.storage import ObjectStore
 from documents.service import DocumentService
+
+log = logging.getLogger("docparse.api")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,6 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if removed := await asyncio.to_thread(clean_upload_leftovers):
+            log.warning("removed %d upload folder(s) left by API processes that are gone", removed)
         store = ObjectStore(settings)
         await asyncio.to_thread(store.ensure_bucket)
         state = AppState(

@@ -255,6 +255,9 @@ class ReviewDetail(BaseModel):
     citations: dict[str, Any]
     review_threshold: float
     pages: list[str] = Field(description="URLs of the page images (PNG), in page order")
+    refused: list[dict[str, Any]] = Field(
+        default=[], description="refused `review` signals (Temporal UI/CLI), the latest last: at, reviewer, "
+                                "action, revision, reason")
 
 
 class ReviewDecisionIn(BaseModel):
@@ -263,7 +266,7 @@ class ReviewDecisionIn(BaseModel):
     action: Literal["approve", "reject"]
     revision: int = Field(ge=0, description="the revision shown by GET .../review")
     values: dict[str, Any] | None = Field(default=None, description="corrected values (approve only)")
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=limits.MAX_REVIEW_REASON_CHARS)
 
 
 class ReviewOutcomeOut(BaseModel):

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,5 +214,39 @@ async def parse_upload(request: Request, tmpdir: Path, *, max_files: int, max_by
     return collector.out
 
 
+UPLOAD_DIR_PREFIX = "docparse-upload-"
+_LEFTOVER_AGE_S = 3600  # folders without an owner pid (older versions) are removed once this old
+
+
 def upload_tmpdir() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="docparse-upload-")
+    # The owner's pid in the name: a process that starts can tell its dead predecessors' folders.
+    return tempfile.TemporaryDirectory(prefix=f"{UPLOAD_DIR_PREFIX}{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def clean_upload_leftovers(root: Path | None = None) -> int:
+    """Removes the upload folders of API processes that are gone (killed mid-upload); at start.
+    Folders of live processes (other API processes on this machine) stay. Returns how many went."""
+    removed = 0
+    for path in Path(root or tempfile.gettempdir()).glob(f"{UPLOAD_DIR_PREFIX}*"):
+        owner = path.name[len(UPLOAD_DIR_PREFIX):].split("-", 1)[0]
+        try:
+            if owner.isdigit():
+                if _alive(int(owner)):
+                    continue
+            elif time.time() - path.stat().st_mtime < _LEFTOVER_AGE_S:
+                continue
+            shutil.rmtree(path)
+            removed += 1
+        except OSError:  # gone meanwhile, or not ours to remove
+            continue
+    return removed

@@ -40,6 +40,16 @@ DEFAULT_PAGE_SIZE = 20
 # -- what an error body echoes of the request ----------------------------------------------------
 MAX_ECHO_CHARS = 80  # an id, a field name or a value quoted back in an error, cut beyond this
 
+# -- review decisions (the API answers 400 naming the field; the workflow's `review` update
+# validator and `review` signal refuse the same, so nothing a reviewer sends grows history unbounded)
+MAX_CORRECTION_VALUE_BYTES = 64 * 1024  # one corrected value, as compact JSON
+MAX_CORRECTIONS_BYTES = 256 * 1024  # all corrected values of one decision, as compact JSON
+# Corrections larger than this go into workflow history by reference: the API stores them as an
+# object and the update carries its key. The workflow refuses larger ones sent inline (CLI, UI).
+MAX_INLINE_CORRECTIONS_BYTES = 16 * 1024
+MAX_REVIEW_REASON_CHARS = 2000
+MAX_REVIEWER_CHARS = 200
+
 # -- engine-specific caps, applied only where that engine is configured ------------------------
 # Gemini (checked at extraction creation when the API reads with Gemini: a 400 naming the cap). The
 # service refuses response schemas with "too many states" (long enums, many properties) at limits

@@ -6,6 +6,7 @@ values before they are accepted, and activities use `review_reasons` after extra
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from core.schema import ExtractionSchema, FieldSpec
@@ -85,3 +86,28 @@ def apply_corrections(
     if problems:
         raise InvalidCorrection("; ".join(problems))
     return approved
+
+
+def json_size(value: Any) -> int:
+    """Bytes of `value` as compact JSON (how it travels and is stored)."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode())
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n // 1024, 1)} KB"
+
+
+def oversized_corrections(values: dict[str, Any] | None, *, value_limit: int, total_limit: int) -> str | None:
+    """Why these corrected values are too large (naming the field `values.<key>`), or None.
+    Checked before anything else reads them: a size is cheap, a type check of 5 MB is not."""
+    if not values:
+        return None
+    total = 2
+    for key, value in values.items():
+        size = json_size(value)
+        if size > value_limit:
+            return f"values.{str(key)[:64]} is {_kb(size)}; a corrected value may have at most {_kb(value_limit)}"
+        total += json_size(str(key)) + 1 + size + 1
+    if total > total_limit:
+        return f"values are {_kb(total)} together; corrected values may have at most {_kb(total_limit)} together"
+    return None

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import secrets
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from temporalio.client import WorkflowUpdateFailedError
@@ -15,8 +19,12 @@ from api.domain_errors import Conflict, DomainError, Invalid
 from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewItem, ReviewOutcomeOut
 from api.state import Temporal
 from api.status_views import StatusViews
+from core import limits, storage
 from core.models import Account, ApiKey, Extraction, FileRecord
+from core.schema import ExtractionSchema
+from core.storage import ObjectStore
 from core.temporal import batch_workflow_id
+from extraction.review import InvalidCorrection, apply_corrections, json_size, oversized_corrections
 from workflows.batch import BatchWorkflow
 from workflows.contracts import ErrorType
 from workflows.models import ReviewDecision, ReviewOutcome
@@ -53,17 +61,37 @@ def detail(*, db: Engine, ext: Extraction, rec: FileRecord, base_url: str) -> Re
         fields=ext.fields, extracted=res.extracted or res.result, confidence=res.confidence or {},
         citations=res.citations or {}, review_threshold=ext.review_threshold,
         pages=[f"{base_url}/v1/extractions/{ext.id}/files/{rec.id}/pages/{n}" for n in range(1, rec.page_count + 1)],
+        refused=(res.review or {}).get("refused", []),
     )
+
+
+def _checked_values(ext: Extraction, values: dict[str, Any] | None) -> None:
+    """Corrections the workflow would refuse, refused here with the field named: sizes first."""
+    problem = oversized_corrections(values, value_limit=limits.MAX_CORRECTION_VALUE_BYTES,
+                                    total_limit=limits.MAX_CORRECTIONS_BYTES)
+    if problem:
+        raise Invalid("invalid_review", problem)
+    try:
+        apply_corrections(ExtractionSchema(fields=ext.fields, language=ext.language), {}, values)
+    except InvalidCorrection as e:
+        raise Invalid("invalid_review", f"invalid corrected values: {e}"[:1000]) from None
 
 
 async def decide(
-    *, temporal: Temporal, views: StatusViews, rec: FileRecord, key: ApiKey,
+    *, temporal: Temporal, views: StatusViews, store: ObjectStore, ext: Extraction, rec: FileRecord, key: ApiKey,
     body: ReviewDecisionIn,
 ) -> ReviewOutcomeOut:
+    _checked_values(ext, body.values)
     decision = ReviewDecision(
         file_id=rec.id, action=body.action, revision=body.revision, values=body.values,
-        reason=body.reason, reviewer=f"{key.name} ({key.id})",
+        reason=body.reason, reviewer=f"{key.name} ({key.id})"[-limits.MAX_REVIEWER_CHARS:],
     )
+    if body.values and json_size(body.values) > limits.MAX_INLINE_CORRECTIONS_BYTES:
+        # Too large for workflow history: the update carries the key of a stored copy.
+        values_key = storage.corrections_key(rec.batch_id, rec.id, body.revision, secrets.token_hex(8))
+        data = json.dumps(body.values, ensure_ascii=False).encode()
+        await asyncio.to_thread(store.put_bytes, values_key, data, "application/json")
+        decision = decision.model_copy(update={"values": None, "values_key": values_key})
     client = await temporal()
     handle = client.get_workflow_handle(batch_workflow_id(rec.batch_id))
     try:

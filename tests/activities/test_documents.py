@@ -10,6 +10,7 @@ page process) on generated PDFs, an in-memory object store (tests/support/fakes.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pymupdf
@@ -226,3 +227,23 @@ async def test_purge_file_deletes_the_files_objects_only(service, settings):
     acts = DocumentActivities(settings, store, service, FixedCatalog(SCHEMA))
     await ActivityEnvironment().run(acts.purge_file, FileRef(batch_id=B, file_id=F))
     assert store.keys() == [other]
+
+
+async def test_a_cancelled_prepare_document_stops_at_the_page_chunk_in_hand(service, settings, invoice):
+    """The file was deleted (the workflow cancels the activity): no page after the chunk being read."""
+    env = ActivityEnvironment()
+
+    class CancelledWhileReading(SpyDocuments):
+        async def read_pages(self, path, *, start, stop, **kw):
+            if start == PAGES_PER_CALL:  # the second call: the deletion arrives meanwhile
+                env.cancel()
+            return await super().read_pages(path, start=start, stop=stop, **kw)
+
+    store, spy = store_with(invoice), CancelledWhileReading(service)
+    acts = DocumentActivities(settings, store, spy, FixedCatalog(SCHEMA))
+    with pytest.raises(asyncio.CancelledError):
+        await env.run(acts.prepare_document, task(model="gemini-2.5-flash"))
+
+    assert spy.read == [(PAGES_PER_CALL, PAGES)]  # the first chunk read when opening, the second begun
+    assert not store.keys(storage.result_key(B, F))
+    assert not store.exists(storage.model_page_key(B, F, PAGES))  # nothing of the chunk it was reading

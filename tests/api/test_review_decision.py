@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from core.db import session_scope
+from core.models import FileResult
 from tests.api.helpers import error, extraction, set_file, upload
 from workflows.contracts import ErrorType
 from workflows.models import ReviewOutcome
@@ -62,6 +66,71 @@ def test_an_accepted_decision_names_the_reviewer(api, waiting):
     assert workflow_id == f"batch-{batch}"
     assert decision.values == {"invoice_number": "B-2"} and decision.reason == "typo"
     assert decision.reviewer.startswith("reviewer-1 (key_")
+
+
+# -- sizes: checked before anything else, and before the workflow hears of it ----------------------
+
+def test_a_correction_over_the_value_limit_is_a_400_naming_the_field(api, waiting):
+    http, url, _, _ = waiting
+    r = http.post(url, json={"action": "approve", "revision": 1, "values": {"invoice_number": "x" * 100_000}})
+    msg = error(r, 400, "invalid_review")
+    assert msg.startswith("values.invoice_number is 97 KB; a corrected value may have at most 64 KB"), msg
+    assert api.temporal.updates == []
+
+
+def test_a_5mb_correction_is_refused_with_a_4xx_never_a_500(api, waiting):
+    http, url, _, _ = waiting
+    r = http.post(url, json={"action": "approve", "revision": 1, "values": {"invoice_number": "x" * 5_000_000}})
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:300])
+    assert len(r.text) < 2000  # the value is not echoed
+    assert api.temporal.updates == []
+
+
+def test_corrections_over_the_total_are_a_400(api):
+    http = api.client(name="reviewer-2")
+    ext = extraction(http, review_threshold=1.0, fields=[{"key": f"k{i}", "type": "string"} for i in range(5)])
+    _, (file_id,) = upload(http, ext)
+    set_file(api.state.db, file_id, status="needs_review", result={})
+    values = {f"k{i}": "y" * 60_000 for i in range(5)}  # each under 64 KB, 300 KB together
+    msg = error(http.post(f"/v1/extractions/{ext}/files/{file_id}/review",
+                          json={"action": "approve", "revision": 1, "values": values}), 400, "invalid_review")
+    assert "values are 293 KB together; corrected values may have at most 256 KB together" in msg
+
+
+def test_an_invalid_correction_is_a_400_before_the_workflow(api, waiting):
+    http, url, _, _ = waiting
+    msg = error(http.post(url, json={"action": "approve", "revision": 1, "values": {"vat_id": "X"}}), 400,
+                "invalid_review")
+    assert "'vat_id' is not a field of this extraction" in msg
+    assert api.temporal.updates == []
+
+
+def test_a_long_reason_is_a_400_naming_it(api, waiting):
+    http, url, _, _ = waiting
+    r = http.post(url, json={"action": "reject", "revision": 1, "reason": "r" * 2001})
+    assert r.status_code == 400 and "reason" in r.json()["error"], r.text
+
+
+def test_large_corrections_go_to_the_workflow_by_reference(api, waiting):
+    http, url, batch, file_id = waiting
+    api.temporal.update_outcome = ReviewOutcome(file_id=file_id, status="processed", decision="approved", revision=1)
+    big = "z" * 20_000  # over what goes into workflow history inline (16 KB)
+    r = http.post(url, json={"action": "approve", "revision": 1, "values": {"invoice_number": big}})
+    assert r.status_code == 200, r.text
+    ((_, decision),) = api.temporal.updates
+    assert decision.values is None
+    assert decision.values_key.startswith(f"files/{batch}/{file_id}/corrections/0001-")
+    assert json.loads(api.store.objects[decision.values_key]) == {"invoice_number": big}
+
+
+def test_the_review_record_shows_refused_signals(api, waiting):
+    http, url, _, file_id = waiting
+    refused = {"at": "2026-12-03T10:00:00Z", "file_id": file_id, "reviewer": "ops", "action": "approve",
+               "revision": 0, "reason": "stale review: you saw revision 0, the file is at revision 1"}
+    with session_scope(api.state.db) as s:
+        s.get(FileResult, file_id).review = {"refused": [refused]}
+        s.commit()
+    assert http.get(url).json()["refused"] == [refused]
 
 
 def test_the_queue_tells_files_of_the_same_name_apart(api):

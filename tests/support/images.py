@@ -71,3 +71,16 @@ def phone_photo(width: int = 4032, height: int = 3024, text: str = "Invoice No: 
     for k, line in enumerate(["ITEM A-1 2 x 10.00 = 20.00", "Total: 20.00"]):
         page.insert_text((400, 800 + 120 * k), line, fontsize=80)
     return page.get_pixmap(dpi=72).tobytes("jpeg", jpg_quality=85)
+
+
+def scanned_pdf(pages: int, seed: int = 31) -> bytes:
+    """A scan: every page an image of an invoice page, no text layer (each page is OCRed). The one
+    image is stored once, so 200 pages stay small."""
+    from tests.support.invoices import make_invoice, render_png
+
+    image = render_png(make_invoice(seed=seed)[0], dpi=100)
+    doc = pymupdf.open()
+    for _ in range(pages):
+        page = doc.new_page()
+        page.insert_image(page.rect, stream=image)
+    return doc.tobytes(deflate=True)

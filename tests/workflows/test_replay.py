@@ -31,5 +31,7 @@ def test_histories_are_there():
     kinds = {"offline_processed", "review_approved_and_deleted", "gemini_split_and_quota"}
     legacy = kinds | {f"prepare_{k}" for k in kinds} | {"gemini_one_chunk_finishes_itself", "webhooks_review_approved"}
     current = {f"current_{k}" for k in kinds | {"webhooks_review_approved", "gemini_one_chunk",
-                                                "gemini_blocked_and_split"}}
+                                                "gemini_blocked_and_split", "review_signal_refused_then_approved",
+                                                "deleted_mid_prepare", "review_continued_as_new_first_run",
+                                                "review_continued_as_new"}}
     assert {p.stem for p in HISTORIES} >= legacy | current
