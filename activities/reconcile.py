@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -24,6 +25,7 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryReverseRequest
 from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -34,8 +36,9 @@ from core.models import Batch, Extraction, FileRecord, utcnow
 from core.status import BATCH_TERMINAL, Status, batch_status
 from core.temporal import batch_workflow_id
 from workflows import activity_names as act
-from workflows.models import ReconcileReport
-from workflows.start import start_batch
+from workflows.models import ReconcileReport, WebhookEvent
+from workflows.start import start_batch, webhook_target
+from workflows.webhook import WebhookDeliveryWorkflow
 
 log = logging.getLogger("docparse.worker")
 
@@ -62,15 +65,25 @@ class OpenBatch:
         return all(f.status == Status.QUEUED for f in self.files)
 
 
-def fail_unfinished(db: Engine, batch_id: str, message: str, *, refund_all: bool) -> int:
+@dataclass
+class Settled:
+    """What fail_unfinished did: the files it failed and the batch's status after (for webhooks)."""
+
+    batch: Batch | None = None
+    failed: list[FileRecord] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)  # of the batch's live files, after
+
+
+def fail_unfinished(db: Engine, batch_id: str, message: str, *, refund_all: bool) -> Settled:
     """Fails the batch's unfinished files with `message` and settles the batch, in one transaction;
     refunds the whole batch's pages (refund_all: nothing of it ran) or those of the files that
-    never got a result. Returns the files failed (0: the batch was settled meanwhile)."""
+    never got a result. Nothing failed: the batch was settled meanwhile."""
     with session_scope(db) as session:
         batch = session.get(Batch, batch_id)
         if batch is None or batch.status in BATCH_TERMINAL:
-            return 0
-        files = list(session.exec(select(FileRecord).where(FileRecord.batch_id == batch_id)).all())
+            return Settled()
+        files = list(session.exec(select(FileRecord).where(FileRecord.batch_id == batch_id)
+                                  .order_by(col(FileRecord.position))).all())
         live = [f for f in files if f.deleted_at is None]
         failed = [f for f in live if f.status in _UNFINISHED]
         pages = batch.page_count if refund_all else sum(
@@ -85,7 +98,10 @@ def fail_unfinished(db: Engine, batch_id: str, message: str, *, refund_all: bool
         if pages:
             refund_pages(session, account_id=batch.account_id, pages=pages)
         session.commit()
-        return len(failed)
+        for row in (batch, *failed):
+            session.refresh(row)
+            session.expunge(row)
+        return Settled(batch, failed, [str(f.status) for f in live])
 
 
 class ReconcileActivities:
@@ -157,7 +173,8 @@ class ReconcileActivities:
                 return
             message = f"the batch could not be scheduled after {tries} tries ({error}); nothing was processed " \
                       "and its pages were refunded"
-            await asyncio.to_thread(fail_unfinished, self.db, batch.id, message, refund_all=True)
+            await self._notify(await asyncio.to_thread(fail_unfinished, self.db, batch.id, message, refund_all=True),
+                               ext)
             report.unschedulable += 1
             log.error("batch %s failed: %s", batch.id, message)
             return
@@ -168,8 +185,39 @@ class ReconcileActivities:
         how = _DIED[description.status]
         reason = await self._close_reason(description.id, description.run_id)
         message = f"the batch's workflow {how} before this file finished" + (f" ({reason})" if reason else "")
-        failed = await asyncio.to_thread(fail_unfinished, self.db, open_batch.batch.id, message, refund_all=False)
-        log.error("batch %s: workflow %s; %d unfinished file(s) failed: %s", open_batch.batch.id, how, failed, message)
+        settled = await asyncio.to_thread(fail_unfinished, self.db, open_batch.batch.id, message, refund_all=False)
+        await self._notify(settled, open_batch.extraction)
+        log.error("batch %s: workflow %s; %d unfinished file(s) failed: %s", open_batch.batch.id, how,
+                  len(settled.failed), message)
+
+    async def _notify(self, settled: Settled, ext: Extraction | None) -> None:
+        """The webhook events the batch's workflow would have sent for what the reconciler settled:
+        file.failed per file, then batch.processed / batch.failed. Sent after the commit; event ids
+        derive from the file and batch ids, so no event is ever started twice."""
+        batch = settled.batch
+        target = webhook_target(self.settings, batch.webhook_url or (ext.webhook_url if ext else None)) \
+            if batch is not None and settled.failed else None
+        if batch is None or target is None:
+            return
+        base: dict[str, Any] = {"batch_id": batch.id, "extraction_id": batch.extraction_id}
+        events: list[tuple[str, str, dict[str, Any]]] = [(f"evt_reconciled_{f.id}", "file.failed", {
+            **base, "file_id": f.id, "file_name": f.file_name, "status": Status.FAILED, "error": f.error,
+        }) for f in settled.failed]
+        counts: dict[str, int] = {}
+        for status in settled.statuses:
+            counts[status] = counts.get(status, 0) + 1
+        events.append((f"evt_reconciled_{batch.id}", f"batch.{batch.status}", {
+            **base, "status": batch.status, "file_count": len(settled.statuses), "files_by_status": counts,
+        }))
+        for event_id, kind, data in events:
+            event = WebhookEvent(id=event_id, type=kind, created_at=utcnow(), account_id=batch.account_id,
+                                 batch_id=batch.id, target=target, data=data)
+            try:
+                await self.client.start_workflow(
+                    WebhookDeliveryWorkflow.run, event, id=f"webhook-{event.id}", task_queue=self.settings.task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, rpc_timeout=timedelta(seconds=10))
+            except WorkflowAlreadyStartedError:
+                pass  # sent by an earlier pass
 
     async def _one(self, open_batch: OpenBatch, report: ReconcileReport) -> None:
         if not open_batch.files:  # every file deleted: the API removes the batch's rows
@@ -179,10 +227,12 @@ class ReconcileActivities:
             if open_batch.untouched:  # never started (a started one has touched a file or has a workflow)
                 await self._start(open_batch, report)
             else:  # worked on, then gone (removed after the namespace's retention): it ended long ago
-                failed = await asyncio.to_thread(
+                settled = await asyncio.to_thread(
                     fail_unfinished, self.db, open_batch.batch.id,
                     "the batch's workflow is gone before this file finished", refund_all=False)
-                log.error("batch %s: workflow gone; %d unfinished file(s) failed", open_batch.batch.id, failed)
+                await self._notify(settled, open_batch.extraction)
+                log.error("batch %s: workflow gone; %d unfinished file(s) failed", open_batch.batch.id,
+                          len(settled.failed))
                 report.dead += 1
         elif description.status in _DIED:
             await self._settle_dead(open_batch, description)

@@ -52,9 +52,9 @@ def db(settings):
 
 
 def add_batch(db, batch_id: str, *, age_s: float = 300, file_statuses: tuple[str, ...] = ("queued", "queued"),
-              status: str = "queued") -> None:
+              status: str = "queued", webhook_url: str | None = None) -> None:
     with session_scope(db) as s:
-        s.add(Batch(id=batch_id, account_id="acc_1", extraction_id="ext_1", status=status,
+        s.add(Batch(id=batch_id, account_id="acc_1", extraction_id="ext_1", status=status, webhook_url=webhook_url,
                     file_count=len(file_statuses), page_count=2 * len(file_statuses),
                     created_at=utcnow() - timedelta(seconds=age_s)))
         s.flush()
@@ -225,3 +225,35 @@ async def test_one_batch_that_cannot_be_looked_up_does_not_stop_the_pass(db, set
         report = await ActivityEnvironment().run(ReconcileActivities(settings, db, client).reconcile_batches)
     assert report == ReconcileReport(started=1, errors=1)
     assert "batch btc_a could not be reconciled (RuntimeError: describe broke); trying again next pass" in caplog.text
+
+
+async def test_what_the_reconciler_settles_is_announced_by_webhook_once(db, settings):
+    """The dead workflow cannot send file.failed / batch.* any more: the reconciler does, with ids
+    derived from the files and the batch."""
+    from workflows.webhook import WebhookDeliveryWorkflow
+
+    add_batch(db, "btc_hooked", file_statuses=("processed", "processing", "queued"),
+              webhook_url="https://hooks.example.com/in")
+    client = FakeTemporalClient(closed={batch_workflow_id("btc_hooked"): (WorkflowExecutionStatus.TERMINATED, "")})
+    reconciler = ReconcileActivities(settings, db, client)
+    await ActivityEnvironment().run(reconciler.reconcile_batches)
+
+    sent = [s for s in client.starts if s["workflow"] == WebhookDeliveryWorkflow.run]
+    assert [(s["id"], s["arg"].type) for s in sent] == [
+        ("webhook-evt_reconciled_btc_hooked_f1", "file.failed"),
+        ("webhook-evt_reconciled_btc_hooked_f2", "file.failed"),
+        ("webhook-evt_reconciled_btc_hooked", "batch.processed"),
+    ]
+    assert sent[0]["arg"].target.url == "https://hooks.example.com/in"
+    assert "workflow was terminated" in sent[0]["arg"].data["error"]
+    assert sent[2]["arg"].data["files_by_status"] == {"processed": 1, "failed": 2}
+
+    await ActivityEnvironment().run(reconciler.reconcile_batches)  # settled: nothing more to announce
+    assert len([s for s in client.starts if s["workflow"] == WebhookDeliveryWorkflow.run]) == 3
+
+
+async def test_a_batch_without_a_webhook_sends_none(db, settings):
+    add_batch(db, "btc_quiet", file_statuses=("queued",), age_s=300)
+    client = FakeTemporalClient(closed={batch_workflow_id("btc_quiet"): (WorkflowExecutionStatus.TIMED_OUT, "")})
+    await ActivityEnvironment().run(ReconcileActivities(settings, db, client).reconcile_batches)
+    assert client.starts == []
