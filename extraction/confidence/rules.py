@@ -62,15 +62,19 @@ class RuleOutcomes:
         self.issues: list[Issue] = []
         self.failed: dict[str, int] = {}
         self.passed: dict[str, int] = {}
+        self.outcome: dict[tuple[str, str], bool] = {}  # (rule, path) -> passed (for the confidence model)
 
     def fail(self, rule: str, paths: list[str], message: str) -> None:
         self.issues.append(Issue(rule=rule, paths=paths, message=message))
         for p in paths:
             self.failed[p] = self.failed.get(p, 0) + 1
+            self.outcome[(rule, p)] = False
 
-    def ok(self, paths: list[str]) -> None:
+    def ok(self, paths: list[str], rule: str = "") -> None:
         for p in paths:
             self.passed[p] = self.passed.get(p, 0) + 1
+            if rule:
+                self.outcome.setdefault((rule, p), True)
 
 
 def _sum_is_printed(index: WordIndex, total: float, hits: dict[int, dict[str, Hit]],
@@ -166,7 +170,7 @@ def validate(schema: ExtractionSchema, result: dict[str, Any], rules: RuleOutcom
                 paths = [f"{f.key}[{n}].{k}" for k in (kq, kp, ka)]
                 # a price may be per 10, 100 or 1000 units (price basis quantity)
                 if any(abs(q * p / base - a) <= max(0.011, 0.005 * abs(a)) for base in PRICE_BASES):
-                    rules.ok(paths)
+                    rules.ok(paths, "line_arithmetic")
                 else:
                     rules.fail("line_arithmetic", paths,
                                f"{f.key}[{n}]: {kq} {q:g} x {kp} {p:g} = {_amount_text(q * p)}, "
@@ -186,9 +190,9 @@ def validate(schema: ExtractionSchema, result: dict[str, Any], rules: RuleOutcom
             amount_paths = [f"{f.key}[{n}].{ka}" for n in range(len(items))]
             hit = next((k for k, v in refs if abs(total - v) <= tol), None)
             if hit:
-                rules.ok([f.key, hit] + amount_paths)
+                rules.ok([f.key, hit] + amount_paths, "items_sum")
             elif _sum_is_printed(index, total, item_hits.get(f.key, {}), ka):
-                rules.ok([f.key] + amount_paths)  # a "sum of lines" row (before allowances)
+                rules.ok([f.key] + amount_paths, "items_sum")  # a "sum of lines" row (before allowances)
             else:
                 ref_k, ref_v = refs[0]
                 rules.fail("items_sum", [f.key, ref_k],
