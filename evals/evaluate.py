@@ -137,40 +137,20 @@ def as_scans(runs: list[DocRun], work: Path, dpi: int = SCAN_DPI) -> None:
 
 def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = "offline",
                render_dpi: int = 110, progress: Callable[[str], None] | None = None) -> None:
-    import pymupdf
-
     from documents.attachments import find_einvoice_xml
-    from documents.kinds import sniff_kind
-    from documents.pages import render_pages
+    from evals.corpus import read_pages
     from extraction.engines.registry import engine_by_name, read_locally
-    from extraction.pages import DocumentText, PageText
 
     engine = engine_by_name(engine_name)
     for r in runs:
         try:
-            kind = sniff_kind(r.path.read_bytes()[:1024])
-            if kind is None:
-                raise EvalError("not a supported document type")
-            with pymupdf.open(str(r.path), filetype=kind) as d:
-                n = d.page_count
-            pages: list[PageText] = []
             t0 = time.perf_counter()
-            for i in range(n):
-                tp = time.perf_counter()
-                (_png, words_json, _source), = render_pages(
-                    r.path, kind=kind, start=i, stop=i + 1, dpi=render_dpi, images=False)
-                assert words_json is not None  # words are always asked for here
-                page = PageText.model_validate_json(words_json)
-                if page.source == "ocr" or (kind != "pdf"):
-                    r.ocr_pages += 1
-                    r.ocr_s += time.perf_counter() - tp
-                pages.append(page)
-            r.pages = n
+            document, r.ocr_pages, r.ocr_s = read_pages(r.path, render_dpi=render_dpi)
+            r.pages = len(document.pages)
             r.prepare_s = time.perf_counter() - t0
             t1 = time.perf_counter()
-            found = find_einvoice_xml(r.path) if kind == "pdf" else None
-            res = read_locally(schema, DocumentText(file_name=r.path.name, pages=pages),
-                               found[1] if found else None, fallback=engine)
+            found = find_einvoice_xml(r.path) if r.path.suffix.lower() == ".pdf" else None
+            res = read_locally(schema, document, found[1] if found else None, fallback=engine)
             r.extract_s = time.perf_counter() - t1
             r.result, r.model_used = res.result, res.model_used
             r.warnings += res.warnings

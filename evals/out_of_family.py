@@ -107,7 +107,7 @@ def metrics(rows: list[dict[str, Any]], schema: ExtractionSchema, threshold: flo
         if reasons:
             review += 1
             for rs in reasons:
-                kind = rs.split(":")[0] if rs.startswith("validation") else rs.split(" ")[0].strip("'")
+                kind = _reason_kind(rs)
                 reasons_count[kind] = reasons_count.get(kind, 0) + 1
         for r in row["records"]:
             if r["correct"] is None:
@@ -133,6 +133,19 @@ def metrics(rows: list[dict[str, Any]], schema: ExtractionSchema, threshold: flo
     out["high_confidence_values"] = len(high)
     out["ece"] = ece(values)
     return out
+
+
+def _reason_kind(reason: str) -> str:
+    """A review reason's kind, for counting: the rule, "mostly empty", "low <field>", "required"."""
+    if reason.startswith("validation: "):
+        return "rule " + reason[len("validation: "):].split(":")[0]
+    if reason.startswith("most fields"):
+        return "mostly empty"
+    if reason.startswith("required"):
+        return "required missing"
+    if " value(s) in '" in reason:
+        return "low " + reason.split("'")[1]
+    return "low " + reason.split("'")[1] if "'" in reason else reason[:30]
 
 
 def ece(values: list[tuple[float, bool]], bins: int = 10) -> float | None:

@@ -19,6 +19,8 @@ from extraction.values import coerce, parse_date, parse_number
 from extraction.vocabulary import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
 
 PRICE_BASES = (1, 10, 100, 1000)  # qty x price / base = amount (a price per 100 units)
+# a line discount printed in its own column: amount = qty x price x (1 - d/100), d in half percents
+LINE_DISCOUNTS = tuple(d / 2 for d in range(1, 151))
 MIN_YEAR = 1990
 MAX_FUTURE_DAYS = 365
 
@@ -168,8 +170,11 @@ def validate(schema: ExtractionSchema, result: dict[str, Any], rules: RuleOutcom
                 if q is None or p is None or a is None:
                     continue
                 paths = [f"{f.key}[{n}].{k}" for k in (kq, kp, ka)]
-                # a price may be per 10, 100 or 1000 units (price basis quantity)
-                if any(abs(q * p / base - a) <= max(0.011, 0.005 * abs(a)) for base in PRICE_BASES):
+                # a price may be per 10, 100 or 1000 units (price basis quantity), and the line may
+                # carry a discount of a whole or half percent
+                tol = max(0.011, 0.005 * abs(a))
+                if any(abs(q * p / base - a) <= tol for base in PRICE_BASES) or (
+                        0 < a < q * p and any(abs(q * p * (1 - d / 100) - a) <= 0.011 for d in LINE_DISCOUNTS)):
                     rules.ok(paths, "line_arithmetic")
                 else:
                     rules.fail("line_arithmetic", paths,

@@ -210,6 +210,14 @@ def test_each_rule_fires_with_an_issue_and_lowers_confidence(change, rule, paths
         assert a.confidence[p] < 0.8, p
 
 
+def test_a_line_discount_of_a_whole_or_half_percent_passes_the_line_arithmetic():
+    items = [{"description": "Pens", "qty": 4.0, "unit_price": 12.5, "amount": 45.0},  # 10 % off
+             {"description": "Paper", "qty": 3.0, "unit_price": 20.0, "amount": 55.0}]  # 8.33 %: no
+    a = check({**GOOD, "line_items": items, "subtotal_amount": 100.0})
+    fired = [i.paths for i in a.issues if i.rule == "line_arithmetic"]
+    assert fired == [["line_items[1].qty", "line_items[1].unit_price", "line_items[1].amount"]]
+
+
 def test_rules_skip_absent_fields_and_accept_price_per_100_units():
     a = check({"subtotal_amount": 100.0, "total_amount": None, "issue_date": None,
                "due_date": "2024-04-04",

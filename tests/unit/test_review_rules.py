@@ -55,3 +55,4 @@ def test_required_and_low_values_still_count_and_unknown_schemas_use_all_fields(
                                       {"key": "maker", "type": "string"}])
     assert "colour, maker" in (mostly_empty(custom, {"colour": None, "size": 3, "maker": ""}) or "")
     assert mostly_empty(custom, {"colour": "red", "size": None, "maker": "ACME"}) is None
+
