@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -15,6 +17,7 @@ from cli.extract import extract
 from cli.keys import keys_app
 from cli.review import review_app
 from cli.synth import synth
+from cli.temporal import temporal
 
 app = typer.Typer(help="docparse: a self-hostable data extraction API.", no_args_is_help=True)
 
@@ -60,16 +63,26 @@ def worker(data_dir: DataDir = None) -> None:
 
     from core.observability import configure_logging
     from worker.main import run_worker
+    from worker.preflight import ServerUnreachable
 
     settings = settings_for(data_dir)
     configure_logging(settings.log_format)  # DOCPARSE_LOG_FORMAT: text | json
-    asyncio.run(run_worker(settings))
+    try:
+        asyncio.run(run_worker(settings))
+    except ServerUnreachable as e:
+        typer.echo(str(e.code), err=True)
+        sys.stderr.flush()
+        # Nothing was started; after a failed connect the Temporal SDK's runtime threads may abort
+        # the interpreter at exit (sdk-python#300: exit 134 and a dump under the one line).
+        os._exit(1)
 
 
 # Typer lists the commands first (in this order), then the groups.
 app.command("eval")(eval_)
 app.command("extract")(extract)
 app.command("doctor")(doctor)
+app.command("temporal", add_help_option=False,
+            context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(temporal)
 app.command("synth")(synth)
 app.command("calibrate")(calibrate)
 app.add_typer(keys_app, name="keys")
