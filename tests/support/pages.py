@@ -22,3 +22,24 @@ def words_page(lines: list[list[tuple[float, str]]], number: int = 1, y0: float 
 def read_pdf(data: bytes) -> DocumentText:
     with pymupdf.open(stream=data, filetype="pdf") as doc:
         return DocumentText(pages=[page_text(p, i + 1) for i, p in enumerate(doc)])
+
+
+def phrase_page(lines: list[list[tuple]], number: int = 1, y0: float = 40, width: float = 595,
+                height: float = 842, source: str = "text", conf: float | None = None) -> PageText:
+    """A page from rows of (x, phrase) or (x, phrase, size): each phrase is cut into words (half
+    the size per character, 0.3 of the size between words); an empty row is a blank line."""
+    words = []
+    y = y0
+    for row in lines:
+        size = max([c[2] if len(c) > 2 else 9.0 for c in row] or [9.0])
+        for cell in row:
+            x, phrase = cell[0], cell[1]
+            s = cell[2] if len(cell) > 2 else 9.0
+            for tok in phrase.split():
+                w = 0.5 * s * len(tok)
+                top = y + (size - s)
+                words.append(Word(text=tok, x0=x, y0=top, x1=x + w, y1=top + s, conf=conf))
+                x += w + 0.3 * s
+        y += 1.5 * size
+    return PageText(number=number, width=width, height=height, words=words,
+                    source="ocr" if conf is not None else source)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ import re
 
 from core.schema import FieldSpec
 from extraction.engines.offline.candidates import Candidate
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, covers_whole_words
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, covers_whole_words, mean_conf
 from extraction.engines.offline.parties import PartyReader
 from extraction.engines.offline.value_words import id_text, id_words, money_amounts, name_words, vat_words
 from extraction.values import CURRENCY_CODES, detect_currency, find_date, fold
@@ -192,43 +192,52 @@ class HeaderReader:
                 weight *= 0.3
             elif sec == party:
                 weight = min(1.0, weight * 1.15)
+        rate = _rate(label_words + words) if kind == "amount" else None
+
+        def add(value: object, score: float, ws: list[PlacedWord], raw: str = "") -> None:
+            out[key].append(Candidate(value, score, row.page, box_of(ws), order, label=weight, raw=raw,
+                                      ocr=mean_conf(ws), rate=rate))
+
         if kind == "amount":
             amts = money_amounts(words, doc.language, doc.decimal)
             for n, (v, amount_ws) in enumerate(reversed(amts)):
-                s = weight * pos * (0.95 if n == 0 else 0.7)
-                out[key].append(Candidate(v, s, row.page, box_of(amount_ws), order))
+                add(v, weight * pos * (0.95 if n == 0 else 0.7), amount_ws)
                 if n >= 1:
                     break
         elif kind == "date":
             toks = [w.text for w in words[:8]]
-            iso, a, b = find_date(toks, doc.language)
+            iso, a, b = find_date(toks, doc.language, doc.date_order)
             if iso and a <= 2:
-                out[key].append(Candidate(iso, weight * pos * 0.95, row.page, box_of(words[a:b]), order))
+                add(iso, weight * pos * 0.95 * self._page_place(row), words[a:b], " ".join(toks[a:b]))
         elif kind == "id":
             ws = id_words(words)
             if ws:
-                out[key].append(Candidate("".join(id_text(x) for x in ws), weight * pos * 0.95, row.page, box_of(ws), order))
+                add("".join(id_text(x) for x in ws), weight * pos * 0.95, ws)
         elif kind == "vat":
             ws = vat_words(words)
             if ws:
-                out[key].append(Candidate(" ".join(w.text.strip(",;") for w in ws), weight * pos * 0.95,
-                                     row.page, box_of(ws), order))
+                add(" ".join(w.text.strip(",;") for w in ws), weight * pos * 0.95, ws)
         elif kind == "currency":
-            txt = " ".join(w.text for w in words[:3])
-            cur = detect_currency(txt)
+            cur = detect_currency(" ".join(w.text for w in words[:3]))
             if cur:
-                out[key].append(Candidate(cur, weight * pos, row.page, box_of(words[:3]), order))
+                add(cur, weight * pos, words[:3])
         elif kind == "party_name":
             ws = name_words(words)
             if ws:
-                out[key].append(Candidate(" ".join(w.text for w in ws), weight * pos * 0.8, row.page, box_of(ws), order))
-        elif kind == "doctype":
-            pass
-        else:
+                add(" ".join(w.text for w in ws), weight * pos * 0.8, ws)
+        elif kind != "doctype":
             ws = [w for w in words if w.text not in {":", "-"}]
             if ws:
-                txt = " ".join(w.text for w in ws)
-                out[key].append(Candidate(txt, weight * pos * 0.8, row.page, box_of(ws), order))
+                add(" ".join(w.text for w in ws), weight * pos * 0.8, ws)
+
+    def _page_place(self, row: Row) -> float:
+        """Dates in a page's footer (form versions, print dates) or after the first page are
+        rarely the document's own: they count less than those in the header."""
+        _w, h = self.doc.size.get(row.page, (1.0, 1.0))
+        factor = 1.0 if row.page == 1 else 0.85
+        if h > 1 and row.y0 > 0.85 * h and row.height < 0.95 * self.doc.line_h:
+            factor *= 0.6
+        return factor
 
     # -- document type and currency ------------------------------------------------------------
     def _doc_type(self, out: dict[str, list[Candidate]]) -> None:
@@ -292,3 +301,15 @@ class HeaderReader:
             cur = max(counts, key=lambda c: counts[c])
             page, w = first[cur]
             out[key].append(Candidate(cur, 0.6 if len(counts) == 1 else 0.45, page, box_of([w]), 0))
+
+
+def _rate(words: list[PlacedWord]) -> float | None:
+    """A percentage printed with a tax label or its value ("VAT 19%", "Tax (6.25 %)")."""
+    for k, w in enumerate(words):
+        t = w.text.strip("():;,")
+        m = re.fullmatch(r"(\d{1,2}(?:[.,]\d{1,3})?)\s*%", t)
+        if not m and k + 1 < len(words) and words[k + 1].text.startswith("%"):
+            m = re.fullmatch(r"(\d{1,2}(?:[.,]\d{1,3})?)", t)
+        if m:
+            return float(m[1].replace(",", "."))
+    return None

@@ -10,9 +10,10 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
+from extraction.engines.offline.dates import date_order
 from extraction.pages import DocumentText, PageText
 from extraction.result import Citation
-from extraction.vocabulary import pieces_of
+from extraction.vocabulary import detect_language, pieces_of
 
 
 @dataclass
@@ -26,6 +27,7 @@ class PlacedWord:
     y1: float
     page: int
     pieces: list[str] = field(default_factory=list)
+    conf: float | None = None  # OCR word confidence; None on a text layer
 
 
 @dataclass
@@ -65,7 +67,7 @@ def build_rows(page: PageText) -> list[Row]:
     """A page's words grouped into visual rows (top to bottom, left to right), each row cut into
     segments at wide gaps, with its label pieces."""
     words = [
-        PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text))
+        PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text), w.conf)
         for w in page.words
         if w.text.strip()
     ]
@@ -116,8 +118,15 @@ def box_of(words: list[PlacedWord]) -> tuple[float, float, float, float]:
             max(w.x1 for w in words), max(w.y1 for w in words))
 
 
+def mean_conf(words: list[PlacedWord]) -> float | None:
+    """The mean OCR confidence of words, None when none came from OCR."""
+    cs = [w.conf for w in words if w.conf is not None]
+    return sum(cs) / len(cs) if cs else None
+
+
 class DocumentRows:
-    """Rows of every page plus document-wide hints (decimal separator, line height)."""
+    """Rows of every page plus document-wide hints (decimal separator, line height, the language
+    the words are in and the day/month order of numeric dates)."""
 
     def __init__(self, document: DocumentText, language: str) -> None:
         self.pages = document.pages
@@ -125,7 +134,11 @@ class DocumentRows:
         self.rows: list[Row] = [r for rows in self.rows_by_page for r in rows]
         self.size = {p.number: (p.width or 1.0, p.height or 1.0) for p in document.pages}
         self.language = language
-        text = " ".join(w.text for r in self.rows for w in r.words)
+        texts = [w.text for r in self.rows for w in r.words]
+        text = " ".join(texts)
+        given = language.lower()[:2] if language and language != "auto" else None
+        self.detected = given or detect_language(texts)
+        self.date_order = "mdy" if language.lower() in ("en-us", "us") else date_order(texts, self.detected)
         comma = len(re.findall(r"\d,\d{2}(?!\d)", text))
         dot = len(re.findall(r"\d\.\d{2}(?!\d)", text))
         self.decimal = "," if comma > dot else "." if dot > comma else None

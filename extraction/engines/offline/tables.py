@@ -71,6 +71,7 @@ class TableReader:
         self.k_qty = by_role.get("qty")
         self.k_price = by_role.get("unit_price")
         self.k_amount = by_role.get("amount")
+        self.margin: dict[int, float] = {}  # id(word) -> how clearly it sits in its column
 
     # -- header detection ------------------------------------------------------------------------
     def header(self, r: Row) -> list[Column] | None:
@@ -160,11 +161,15 @@ class TableReader:
         """A row's words per column index (by overlap, else the nearest column)."""
         out: dict[int, list[PlacedWord]] = {}
         for w in r.words:
-            best, best_ov = None, 0.0
+            best, best_ov, second = None, 0.0, 0.0
             for ci, c in enumerate(cols):
                 ov = min(w.x1, c.x1 + 2) - max(w.x0, c.x0 - 2)
                 if ov > best_ov:
-                    best, best_ov = ci, ov
+                    best, best_ov, second = ci, ov, best_ov
+                elif ov > second:
+                    second = ov
+            # how clearly the word belongs to its column: its overlap with it against the next best
+            self.margin[id(w)] = (best_ov - max(second, 0.0)) / max(w.x1 - w.x0, 1.0) if best is not None else 0.3
             if best is None:
                 numeric = bool(re.search(r"\d", w.text))
                 if numeric:
@@ -196,8 +201,8 @@ class TableReader:
         return (amts[-1][0] if last else amts[0][0]), clean
 
     # -- reading ---------------------------------------------------------------------------------
-    def read(self) -> tuple[list[dict[str, Any]], dict[str, float], dict[str, Citation]]:
-        """The items, with a confidence and a citation per path."""
+    def read(self) -> tuple[list[dict[str, Any]], dict[str, float], dict[str, Citation], dict[str, dict[str, float]]]:
+        """The items, with a confidence, a citation and evidence per path."""
         doc = self.doc
         items: list[dict[str, Any]] = []
         meta: list[dict[str, Any]] = []
@@ -283,7 +288,9 @@ class TableReader:
                     items.append(item)
                     current = {"desc": list(desc_ws), "rows": [r], "cells": cells, "page": r.page,
                                "values_box": {t: box_of(ws) for ci, ws in cells.items()
-                                              for t in [cols[ci].target] if t}}
+                                              for t in [cols[ci].target] if t},
+                               "words": {t: ws for ci, ws in cells.items() for t in [cols[ci].target] if t},
+                               "label": {c.target: c.weight for c in cols if c.target}}
                     meta.append(current)
                     last_row = r
                     fresh = True
@@ -327,6 +334,7 @@ class TableReader:
         key = self.field.key
         conf: dict[str, float] = {}
         cites: dict[str, Citation] = {}
+        evidence: dict[str, dict[str, float]] = {}
         lang = doc.language
         for n, (item, m) in enumerate(zip(items, meta)):
             q, p, a = (item.get(self.k_qty) if self.k_qty else None,
@@ -349,6 +357,7 @@ class TableReader:
                 elif s.key == self.k_desc:
                     base = 0.8 if check is not False else 0.6
                 conf[path] = base
+                evidence[path] = self._cell_evidence(m, s.key, check)
                 vb = m["values_box"].get(s.key)
                 if s.key == self.k_desc and m["desc"]:
                     vb = box_of(m["desc"])
@@ -361,4 +370,21 @@ class TableReader:
             cites[key] = doc.cite(first["page"], box_of([w for r in first["rows"] for w in r.words]))
         else:
             conf[key] = 0.0
-        return items, conf, cites
+        return items, conf, cites, evidence
+
+    def _cell_evidence(self, m: dict[str, Any], key: str, check: bool | None) -> dict[str, float]:
+        """A cell's evidence: its column label, how clearly its words sit in the column, whether
+        qty x unit price = amount holds on its row, and the OCR confidence of its words."""
+        ws = m["desc"] if key == self.k_desc else m["words"].get(key, [])
+        margin = min((self.margin.get(id(w), 0.3) for w in ws), default=0.3)
+        if key in (self.k_qty, self.k_price, self.k_amount) or key == self.k_desc:
+            agree = 0.5 if check is None else (1.0 if check else 0.0)
+        else:
+            agree = 0.5
+        ev = {"margin": round(max(0.0, min(1.0, margin)), 3),
+              "label": round(max(0.0, min(1.0, m["label"].get(key, 0.0))), 3),
+              "agree": agree, "derived": 0.0}
+        cs = [w.conf for w in ws if w.conf is not None]
+        if cs:
+            ev["ocr"] = round(sum(cs) / len(cs), 3)
+        return ev

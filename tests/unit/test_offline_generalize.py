@@ -1,0 +1,324 @@
+"""The offline engine on layouts it was not tuned on, one failure class of issue 13 per test:
+party blocks by heading and geometry, day/month order, month names, the date next to its label,
+amounts chosen by arithmetic, table columns in six languages, and the evidence per value."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.schema import ExtractionSchema
+from extraction.engines.offline import OfflineEngine
+from extraction.pages import DocumentText
+from tests.support.invoices import schema_invoice
+from tests.support.pages import phrase_page
+
+ENGINE = OfflineEngine()
+SCHEMA = ExtractionSchema(fields=schema_invoice()["fields"], language="auto")
+
+
+def read(*pages, schema: ExtractionSchema = SCHEMA):
+    return ENGINE.extract(schema, DocumentText(pages=list(pages)))
+
+
+US_TEMPLATE = [
+    [(40, "Acme Industrial Supply Group LLC", 16)],
+    [(40, "1200 Commerce Blvd, Suite 400")],
+    [(40, "Austin, TX 78701")],
+    [(40, "Phone: (512) 555-0100")],
+    [(420, "INVOICE", 20)],
+    [],
+    [(40, "BILL TO"), (220, "SHIP TO"), (400, "INVOICE #"), (490, "US-1042")],
+    [(40, "Riverside Dental Clinic"), (220, "Riverside Dental Clinic"), (400, "INVOICE DATE"), (490, "04/05/2025")],
+    [(40, "55 Elm Street"), (220, "77 Oak Road"), (400, "P.O.#"), (490, "2312/2019")],
+    [(40, "Springfield, IL 62701"), (220, "Springfield, IL 62704"), (400, "DUE DATE"), (490, "05/20/2025")],
+    [],
+    [(40, "QTY"), (90, "DESCRIPTION"), (380, "UNIT PRICE"), (490, "AMOUNT")],
+    [(40, "1"), (90, "Front and rear brake cables"), (380, "100.00"), (490, "100.00")],
+    [(40, "2"), (90, "New set of pedal arms"), (380, "15.00"), (490, "30.00")],
+    [(40, "3"), (90, "Labor 3hrs"), (380, "5.00"), (490, "15.00")],
+    [],
+    [(380, "Subtotal"), (490, "145.00")],
+    [(380, "Sales Tax 6.25%"), (490, "9.06")],
+    [(380, "TOTAL"), (490, "$154.06")],
+    [],
+    [(40, "Terms & Conditions")],
+    [(40, "Payment is due within 45 days")],
+]
+
+
+def test_us_template_party_blocks_month_first_dates_and_items():
+    res = read(phrase_page(US_TEMPLATE))
+    r = res.result
+    assert r["seller_name"] == "Acme Industrial Supply Group LLC"
+    assert r["buyer_name"] == "Riverside Dental Clinic"
+    assert r["issue_date"] == "2025-04-05"  # month first: a US layout, and due after issue
+    assert r["due_date"] == "2025-05-20"
+    assert r["invoice_number"] == "US-1042"
+    assert (r["subtotal_amount"], r["tax_amount"], r["total_amount"]) == (145.0, 9.06, 154.06)
+    assert r["currency"] == "USD"
+    assert [it["description"] for it in r["line_items"]] == [
+        "Front and rear brake cables", "New set of pedal arms", "Labor 3hrs"]
+    assert [it["amount"] for it in r["line_items"]] == [100.0, 30.0, 15.0]
+
+
+def test_ambiguous_dates_follow_the_unambiguous_ones_on_the_page():
+    # both dates read either way; a third date on the page (day 25 in second place) says month first
+    page = phrase_page([
+        [(40, "Invoice Date:"), (160, "03/04/2025")],
+        [(40, "Due Date:"), (160, "04/03/2025")],
+        [(40, "Ship Date:"), (160, "03/25/2025")],
+        [(40, "Total"), (160, "10.00")],
+    ])
+    r = read(page).result
+    assert (r["issue_date"], r["due_date"]) == ("2025-03-04", "2025-04-03")
+
+
+def test_due_date_after_issue_date_decides_the_order():
+    page = phrase_page([
+        [(40, "Invoice date"), (160, "10/02/2025")],
+        [(40, "Due date"), (160, "01/03/2025")],
+        [(40, "Total"), (160, "10.00")],
+    ])
+    r = read(page).result
+    assert (r["issue_date"], r["due_date"]) == ("2025-02-10", "2025-03-01")
+
+
+def test_french_dates_are_day_first():
+    page = phrase_page([
+        [(40, "FACTURE", 16)],
+        [(40, "Date de facture :"), (200, "03/11/2017")],
+        [(40, "Montant TTC"), (200, "120,00 €")],
+    ])
+    assert read(page).result["issue_date"] == "2017-11-03"
+
+
+@pytest.mark.parametrize("printed, iso", [
+    ("March 14, 2025", "2025-03-14"),
+    ("March 5th, 2026", "2026-03-05"),
+    ("5. März 2025", "2025-03-05"),
+    ("14 mars 2025", "2025-03-14"),
+    ("1er avril 2024", "2024-04-01"),
+    ("14 de marzo de 2025", "2025-03-14"),
+    ("14 marzo 2025", "2025-03-14"),
+    ("14 maart 2025", "2025-03-14"),
+    ("Mar 14 2025", "2025-03-14"),
+    ("14-Mar-2025", "2025-03-14"),
+    ("14. Mrz. 2025", "2025-03-14"),
+    ("2 okt. 2025", "2025-10-02"),
+])
+def test_month_name_dates(printed, iso):
+    page = phrase_page([[(40, "Invoice Date:"), (160, printed)], [(40, "Total"), (160, "10.00")]])
+    assert read(page).result["issue_date"] == iso
+
+
+def test_invoice_date_label_beats_footer_version_line():
+    page = phrase_page([
+        [(40, "Rechnung", 16)],
+        [(40, "Rechnungsnummer"), (200, "R-77")],
+        [(40, "Rechnungsdatum"), (200, "12.03.2025")],
+        [(40, "Gesamtbetrag"), (200, "119,00 EUR")],
+    ] + [[]] * 30 + [
+        [(40, "Formular Version 2.3 vom 10.11.2025 - Seite 1 von 1", 7)],
+    ])
+    assert read(page).result["issue_date"] == "2025-03-12"
+
+
+def test_buyer_block_first_and_seller_in_footer():
+    page = phrase_page([
+        [(40, "Nordlicht Handel GmbH - Am Hafen 3 - 20457 Hamburg", 6)],
+        [(40, "Bäckerei Sonnenschein")],
+        [(40, "Inh. Maria Weber")],
+        [(40, "Lindenweg 22")],
+        [(40, "10115 Berlin")],
+        [],
+        [(40, "Rechnung", 14), (380, "Rechnungsnr.:"), (470, "2025-118")],
+        [(380, "Datum:"), (470, "05.03.2025")],
+        [],
+        [(40, "Pos."), (80, "Bezeichnung"), (300, "Menge"), (370, "Einzelpreis"), (470, "Gesamt")],
+        [(40, "1"), (80, "Mehl Type 550, 25 kg"), (300, "4"), (370, "18,50"), (470, "74,00")],
+        [(300, "Nettobetrag"), (470, "74,00")],
+        [(300, "MwSt. 7 %"), (470, "5,18")],
+        [(300, "Gesamtbetrag"), (470, "79,18 €")],
+    ] + [[]] * 20 + [
+        [(40, "Nordlicht Handel GmbH | Am Hafen 3 | 20457 Hamburg | USt-IdNr. DE811234567", 7)],
+    ])
+    r = read(page).result
+    assert r["seller_name"] == "Nordlicht Handel GmbH"
+    assert r["buyer_name"] == "Bäckerei Sonnenschein"
+    assert r["seller_vat_id"] == "DE811234567"
+    assert (r["subtotal_amount"], r["tax_amount"], r["total_amount"]) == (74.0, 5.18, 79.18)
+
+
+@pytest.mark.parametrize("heading", [
+    "Adresse de facturation", "Facturé à", "Rechnungsempfänger", "Cliente", "Destinatario",
+    "Klant", "Factuuradres", "Sold to", "Bill to:", "Customer",
+])
+def test_buyer_under_a_heading_in_many_languages(heading):
+    page = phrase_page([
+        [(40, "Harbor Lights Trading Company Ltd", 14)],
+        [(40, "12 High Street")],
+        [(40, "London EC1A 1BB")],
+        [],
+        [(40, heading)],
+        [(40, "Meridian Logistics Group SA")],
+        [(40, "8 rue de la Paix")],
+        [(40, "75002 Paris")],
+        [],
+        [(40, "Total"), (300, "100.00")],
+    ])
+    r = read(page).result
+    assert r["buyer_name"] == "Meridian Logistics Group SA"
+    assert r["seller_name"] == "Harbor Lights Trading Company Ltd"
+
+
+def test_seller_heading_is_never_the_name_and_wrapped_names_stay_whole():
+    page = phrase_page([
+        [(40, "From"), (300, "Bill To")],
+        [(40, "Acme Industrial Supply"), (300, "Oakwood Primary")],
+        [(40, "Group LLC"), (300, "School District")],
+        [(40, "1200 Commerce Blvd"), (300, "9 School Lane")],
+        [(40, "Austin, TX 78701"), (300, "Dayton, OH 45402")],
+        [],
+        [(40, "Total"), (300, "$100.00")],
+    ])
+    r = read(page).result
+    assert r["seller_name"] == "Acme Industrial Supply Group LLC"
+    assert r["buyer_name"] == "Oakwood Primary School District"
+
+
+def test_amounts_chosen_by_arithmetic_and_impossible_combinations_refused():
+    # the tax line prints the rate basis first; the only consistent reading is 200 + 38 = 238
+    page = phrase_page([
+        [(40, "Invoice No"), (200, "A-1")],
+        [(300, "Subtotal"), (470, "200.00")],
+        [(300, "VAT 19% on 200.00"), (470, "38.00")],
+        [(300, "Total"), (470, "238.00")],
+        [],
+        [(40, "Total paid with card ending 4411 on 2025-02-01:"), (470, "238.00")],
+    ])
+    r = read(page).result
+    assert (r["subtotal_amount"], r["tax_amount"], r["total_amount"]) == (200.0, 38.0, 238.0)
+
+
+def test_tax_larger_than_total_is_refused():
+    page = phrase_page([
+        [(300, "Net amount"), (470, "50.00")],
+        [(300, "Tax"), (470, "5012.00")],
+        [(300, "Tax"), (470, "10.00")],
+        [(300, "Total"), (470, "60.00")],
+    ])
+    r = read(page).result
+    assert r["tax_amount"] == 10.0 and r["total_amount"] == 60.0
+
+
+def test_total_equal_to_tax_is_refused():
+    page = phrase_page([
+        [(300, "Subtotal"), (470, "100.00")],
+        [(300, "Total VAT"), (470, "20.00")],
+        [(300, "Total"), (470, "20.00")],
+        [(300, "Total"), (470, "120.00")],
+    ])
+    r = read(page).result
+    assert (r["tax_amount"], r["total_amount"]) == (20.0, 120.0)
+
+
+def test_credit_note_amounts_are_positive():
+    page = phrase_page([
+        [(40, "CREDIT NOTE", 16)],
+        [(40, "Credit Note No"), (200, "CN-7")],
+        [(40, "Description"), (250, "Qty"), (330, "Unit Price"), (470, "Amount")],
+        [(40, "Returned chair"), (250, "1"), (330, "-80.00"), (470, "-80.00")],
+        [(300, "Subtotal"), (470, "-80.00")],
+        [(300, "VAT 20%"), (470, "-16.00")],
+        [(300, "Total"), (470, "-96.00")],
+    ])
+    r = read(page).result
+    assert r["document_type_code"] == "381"
+    assert (r["subtotal_amount"], r["tax_amount"], r["total_amount"]) == (80.0, 16.0, 96.0)
+    assert r["line_items"][0]["amount"] == 80.0 and r["line_items"][0]["unit_price"] == 80.0
+
+
+@pytest.mark.parametrize("cols", [
+    ["Descripción", "Cantidad", "Precio unitario", "Importe"],
+    ["Descrizione", "Quantità", "Prezzo unitario", "Importo"],
+    ["Omschrijving", "Aantal", "Prijs", "Bedrag excl. BTW"],
+    ["Désignation", "Qté", "P.U. HT", "Total HT"],
+    ["Bezeichnung", "Menge", "Einzelpreis", "Betrag netto"],
+    ["Item", "Hours", "Rate", "Line Total"],
+])
+def test_column_mapping_per_language(cols):
+    page = phrase_page([
+        [(40, cols[0]), (260, cols[1]), (330, cols[2]), (470, cols[3])],
+        [(40, "Widget A"), (260, "2"), (330, "10,00"), (470, "20,00")],
+        [(40, "Widget B"), (260, "1"), (330, "5,50"), (470, "5,50")],
+        [(300, "Total"), (470, "25,50")],
+    ])
+    items = read(page).result["line_items"]
+    assert [(i["description"], i["qty"], i["unit_price"], i["amount"]) for i in items] == [
+        ("Widget A", 2, 10.0, 20.0), ("Widget B", 1, 5.5, 5.5)]
+
+
+def test_net_column_preferred_over_gross_column():
+    page = phrase_page([
+        [(40, "Description"), (230, "Qty"), (280, "Price"), (350, "Total HT"), (420, "TVA"), (480, "Total TTC")],
+        [(40, "Widget A"), (230, "2"), (280, "10,00"), (350, "20,00"), (420, "20%"), (480, "24,00")],
+        [(300, "Total HT"), (480, "20,00")],
+    ])
+    items = read(page).result["line_items"]
+    assert items[0]["amount"] == 20.0
+
+
+def test_description_continuation_kept_and_footer_not_glued():
+    page = phrase_page([
+        [(40, "Omschrijving"), (300, "Aantal"), (370, "Prijs"), (470, "Bedrag")],
+        [(40, "Onderhoud installatie"), (300, "1"), (370, "80,00"), (470, "80,00")],
+        [(40, "incl. voorrijkosten")],
+        [(40, "Filter vervangen"), (300, "2"), (370, "10,00"), (470, "20,00")],
+        [],
+        [(40, "Alle bedragen inclusief BTW")],
+        [(300, "Totaal"), (470, "100,00")],
+    ])
+    items = read(page).result["line_items"]
+    assert [i["description"] for i in items] == ["Onderhoud installatie incl. voorrijkosten",
+                                                 "Filter vervangen"]
+
+
+def test_discount_row_is_an_item_with_a_negative_amount():
+    page = phrase_page([
+        [(40, "Description"), (300, "Qty"), (370, "Unit Price"), (470, "Amount")],
+        [(40, "Annual licence"), (300, "1"), (370, "500.00"), (470, "500.00")],
+        [(40, "Discount 10%"), (470, "-50.00")],
+        [(300, "Subtotal"), (470, "450.00")],
+        [(300, "Total"), (470, "450.00")],
+    ])
+    items = read(page).result["line_items"]
+    assert [i["amount"] for i in items] == [500.0, -50.0]
+
+
+def test_evidence_for_every_value():
+    res = read(phrase_page(US_TEMPLATE))
+    for key, value in res.result.items():
+        if key == "line_items":
+            for n, item in enumerate(value):
+                for sub, v in item.items():
+                    if v is not None:
+                        ev = res.evidence[f"line_items[{n}].{sub}"]
+                        assert ev and all(0.0 <= x <= 1.0 for x in ev.values())
+        elif value is not None:
+            ev = res.evidence[key]
+            assert {"margin", "label", "agree", "derived"} <= set(ev), key
+            assert all(0.0 <= x <= 1.0 for x in ev.values())
+    assert res.evidence["total_amount"]["agree"] == 1.0  # label and arithmetic agree
+    assert res.evidence["total_amount"]["derived"] == 0.0
+    assert "ocr" not in res.evidence["total_amount"]
+
+
+def test_evidence_ocr_and_derived():
+    page = phrase_page([
+        [(300, "Total"), (470, "238.00")],
+        [(300, "VAT"), (470, "38.00")],
+    ], conf=0.8)
+    res = read(page)
+    assert res.result["subtotal_amount"] == 200.0
+    assert res.evidence["subtotal_amount"]["derived"] == 1.0
+    assert res.evidence["total_amount"]["ocr"] == pytest.approx(0.8)
