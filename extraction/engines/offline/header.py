@@ -144,6 +144,7 @@ class HeaderReader:
         self._doc_type(out)
         self._currency_fallback(out)
         self.parties.add_seller_fallback(out)
+        self.parties.add_buyer_fallback(out)
         return out
 
     @staticmethod

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import re
 
+from extraction.engines.offline.addresses import (
+    address_blocks,
+    salutation,
+    sender_line,
+    window_address,
+    wrapped_before,
+    wrapped_name,
+)
 from extraction.engines.offline.candidates import Candidate
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, mean_conf
 from extraction.engines.offline.value_words import name_words
 from extraction.values import fold
 from extraction.vocabulary import (
@@ -18,6 +26,8 @@ from extraction.vocabulary import (
     LabelIndex,
     pieces_of,
 )
+
+_FILLERS = {"address", "adresse", "details", "information", "daten", "angaben", "und", "and", "et"}
 
 
 class PartyReader:
@@ -59,7 +69,7 @@ class PartyReader:
                             if p2 == party:
                                 cover[i:j] = [True] * (j - i)
                         for k2, p in enumerate(ps):
-                            if p in ("address", "adresse", "details", "information", "daten", "angaben", "und", "and", "et"):
+                            if p in _FILLERS:
                                 cover[k2] = True
                         if cover[0] and all(cover) and any(p2 == party for _, _, p2, _ in ms):
                             ws = [r.words[k] for k in ks]
@@ -109,20 +119,21 @@ class PartyReader:
                         right = [x for x in right if r.seg_of_word[r.words.index(x)] == r.seg_of_word[r.words.index(right[0])]] if right else []
                         ws = name_words(right)
                         if ws:
-                            out[keys[party]].append(Candidate(" ".join(x.text for x in ws), 0.9 * w, r.page, box_of(ws), r.page * 10000 + r.y0))
+                            out[keys[party]].append(self._name(ws, 0.9 * w, r, label=w))
                 # party heading followed by the name (same line or the next lines)
                 for hr, party, hx0, hx1 in self.sections.get((r.page, 0), []):
                     if hr is not r or party not in keys:
                         continue
+                    hw = 0.8
                     right = [x for x in r.words if x.x0 > hx1 + 1]
                     if right and right[0].x0 - hx1 > 3 * r.height:
                         right = []
                     right = [x for x in right if r.seg_of_word[r.words.index(x)] == r.seg_of_word[r.words.index(right[0])]] if right else []
                     ws = name_words(right) if right else None
-                    if ws and not re.search(r"\d", ws[0].text):
-                        out[keys[party]].append(Candidate(" ".join(x.text for x in ws), 0.75, r.page, box_of(ws), r.page * 10000 + r.y0))
+                    if ws and not re.search(r"\d", ws[0].text) and not self.heading(ws):
+                        out[keys[party]].append(self._name(ws, 0.75, r, label=hw))
                         continue
-                    for r2 in rows[ri + 1: ri + 4]:
+                    for k2, r2 in enumerate(rows[ri + 1: ri + 4], start=ri + 1):
                         if r2.y0 - r.y1 > 2.5 * r.height:
                             break
                         ws2 = [x for x in r2.words if x.x1 > hx0 - 4 and x.x0 < hx0 + 200]
@@ -132,12 +143,15 @@ class PartyReader:
                         ws2 = [x for x in ws2 if r2.seg_of_word[r2.words.index(x)] == seg]
                         if ws2[0].text.endswith(":") or ":" in " ".join(x.text for x in ws2[:2]):
                             continue  # a "Label: value" line of the section, not the name
+                        if salutation(ws2) or self.heading(ws2):
+                            continue  # "Firma" above the name; a second heading
                         ws = name_words(ws2)
                         if ws:
                             txt = " ".join(x.text for x in ws)
                             if txt.lower().startswith(("attn", "z.hd", "t.a.v", "a l'attention")):
                                 continue
-                            out[keys[party]].append(Candidate(txt, 0.7, r.page, box_of(ws), r.page * 10000 + r.y0))
+                            ws = wrapped_name(rows, k2, ws)
+                            out[keys[party]].append(self._name(ws, 0.7, r, label=hw))
                         break
 
     def add_seller_fallback(self, out: dict[str, list[Candidate]]) -> None:
@@ -151,24 +165,63 @@ class PartyReader:
         self._letterhead(out[key])
 
     def _sender_line(self, cands: list[Candidate]) -> bool:
-        """The one-line return address above a window-envelope address ("Name - Street 1 - 12345
-        City"): its first part names the sender."""
-        for r in (self.doc.rows_by_page[0] if self.doc.rows_by_page else [])[:40]:
-            txt = r.text
-            parts = [p.strip() for p in re.split(r"\s+[-–|·•]\s+|\s*\|\s*", txt) if p.strip()]
-            if len(parts) < 3 or len(parts) > 6:
+        """The one-line return address above a window-envelope address: its first part names
+        the sender."""
+        found = sender_line(self.doc)
+        if found is None:
+            return False
+        r, name = found
+        ws = r.words[:len(name.split())]
+        cands.append(Candidate(name, 0.55, r.page, box_of(ws), r.page * 10000 + r.y0, ocr=mean_conf(ws)))
+        return True
+
+    def add_buyer_fallback(self, out: dict[str, list[Candidate]]) -> None:
+        """No buyer name under a heading: the address in the envelope window (under a return-address
+        line), else the first name-and-address block of the first page that is not the seller's
+        and not in another party's section."""
+        key = next((k for k, c in self.concept.items() if c == "buyer_name"), None)
+        if not key or out[key]:
+            return
+        found = sender_line(self.doc)
+        if found is not None:
+            addr = window_address(self.doc, found[0])
+            if addr is not None:
+                r, ws = addr
+                out[key].append(self._name(ws, 0.5, r))
+                return
+        skey = next((k for k, c in self.concept.items() if c == "seller_name"), None)
+        sellers = {fold(str(c.value)) for c in out.get(skey or "", [])}
+        rows = self.doc.rows_by_page[0] if self.doc.rows_by_page else []
+        for b in address_blocks(self.doc):
+            if self.heading(b.name):
                 continue
-            if re.search(r"\d", parts[0]) or not re.search(r"[A-Za-zÀ-ÿ]{2}", parts[0]) or len(parts[0]) > 60:
+            ws = wrapped_name(rows, rows.index(b.row), b.name)
+            txt = fold(" ".join(w.text for w in ws))
+            if txt in sellers or any(txt in s or s in txt for s in sellers if len(s) > 3):
                 continue
-            if not any(re.search(r"\b\d{4,5}\b|\b[A-Z]{1,2}\d", p) for p in parts[1:]):
-                continue  # no postcode: not an address line
-            if r.height > 1.05 * self.doc.line_h:
-                continue  # a return-address line is printed small
-            n = len(parts[0].split())
-            ws = r.words[:n]
-            cands.append(Candidate(parts[0], 0.55, r.page, box_of(ws), r.page * 10000 + r.y0))
+            party, _ = self.party_of(b.row, ws[0].x0)
+            if party in ("seller", "other"):
+                continue
+            out[key].append(self._name(ws, 0.3, b.row))
+            return
+
+    def heading(self, ws: list[PlacedWord]) -> bool:
+        """Words that are a heading or a label, never a name: "Bill to", "Invoice", "Name"."""
+        ps = [p for w in ws for p in w.pieces]
+        if not ps:
             return True
+        if any(fold(w.text).strip(".:") in {t for t, _ in DOC_TYPES} for w in ws) and len(ws) <= 2:
+            return True
+        for index in (self.party_index, self.name_index):
+            for i, j, _, _ in index.matches(ps):
+                if i == 0 and j >= len(ps) - (1 if ps[-1] in _FILLERS else 0):
+                    return True
         return False
+
+    @staticmethod
+    def _name(ws: list[PlacedWord], score: float, r: Row, label: float = 0.0) -> Candidate:
+        return Candidate(" ".join(w.text for w in ws).strip(",;"), score, r.page, box_of(ws),
+                         r.page * 10000 + r.y0, label=label, ocr=mean_conf(ws))
 
     def _letterhead(self, cands: list[Candidate]) -> None:
         """The topmost name-and-address block of the first page (a name line followed by street
@@ -184,7 +237,7 @@ class PartyReader:
                     continue
                 if any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in ws):
                     continue  # the document title
-                if self.party_index.matches([p for w in ws for p in w.pieces]):
+                if self.party_index.matches([p for w in ws for p in w.pieces]) or self.heading(ws):
                     continue  # a section heading ("Bill to"), not a name
                 below = [r2 for r2 in rows[k + 1:k + 4] if r2.y0 - r.y1 < 2.5 * r.height]
                 addr = [r2 for r2 in below if any(abs(w.x0 - ws[0].x0) < 3 and re.search(r"\d", " ".join(
@@ -194,7 +247,7 @@ class PartyReader:
                 party, _ = self.party_of(r, ws[0].x0)
                 if party in ("buyer", "other"):
                     return
-                cands.append(Candidate(txt, 0.35, r.page, box_of(ws), r.page * 10000 + r.y0))
+                cands.append(self._name(wrapped_name(rows, k, ws), 0.35, r))
                 return
 
     def _legal_form_name(self, out: dict[str, list[Candidate]], key: str) -> bool:
@@ -221,10 +274,11 @@ class PartyReader:
                         ws = ws[start:]
                         if len(ws) < 2:
                             continue
+                        ws = wrapped_before(rows, rows.index(r), ws)
                         txt = " ".join(w.text for w in ws).strip(",;")
                         party, _ = self.party_of(r, ws[0].x0)
                         if party in ("buyer", "other") or fold(txt) in buyer_texts:
                             continue
-                        out[key].append(Candidate(txt, 0.4, r.page, box_of(ws), r.page * 10000 + r.y0))
+                        out[key].append(self._name(ws, 0.4, r))
                         return True
         return False

@@ -18,7 +18,10 @@ from extraction.engines.offline.value_words import money_amounts
 from extraction.result import Citation
 from extraction.values import coerce
 from extraction.vocabulary import (
+    ADJUSTMENT_ROWS,
     COLUMN_CONCEPTS,
+    GROSS_MARKERS,
+    NET_MARKERS,
     OTHER_COLUMNS,
     STOP_ROWS,
     SUBTOTAL_ROWS,
@@ -61,6 +64,9 @@ class TableReader:
         self.sub_index = LabelIndex()
         for phrase, w in SUBTOTAL_ROWS.items():
             self.sub_index.add(phrase, "sub", w)
+        self.adjust_index = LabelIndex()
+        for phrase, w in ADJUSTMENT_ROWS.items():
+            self.adjust_index.add(phrase, "adjust", w)
         self.stop_index = LabelIndex()
         for phrase, w in STOP_ROWS.items():
             self.stop_index.add(phrase, "stop", w)
@@ -122,6 +128,7 @@ class TableReader:
                 else:
                     cols.append(Column("", w.x0, w.x1, 0.5))
         cols.sort(key=lambda c: c.x0)
+        self._tax_markers(r, cols)
         # one column per field: the best label wins; duplicates become unknown
         best: dict[str, Column] = {}
         for c in cols:
@@ -138,6 +145,19 @@ class TableReader:
             if all(right.x0 > b.x1 for b in best.values() if b.target != self.k_desc):
                 right.target = self.k_amount
         return cols
+
+    def _tax_markers(self, r: Row, cols: list[Column]) -> None:
+        """Amount and price columns marked as without tax ("Total HT", "Betrag netto", "excl.
+        BTW") win over those marked as with tax ("TTC", "brutto", "incl."): the line amount of
+        an invoice is its net amount."""
+        for c in cols:
+            if not c.target or c.target not in (self.k_amount, self.k_price):
+                continue
+            ps = {p for w in r.words if w.x0 >= c.x0 - 1 and w.x1 <= c.x1 + 1 for p in w.pieces}
+            if ps & NET_MARKERS:
+                c.weight += 0.15
+            elif ps & GROSS_MARKERS:
+                c.weight -= 0.15
 
     def header_rows(self) -> list[Row]:
         """Table header rows, with the lines their labels wrap onto ("VK-Preis / ohne MwSt.")."""
@@ -256,6 +276,9 @@ class TableReader:
                 n_num = len(values)
                 anchor = clean and (has_amount or n_num >= 2) and (
                     n_num >= 2 or not any(c.target == self.k_price or c.target == self.k_qty for c in cols))
+                if clean and has_amount and n_num == 1 and not is_stop and not is_sub and \
+                        any(i == 0 for i, _, _, _ in self.adjust_index.matches(fps)):
+                    anchor = True  # a discount or charge row: an amount without qty and price
                 if anchor and (is_sub or is_stop):
                     # "Subtotal hardware 1 1.000,00 1.000,00" can be an item; "Subtotal $ 112.00" not
                     desc_words = cells.get(desc_ci, []) if desc_ci is not None else []

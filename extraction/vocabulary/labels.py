@@ -1,27 +1,9 @@
-"""The shared vocabulary of invoices: label synonyms per concept, and how labels are compared.
-
-Every engine and the confidence rules speak this vocabulary:
-
-* Header concepts (``HEADER_CONCEPTS``: invoice number, dates, parties, amounts ...) and line-item
-  column concepts (``COLUMN_CONCEPTS``), each with the aliases a client's field key or description
-  may use and the multilingual labels (English, German, French, Dutch) printed on documents.
-  Weights: 1.0 = an unambiguous label, lower = a generic word.
-* Party headings and name labels, blockers (labels that contain a field's label but mean something
-  else), other table columns, subtotal/stop rows of item tables, document-type titles, legal forms.
-* Label normalisation: ``pieces_of`` folds a word into alphanumeric pieces and ``label_key``
-  concatenates them, so "Rechnungs-Nr.", "Rechnungsnr" and "Rechnungs Nr" are the same label;
-  ``LabelIndex`` finds labels in a row's pieces.
-* ``map_concept``: which concept a client's field means, by its key and description.
-"""
+"""Header labels: concepts of invoice header fields with their multilingual labels, party headings
+and name labels, blockers, document-type titles and legal forms."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Any
-
-from core.schema import FieldSpec
-from extraction.values import fold
 
 # ---------------------------------------------------------------------------------------------
 # synonym tables (weights: 1.0 = unambiguous label, lower = generic word)
@@ -205,19 +187,33 @@ PARTY_HEADINGS: dict[str, Weights] = {
                "from": 0.6, "sold by": 1, "issued by": 1, "rechnungssteller": 1,
                "leistungserbringer": 1, "auftragnehmer": 0.8, "fournisseur": 1, "vendeur": 1,
                "emetteur": 1, "leverancier": 1, "verkoper": 1, "biller": 1, "seller name": 1,
-               "supplier name": 1, "vendor name": 1, "merchant": 0.8, "absender": 0.8},
+               "supplier name": 1, "vendor name": 1, "merchant": 0.8, "absender": 0.8,
+               "prestataire": 0.9, "expediteur": 0.8, "proveedor": 1, "emisor": 1, "vendedor": 1,
+               "fornitore": 1, "cedente": 1, "cedente prestatore": 1, "emittente": 1, "venditore": 1,
+               "mittente": 0.8, "afzender": 0.8, "billed by": 1, "invoice from": 1},
     "buyer": {"buyer": 1, "kaufer": 1, "kunde": 0.8, "customer": 0.9, "client": 0.9,
               "bill to": 1, "billed to": 1, "invoice to": 1, "sold to": 1, "invoiced to": 1,
               "rechnungsempfanger": 1, "leistungsempfanger": 1, "auftraggeber": 0.8,
-              "rechnungsadresse": 0.9, "acheteur": 1, "destinataire": 0.9, "facture a": 1,
-              "facturer a": 1, "factuuradres": 1, "afnemer": 1, "klant": 0.8, "koper": 1,
+              "rechnungsadresse": 0.9, "rechnung an": 1, "acheteur": 1, "destinataire": 0.9,
+              "facture a": 1, "facturer a": 1, "adresse de facturation": 1, "factuuradres": 1,
+              "afnemer": 1, "klant": 0.8, "koper": 1, "factuur aan": 1, "gefactureerd aan": 1,
               "billing address": 1, "customer name": 1, "buyer name": 1, "client name": 1,
-              "bill to address": 1, "kundin": 0.8, "empfanger": 0.7},
+              "bill to address": 1, "kundin": 0.8, "empfanger": 0.7, "to": 0.5,
+              "cliente": 0.9, "destinatario": 0.9, "facturar a": 1, "facturado a": 1,
+              "datos del cliente": 1, "direccion de facturacion": 1, "comprador": 1,
+              "intestatario": 1, "committente": 1, "cessionario": 1, "cessionario committente": 1,
+              "spett le": 0.9, "spettabile": 0.9, "indirizzo di fatturazione": 1,
+              "fatturare a": 1, "acquirente": 1},
     "other": {"ship to": 1, "deliver to": 1, "delivery address": 1, "lieferadresse": 1,
-              "warenempfanger": 1, "abweichender warenempfanger": 1, "afleveradres": 1,
-              "adresse de livraison": 1, "livre a": 1, "zahlungsempfanger": 0.8, "payee": 0.8,
-              "shipping address": 1, "bank": 0.5},
+              "lieferanschrift": 1, "warenempfanger": 1, "abweichender warenempfanger": 1,
+              "afleveradres": 1, "leveringsadres": 1, "adresse de livraison": 1, "livre a": 1,
+              "zahlungsempfanger": 0.8, "payee": 0.8, "shipping address": 1, "bank": 0.5,
+              "remit to": 0.8, "enviar a": 1, "direccion de envio": 1, "indirizzo di consegna": 1,
+              "luogo di consegna": 1, "destinazione merce": 1, "ship from": 0.8},
 }
+# a salutation line above a name in an address ("Firma", "Herrn"): not the name itself
+SALUTATIONS = {"firma", "herrn", "herr", "frau", "monsieur", "madame", "m", "mme", "mr", "mrs",
+               "ms", "dhr", "mevr", "sr", "sra", "sig", "sigra", "spett", "spettle", "attn"}
 YOUR_WORDS = {"your", "ihre", "ihr", "votre", "uw", "je", "uwe"}
 
 # labels that look like a field's label but mean something else (they win by containment)
@@ -235,83 +231,6 @@ BLOCKERS: Weights = {
     "vat invoice": 1, "tax invoice": 0, "tax exempt": 1, "taxes": 0, "tax excluded": 1,
 }
 
-# line-item columns
-COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
-    "description": {
-        "aliases": ["description", "item", "item description", "name", "product", "article",
-                    "designation", "text", "item name", "title"],
-        "labels": {"description": 1, "item description": 1, "product description": 1,
-                   "beschreibung": 1, "bezeichnung": 1, "artikelbezeichnung": 1,
-                   "leistungsbeschreibung": 1, "leistung": 0.8, "designation": 1, "libelle": 1,
-                   "omschrijving": 1, "product": 0.8, "product title": 1, "product name": 1,
-                   "item": 0.7, "items": 0.7, "article": 0.5, "artikel": 0.5, "produkt": 0.8,
-                   "service": 0.7, "services": 0.7, "details": 0.6, "text": 0.5,
-                   "position": 0.3, "artikel omschrijving": 1, "item name": 1,
-                   "description of goods": 1, "particulars": 0.8, "produit": 0.8},
-    },
-    "qty": {
-        "aliases": ["qty", "quantity", "count", "units", "number of units", "invoiced quantity"],
-        "labels": {"qty": 1, "quantity": 1, "menge": 1, "anzahl": 1, "anz": 0.9,
-                   "quantite": 1, "qte": 1, "qt": 0.9, "aantal": 1, "hoeveelheid": 1,
-                   "units": 0.5, "pcs": 0.5, "stk": 0.4, "nights": 0.5, "hours": 0.5,
-                   "stunden": 0.5},
-    },
-    "unit_price": {
-        "aliases": ["unit price", "price", "rate", "net price", "price per unit", "unit cost"],
-        "labels": {"unit price": 1, "price": 0.7, "rate": 0.6, "unit cost": 1, "price per unit": 1,
-                   "net price": 0.9, "unit net price": 1, "preis": 0.7, "einzelpreis": 1,
-                   "e preis": 1, "ep": 0.8, "stuckpreis": 1, "nettopreis": 1, "vk preis": 1,
-                   "preis je einheit": 1, "preis netto": 1, "prix unitaire": 1, "pu": 0.8,
-                   "pu ht": 1, "prix unitaire ht": 1, "prix unit ht": 1, "prix": 0.7,
-                   "prix ht": 0.8, "prijs": 0.6, "prijs per stuk": 1, "stukprijs": 1,
-                   "eenheidsprijs": 1, "price each": 1, "unit": 0.3},
-    },
-    "amount": {
-        "aliases": ["amount", "total", "line total", "line amount", "net amount", "price total",
-                    "sum", "line net amount"],
-        "labels": {"amount": 1, "total": 0.8, "line total": 1, "line amount": 1,
-                   "net amount": 1, "amount net": 1, "total price": 1, "extended price": 1,
-                   "ext price": 1, "gesamt": 0.9, "gesamtpreis": 1, "gesamtbetrag": 1,
-                   "betrag": 0.9, "nettobetrag": 1, "zeilenbetrag": 1, "positionsbetrag": 1,
-                   "summe": 0.7, "wert": 0.5, "montant": 1, "montant ht": 1, "total ht": 1,
-                   "prix total": 1, "bedrag": 1, "totaal": 0.9, "totaalbedrag": 1, "subtotal": 0.5,
-                   "total net": 1, "net": 0.6,
-                   # gross line amounts ("price incl. VAT"): the line amount when no net one is printed
-                   "price incl vat": 0.8, "price incl tax": 0.8, "amount incl vat": 0.8,
-                   "total incl vat": 0.8, "prijs incl btw": 0.8, "bedrag incl btw": 0.8,
-                   "totaal incl btw": 0.8, "preis inkl mwst": 0.8, "betrag inkl mwst": 0.8,
-                   "gesamt inkl mwst": 0.8, "brutto": 0.6, "prix ttc": 0.8, "montant ttc": 0.8,
-                   "total ttc": 0.8},
-    },
-}
-OTHER_COLUMNS: Weights = {
-    "pos": 1, "position": 0.4, "nr": 0.6, "no": 0.6, "#": 0.6, "line": 0.5, "item no": 1,
-    "tax": 1, "vat": 1, "mwst": 1, "ust": 1, "tva": 1, "btw": 1, "taxes": 1, "tax rate": 1,
-    "steuersatz": 1, "steuer": 0.9, "vat %": 1, "gst": 1, "tax %": 1, "disc": 1, "discount": 1,
-    "rabatt": 1, "remise": 1, "korting": 1, "unit": 0.5, "einheit": 1, "unite": 1, "eenheid": 1,
-    "uom": 1, "reference": 1, "referenz": 1, "referenzen": 1, "ref": 1, "sku": 1, "code": 1,
-    "art nr": 1, "artikelnr": 1, "artikelnummer": 1, "item code": 1, "hsn": 1, "hsn sac": 1,
-    "date": 0.8, "datum": 0.8,
-}
-
-SUBTOTAL_ROWS: Weights = {"ubertrag": 1, "carried forward": 1, "carry forward": 1, "brought forward": 1,
-                    "zwischensumme": 1, "subtotal": 1, "sub total": 1, "sous total": 1,
-                    "a reporter": 1, "report": 0.8, "transport": 0.7, "subtotaal": 1,
-                    "vortrag": 1, "zwischentotal": 1, "seitensumme": 1, "page total": 1,
-                    "exclusief btw": 1}
-STOP_ROWS: Weights = {
-    "total": 1, "grand total": 1, "total amount": 1, "gesamtbetrag": 1, "gesamtsumme": 1,
-    "rechnungsbetrag": 1, "rechnungssumme": 1, "summe": 1, "gesamt": 1, "nettobetrag": 1,
-    "bruttobetrag": 1, "total ht": 1, "total ttc": 1, "montant ht": 1, "montant ttc": 1,
-    "net a payer": 1, "totaal": 1, "tax": 1, "vat": 1, "mwst": 1, "ust": 1, "umsatzsteuer": 1,
-    "tva": 1, "btw": 1, "net total": 1, "total net": 1, "amount due": 1, "balance due": 1,
-    "zahlbetrag": 1, "positionssumme": 1, "umsatzsteueraufschlusselung": 1, "vat breakdown": 1,
-    "tax breakdown": 1, "tax summary": 1, "recapitulatif tva": 1, "belegsummen": 1,
-    "zahlungsbedingungen": 1, "payment terms": 1, "conditions de paiement": 1,
-    "steuerbetrag": 1, "bruttosumme": 1, "endbetrag": 1, "nettosumme": 1,
-    "factuur totaal": 1, "grondslag": 1, "rechnungssumme ohne ust": 1,
-}
-
 DOC_TYPES: list[tuple[str, str]] = [
     ("rechnungskorrektur", "384"), ("corrected invoice", "384"), ("facture rectificative", "384"),
     ("korrekturrechnung", "384"), ("gutschrift", "381"), ("credit note", "381"), ("avoir", "381"),
@@ -323,130 +242,3 @@ DOC_TYPES: list[tuple[str, str]] = [
 LEGAL_FORMS = {"gmbh", "ag", "kg", "ohg", "ug", "ek", "gbr", "se", "bv", "nv", "vof", "inc", "ltd",
                "llc", "llp", "plc", "corp", "corporation", "limited", "sa", "sarl", "sas", "sasu",
                "eurl", "spa", "srl", "oy", "ab", "as", "aps", "pvt", "co", "company", "gmbh&co"}
-
-
-# ---------------------------------------------------------------------------------------------
-# normalisation and label index
-
-
-def pieces_of(text: str) -> list[str]:
-    """Fold a word and cut it into alphanumeric pieces ('USt.-Id.-Nr.:' -> ['ust','id','nr'])."""
-    return list(_pieces(text))
-
-
-@lru_cache(maxsize=65536)
-def _pieces(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"[a-z0-9]+|#", fold(text)))
-
-
-@lru_cache(maxsize=8192)
-def label_key(phrase: str) -> str:
-    """A label as one comparable key: its pieces concatenated ("Rechnungs-Nr." -> "rechnungsnr")."""
-    return "".join(_pieces(phrase))
-
-
-class LabelIndex:
-    """Maps concatenated label pieces to (target, weight, n_pieces)."""
-
-    def __init__(self) -> None:
-        self.map: dict[str, list[tuple[str, float]]] = {}
-        self.max_pieces = 1
-
-    def add(self, phrase: str, target: str, weight: float) -> None:
-        ps = pieces_of(phrase)
-        if not ps:
-            return
-        self.max_pieces = max(self.max_pieces, len(ps) + 1)
-        lst = self.map.setdefault("".join(ps), [])
-        for i, (t, w) in enumerate(lst):
-            if t == target:
-                lst[i] = (t, max(w, weight))
-                return
-        lst.append((target, weight))
-
-    def matches(self, pieces: list[str]) -> list[tuple[int, int, str, float]]:
-        """All (start, end, target, weight) with pieces[start:end] spelling a label."""
-        out = []
-        n = len(pieces)
-        for i in range(n):
-            acc = ""
-            for j in range(i, min(n, i + self.max_pieces + 2)):
-                acc += pieces[j]
-                if len(acc) > 48:
-                    break
-                hit = self.map.get(acc)
-                if hit:
-                    for target, w in hit:
-                        out.append((i, j + 1, target, w))
-        return out
-
-
-# ---------------------------------------------------------------------------------------------
-# field -> concept mapping
-
-
-def field_words(f: FieldSpec) -> str:
-    """A field key as lower-case words ("total_amount" -> "total amount")."""
-    return " ".join(re.split(r"[_\W]+", f.key)).strip().lower()
-
-
-def map_concept(f: FieldSpec, concepts: dict[str, dict[str, Any]]) -> str | None:
-    """The concept (a key of ``concepts``) a client's field means: by its key equal to a concept
-    name or alias, else by its description naming an alias; None when nothing fits."""
-    key = label_key(field_words(f))
-    best, best_score = None, 0.0
-    for name, c in concepts.items():
-        score = 0.0
-        if key == label_key(name.replace("_", " ")):
-            score = 3.0
-        for a in c["aliases"]:
-            if label_key(a) == key:
-                score = max(score, 2.5)
-        if f.description:
-            d = " " + " ".join(pieces_of(f.description)) + " "
-            for a in c["aliases"]:
-                ap = " ".join(pieces_of(a))
-                if d.strip() == ap:
-                    score = max(score, 2.0)
-                elif len(ap.split()) >= 2 and " " + ap + " " in d:
-                    score = max(score, 1.0 + 0.1 * len(a.split()))
-        if score > best_score:
-            best, best_score = name, score
-    return best
-
-
-# ---------------------------------------------------------------------------------------------
-# the language a document is printed in (folded words that mostly belong to one language)
-
-LANGUAGE_MARKERS: dict[str, set[str]] = {
-    "en": {"invoice", "the", "and", "of", "to", "bill", "amount", "due", "tax", "description",
-           "qty", "quantity", "price", "date", "total", "subtotal", "thank", "you", "for", "payment",
-           "ship", "terms", "balance", "please", "your", "sales"},
-    "de": {"rechnung", "datum", "betrag", "und", "der", "die", "das", "gesamt", "menge", "preis",
-           "mwst", "ust", "bitte", "zahlbar", "summe", "netto", "brutto", "ihre", "vielen", "dank",
-           "bezeichnung", "einzelpreis", "rechnungsnummer", "rechnungsdatum", "mit", "von"},
-    "fr": {"facture", "montant", "tva", "le", "la", "les", "et", "du", "des", "prix", "quantite",
-           "total", "ht", "ttc", "date", "client", "designation", "echeance", "paiement", "merci",
-           "votre", "unitaire", "reglement", "au", "pour"},
-    "es": {"factura", "fecha", "importe", "cantidad", "precio", "iva", "el", "los", "las", "y",
-           "del", "cliente", "descripcion", "total", "subtotal", "base", "imponible", "pago",
-           "gracias", "numero", "vencimiento", "unitario", "por", "con"},
-    "it": {"fattura", "data", "importo", "quantita", "prezzo", "iva", "il", "di", "e", "del",
-           "della", "totale", "cliente", "descrizione", "imponibile", "pagamento", "grazie",
-           "numero", "scadenza", "unitario", "per", "con"},
-    "nl": {"factuur", "datum", "bedrag", "aantal", "prijs", "btw", "het", "en", "van", "totaal",
-           "klant", "omschrijving", "betaling", "bedankt", "excl", "incl", "factuurnummer",
-           "factuurdatum", "vervaldatum", "voor", "met", "uw"},
-}
-
-
-def detect_language(words: list[str]) -> str | None:
-    """The language most of the marker words belong to (en, de, fr, es, it, nl), or None."""
-    counts = dict.fromkeys(LANGUAGE_MARKERS, 0.0)
-    for w in words:
-        f = fold(w).strip(".,:;()")
-        hits = [lang for lang, ms in LANGUAGE_MARKERS.items() if f in ms]
-        for lang in hits:
-            counts[lang] += 1.0 / len(hits)  # a word several languages share counts less
-    best = max(counts, key=lambda k: counts[k])
-    return best if counts[best] >= 2 else None
