@@ -77,14 +77,15 @@ OTHER_COLUMNS: Weights = {
     "rabatt": 1, "remise": 1, "korting": 1, "unit": 0.5, "einheit": 1, "unite": 1, "eenheid": 1,
     "uom": 1, "reference": 1, "referenz": 1, "referenzen": 1, "ref": 1, "sku": 1, "code": 1,
     "art nr": 1, "artikelnr": 1, "artikelnummer": 1, "item code": 1, "hsn": 1, "hsn sac": 1,
-    "date": 0.8, "datum": 0.8,
+    "date": 0.8, "datum": 0.8, "iva": 1, "dto": 1, "descuento": 1, "sconto": 1, "codigo": 1,
+    "codice": 1, "referencia": 1, "riferimento": 1, "unidad": 1, "unita": 1, "um": 0.8,
 }
 
 SUBTOTAL_ROWS: Weights = {"ubertrag": 1, "carried forward": 1, "carry forward": 1, "brought forward": 1,
                     "zwischensumme": 1, "subtotal": 1, "sub total": 1, "sous total": 1,
                     "a reporter": 1, "report": 0.8, "transport": 0.7, "subtotaal": 1,
                     "vortrag": 1, "zwischentotal": 1, "seitensumme": 1, "page total": 1,
-                    "exclusief btw": 1}
+                    "exclusief btw": 1, "subtotale": 1, "suma y sigue": 1, "riporto": 1}
 STOP_ROWS: Weights = {
     "total": 1, "grand total": 1, "total amount": 1, "gesamtbetrag": 1, "gesamtsumme": 1,
     "rechnungsbetrag": 1, "rechnungssumme": 1, "summe": 1, "gesamt": 1, "nettobetrag": 1,
@@ -96,6 +97,8 @@ STOP_ROWS: Weights = {
     "zahlungsbedingungen": 1, "payment terms": 1, "conditions de paiement": 1,
     "steuerbetrag": 1, "bruttosumme": 1, "endbetrag": 1, "nettosumme": 1,
     "factuur totaal": 1, "grondslag": 1, "rechnungssumme ohne ust": 1,
+    "base imponible": 1, "importe total": 1, "total factura": 1, "iva": 1, "imponibile": 1,
+    "totale": 1, "totale fattura": 1, "totale documento": 1, "total a pagar": 1,
 }
 
 # words that mark a printed amount as without or with tax: a line total "HT", "netto", "excl. VAT"

@@ -27,6 +27,9 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "numero de facture": 1, "no de facture": 1, "n de facture": 1, "facture n": 1,
             "facture no": 1, "facture numero": 1, "n facture": 1, "numero facture": 1,
             "num facture": 1, "avoir n": 1,
+            "numero de factura": 1, "n factura": 1, "factura n": 1, "factura no": 1,
+            "num factura": 1, "factura num": 1, "numero fattura": 1, "n fattura": 1,
+            "fattura n": 1, "fattura numero": 1, "nr fattura": 1, "factura": 0.55, "fattura": 0.55,
             "factuurnummer": 1, "factuurnr": 1, "factuur nr": 1, "factuur nummer": 1,
             "invoice": 0.55, "rechnung": 0.55, "handelsrechnung": 0.55, "gutschrift": 0.5,
             "rechnungskorrektur": 0.5, "facture": 0.55, "factuur": 0.55, "avoir": 0.4,
@@ -46,6 +49,10 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "date facture": 1, "date d emission": 1, "date de facturation": 1, "factuurdatum": 1,
             "factuur datum": 1, "datum factuur": 1, "date": 0.7, "datum": 0.7, "dated": 0.6,
             "vom": 0.55, "du": 0.4, "den": 0.3,
+            "created": 0.8, "created on": 0.9, "date created": 0.9, "issued": 0.8,
+            "date issued": 1, "fecha de emision": 1, "fecha factura": 1, "fecha de factura": 1,
+            "fecha de expedicion": 1, "fecha": 0.7, "data fattura": 1, "data emissione": 1,
+            "data documento": 0.9, "data del documento": 0.9, "data": 0.6,
         },
     },
     "due_date": {
@@ -59,13 +66,16 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "ohne abzug bis": 0.8, "zahlungstermin": 0.8, "date d echeance": 1, "echeance": 0.9,
             "date limite de paiement": 1, "a payer avant le": 0.9, "payable le": 0.8,
             "vervaldatum": 1, "uiterste betaaldatum": 1, "te betalen voor": 0.9,
+            "fecha de vencimiento": 1, "fecha vencimiento": 1, "vencimiento": 0.9,
+            "data scadenza": 1, "scadenza": 0.9, "data di scadenza": 1, "vervaldag": 1,
         },
     },
     "currency": {
         "kind": "currency",
         "aliases": ["currency", "currency code", "invoice currency"],
         "labels": {"currency": 1, "currency code": 1, "wahrung": 1, "wahrungscode": 1,
-                   "devise": 1, "monnaie": 0.8, "valuta": 1, "munteenheid": 1},
+                   "devise": 1, "monnaie": 0.8, "valuta": 1, "munteenheid": 1, "moneda": 1,
+                   "divisa": 1},
     },
     "seller_name": {
         "kind": "party_name", "party": "seller",
@@ -92,6 +102,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "tva intracommunautaire": 1, "n tva intracommunautaire": 1, "numero de tva": 1,
             "n tva": 1, "no tva": 1, "tva": 0.6, "numero tva": 1, "id tva": 1,
             "btw nummer": 1, "btw nr": 1, "btw id": 1, "btw": 0.6, "btw identificatienummer": 1,
+            "nif": 0.9, "cif": 0.9, "nif cif": 0.9, "nif iva": 1, "n iva": 0.8, "partita iva": 1,
+            "p iva": 1, "piva": 1,
         },
     },
     "purchase_order_number": {
@@ -107,6 +119,9 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "numero de commande": 1, "n de commande": 1, "bon de commande": 1, "commande n": 1,
             "commande": 0.6, "votre commande": 0.9, "ordernummer": 0.8, "bestelnummer": 1,
             "uw bestelling": 0.9, "order id": 0.7,
+            "pedido": 0.6, "numero de pedido": 1, "n pedido": 1, "pedido n": 1, "ordine": 0.6,
+            "numero ordine": 1, "ordine n": 1, "rif ordine": 1, "vostro ordine": 0.9,
+            "su pedido": 0.9,
         },
     },
     "subtotal_amount": {
@@ -127,6 +142,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "sous total": 1, "total hors tva": 1, "hors taxes": 0.9, "ht": 0.4,
             "subtotaal": 1, "exclusief btw": 1, "excl btw": 1, "totaal excl btw": 1,
             "bedrag excl btw": 1, "netto bedrag": 1,
+            "base imponible": 1, "imponible": 0.8, "subtotale": 1, "imponibile": 0.9,
+            "totale imponibile": 1, "total sin iva": 1, "totale senza iva": 1,
         },
     },
     "tax_amount": {
@@ -140,6 +157,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "mwst betrag": 1, "ust betrag": 1, "summe mwst": 1, "summe ust": 1,
             "umsatzsteuerbetrag": 1, "tva": 0.8, "montant tva": 1, "total tva": 1,
             "montant de la tva": 1, "btw": 0.8, "btw bedrag": 1, "totaal btw": 1,
+            "iva": 0.8, "cuota iva": 1, "importe iva": 1, "total iva": 1, "totale iva": 1,
+            "importo iva": 1, "imposta": 0.8,
         },
     },
     "total_amount": {
@@ -158,6 +177,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "factuur totaal": 1, "factuurtotaal": 1, "totaalbedrag": 1, "inclusief btw": 0.9,
             "incl btw": 0.8, "total for this invoice": 1, "invoice amount": 0.9,
             "total for this period": 0.8,
+            "total factura": 1, "importe total": 1, "total con iva": 1, "totale fattura": 1,
+            "totale documento": 1, "importo totale": 1, "totale": 0.8,
         },
     },
     "amount_due": {
@@ -170,6 +191,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "zu zahlen": 1, "zu zahlender betrag": 1, "offener betrag": 1, "restbetrag": 0.9,
             "noch zu zahlen": 1, "net a payer": 1, "reste a payer": 1, "montant du": 1,
             "montant a payer": 1, "a payer": 0.8, "te betalen": 1, "openstaand bedrag": 1,
+            "total a pagar": 1, "importe a pagar": 1, "totale da pagare": 1,
+            "netto a pagare": 1, "da pagare": 0.8,
         },
     },
     "document_type_code": {
@@ -214,6 +237,11 @@ PARTY_HEADINGS: dict[str, Weights] = {
 # a salutation line above a name in an address ("Firma", "Herrn"): not the name itself
 SALUTATIONS = {"firma", "herrn", "herr", "frau", "monsieur", "madame", "m", "mme", "mr", "mrs",
                "ms", "dhr", "mevr", "sr", "sra", "sig", "sigra", "spett", "spettle", "attn"}
+# words that make a date on their row something other than the document's date ("Version 2.6
+# vom 10.11.2025", "Printed on", "Stand:")
+OTHER_DATE_WORDS = {"version", "revision", "rev", "stand", "printed", "gedruckt", "druckdatum",
+                    "generated", "erstellt", "stylesheet", "template", "formular", "release",
+                    "copyright", "valid", "gultig", "geburtsdatum", "born"}
 YOUR_WORDS = {"your", "ihre", "ihr", "votre", "uw", "je", "uwe"}
 
 # labels that look like a field's label but mean something else (they win by containment)
@@ -229,6 +257,8 @@ BLOCKERS: Weights = {
     "zahlungsbedingungen": 1, "total quantity": 1, "tax total": 0, "vat no": 1,
     "service tax": 1, "account no": 1, "customer id": 1, "kunden nr": 1, "client no": 1,
     "vat invoice": 1, "tax invoice": 0, "tax exempt": 1, "taxes": 0, "tax excluded": 1,
+    "po box": 1, "p o box": 1, "postfach": 1, "boite postale": 1, "apartado": 1,
+    "created by": 1, "data di nascita": 1,
 }
 
 DOC_TYPES: list[tuple[str, str]] = [

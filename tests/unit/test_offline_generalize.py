@@ -341,3 +341,73 @@ def test_evidence_ocr_and_derived():
     assert res.result["subtotal_amount"] == 200.0
     assert res.evidence["subtotal_amount"]["derived"] == 1.0
     assert res.evidence["total_amount"]["ocr"] == pytest.approx(0.8)
+
+
+def test_version_date_at_the_top_is_not_the_invoice_date():
+    page = phrase_page([
+        [(40, "Formular-Version:"), (160, "2.6 vom 10.11.2025")],
+        [(40, "Teilrechnung Nr. 4711 mit Anlage vom"), (300, "30.05.2026")],
+        [(40, "Gesamtbetrag"), (300, "100,00")],
+    ])
+    assert read(page).result["issue_date"] == "2026-05-30"
+
+
+def test_two_line_name_with_its_label_beside_the_second_line():
+    page = phrase_page([
+        [(40, "Verkäufer")],
+        [(40, "Nummer:"), (160, "549910")],
+        [(160, "Nordlicht Handels- und")],
+        [(40, "Name:"), (160, "Vertriebsgesellschaft mbH")],
+        [(40, "Anschrift:"), (160, "Am Hafen 3")],
+        [(40, "Gesamtbetrag"), (300, "100,00")],
+    ])
+    assert read(page).result["seller_name"] == "Nordlicht Handels- und Vertriebsgesellschaft mbH"
+
+
+SPARK_LIKE = [
+    [(40, "LOGO", 20), (400, "Invoice #: 123")],
+    [(400, "Created: January 1, 2023")],
+    [(400, "Due: February 1, 2023")],
+    [],
+    [(40, "Sparkline, Inc."), (400, "Acme Corp.")],
+    [(40, "12345 Sunny Road"), (400, "John Doe")],
+    [(40, "Sunnyville, TX 12345"), (400, "john@example.com")],
+    [],
+    [(40, "Payment Method"), (480, "Check #")],
+    [(40, "Check"), (480, "1000")],
+    [],
+    [(40, "Item"), (480, "Price")],
+    [(40, "Website design"), (480, "$300.00")],
+    [(40, "Hosting (3 months)"), (480, "$75.00")],
+    [(480, "Total: $375.00")],
+]
+
+
+def test_unlabelled_party_blocks_created_label_and_a_price_only_table():
+    r = read(phrase_page(SPARK_LIKE)).result
+    assert (r["seller_name"], r["buyer_name"]) == ("Sparkline, Inc.", "Acme Corp.")
+    assert (r["issue_date"], r["due_date"]) == ("2023-01-01", "2023-02-01")
+    assert [(i["description"], i["amount"]) for i in r["line_items"]] == [
+        ("Website design", 300.0), ("Hosting (3 months)", 75.0)]
+    assert r["total_amount"] == 375.0
+
+
+def test_labels_above_values_and_a_po_box_is_not_an_order_number():
+    page = phrase_page([
+        [(40, "Brightline Creative Studio LLC", 14), (420, "INVOICE", 20)],
+        [(40, "450 Sunset Ave, Los Angeles, CA 90028")],
+        [],
+        [(40, "INVOICE NO."), (160, "DATE"), (280, "DUE DATE"), (400, "TERMS")],
+        [(40, "BL-2025-031"), (160, "03/04/2025"), (280, "04/03/2025"), (400, "Net 30")],
+        [],
+        [(40, "BILL TO:"), (300, "SHIP TO:")],
+        [(40, "Northgate Property Management"), (300, "Northgate Property Management")],
+        [(40, "PO Box 1180"), (300, "2200 Harbor Blvd")],
+        [(40, "Irvine, CA 92618"), (300, "Costa Mesa, CA 92626")],
+        [],
+        [(370, "TOTAL DUE"), (470, "$1,900.00")],
+    ])
+    r = read(page).result
+    assert (r["invoice_number"], r["issue_date"], r["due_date"]) == ("BL-2025-031", "2025-03-04", "2025-04-03")
+    assert r["buyer_name"] == "Northgate Property Management"
+    assert r["purchase_order_number"] is None

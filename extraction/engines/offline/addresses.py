@@ -128,6 +128,12 @@ def window_address(doc: DocumentRows, sender: Row) -> tuple[Row, list[PlacedWord
     return None
 
 
+def _address_line(ws: list[PlacedWord]) -> bool:
+    """A street, postcode and town, or a contact line: digits with letters, or an e-mail."""
+    txt = " ".join(w.text for w in ws)
+    return "@" in txt or (bool(re.search(r"\d", txt)) and bool(re.search(r"[A-Za-zÀ-ÿ]{2}", txt)))
+
+
 def address_blocks(doc: DocumentRows, max_rows: int = 45) -> list[Block]:
     """Name-and-address blocks of the first page's upper part, in reading order."""
     rows = doc.rows_by_page[0] if doc.rows_by_page else []
@@ -147,7 +153,7 @@ def address_blocks(doc: DocumentRows, max_rows: int = 45) -> list[Block]:
                 seg = segment_at(r2, ws[0].x0)
                 if seg is None:
                     break
-                if re.search(r"\d", " ".join(w.text for w in seg)):
+                if _address_line(seg):
                     lines += 1
                 inside.add((k2, round(ws[0].x0 / 8)))
                 prev = r2

@@ -20,6 +20,7 @@ from extraction.vocabulary import (
     BLOCKERS,
     DOC_TYPES,
     HEADER_CONCEPTS,
+    OTHER_DATE_WORDS,
     YOUR_WORDS,
     LabelIndex,
     field_words,
@@ -209,7 +210,11 @@ class HeaderReader:
             toks = [w.text for w in words[:8]]
             iso, a, b = find_date(toks, doc.language, doc.date_order)
             if iso and a <= 2:
-                add(iso, weight * pos * 0.95 * self._page_place(row), words[a:b], " ".join(toks[a:b]))
+                place = self._page_place(row)
+                before = {p for w in row.words if w.x1 <= label_words[0].x0 + 1 for p in w.pieces}
+                if before & OTHER_DATE_WORDS:
+                    place *= 0.5  # "Version 2.6 vom 10.11.2025": a version's date
+                add(iso, weight * pos * 0.95 * place, words[a:b], " ".join(toks[a:b]))
         elif kind == "id":
             ws = id_words(words)
             if ws:

@@ -7,7 +7,9 @@ import re
 
 from extraction.engines.offline.addresses import (
     address_blocks,
+    plain_line,
     salutation,
+    segment_at,
     sender_line,
     window_address,
     wrapped_before,
@@ -119,6 +121,7 @@ class PartyReader:
                         right = [x for x in right if r.seg_of_word[r.words.index(x)] == r.seg_of_word[r.words.index(right[0])]] if right else []
                         ws = name_words(right)
                         if ws:
+                            ws = self._lines_above(rows, ri, ws, r.words[wi].x0) + ws
                             out[keys[party]].append(self._name(ws, 0.9 * w, r, label=w))
                 # party heading followed by the name (same line or the next lines)
                 for hr, party, hx0, hx1 in self.sections.get((r.page, 0), []):
@@ -204,6 +207,21 @@ class PartyReader:
                 continue
             out[key].append(self._name(ws, 0.3, b.row))
             return
+
+    @staticmethod
+    def _lines_above(rows: list[Row], ri: int, ws: list[PlacedWord], label_x: float) -> list[PlacedWord]:
+        """A name printed on two lines whose label sits beside the second ("Name:" level with
+        the last line): the line above at the value's left edge, with nothing left of it."""
+        if ri == 0:
+            return []
+        r, r0 = rows[ri], rows[ri - 1]
+        if r.y0 - r0.y1 > 0.9 * r.height or any(w.x1 <= ws[0].x0 - 2 and w.x1 > label_x - 4 for w in r0.words):
+            return []
+        prev = segment_at(r0, ws[0].x0)
+        if prev and len(prev) == len(r0.words) and plain_line(prev, 5) and not any(
+                w.text.endswith(":") for w in prev):
+            return prev
+        return []
 
     def heading(self, ws: list[PlacedWord]) -> bool:
         """Words that are a heading or a label, never a name: "Bill to", "Invoice", "Name"."""

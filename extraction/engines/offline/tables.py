@@ -78,6 +78,7 @@ class TableReader:
         self.k_price = by_role.get("unit_price")
         self.k_amount = by_role.get("amount")
         self.margin: dict[int, float] = {}  # id(word) -> how clearly it sits in its column
+        self.lone_price = False  # the table's only amount column is a price column
 
     # -- header detection ------------------------------------------------------------------------
     def header(self, r: Row) -> list[Column] | None:
@@ -135,15 +136,22 @@ class TableReader:
             if c.target and (c.target not in best or c.weight > best[c.target].weight):
                 best[c.target] = c
         spare: list[Column] = []
+        lone = False
         for c in cols:
             if c.target and best[c.target] is not c:
                 spare.append(c)
                 c.target = ""
+        if self.k_amount and self.k_price and self.k_amount not in best and self.k_price in best and \
+                (not self.k_qty or self.k_qty not in best) and not spare:
+            # "Item | Price" and nothing else: the price printed per line is the line amount
+            best[self.k_price].target = self.k_amount
+            lone = True
         if self.k_amount and self.k_amount not in best and spare:
             # the rightmost money column is the line amount
             right = max(spare, key=lambda c: c.x1)
             if all(right.x0 > b.x1 for b in best.values() if b.target != self.k_desc):
                 right.target = self.k_amount
+        self.lone_price = lone
         return cols
 
     def _tax_markers(self, r: Row, cols: list[Column]) -> None:
@@ -302,6 +310,8 @@ class TableReader:
                     item: dict[str, Any] = {s.key: None for s in self.subs}
                     for k2, v in values.items():
                         item[k2] = v
+                    if self.lone_price and self.k_price and self.k_amount in values:
+                        item[self.k_price] = values[self.k_amount]
                     for ci, ws in cells.items():
                         t = cols[ci].target
                         if t and t not in self.numeric and t != self.k_desc:
