@@ -271,4 +271,7 @@ DOC_TYPES: list[tuple[str, str]] = [
 
 LEGAL_FORMS = {"gmbh", "ag", "kg", "ohg", "ug", "ek", "gbr", "se", "bv", "nv", "vof", "inc", "ltd",
                "llc", "llp", "plc", "corp", "corporation", "limited", "sa", "sarl", "sas", "sasu",
-               "eurl", "spa", "srl", "oy", "ab", "as", "aps", "pvt", "co", "company", "gmbh&co"}
+               "eurl", "spa", "srl", "oy", "ab", "as", "aps", "pvt", "co", "company", "gmbh&co",
+               "mbh", "kgaa", "eg", "ag&co", "partg", "sl", "slu", "slne", "sc", "scp", "snc", "sapa",
+               "scarl", "srls", "sprl", "bvba", "cv", "lp", "pllc", "pc", "ltda", "asa", "kft",
+               "sro", "doo", "spzoo", "group", "gesmbh", "sagl"}

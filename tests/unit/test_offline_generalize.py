@@ -411,3 +411,29 @@ def test_labels_above_values_and_a_po_box_is_not_an_order_number():
     assert (r["invoice_number"], r["issue_date"], r["due_date"]) == ("BL-2025-031", "2025-03-04", "2025-04-03")
     assert r["buyer_name"] == "Northgate Property Management"
     assert r["purchase_order_number"] is None
+
+
+def test_flush_right_blocks_footer_address_line_and_glued_label():
+    # letterhead and recipient set flush right; a footer address line is no return address
+    def right(x1: float, text: str, size: float = 9.0) -> tuple:
+        return (x1 - 0.5 * size * len(text) - 0.3 * size * (len(text.split()) - 1), text, size)
+
+    page = phrase_page([
+        [(40, "FACTURA", 20), right(545, "Suministros del Norte S.L.", 14)],
+        [right(545, "Calle Mayor 12")],
+        [right(545, "28013 Madrid")],
+        [],
+        [(40, "Clínica Dental Sonrisa"), (330, "Vencimiento:15/03/2025")],
+        [(40, "Avenida Diagonal 211"), (330, "Fecha:"), (420, "01/03/2025")],
+        [(40, "08018 Barcelona")],
+        [],
+        [(40, "Descripción"), (260, "Cantidad"), (330, "Precio"), (470, "Importe")],
+        [(40, "Revisión anual"), (260, "1"), (330, "90,00"), (470, "90,00")],
+        [(300, "Total"), (470, "108,90 EUR")],
+    ] + [[]] * 30 + [
+        [(40, "Suministros del Norte S.L. | Calle Mayor 12 | 28013 Madrid | NIF B12345674", 6)],
+        [(40, "Gracias por su confianza")],
+    ])
+    r = read(page).result
+    assert (r["seller_name"], r["buyer_name"]) == ("Suministros del Norte S.L.", "Clínica Dental Sonrisa")
+    assert (r["issue_date"], r["due_date"]) == ("2025-03-01", "2025-03-15")

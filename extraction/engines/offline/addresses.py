@@ -41,6 +41,13 @@ def segment_at(r: Row, x0: float, tol: float = 4.0) -> list[PlacedWord] | None:
     return next((ws for ws in segments(r) if abs(ws[0].x0 - x0) <= tol), None)
 
 
+def aligned(r: Row, ws: list[PlacedWord], tol: float = 4.0) -> list[PlacedWord] | None:
+    """The segment of a row aligned with ws: same left edge, or same right edge (a block set
+    flush right, as letterheads and recipient blocks on the right often are)."""
+    return segment_at(r, ws[0].x0, tol) or next(
+        (s for s in segments(r) if abs(s[-1].x1 - ws[-1].x1) <= tol and abs(s[0].x0 - ws[0].x0) > tol), None)
+
+
 def legal_form(w: PlacedWord) -> bool:
     return "".join(pieces_of(w.text)) in LEGAL_FORMS
 
@@ -96,7 +103,10 @@ def wrapped_before(rows: list[Row], k: int, ws: list[PlacedWord]) -> list[Placed
 def sender_line(doc: DocumentRows) -> tuple[Row, str] | None:
     """The one-line return address above a window-envelope address ("Name - Street 1 - 12345
     City"), printed small: the row and the sender's name (its first part)."""
+    _w, h = doc.size.get(1, (1.0, 1.0))
     for r in (doc.rows_by_page[0] if doc.rows_by_page else [])[:40]:
+        if h > 1 and r.y0 > 0.45 * h:
+            break  # a return address sits above the envelope window, not in the footer
         parts = [p.strip() for p in _RETURN_SPLIT.split(r.text) if p.strip()]
         if len(parts) < 3 or len(parts) > 6:
             continue
@@ -124,7 +134,10 @@ def window_address(doc: DocumentRows, sender: Row) -> tuple[Row, list[PlacedWord
         if salutation(ws):
             prev = r
             continue
-        return (r, ws) if plain_line(ws, 8) else None
+        if not plain_line(ws, 8):
+            return None
+        below = rows[rows.index(r) + 1:rows.index(r) + 4]
+        return (r, ws) if any(_address_line(a) for b in below if (a := aligned(b, ws))) else None
     return None
 
 
@@ -134,14 +147,16 @@ def _address_line(ws: list[PlacedWord]) -> bool:
     return "@" in txt or (bool(re.search(r"\d", txt)) and bool(re.search(r"[A-Za-zÀ-ÿ]{2}", txt)))
 
 
-def address_blocks(doc: DocumentRows, max_rows: int = 45) -> list[Block]:
-    """Name-and-address blocks of the first page's upper part, in reading order."""
+def address_blocks(doc: DocumentRows, stop_y: float | None = None, max_rows: int = 45) -> list[Block]:
+    """Name-and-address blocks of the first page's upper part (above ``stop_y``, where the item
+    table starts), in reading order."""
     rows = doc.rows_by_page[0] if doc.rows_by_page else []
     _w, h = doc.size.get(1, (1.0, 1.0))
+    limit = min(0.6 * h if h > 1 else float("inf"), stop_y if stop_y is not None else float("inf"))
     out: list[Block] = []
     inside: set[tuple[int, int]] = set()  # (row index, x) of lines that belong to a block found
     for k, r in enumerate(rows[:max_rows]):
-        if h > 1 and r.y0 > 0.6 * h:
+        if r.y0 >= limit - 1:
             break
         for ws in segments(r):
             if (k, round(ws[0].x0 / 8)) in inside or not plain_line(ws) or salutation(ws):
@@ -150,12 +165,14 @@ def address_blocks(doc: DocumentRows, max_rows: int = 45) -> list[Block]:
             for k2, r2 in enumerate(rows[k + 1:k + 5], start=k + 1):
                 if r2.y0 - prev.y1 > 1.5 * max(prev.height if prev is not r else r2.height, r2.height):
                     break
-                seg = segment_at(r2, ws[0].x0)
+                if r2.y0 >= limit - 1:
+                    break
+                seg = aligned(r2, ws)
                 if seg is None:
                     break
                 if _address_line(seg):
                     lines += 1
-                inside.add((k2, round(ws[0].x0 / 8)))
+                inside.add((k2, round(seg[0].x0 / 8)))
                 prev = r2
             if lines >= 1:
                 out.append(Block(r, ws, lines))

@@ -58,7 +58,7 @@ class HeaderReader:
                 self.index.add(f.description, f.key, 0.9)
         for phrase, w in BLOCKERS.items():
             self.index.add(phrase, "__block__", w)
-        self.parties = PartyReader(doc, self.concept)
+        self.parties = PartyReader(doc, self.concept, self.skip_rows)
 
     # -- candidates ------------------------------------------------------------------------------
     def candidates(self) -> dict[str, list[Candidate]]:

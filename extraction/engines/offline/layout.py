@@ -67,9 +67,10 @@ def build_rows(page: PageText) -> list[Row]:
     """A page's words grouped into visual rows (top to bottom, left to right), each row cut into
     segments at wide gaps, with its label pieces."""
     words = [
-        PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text), w.conf)
+        part
         for w in page.words
         if w.text.strip()
+        for part in _split_label(PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text), w.conf))
     ]
     words.sort(key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
     rows: list[list[PlacedWord]] = []
@@ -103,6 +104,21 @@ def build_rows(page: PageText) -> list[Row]:
                 r.piece_word.append(k)
         out.append(r)
     return out
+
+
+_GLUED = re.compile(r"^([A-Za-zÀ-ÿ][^:\s]*[A-Za-zÀ-ÿ.)]):([^/:\s].*)$")
+
+
+def _split_label(w: PlacedWord) -> list[PlacedWord]:
+    """"Vencimiento:15" printed without a space is a label and a value: two words, the box cut
+    in proportion to the characters."""
+    m = _GLUED.match(w.text)
+    if not m:
+        return [w]
+    left, right = m[1] + ":", m[2]
+    cut = w.x0 + (w.x1 - w.x0) * len(left) / len(w.text)
+    return [PlacedWord(left, w.x0, w.y0, cut, w.y1, w.page, pieces_of(left), w.conf),
+            PlacedWord(right, cut, w.y0, w.x1, w.y1, w.page, pieces_of(right), w.conf)]
 
 
 def covers_whole_words(r: Row, i: int, j: int) -> bool:

@@ -38,9 +38,13 @@ class PartyReader:
     ``concept`` maps the client's field keys to header concepts (the HeaderReader's mapping).
     """
 
-    def __init__(self, doc: DocumentRows, concept: dict[str, str | None]) -> None:
+    def __init__(self, doc: DocumentRows, concept: dict[str, str | None],
+                 table_rows: set[int] | None = None) -> None:
         self.doc = doc
         self.concept = concept
+        # parties are named above the item table: its first header row on page 1 ends the search
+        first = doc.rows_by_page[0] if doc.rows_by_page else []
+        self.table_y = next((r.y0 for r in first if id(r) in (table_rows or set())), None)
         self.name_index = LabelIndex()
         for phrase, w in NAME_LABELS.items():
             self.name_index.add(phrase, "name", w)
@@ -195,7 +199,7 @@ class PartyReader:
         skey = next((k for k, c in self.concept.items() if c == "seller_name"), None)
         sellers = {fold(str(c.value)) for c in out.get(skey or "", [])}
         rows = self.doc.rows_by_page[0] if self.doc.rows_by_page else []
-        for b in address_blocks(self.doc):
+        for b in address_blocks(self.doc, self.table_y):
             if self.heading(b.name):
                 continue
             ws = wrapped_name(rows, rows.index(b.row), b.name)
@@ -267,6 +271,14 @@ class PartyReader:
                     return
                 cands.append(self._name(wrapped_name(rows, k, ws), 0.35, r))
                 return
+        # a letterhead set flush right, or with one address line: the first block on the page
+        for b in address_blocks(self.doc, self.table_y):
+            if self.heading(b.name) or any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in b.name):
+                continue
+            party, _ = self.party_of(b.row, b.name[0].x0)
+            if party not in ("buyer", "other"):
+                cands.append(self._name(wrapped_name(rows, rows.index(b.row), b.name), 0.3, b.row))
+            return
 
     def _legal_form_name(self, out: dict[str, list[Candidate]], key: str) -> bool:
         """A short segment ending in a legal form ("Lieferant GmbH") on the first or last page,
