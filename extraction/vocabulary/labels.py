@@ -266,7 +266,11 @@ DOC_TYPES: list[tuple[str, str]] = [
     ("korrekturrechnung", "384"), ("gutschrift", "381"), ("credit note", "381"), ("avoir", "381"),
     ("creditnota", "381"), ("self billed invoice", "389"), ("selbstfakturierung", "389"),
     ("autofacture", "389"), ("handelsrechnung", "380"), ("rechnung", "380"), ("invoice", "380"),
-    ("facture", "380"), ("factuur", "380"),
+    ("facture", "380"), ("factuur", "380"), ("nota de credito", "381"), ("nota di credito", "381"),
+    ("factura rectificativa", "384"), ("fattura", "380"), ("factura", "380"), ("credit memo", "381"),
+    ("facture d avoir", "381"), ("tax invoice", "380"), ("commercial invoice", "380"),
+    ("debit note", "383"), ("nota de debito", "383"), ("nota di debito", "383"),
+    ("proforma invoice", "325"), ("pro forma invoice", "325"), ("proforma rechnung", "325"),
 ]
 
 LEGAL_FORMS = {"gmbh", "ag", "kg", "ohg", "ug", "ek", "gbr", "se", "bv", "nv", "vof", "inc", "ltd",

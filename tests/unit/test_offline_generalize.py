@@ -437,3 +437,25 @@ def test_flush_right_blocks_footer_address_line_and_glued_label():
     r = read(page).result
     assert (r["seller_name"], r["buyer_name"]) == ("Suministros del Norte S.L.", "Clínica Dental Sonrisa")
     assert (r["issue_date"], r["due_date"]) == ("2025-03-01", "2025-03-15")
+
+
+@pytest.mark.parametrize("title, code", [
+    ("NOTA DI CREDITO", "381"), ("Nota de crédito", "381"), ("FATTURA", "380"), ("Factura", "380"),
+    ("RECHNUNG R-2025-17", "380"), ("Facture d'avoir", "381"), ("Credit Memo", "381"),
+])
+def test_document_type_from_the_title_beside_the_letterhead(title, code):
+    page = phrase_page([
+        [(40, "Ferramenta Rossi S.r.l.", 14), (330, title, 20)],
+        [(40, "Via Roma 15")],
+        [(40, "20121 Milano")],
+        [(300, "Totale"), (470, "100,00")],
+    ])
+    r = read(page).result
+    assert r["document_type_code"] == code
+    assert r["seller_name"] == "Ferramenta Rossi S.r.l."
+
+
+def test_credit_note_signs_without_a_document_type_field():
+    schema = ExtractionSchema(fields=[{"key": "total_amount", "type": "number"}], language="auto")
+    page = phrase_page([[(40, "GUTSCHRIFT", 18)], [(300, "Gesamtbetrag"), (470, "-119,00")]])
+    assert read(page, schema=schema).result["total_amount"] == 119.0

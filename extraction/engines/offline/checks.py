@@ -17,13 +17,13 @@ from extraction.vocabulary import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
 CREDIT_NOTE = "381"
 
 
-def credit_note_signs(concept: dict[str, str | None], result: dict[str, Any],
+def credit_note_signs(doc_type: str | None, concept: dict[str, str | None], result: dict[str, Any],
                       list_fields: list[FieldSpec]) -> None:
     """A credit note printed with negative amounts (its total below zero) keeps them positive:
     its type already says that money flows back."""
     keys = {c: k for k, c in concept.items() if c}
     total = result.get(keys.get("total_amount", ""))
-    if result.get(keys.get("document_type_code", "")) != CREDIT_NOTE:
+    if doc_type != CREDIT_NOTE:
         return
     if not isinstance(total, (int, float)) or total >= 0:
         return

@@ -69,7 +69,7 @@ class OfflineEngine:
             if c.page:
                 citations[f.key] = doc.cite(c.page, c.box)
 
-        credit_note_signs(header.concept, result, list_fields)
+        credit_note_signs(header.doc_type.value if header.doc_type else None, header.concept, result, list_fields)
         cross_check(schema, header.concept, result, confidence, list_fields, evidence)
         derive_subtotal(header.concept, result, confidence, citations, list_fields, evidence)
         return RawResult(engine=self.kind, result=result, confidence=confidence, citations=citations,

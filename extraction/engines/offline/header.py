@@ -12,19 +12,18 @@ import re
 
 from core.schema import FieldSpec
 from extraction.engines.offline.candidates import Candidate
+from extraction.engines.offline.doctype import document_type
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, covers_whole_words, mean_conf
 from extraction.engines.offline.parties import PartyReader
 from extraction.engines.offline.value_words import id_text, id_words, money_amounts, name_words, vat_words
 from extraction.values import CURRENCY_CODES, detect_currency, find_date, fold
 from extraction.vocabulary import (
     BLOCKERS,
-    DOC_TYPES,
     HEADER_CONCEPTS,
     OTHER_DATE_WORDS,
     YOUR_WORDS,
     LabelIndex,
     field_words,
-    label_key,
     map_concept,
 )
 
@@ -59,6 +58,7 @@ class HeaderReader:
         for phrase, w in BLOCKERS.items():
             self.index.add(phrase, "__block__", w)
         self.parties = PartyReader(doc, self.concept, self.skip_rows)
+        self.doc_type: Candidate | None = None
 
     # -- candidates ------------------------------------------------------------------------------
     def candidates(self) -> dict[str, list[Candidate]]:
@@ -247,41 +247,12 @@ class HeaderReader:
 
     # -- document type and currency ------------------------------------------------------------
     def _doc_type(self, out: dict[str, list[Candidate]]) -> None:
-        """UNTDID 1001 code: printed as "(380)" next to the title, else inferred from the title."""
+        """UNTDID 1001 code of the document (see doctype.py), also kept for the sign of a credit
+        note's amounts when the schema does not ask for it."""
+        self.doc_type = document_type(self.doc)
         key = next((k for k, c in self.concept.items() if c == "document_type_code"), None)
-        if not key:
-            return
-        dt_index = LabelIndex()
-        for phrase, code in DOC_TYPES:
-            dt_index.add(phrase, code, 1.0)
-        titles = {label_key(p) for p, _ in DOC_TYPES}
-
-        def is_title(w: PlacedWord) -> bool:
-            k = "".join(w.pieces)
-            return k in titles or (k.endswith("rechnung") and len(k) > 8)
-
-        for rows in self.doc.rows_by_page[:1]:
-            for r in rows[:60]:
-                for k, w in enumerate(r.words[:6]):
-                    if not is_title(w):
-                        continue
-                    for w2 in r.words[k + 1:k + 8]:
-                        m = re.fullmatch(r"\((\d{3})\)", w2.text)
-                        if m:
-                            out[key].append(Candidate(m[1], 0.9, r.page, box_of([w, w2]), r.y0))
-                            return
-            for r in rows[:60]:
-                segs: dict[int, list[PlacedWord]] = {}
-                for k, w in enumerate(r.words):
-                    segs.setdefault(r.seg_of_word[k], []).append(w)
-                for ws in segs.values():
-                    if len(ws) > 4:
-                        continue  # a sentence, not a title
-                    ps = [p for w in ws for p in w.pieces]
-                    for i, j, code, _ in dt_index.matches(ps):
-                        if j == len(ps) and (i == 0 or len(ps) <= 3):  # "Invoice", "Tax Invoice"
-                            out[key].append(Candidate(code, 0.45, r.page, box_of(ws), r.y0))
-                            return
+        if key and self.doc_type:
+            out[key].append(self.doc_type)
 
     def _currency_fallback(self, out: dict[str, list[Candidate]]) -> None:
         """No labelled currency: the code or symbol printed most often."""

@@ -84,6 +84,7 @@ def build_rows(page: PageText) -> list[Row]:
             rows.append([w])
             centers.append(yc)
     out: list[Row] = []
+    exact_sizes = page.source == "text" and not any(w.conf is not None for w in page.words)
     for ws in rows:
         ws.sort(key=lambda w: w.x0)
         # drop exact duplicates (bold simulated by overprinting)
@@ -96,7 +97,7 @@ def build_rows(page: PageText) -> list[Row]:
         h = r.height
         seg = 0
         for k, w in enumerate(dedup):
-            if k and w.x0 - dedup[k - 1].x1 > max(0.9 * h, 6.0):
+            if k and _new_segment(dedup[k - 1], w, h, exact_sizes):
                 seg += 1
             r.seg_of_word.append(seg)
             for p in w.pieces:
@@ -104,6 +105,19 @@ def build_rows(page: PageText) -> list[Row]:
                 r.piece_word.append(k)
         out.append(r)
     return out
+
+
+def _new_segment(prev: PlacedWord, w: PlacedWord, h: float, exact_sizes: bool) -> bool:
+    """A wide gap starts a new segment; so does a narrower one where the type size changes (a
+    title set beside a name on the same line), where word boxes give the type size (a text
+    layer; OCR boxes vary with the letters)."""
+    gap = w.x0 - prev.x1
+    if gap > max(0.9 * h, 6.0):
+        return True
+    if not exact_sizes:
+        return False
+    hp, hw = prev.y1 - prev.y0, w.y1 - w.y0
+    return gap > 0.4 * min(hp, hw) and abs(hp - hw) > 0.15 * max(hp, hw)
 
 
 _GLUED = re.compile(r"^([A-Za-zÀ-ÿ][^:\s]*[A-Za-zÀ-ÿ.)]):([^/:\s].*)$")
