@@ -13,6 +13,7 @@ from cli.doctor import doctor
 from cli.extract import extract
 from cli.keys import keys_app
 from cli.review import review_app
+from cli.synth import synth
 
 app = typer.Typer(help="docparse: a self-hostable data extraction API.", no_args_is_help=True)
 
@@ -105,6 +106,7 @@ def eval_(
 # Typer lists the commands first (in this order), then the groups.
 app.command("extract")(extract)
 app.command("doctor")(doctor)
+app.command("synth")(synth)
 app.add_typer(keys_app, name="keys")
 app.add_typer(review_app, name="review")
 

@@ -60,8 +60,11 @@ class DocRun:
 
 
 def default_schema_path(set_dir: Path) -> Path | None:
-    p = set_dir.parent / "schema-invoice.json"
-    return p if p.exists() else None
+    """The set's own schema-invoice.json (a generated set carries one), else its parent's."""
+    for p in (set_dir / "schema-invoice.json", set_dir.parent / "schema-invoice.json"):
+        if p.exists():
+            return p
+    return None
 
 
 def load_schema(path: Path) -> tuple[dict[str, Any], ExtractionSchema]:
@@ -322,6 +325,9 @@ def format_summary(name: str, s: dict[str, Any]) -> str:
     lines.append(f"   header accuracy {s['header_accuracy']}  (micro {s['header_accuracy_micro']})")
     lines.append(f"   line items P={li['precision']} R={li['recall']} F1={li['f1']}"
                  f"  (tp={li['tp']} pred={li['pred']} truth={li['truth']})")
+    if s.get("absent_left_empty"):
+        a = s["absent_left_empty"]
+        lines.append(f"   fields the documents do not carry, left empty: {a['share']}  {a['per_field']}")
     tl = []
     if t.get("extract_ms_per_page") is not None:
         tl.append(f"extract {t['extract_ms_per_page']} ms/page")
