@@ -159,6 +159,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "montant de la tva": 1, "btw": 0.8, "btw bedrag": 1, "totaal btw": 1,
             "iva": 0.8, "cuota iva": 1, "importe iva": 1, "total iva": 1, "totale iva": 1,
             "importo iva": 1, "imposta": 0.8,
+            "mwst gesamt": 1, "ust gesamt": 1, "mwst summe": 1, "steuer gesamt": 1, "gesamte mwst": 1,
+            "tax total": 1, "vat total": 1, "btw totaal": 1, "iva totale": 1, "tva totale": 1,
         },
     },
     "total_amount": {
@@ -179,6 +181,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "total for this period": 0.8,
             "total factura": 1, "importe total": 1, "total con iva": 1, "totale fattura": 1,
             "totale documento": 1, "importo totale": 1, "totale": 0.8,
+            "factuurbedrag": 1, "total a payer": 0.9, "total a pagar": 0.9, "totale da pagare": 0.9,
+            "gesamt brutto": 1, "brutto gesamt": 1, "total general": 1, "totale generale": 1,
         },
     },
     "amount_due": {
@@ -232,7 +236,8 @@ PARTY_HEADINGS: dict[str, Weights] = {
               "afleveradres": 1, "leveringsadres": 1, "adresse de livraison": 1, "livre a": 1,
               "zahlungsempfanger": 0.8, "payee": 0.8, "shipping address": 1, "bank": 0.5,
               "remit to": 0.8, "enviar a": 1, "direccion de envio": 1, "indirizzo di consegna": 1,
-              "luogo di consegna": 1, "destinazione merce": 1, "ship from": 0.8},
+              "luogo di consegna": 1, "destinazione merce": 1, "ship from": 0.8,
+              "verzendadres": 1, "leveradres": 1, "adresse d expedition": 1, "lieferung an": 1},
 }
 # a salutation line above a name in an address ("Firma", "Herrn"): not the name itself
 SALUTATIONS = {"firma", "herrn", "herr", "frau", "monsieur", "madame", "m", "mme", "mr", "mrs",
@@ -257,6 +262,9 @@ BLOCKERS: Weights = {
     "zahlungsbedingungen": 1, "total quantity": 1, "tax total": 0, "vat no": 1,
     "service tax": 1, "account no": 1, "customer id": 1, "kunden nr": 1, "client no": 1,
     "vat invoice": 1, "tax invoice": 0, "tax exempt": 1, "taxes": 0, "tax excluded": 1,
+    "bereits bezahlt": 1, "already paid": 1, "deja paye": 1, "acompte": 1, "anzahlung": 1,
+    "deposit": 1, "prepayment": 1, "vorauszahlung": 1, "gia pagato": 1, "ya pagado": 1,
+    "reeds betaald": 1, "aanbetaling": 1,
     "po box": 1, "p o box": 1, "postfach": 1, "boite postale": 1, "apartado": 1,
     "created by": 1, "data di nascita": 1,
 }

@@ -100,27 +100,28 @@ def wrapped_before(rows: list[Row], k: int, ws: list[PlacedWord]) -> list[Placed
     return ws
 
 
-def sender_line(doc: DocumentRows) -> tuple[Row, str] | None:
+def sender_line(doc: DocumentRows) -> tuple[Row, list[PlacedWord], str] | None:
     """The one-line return address above a window-envelope address ("Name - Street 1 - 12345
-    City"), printed small: the row and the sender's name (its first part)."""
+    City"), printed small: its row, its words and the sender's name (its first part)."""
     _w, h = doc.size.get(1, (1.0, 1.0))
     for r in (doc.rows_by_page[0] if doc.rows_by_page else [])[:40]:
         if h > 1 and r.y0 > 0.45 * h:
             break  # a return address sits above the envelope window, not in the footer
-        parts = [p.strip() for p in _RETURN_SPLIT.split(r.text) if p.strip()]
-        if len(parts) < 3 or len(parts) > 6:
-            continue
-        if re.search(r"\d", parts[0]) or not re.search(r"[A-Za-zÀ-ÿ]{2}", parts[0]) or len(parts[0]) > 60:
-            continue
-        if not any(re.search(r"\b\d{4,5}\b|\b[A-Z]{1,2}\d", p) for p in parts[1:]):
-            continue  # no postcode: not an address line
-        if r.height > 1.05 * doc.line_h:
-            continue  # a return-address line is printed small
-        return r, parts[0]
+        for ws in segments(r):
+            parts = [p.strip() for p in _RETURN_SPLIT.split(" ".join(w.text for w in ws)) if p.strip()]
+            if len(parts) < 3 or len(parts) > 6:
+                continue
+            if re.search(r"\d", parts[0]) or not re.search(r"[A-Za-zÀ-ÿ]{2}", parts[0]) or len(parts[0]) > 60:
+                continue
+            if not any(re.search(r"\b\d{4,5}\b|\b[A-Z]{1,2}\d", p) for p in parts[1:]):
+                continue  # no postcode: not an address line
+            if max(w.y1 - w.y0 for w in ws) > 1.05 * doc.line_h:
+                continue  # a return-address line is printed small
+            return r, ws, parts[0]
     return None
 
 
-def window_address(doc: DocumentRows, sender: Row) -> tuple[Row, list[PlacedWord]] | None:
+def window_address(doc: DocumentRows, sender: Row, line: list[PlacedWord]) -> tuple[Row, list[PlacedWord]] | None:
     """The name of the address printed under a return-address line (the recipient's)."""
     rows = doc.rows_by_page[sender.page - 1]
     k = rows.index(sender)
@@ -128,7 +129,7 @@ def window_address(doc: DocumentRows, sender: Row) -> tuple[Row, list[PlacedWord
     for r in rows[k + 1:k + 4]:
         if r.y0 - prev.y1 > 2.5 * doc.line_h:
             return None
-        ws = next((s for s in segments(r) if abs(s[0].x0 - sender.x0) <= 30), None)
+        ws = next((s for s in segments(r) if abs(s[0].x0 - line[0].x0) <= 30), None)
         if ws is None:
             return None
         if salutation(ws):

@@ -84,9 +84,13 @@ def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]]
         cands[f.key] = rank(cs, latest)
         chosen[f.key] = cands[f.key][0]
     keys = {concept.get(f.key): f.key for f in fields}
+    ka, kT = keys.get("amount_due"), keys.get("total_amount")
+    if kT and ka and not cands.get(kT) and cands.get(ka):
+        # no total printed as such: the amount to pay is the total (unless a prepayment shows)
+        cands[kT] = [replace(c, score=0.6 * c.score, derived=True) for c in cands[ka]]
+        chosen[kT] = cands[kT][0]
     arith = choose_amounts(chosen, cands, keys.get("subtotal_amount"), keys.get("tax_amount"),
                            keys.get("total_amount"), lines)
-    ka, kT = keys.get("amount_due"), keys.get("total_amount")
     if ka and kT and chosen.get(kT):
         T = chosen[kT]
         if ka not in chosen:
@@ -107,7 +111,8 @@ def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate
     tops: list[float] = []
     for k in (ks, kt, kT):
         cs = (cands.get(k) or [])[:TOP_N] if k else []
-        options.append([*cs, None])
+        extra = [s] if k is not None and k == kt and (s := _tax_sum(cands.get(k) or [])) else []
+        options.append([*cs, *extra, None])
         tops.append(cs[0].score if cs else 0.0)
     best: tuple[float, tuple[Candidate | None, ...], set[str]] | None = None
     for combo in product(*options):
@@ -148,6 +153,19 @@ def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate
     if s is not None and t is not None and T is not None and not fits:
         arith.contradicted |= {k for k in (ks, kt, kT) if k}
     return arith
+
+
+def _tax_sum(cs: list[Candidate]) -> Candidate | None:
+    """Tax printed per rate ("VAT 19%", "VAT 7%") without a sum line: their sum, as a candidate."""
+    per_rate: dict[float, Candidate] = {}
+    for c in cs:
+        if c.rate is not None and c.rate not in per_rate:
+            per_rate[c.rate] = c
+    if len(per_rate) < 2:
+        return None
+    first = min(per_rate.values(), key=lambda c: c.order)
+    return replace(first, value=round(sum(c.value for c in per_rate.values()), 2),
+                   score=min(c.score for c in per_rate.values()), derived=True, rate=None)
 
 
 def _impossible(s: Candidate | None, t: Candidate | None, T: Candidate | None) -> bool:

@@ -177,8 +177,8 @@ class PartyReader:
         found = sender_line(self.doc)
         if found is None:
             return False
-        r, name = found
-        ws = r.words[:len(name.split())]
+        r, line, name = found
+        ws = line[:len(name.split())]
         cands.append(Candidate(name, 0.55, r.page, box_of(ws), r.page * 10000 + r.y0, ocr=mean_conf(ws)))
         return True
 
@@ -191,7 +191,7 @@ class PartyReader:
             return
         found = sender_line(self.doc)
         if found is not None:
-            addr = window_address(self.doc, found[0])
+            addr = window_address(self.doc, found[0], found[1])
             if addr is not None:
                 r, ws = addr
                 out[key].append(self._name(ws, 0.5, r))
@@ -206,11 +206,20 @@ class PartyReader:
             txt = fold(" ".join(w.text for w in ws))
             if txt in sellers or any(txt in s or s in txt for s in sellers if len(s) > 3):
                 continue
-            party, _ = self.party_of(b.row, ws[0].x0)
-            if party in ("seller", "other"):
+            if self._aligned_heading(b.row, ws[0].x0) in ("seller", "other"):
                 continue
             out[key].append(self._name(ws, 0.3, b.row))
             return
+
+    def _aligned_heading(self, row: Row, x0: float) -> str | None:
+        """The party of the nearest heading above a block and aligned with it (a block in
+        another column beside a "Seller" heading is not the seller's)."""
+        best: tuple[float, str] | None = None
+        for hr, party, hx0, _hx1 in self.sections.get((row.page, 0), []):
+            if hr.y0 <= row.y0 + 1 and row.y0 - hr.y1 <= 260 and abs(hx0 - x0) <= 60:
+                if best is None or hr.y0 > best[0]:
+                    best = (hr.y0, party)
+        return best[1] if best else None
 
     @staticmethod
     def _lines_above(rows: list[Row], ri: int, ws: list[PlacedWord], label_x: float) -> list[PlacedWord]:
