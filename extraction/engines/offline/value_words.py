@@ -88,7 +88,7 @@ def vat_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
         t = w.text.strip(":;,.")
         if (_VAT_RE.match(t) or _SWISS_UID.match(t)) and re.search(r"\d", t):
             return [w]
-        if re.fullmatch(r"[A-Z]{2}", t) and k + 1 < len(toks) and re.fullmatch(r"[0-9]{2,}", toks[k + 1].text):
+        if re.fullmatch(r"[A-Z]{2}", t) and k + 1 < len(toks) and re.fullmatch(r"[0-9A-Z]?[0-9]{2,}[0-9A-Z]*", toks[k + 1].text):
             grp = [w]
             for nxt in toks[k + 1:k + 6]:
                 if re.fullmatch(r"[0-9A-Z]{1,12}", nxt.text.strip(".,")) and re.search(r"\d", nxt.text):
