@@ -22,7 +22,9 @@ COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
                    "description of goods": 1, "particulars": 0.8, "produit": 0.8,
                    "descripcion": 1, "concepto": 1, "articulo": 0.6, "producto": 0.8,
                    "descrizione": 1, "articolo": 0.6, "prodotto": 0.8, "denominazione": 0.9,
-                   "prestation": 0.8, "prestations": 0.8, "activity": 0.6, "work description": 1},
+                   "prestation": 0.8, "prestations": 0.8, "activity": 0.6, "work description": 1,
+                   "beschrijving": 1, "detalle": 0.8, "detalles": 0.8, "dettaglio": 0.8,
+                   "product service": 1, "artikel beschreibung": 1},
     },
     "qty": {
         "aliases": ["qty", "quantity", "count", "units", "number of units", "invoiced quantity"],
@@ -31,7 +33,8 @@ COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
                    "units": 0.5, "pcs": 0.5, "stk": 0.4, "nights": 0.5, "hours": 0.5,
                    "stunden": 0.5, "cantidad": 1, "cant": 0.9, "uds": 0.6, "unidades": 0.6,
                    "quantita": 1, "qta": 1, "q ta": 1, "hrs": 0.5, "heures": 0.5, "uren": 0.5,
-                   "ore": 0.5, "horas": 0.5, "qte facturee": 1},
+                   "ore": 0.5, "horas": 0.5, "qte facturee": 1, "hrs qty": 1, "qty hrs": 1,
+                   "hours qty": 1, "qty hours": 1, "std menge": 1},
     },
     "unit_price": {
         "aliases": ["unit price", "price", "rate", "net price", "price per unit", "unit cost"],
@@ -45,7 +48,8 @@ COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
                    "precio unitario": 1, "precio": 0.7, "precio unidad": 1, "prezzo unitario": 1,
                    "prezzo": 0.7, "prezzo unit": 1, "stuksprijs": 1, "prijs per eenheid": 1,
                    "tarif": 0.6, "tarif unitaire": 1, "unit rate": 1, "hourly rate": 1,
-                   "tarifa": 0.6, "tariffa": 0.6, "uurtarief": 1},
+                   "tarifa": 0.6, "tariffa": 0.6, "uurtarief": 1, "p unit": 1, "prix unit": 1,
+                   "p unit ht": 1, "pr unit": 1},
     },
     "amount": {
         "aliases": ["amount", "total", "line total", "line amount", "net amount", "price total",
@@ -67,7 +71,7 @@ COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
                    "totale": 0.9, "imponibile": 0.9, "importo netto": 1, "totaal excl btw": 1,
                    "bedrag excl btw": 1, "netto bedrag": 1, "betrag netto": 1, "gesamt netto": 1,
                    "gesamtpreis netto": 1, "net total": 1, "amount excl vat": 1,
-                   "total excl vat": 1, "line net": 1, "montant net": 1},
+                   "total excl vat": 1, "line net": 1, "montant net": 1, "netto": 0.8},
     },
 }
 OTHER_COLUMNS: Weights = {

@@ -30,6 +30,23 @@ from extraction.vocabulary import (
     map_concept,
 )
 
+_LEAD_GROUP = re.compile(r"^[-(]?[€$£]?\d{1,3}$")
+_NEXT_GROUP = re.compile(r"^\d{3}([.,]\d+)?[€$£)]?$")
+
+
+def _units(words: list[PlacedWord]) -> list[list[PlacedWord]]:
+    """Words in order, the digit groups of an amount printed with spaces kept together."""
+    out: list[list[PlacedWord]] = []
+    for w in words:
+        prev = out[-1][-1] if out else None
+        if prev is not None and _NEXT_GROUP.match(w.text) and (_LEAD_GROUP.match(prev.text) or (
+                len(out[-1]) > 1 and _NEXT_GROUP.match(prev.text))) and \
+                0 <= w.x0 - prev.x1 < 0.5 * (w.y1 - w.y0):
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
 
 @dataclass
 class Column:
@@ -186,33 +203,36 @@ class TableReader:
 
     # -- cells -----------------------------------------------------------------------------------
     def cells(self, r: Row, cols: list[Column]) -> dict[int, list[PlacedWord]]:
-        """A row's words per column index (by overlap, else the nearest column)."""
+        """A row's words per column index (by overlap, else the nearest column); the digit groups
+        of one amount ("12 717,12") go to one column together."""
         out: dict[int, list[PlacedWord]] = {}
-        for w in r.words:
+        for unit in _units(r.words):
+            x0, x1 = unit[0].x0, unit[-1].x1
             best, best_ov, second = None, 0.0, 0.0
             for ci, c in enumerate(cols):
-                ov = min(w.x1, c.x1 + 2) - max(w.x0, c.x0 - 2)
+                ov = min(x1, c.x1 + 2) - max(x0, c.x0 - 2)
                 if ov > best_ov:
                     best, best_ov, second = ci, ov, best_ov
                 elif ov > second:
                     second = ov
             # how clearly the word belongs to its column: its overlap with it against the next best
-            self.margin[id(w)] = (best_ov - max(second, 0.0)) / max(w.x1 - w.x0, 1.0) if best is not None else 0.3
+            margin = (best_ov - max(second, 0.0)) / max(x1 - x0, 1.0) if best is not None else 0.3
             if best is None:
-                numeric = bool(re.search(r"\d", w.text))
-                if numeric:
-                    gaps = [(max(c.x0 - w.x1, w.x0 - c.x1), ci) for ci, c in enumerate(cols)]
+                if any(re.search(r"\d", w.text) for w in unit):
+                    gaps = [(max(c.x0 - x1, x0 - c.x1), ci) for ci, c in enumerate(cols)]
                     g, ci = min(gaps)
                     if g < 45:
                         best = ci
                 if best is None:
-                    left = [ci for ci, c in enumerate(cols) if c.x0 <= w.x0 + 3]
+                    left = [ci for ci, c in enumerate(cols) if c.x0 <= x0 + 3]
                     if left:
                         best = left[-1]
-                    elif cols and w.x1 > cols[0].x0 - 60:
+                    elif cols and x1 > cols[0].x0 - 60:
                         best = 0
-            if best is not None:
-                out.setdefault(best, []).append(w)
+            for w in unit:
+                self.margin[id(w)] = margin
+                if best is not None:
+                    out.setdefault(best, []).append(w)
         return out
 
     def _cell_number(self, ws: list[PlacedWord], last: bool) -> tuple[float | None, bool]:
