@@ -71,7 +71,9 @@ COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
                    "totale": 0.9, "imponibile": 0.9, "importo netto": 1, "totaal excl btw": 1,
                    "bedrag excl btw": 1, "netto bedrag": 1, "betrag netto": 1, "gesamt netto": 1,
                    "gesamtpreis netto": 1, "net total": 1, "amount excl vat": 1,
-                   "total excl vat": 1, "line net": 1, "montant net": 1, "netto": 0.8},
+                   "total excl vat": 1, "line net": 1, "montant net": 1, "netto": 0.8, "regeltotaal": 1,
+                   "regelbedrag": 1, "zeilensumme": 1, "totale riga": 1, "total linea": 1,
+                   "total ligne": 1},
     },
 }
 OTHER_COLUMNS: Weights = {

@@ -34,6 +34,19 @@ _LEAD_GROUP = re.compile(r"^[-(]?[€$£]?\d{1,3}$")
 _NEXT_GROUP = re.compile(r"^\d{3}([.,]\d+)?[€$£)]?$")
 
 
+def _merge_same_target(r: Row, picked: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """Neighbouring labels of the same column in one segment ("Descrizione articolo",
+    "Item Description") are one label."""
+    out: list[tuple[int, int, str, float]] = []
+    for wi, wj, t, wt in picked:
+        if out and t and out[-1][2] == t and out[-1][1] + 1 == wi and r.seg_of_word[out[-1][1]] == r.seg_of_word[wi]:
+            a = out.pop()
+            out.append((a[0], wj, t, max(a[3], wt)))
+        else:
+            out.append((wi, wj, t, wt))
+    return out
+
+
 def _units(words: list[PlacedWord]) -> list[list[PlacedWord]]:
     """Words in order, the digit groups of an amount printed with spaces kept together."""
     out: list[list[PlacedWord]] = []
@@ -78,6 +91,12 @@ class TableReader:
                 self.index.add(s.description, s.key, 0.9)
         for phrase, w in OTHER_COLUMNS.items():
             self.index.add(phrase, "", float(w) * 0.99)
+        # single-word labels (4+ letters) that end compound column labels, per target
+        self.suffixes: dict[str, str] = {}
+        for key, hits in self.index.map.items():
+            named = [t for t, _ in hits if t]
+            if len(key) >= 4 and key.isalpha() and len(named) == 1:
+                self.suffixes[key] = named[0]
         self.sub_index = LabelIndex()
         for phrase, w in SUBTOTAL_ROWS.items():
             self.sub_index.add(phrase, "sub", w)
@@ -122,6 +141,8 @@ class TableReader:
             for k in range(i, j):
                 used[k] = True
             picked.append((wi, wj, t, wt))
+        picked += self._compounds(r, {k for wi, wj, _, _ in picked for k in range(wi, wj + 1)})
+        picked = _merge_same_target(r, sorted(picked))
         fields_hit = {t for _, _, t, _ in picked if t}
         if len(fields_hit) < 2 or not (fields_hit & self.numeric):
             return None
@@ -170,6 +191,22 @@ class TableReader:
                 right.target = self.k_amount
         self.lone_price = lone
         return cols
+
+    def _compounds(self, r: Row, covered: set[int]) -> list[tuple[int, int, str, float]]:
+        """Header words that are compounds ending in a column label ("Regeltotaal",
+        "Zeilenbetrag", "Nettogesamtpreis"): that column, with a lower weight."""
+        out = []
+        for k, w in enumerate(r.words):
+            key = "".join(w.pieces)
+            if k in covered or len(key) < 7:
+                continue
+            best: tuple[int, str] | None = None
+            for suffix, targets in self.suffixes.items():
+                if key.endswith(suffix) and len(key) > len(suffix) + 2 and (best is None or len(suffix) > best[0]):
+                    best = (len(suffix), targets)
+            if best is not None:
+                out.append((k, k, best[1], 0.6))
+        return out
 
     def _tax_markers(self, r: Row, cols: list[Column]) -> None:
         """Amount and price columns marked as without tax ("Total HT", "Betrag netto", "excl.
