@@ -85,10 +85,13 @@ def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]]
         chosen[f.key] = cands[f.key][0]
     keys = {concept.get(f.key): f.key for f in fields}
     ka, kT = keys.get("amount_due"), keys.get("total_amount")
-    if kT and ka and not cands.get(kT) and cands.get(ka):
-        # no total printed as such: the amount to pay is the total (unless a prepayment shows)
-        cands[kT] = [replace(c, score=0.6 * c.score, derived=True) for c in cands[ka]]
-        chosen[kT] = cands[kT][0]
+    if kT and ka and cands.get(ka):
+        # the amount to pay is the total, unless a prepayment shows: a candidate for the total
+        # where none is printed as such, or where the printed ones do not add up
+        seen = {repr(c.value) for c in cands.get(kT) or []}
+        extra = [replace(c, score=0.6 * c.score, derived=True) for c in cands[ka][:2] if repr(c.value) not in seen]
+        cands[kT] = [*(cands.get(kT) or [])[:TOP_N - len(extra[:1])], *extra]
+        chosen.setdefault(kT, cands[kT][0])
     arith = choose_amounts(chosen, cands, keys.get("subtotal_amount"), keys.get("tax_amount"),
                            keys.get("total_amount"), lines)
     if ka and kT and chosen.get(kT):

@@ -7,9 +7,11 @@ import re
 
 from extraction.engines.offline.addresses import (
     address_blocks,
+    legal_form,
     plain_line,
     salutation,
     segment_at,
+    segments,
     sender_line,
     window_address,
     wrapped_before,
@@ -29,6 +31,8 @@ from extraction.vocabulary import (
     pieces_of,
 )
 
+_BANK_WORDS = {"bank", "banque", "banca", "banco", "sparkasse", "volksbank", "raiffeisenbank",
+               "bankverbindung", "iban", "bic", "credit", "kredit", "paypal", "stripe"}
 _FILLERS = {"address", "adresse", "details", "information", "daten", "angaben", "und", "and", "et"}
 
 
@@ -167,9 +171,27 @@ class PartyReader:
         key = next((k for k, c in self.concept.items() if c == "seller_name"), None)
         if not key or out[key]:
             return
-        if self._sender_line(out[key]) or self._legal_form_name(out, key):
+        if self._sender_line(out[key]) or self._footer_name(out[key]) or self._legal_form_name(out, key):
             return
         self._letterhead(out[key])
+
+    def _footer_name(self, cands: list[Candidate]) -> bool:
+        """A name with a legal form opening a row of the last page's footer: a company prints
+        its own name there (with its address, registration and bank), never its customer's."""
+        rows = self.doc.rows_by_page[-1] if self.doc.rows_by_page else []
+        _w, h = self.doc.size.get(rows[0].page if rows else 1, (1.0, 1.0))
+        for r in rows:
+            if h <= 1 or r.y0 < 0.8 * h:
+                continue
+            ws = segments(r)[0]
+            txt = " ".join(w.text for w in ws)
+            if not (2 <= len(ws) <= 6) or re.search(r"\d|:", txt) or not legal_form(ws[-1]):
+                continue
+            if {p for w in ws for p in w.pieces} & _BANK_WORDS or self.heading(ws):
+                continue
+            cands.append(self._name(ws, 0.45, r))
+            return True
+        return False
 
     def _sender_line(self, cands: list[Candidate]) -> bool:
         """The one-line return address above a window-envelope address: its first part names
