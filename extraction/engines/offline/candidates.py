@@ -37,6 +37,7 @@ class Candidate:
     derived: bool = False  # inferred, not printed
     rate: float | None = None  # a percentage printed beside a tax amount
     seen: int = 1  # how many places print this value for this field
+    label_x: float | None = None  # left edge of the label the value was read beside
 
 
 @dataclass

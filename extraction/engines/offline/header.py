@@ -146,6 +146,7 @@ class HeaderReader:
         self._currency_fallback(out)
         self.parties.add_seller_fallback(out)
         self.parties.add_buyer_fallback(out)
+        self.parties.buyers_own_ids(out)
         return out
 
     @staticmethod
@@ -198,7 +199,7 @@ class HeaderReader:
 
         def add(value: object, score: float, ws: list[PlacedWord], raw: str = "") -> None:
             out[key].append(Candidate(value, score, row.page, box_of(ws), order, label=weight, raw=raw,
-                                      ocr=mean_conf(ws), rate=rate))
+                                      ocr=mean_conf(ws), rate=rate, label_x=label_words[0].x0))
 
         if kind == "amount":
             amts = money_amounts(words, doc.language, doc.decimal)
