@@ -459,3 +459,51 @@ def test_credit_note_signs_without_a_document_type_field():
     schema = ExtractionSchema(fields=[{"key": "total_amount", "type": "number"}], language="auto")
     page = phrase_page([[(40, "GUTSCHRIFT", 18)], [(300, "Gesamtbetrag"), (470, "-119,00")]])
     assert read(page, schema=schema).result["total_amount"] == 119.0
+
+
+def test_buyer_block_first_seller_only_in_the_footer_and_the_buyers_vat_id():
+    page = phrase_page([
+        [(40, "VTB", 24)],
+        [],
+        [],
+        [(40, "Maas Installatietechniek BVBA", 11), (360, "CREDITNOTA", 16)],
+        [(40, "Lindenlaan 37")],
+        [(40, "2000 Antwerpen"), (360, "Creditnotanummer:"), (460, "A-88194")],
+        [(40, "Btw-id: BE0342471350"), (360, "Datum:"), (460, "11 juni 2022")],
+        [(360, "Btw-id:"), (460, "BE0391653509")],
+        [],
+        [(300, "TOTAAL EUR"), (470, "-73,18")],
+    ] + [[]] * 42 + [
+        [(40, "Visser Techniek BV", 7), (200, "Tel. +32 3 000 68 13", 7), (380, "IBAN BE47 8230 8888 3821", 7)],
+    ])
+    r = read(page).result
+    assert (r["seller_name"], r["buyer_name"]) == ("Visser Techniek BV", "Maas Installatietechniek BVBA")
+    assert r["seller_vat_id"] == "BE0391653509"
+    assert (r["invoice_number"], r["document_type_code"], r["total_amount"]) == ("A-88194", "381", 73.18)
+
+
+def test_compound_and_two_word_column_labels():
+    page = phrase_page([
+        [(40, "Qtà"), (70, "Descrizione articolo"), (330, "Prezzo unit."), (470, "Regeltotaal")],
+        [(40, "3"), (70, "Penne a sfera blu"), (330, "36,53"), (470, "109,59")],
+        [(40, "1"), (70, "Cucitrice grande"), (330, "28,16"), (470, "28,16")],
+        [(300, "Totale"), (470, "137,75")],
+    ])
+    items = read(page).result["line_items"]
+    assert [(i["description"], i["qty"], i["unit_price"], i["amount"]) for i in items] == [
+        ("Penne a sfera blu", 3, 36.53, 109.59), ("Cucitrice grande", 1, 28.16, 28.16)]
+
+
+def test_amount_to_pay_is_the_total_and_tax_per_rate_is_summed():
+    page = phrase_page([
+        [(300, "Totaal regels"), (470, "1.000,00")],
+        [(300, "Vrachtkosten"), (470, "10,00")],
+        [(300, "Subtotaal"), (470, "1.010,00")],
+        [(300, "BTW 21%"), (470, "105,00")],
+        [(300, "BTW 9%"), (470, "45,90")],
+        [(300, "Te betalen"), (470, "1.160,90")],
+    ])
+    r = read(page).result
+    assert (r["subtotal_amount"], r["tax_amount"], r["total_amount"]) == (1010.0, 150.9, 1160.9)
+    ev = read(page).evidence
+    assert ev["total_amount"]["derived"] == 1.0 and ev["tax_amount"]["derived"] == 1.0
