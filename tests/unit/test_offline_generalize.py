@@ -325,7 +325,7 @@ def test_evidence_for_every_value():
                         assert ev and all(0.0 <= x <= 1.0 for x in ev.values())
         elif value is not None:
             ev = res.evidence[key]
-            assert {"margin", "label", "agree", "derived"} <= set(ev), key
+            assert {"margin", "label", "derived"} <= set(ev), key
             assert all(0.0 <= x <= 1.0 for x in ev.values())
     assert res.evidence["total_amount"]["agree"] == 1.0  # label and arithmetic agree
     assert res.evidence["total_amount"]["derived"] == 0.0

@@ -109,6 +109,6 @@ def derive_subtotal(concept: dict[str, str | None], result: dict[str, Any], conf
         return
     result[ks] = value
     confidence[ks] = round(min(1.0, conf), 3)
-    evidence[ks] = derived_evidence(1.0 if conf > 0.5 else 0.0)
+    evidence[ks] = derived_evidence(1.0 if conf > 0.5 else None)
     if kT in citations:
         citations[ks] = citations[kT]
