@@ -9,10 +9,10 @@ carry-over rows are skipped, totals end the table, and the table continues on th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from core.schema import FieldSpec
+from extraction.engines.offline.cells import Column, assign_cells, cell_evidence, merge_same_target
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of
 from extraction.engines.offline.value_words import money_amounts
 from extraction.result import Citation
@@ -29,46 +29,6 @@ from extraction.vocabulary import (
     field_words,
     map_concept,
 )
-
-_LEAD_GROUP = re.compile(r"^[-(]?[€$£]?\d{1,3}$")
-_NEXT_GROUP = re.compile(r"^\d{3}([.,]\d+)?[€$£)]?$")
-
-
-def _merge_same_target(r: Row, picked: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
-    """Neighbouring labels of the same column in one segment ("Descrizione articolo",
-    "Item Description") are one label."""
-    out: list[tuple[int, int, str, float]] = []
-    for wi, wj, t, wt in picked:
-        if out and t and out[-1][2] == t and out[-1][1] + 1 == wi and r.seg_of_word[out[-1][1]] == r.seg_of_word[wi]:
-            a = out.pop()
-            out.append((a[0], wj, t, max(a[3], wt)))
-        else:
-            out.append((wi, wj, t, wt))
-    return out
-
-
-def _units(words: list[PlacedWord]) -> list[list[PlacedWord]]:
-    """Words in order, the digit groups of an amount printed with spaces kept together."""
-    out: list[list[PlacedWord]] = []
-    for w in words:
-        prev = out[-1][-1] if out else None
-        if prev is not None and _NEXT_GROUP.match(w.text) and (_LEAD_GROUP.match(prev.text) or (
-                len(out[-1]) > 1 and _NEXT_GROUP.match(prev.text))) and \
-                0 <= w.x0 - prev.x1 < 0.5 * (w.y1 - w.y0):
-            out[-1].append(w)
-        else:
-            out.append([w])
-    return out
-
-
-@dataclass
-class Column:
-    """A table column: the nested field it holds and its x-range (from the header row)."""
-
-    target: str  # nested field key, or "" for a column we do not extract
-    x0: float
-    x1: float
-    weight: float
 
 
 class TableReader:
@@ -142,7 +102,7 @@ class TableReader:
                 used[k] = True
             picked.append((wi, wj, t, wt))
         picked += self._compounds(r, {k for wi, wj, _, _ in picked for k in range(wi, wj + 1)})
-        picked = _merge_same_target(r, sorted(picked))
+        picked = merge_same_target(r, sorted(picked))
         fields_hit = {t for _, _, t, _ in picked if t}
         if len(fields_hit) < 2 or not (fields_hit & self.numeric):
             return None
@@ -240,36 +200,9 @@ class TableReader:
 
     # -- cells -----------------------------------------------------------------------------------
     def cells(self, r: Row, cols: list[Column]) -> dict[int, list[PlacedWord]]:
-        """A row's words per column index (by overlap, else the nearest column); the digit groups
-        of one amount ("12 717,12") go to one column together."""
-        out: dict[int, list[PlacedWord]] = {}
-        for unit in _units(r.words):
-            x0, x1 = unit[0].x0, unit[-1].x1
-            best, best_ov, second = None, 0.0, 0.0
-            for ci, c in enumerate(cols):
-                ov = min(x1, c.x1 + 2) - max(x0, c.x0 - 2)
-                if ov > best_ov:
-                    best, best_ov, second = ci, ov, best_ov
-                elif ov > second:
-                    second = ov
-            # how clearly the word belongs to its column: its overlap with it against the next best
-            margin = (best_ov - max(second, 0.0)) / max(x1 - x0, 1.0) if best is not None else 0.3
-            if best is None:
-                if any(re.search(r"\d", w.text) for w in unit):
-                    gaps = [(max(c.x0 - x1, x0 - c.x1), ci) for ci, c in enumerate(cols)]
-                    g, ci = min(gaps)
-                    if g < 45:
-                        best = ci
-                if best is None:
-                    left = [ci for ci, c in enumerate(cols) if c.x0 <= x0 + 3]
-                    if left:
-                        best = left[-1]
-                    elif cols and x1 > cols[0].x0 - 60:
-                        best = 0
-            for w in unit:
-                self.margin[id(w)] = margin
-                if best is not None:
-                    out.setdefault(best, []).append(w)
+        """A row's words per column index (see cells.assign_cells); remembers each word's margin."""
+        out, margins = assign_cells(r.words, cols)
+        self.margin.update(margins)
         return out
 
     def _cell_number(self, ws: list[PlacedWord], last: bool) -> tuple[float | None, bool]:
@@ -447,7 +380,9 @@ class TableReader:
                 elif s.key == self.k_desc:
                     base = 0.8 if check is not False else 0.6
                 conf[path] = base
-                evidence[path] = self._cell_evidence(m, s.key, check)
+                ws = m["desc"] if s.key == self.k_desc else m["words"].get(s.key, [])
+                evidence[path] = cell_evidence(ws, self.margin, m["label"].get(s.key, 0.0),
+                                               check if s.key in (self.k_qty, self.k_price, self.k_amount, self.k_desc) else None)
                 vb = m["values_box"].get(s.key)
                 if s.key == self.k_desc and m["desc"]:
                     vb = box_of(m["desc"])
@@ -461,20 +396,3 @@ class TableReader:
         else:
             conf[key] = 0.0
         return items, conf, cites, evidence
-
-    def _cell_evidence(self, m: dict[str, Any], key: str, check: bool | None) -> dict[str, float]:
-        """A cell's evidence: its column label, how clearly its words sit in the column, whether
-        qty x unit price = amount holds on its row, and the OCR confidence of its words."""
-        ws = m["desc"] if key == self.k_desc else m["words"].get(key, [])
-        margin = min((self.margin.get(id(w), 0.3) for w in ws), default=0.3)
-        if key in (self.k_qty, self.k_price, self.k_amount) or key == self.k_desc:
-            agree = 0.5 if check is None else (1.0 if check else 0.0)
-        else:
-            agree = 0.5
-        ev = {"margin": round(max(0.0, min(1.0, margin)), 3),
-              "label": round(max(0.0, min(1.0, m["label"].get(key, 0.0))), 3),
-              "agree": agree, "derived": 0.0}
-        cs = [w.conf for w in ws if w.conf is not None]
-        if cs:
-            ev["ocr"] = round(sum(cs) / len(cs), 3)
-        return ev
