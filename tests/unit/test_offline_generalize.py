@@ -10,7 +10,7 @@ from core.schema import ExtractionSchema
 from extraction.engines.offline import OfflineEngine
 from extraction.pages import DocumentText
 from tests.support.invoices import schema_invoice
-from tests.support.pages import phrase_page
+from tests.support.pages import phrase_page, rotated
 
 ENGINE = OfflineEngine()
 SCHEMA = ExtractionSchema(fields=schema_invoice()["fields"], language="auto")
@@ -507,3 +507,12 @@ def test_amount_to_pay_is_the_total_and_tax_per_rate_is_summed():
     assert (r["subtotal_amount"], r["tax_amount"], r["total_amount"]) == (1010.0, 150.9, 1160.9)
     ev = read(page).evidence
     assert ev["total_amount"]["derived"] == 1.0 and ev["tax_amount"]["derived"] == 1.0
+
+
+@pytest.mark.parametrize("degrees", [-2.5, -1.0, 1.0, 2.5])
+def test_words_of_a_slightly_rotated_scan_are_levelled_before_rows(degrees):
+    page = rotated(phrase_page(US_TEMPLATE, conf=0.9), degrees)
+    r = read(page).result
+    assert r["issue_date"] == "2025-04-05" and r["total_amount"] == 154.06
+    assert [it["amount"] for it in r["line_items"]] == [100.0, 30.0, 15.0]
+    assert r["line_items"][0]["description"] == "Front and rear brake cables"

@@ -6,12 +6,13 @@ segment, the columns of a table or a letterhead are separate segments.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from dataclasses import dataclass, field
 
 from extraction.engines.offline.dates import date_order
-from extraction.pages import DocumentText, PageText
+from extraction.pages import DocumentText, PageText, Word
 from extraction.result import Citation
 from extraction.vocabulary import detect_language, pieces_of
 
@@ -68,7 +69,7 @@ def build_rows(page: PageText) -> list[Row]:
     segments at wide gaps, with its label pieces."""
     words = [
         part
-        for w in page.words
+        for w in straightened(page).words
         if w.text.strip()
         for part in _split_label(PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text), w.conf))
     ]
@@ -105,6 +106,46 @@ def build_rows(page: PageText) -> list[Row]:
                 r.piece_word.append(k)
         out.append(r)
     return out
+
+
+def skew_angle(page: PageText) -> float:
+    """The slope (radians) of an OCR page's text lines: the median over its lines of three or
+    more words of the line's baseline slope (tesseract finds lines on a slightly rotated scan, its
+    word boxes then climb or fall along them)."""
+    lines: dict[tuple[int, int], list[Word]] = {}
+    for w in page.words:
+        lines.setdefault((w.block, w.line), []).append(w)
+    slopes: list[float] = []
+    for ws in lines.values():
+        if len(ws) < 3:
+            continue
+        xs = [(w.x0 + w.x1) / 2 for w in ws]
+        ys = [w.y1 for w in ws]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        if sxx < 100.0 ** 2:
+            continue  # too short to measure
+        slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx)
+    return math.atan(statistics.median(slopes)) if len(slopes) >= 3 else 0.0
+
+
+def straightened(page: PageText) -> PageText:
+    """An OCR page whose lines slope (a scan rotated by a degree or two) with its word boxes
+    turned back about the page centre, so that rows are level; other pages as they are."""
+    if page.source != "ocr":
+        return page
+    angle = skew_angle(page)
+    if abs(angle) < math.radians(0.15) or abs(angle) > math.radians(10):
+        return page
+    cx, cy = page.width / 2, page.height / 2
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    out = []
+    for w in page.words:
+        x, y = (w.x0 + w.x1) / 2 - cx, (w.y0 + w.y1) / 2 - cy
+        nx, ny = cx + x * cos - y * sin, cy + x * sin + y * cos
+        hw, hh = (w.x1 - w.x0) / 2, (w.y1 - w.y0) / 2
+        out.append(w.model_copy(update={"x0": nx - hw, "x1": nx + hw, "y0": ny - hh, "y1": ny + hh}))
+    return page.model_copy(update={"words": out})
 
 
 def _new_segment(prev: PlacedWord, w: PlacedWord, h: float, exact_sizes: bool) -> bool:
