@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.connection import ApiErrors, ApiOpt, KeyOpt, connect, err
+from cli.connection import ApiErrors, ApiOpt, KeyOpt, StackOpt, connect, err
 from cli.progress import LineProgress, RichProgress, use_rich
+from extraction.table import ResultTable
 
 if TYPE_CHECKING:
-    from client import BatchStatus, Client, Extraction
+    from client import BatchFileResult, BatchStatus, Client, Extraction
 
 SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 MAX_FILES_PER_BATCH = 30
@@ -110,7 +111,7 @@ def find_or_create_extraction(dp: Client, body: dict[str, Any]) -> tuple[Extract
     (language, model, description, review threshold and deadline, webhook URL) is reused; else one
     is created."""
     want = _settings_of(body)
-    for ext in dp.list_extractions():  # newest first
+    for ext in dp.iter_extractions():  # newest first, page by page until one matches
         if _settings_of(ext.model_dump()) == want:
             return ext, True
     return dp.create_extraction(body), False
@@ -203,18 +204,23 @@ def wait_batches(dp: Client, ext_id: str, batches: list[str], items: list[Item],
     return final
 
 
-def _apply_statuses(items: list[Item], final: dict[str, BatchStatus]) -> None:
-    """Each uploaded item gets its file id and status (files come back in upload order)."""
-    for bid, status in final.items():
-        mine = [i for i in items if i.batch_id == bid]
-        files = list(status.files)
-        for item in mine:
+def collect_results(dp: Client, ext_id: str, batches: list[str], items: list[Item]) -> dict[Item, dict[str, Any]]:
+    """One request per batch (GET .../results): each uploaded item gets its file id, status and error
+    (files come back in upload order), and the answer holds the item's values when it has some:
+    processed, or waiting for review (extracted, marked needs_review and not reviewed)."""
+    results: dict[Item, dict[str, Any]] = {}
+    for bid in batches:
+        files: list[BatchFileResult] = list(dp.get_batch_results(ext_id, bid).files)
+        for item in (i for i in items if i.batch_id == bid):
             match = next((f for f in files if f.file_name == item.path.name), None)
             if match is None:  # deleted meanwhile
                 item.status, item.error = "failed", "the file is no longer in the batch (deleted?)"
                 continue
             files.remove(match)
-            item.file_id, item.status, item.error = match.id, match.status, match.error
+            item.file_id, item.status, item.error = match.file_id, match.status, match.error
+            if match.result is not None:
+                results[item] = match.model_dump(mode="json")
+    return results
 
 
 def _out_names(items: list[Item]) -> dict[Item, str]:
@@ -231,25 +237,15 @@ def _out_names(items: list[Item]) -> dict[Item, str]:
     return out
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def write_csv(stream, items: list[Item], results: dict[Item, dict[str, Any]], fields: list[dict[str, Any]]) -> None:
-    keys = [f["key"] for f in fields if f.get("type") != "list<object>"]
-    fixed = ["file_name", "status"]
-    error_col = "error" if "error" not in keys else "_error"
+    """The API's CSV shape (extraction/table.py), with a row for files it never saw (refused, skipped)."""
+    table = ResultTable(fields)
     w = csv.writer(stream)
-    w.writerow(fixed + keys + [error_col])
+    w.writerow(table.header())
     for i in items:
-        values = results.get(i, {}).get("result") or {}
-        w.writerow([i.path.name, i.status] + [_cell(values.get(k)) for k in keys] + [i.error or ""])
+        body = results.get(i, {})
+        w.writerow(table.row(file_id=i.file_id, file_name=i.path.name, status=i.status,
+                             reviewed=bool(body.get("reviewed")), error=i.error, values=body.get("result")))
 
 
 MAIN_STATUSES = ("processed", "needs_review", "failed", "rejected", "skipped")
@@ -273,6 +269,7 @@ def extract(
     fmt: Annotated[OutFormat, typer.Option("--format", help="json: one result body per file; csv: one row per file of the scalar fields.")] = OutFormat.json,
     api: ApiOpt = None,
     key: KeyOpt = None,
+    data_dir: StackOpt = None,
     name: Annotated[str | None, typer.Option("--name", help="Batch name (NAME-1, NAME-2 ... when split into several batches).")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="With --wait: stop waiting after this many seconds.")] = None,
 ) -> None:
@@ -299,7 +296,7 @@ def extract(
 
     from client import AuthError
 
-    dp = connect(api, key)
+    dp = connect(api, key, data_dir)
     with dp, ApiErrors():
         ext, reused = find_or_create_extraction(dp, body)
         err(f"extraction {ext.id} ({ext.name}): {'reused' if reused else 'created'}")
@@ -334,22 +331,20 @@ def extract(
             return
 
         try:
-            final = wait_batches(dp, ext.id, batches, items, timeout) if batches else {}
+            if batches:
+                wait_batches(dp, ext.id, batches, items, timeout)
         except KeyboardInterrupt:
             err(f"interrupted; the batches go on in the API: {' '.join(batches)} (extraction {ext.id})")
             raise typer.Exit(130) from None
-        _apply_statuses(items, final)
-        results: dict[Item, dict[str, Any]] = {}
-        for i in items:
-            if i.status == "processed" and i.file_id:
-                results[i] = dp.get_result(ext.id, i.file_id).model_dump(mode="json")
+        results = collect_results(dp, ext.id, batches, items)
 
     _write_outputs(items, results, ext.fields, out, fmt)
     for i in items:
         if i.status in BAD or i.status == "needs_review":
             err(f"  {i.status:12} {i.path}" + (f": {i.error}" if i.error else ""))
     if any(i.status == "needs_review" for i in items):
-        err("files waiting for review have no result yet: see `docparse review`")
+        err("files waiting for review: their extracted values are written with status needs_review "
+            "(not reviewed yet); decide with `docparse review`")
     err(summary(items))
     if any(i.status in BAD for i in items):
         raise typer.Exit(1)

@@ -19,8 +19,11 @@ from client.errors import ApiConnectionError, ConfigError, error_from_response
 from client.models import (
     Batch,
     BatchPage,
+    BatchResults,
     BatchStatus,
     Extraction,
+    ExtractionPage,
+    FileInfo,
     FileResult,
     ReviewDetail,
     ReviewItem,
@@ -155,6 +158,10 @@ def _list(key: str, model):
     return parse
 
 
+def _text(r: httpx.Response) -> str:
+    return r.text
+
+
 def _none(r: httpx.Response) -> None:
     return None
 
@@ -204,8 +211,11 @@ class BaseClient:
     def _c_get_extraction(self, extraction_id: str) -> Call:
         return Call("GET", f"/v1/extractions/{_seg(extraction_id)}", _key("extraction", Extraction))
 
-    def _c_list_extractions(self) -> Call:
-        return Call("GET", "/v1/extractions", _list("extractions", Extraction))
+    def _c_list_extractions(self, limit: int, before: str | None) -> Call:
+        params: dict[str, Any] = {"limit": limit}
+        if before:
+            params["before"] = before
+        return Call("GET", "/v1/extractions", _json(ExtractionPage), params=params)
 
     # -- batches
     def _c_upload_batch(self, extraction_id: str, files: Sequence[FileInput], name: str | None,
@@ -237,7 +247,21 @@ class BaseClient:
             params["before"] = before
         return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/batches", _json(BatchPage), params=params)
 
+    def _c_get_batch_results(self, extraction_id: str, batch_id: str, fmt: str) -> Call:
+        parse = _text if fmt == "csv" else _json(BatchResults)
+        return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/batches/{_seg(batch_id)}/results", parse,
+                    params={"format": fmt})
+
+    def _c_delete_batch(self, extraction_id: str, batch_id: str) -> Call:
+        return Call("DELETE", f"/v1/extractions/{_seg(extraction_id)}/batches/{_seg(batch_id)}", _none)
+
+    def _c_delete_extraction(self, extraction_id: str) -> Call:
+        return Call("DELETE", f"/v1/extractions/{_seg(extraction_id)}", _none)
+
     # -- files
+    def _c_get_file(self, extraction_id: str, file_id: str) -> Call:
+        return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/files/{_seg(file_id)}", _key("file", FileInfo))
+
     def _c_get_result(self, extraction_id: str, file_id: str) -> Call:
         return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/files/{_seg(file_id)}/result", _json(FileResult))
 

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     # Niceness of the worker's page processes (tesseract inherits it): requests and workflow
     # tasks first, pages with what is left. 0 keeps the worker's own priority.
     render_nice: int = 10
+    # A worker's page call (8 pages, OCR included) over this is stopped and fails its file.
+    page_call_timeout_s: float = 900
+    # The API's page processes (upload checks, office conversion, e-mail attachments, a page a
+    # reader asks for), shared in turns between accounts, and the time one call may take there.
+    api_page_processes: int = 2
+    api_page_call_timeout_s: float = 30
+    # LibreOffice converting one office document to PDF at upload (documents/convert.py).
+    convert_timeout_s: float = 60
+    convert_memory_bytes: int = 1024 * MB
     # Files of one batch in work at once (page work is bounded by the process pool; model calls by
     # model_max_concurrent): a batch holds at most 30 files, so all of them.
     max_concurrent_files: int = 30  # per batch workflow

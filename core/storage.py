@@ -22,12 +22,22 @@ from minio.error import S3Error
 from core.config import Settings
 
 
+def batch_prefix(batch_id: str) -> str:
+    return f"files/{batch_id}/"
+
+
 def file_prefix(batch_id: str, file_id: str) -> str:
-    return f"files/{batch_id}/{file_id}/"
+    return f"{batch_prefix(batch_id)}{file_id}/"
 
 
 def original_key(batch_id: str, file_id: str) -> str:
     return file_prefix(batch_id, file_id) + "original"
+
+
+def converted_key(batch_id: str, file_id: str) -> str:
+    """The PDF an office document (DOCX, XLSX, ODT, ODS, RTF, HTML) was converted to at upload:
+    what the pipeline reads for it (the file's object_key); the upload stays at original_key."""
+    return file_prefix(batch_id, file_id) + "document.pdf"
 
 
 def page_image_key(batch_id: str, file_id: str, page: int) -> str:

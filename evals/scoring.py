@@ -1,5 +1,5 @@
 """Scoring of extraction results against ground truth, for `docparse eval` (evals.evaluate),
-evals.calibration and bench/offline_eval.py.
+evals.calibration, evals.out_of_family and bench/offline_eval.py.
 
 Rules (following shared/eval/README.md "Scoring suggestions"):
 * Only keys present in the truth are scored; keys starting with "_" never are. A key whose truth is

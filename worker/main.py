@@ -28,8 +28,9 @@ from core.observability import (
     temporal_runtime,
 )
 from core.storage import ObjectStore
-from core.temporal import connect, ensure_search_attributes
+from core.temporal import ensure_search_attributes
 from documents.service import DocumentService
+from worker.preflight import check_database, connect_temporal
 from worker.schedules import ensure_schedules
 from workflows.batch import BatchWorkflow
 from workflows.reconcile import ReconcileWorkflow
@@ -122,8 +123,9 @@ async def check_model(settings: Settings, catalog: ModelCatalog | None = None) -
 async def run_worker(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     await check_model(settings)
+    check_database(settings)
     start_worker_metrics(settings.metrics_host, settings.worker_metrics_port)
-    client = await connect(settings, temporal_runtime(settings.metrics_host, settings.temporal_metrics_port))
+    client = await connect_temporal(settings, temporal_runtime(settings.metrics_host, settings.temporal_metrics_port))
     await ensure_search_attributes(client, settings.temporal_namespace)
     await ensure_schedules(client, settings)
     documents = DocumentService(settings)

@@ -17,10 +17,11 @@ from api.deps import (
     StoreDep,
     TemporalDep,
 )
+from api.json_body import CappedBodyRoute
 from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewOutcomeOut, ReviewQueue, error_responses
 from api.services import pages, reviews
 
-router = APIRouter(tags=["review"])
+router = APIRouter(tags=["review"], route_class=CappedBodyRoute)
 
 
 async def _page_number(page: int) -> int:

@@ -6,11 +6,12 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from api.domain_errors import Conflict, NotFound
+from api.domain_errors import Conflict, NotFound, Unavailable
 from core import storage
 from core.models import FileRecord
 from core.storage import ObjectMissing, ObjectStore
-from documents.errors import DocumentRejected
+from core.text import without_paths
+from documents.errors import DocumentRejected, PageWorkFailed
 from documents.service import DocumentService
 
 
@@ -35,9 +36,15 @@ async def page_png(*, store: ObjectStore, documents: DocumentService, rec: FileR
         except ObjectMissing:
             raise _gone(rec) from None
         try:
-            png = await documents.draw_page(path, kind=rec.kind, number=page)
+            # in turns with other accounts' page work, stopped at the API's time limit per call
+            png = await documents.draw_page(path, kind=rec.kind, number=page, name=rec.file_name,
+                                            owner=rec.account_id)
         except DocumentRejected as e:
-            raise Conflict("page_not_drawable", f"page {page} of '{rec.file_name}' cannot be drawn: {e}") from None
+            raise Conflict("page_not_drawable", f"page {page} of '{rec.file_name}' cannot be drawn: "
+                           f"{without_paths(str(e), rec.file_name)}") from None
+        except PageWorkFailed as e:
+            raise Unavailable("document_service_unavailable", f"pages cannot be drawn right now: {e}",
+                              retryable=True, retry_after=30) from None
     await asyncio.to_thread(store.put_bytes, key, png, "image/png")
     if not await asyncio.to_thread(store.exists, rec.object_key):
         # the file was deleted while its page was drawn: nothing may stay under its prefix

@@ -9,6 +9,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.data import batches
 from api.data import files as data
 from api.domain_errors import Conflict, DomainError, Invalid
 from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewItem, ReviewOutcomeOut
@@ -31,11 +32,12 @@ _REFUSALS: dict[str, tuple[type[DomainError], str]] = {
 def queue(*, db: Engine, account: Account, extraction_id: str | None = None) -> list[ReviewItem]:
     return [
         ReviewItem(
-            file_id=rec.id, file_name=rec.file_name, extraction_id=rec.extraction_id, batch_id=rec.batch_id,
-            page_count=rec.page_count, revision=rec.review_revision,
-            reasons=(res.review_reasons or []) if res else [], created_at=rec.created_at,
+            file_id=w.rec.id, file_name=w.rec.file_name, extraction_id=w.rec.extraction_id,
+            extraction_name=w.extraction_name, batch_id=w.rec.batch_id, batch_name=w.batch_name,
+            batch_created_at=w.batch_created_at, page_count=w.rec.page_count, revision=w.rec.review_revision,
+            reasons=(w.result.review_reasons or []) if w.result else [], created_at=w.rec.created_at,
         )
-        for rec, res in data.awaiting_review(db=db, account_id=account.id, extraction_id=extraction_id)
+        for w in data.awaiting_review(db=db, account_id=account.id, extraction_id=extraction_id)
     ]
 
 
@@ -43,8 +45,10 @@ def detail(*, db: Engine, ext: Extraction, rec: FileRecord, base_url: str) -> Re
     res = data.result(db=db, file_id=rec.id)
     if res is None:
         raise Conflict("no_result_yet", f"file '{rec.file_name}' has no extracted values yet (status: {rec.status})")
+    batch = batches.get_by_id(db=db, batch_id=rec.batch_id)
     return ReviewDetail(
-        file_id=rec.id, file_name=rec.file_name, extraction_id=ext.id, batch_id=rec.batch_id,
+        file_id=rec.id, file_name=rec.file_name, extraction_id=ext.id, extraction_name=ext.name,
+        batch_id=rec.batch_id, batch_name=batch.name if batch else None,
         status=rec.status, revision=rec.review_revision, reasons=res.review_reasons or [],
         fields=ext.fields, extracted=res.extracted or res.result, confidence=res.confidence or {},
         citations=res.citations or {}, review_threshold=ext.review_threshold,

@@ -26,11 +26,23 @@ these): generator version 1, seed 1, 240 documents, 24 families; scans: the firs
 the same set. A new seed gives unseen families for a final check.
 """
 
+from dataclasses import dataclass
+
 from evals.synth.dataset import GENERATOR_VERSION, SynthDoc, make_document, write_set
 from evals.synth.families import Family, draw_families
 from evals.synth.schema import schema_invoice
 
-FROZEN = {"generator_version": "1", "seed": 1, "count": 240, "families": 24, "scan_count": 72}
+
+@dataclass(frozen=True)
+class Frozen:
+    generator_version: str
+    seed: int
+    count: int
+    families: int
+    scan_count: int
+
+
+FROZEN = Frozen(generator_version="1", seed=1, count=240, families=24, scan_count=72)
 
 __all__ = ["FROZEN", "GENERATOR_VERSION", "Family", "SynthDoc", "draw_families", "make_document",
            "schema_invoice", "write_set"]

@@ -205,7 +205,7 @@ def _party(rnd: random.Random, loc: Locale, company: bool, with_vat: bool) -> Pa
         name = f"{rnd.choice(FIRST[loc.lang])} {rnd.choice(LAST[loc.lang])}"
     vat, printed = vat_id(rnd, loc.country) if with_vat else ("", "")
     digits = "".join(rnd.choice("0123456789") for _ in range(9))
-    host = "".join(ch for ch in name.split()[0].lower() if ch.isalpha()) or "mail"
+    host = "".join(ch for ch in name.split()[0].lower() if ch.isascii() and ch.isalpha()) or "mail"
     return Party(name=name, lines=_address(rnd, loc), vat=vat, vat_printed=printed,
                  phone=f"+{rnd.randint(1, 49)} {digits[:3]} {digits[3:]}", email=f"billing@{host}.example",
                  iban=f"{loc.country}{rnd.randint(10, 99)} " + " ".join(

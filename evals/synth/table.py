@@ -3,17 +3,13 @@ small print under it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from evals.synth.layout import Layout
 from evals.synth.locales import MoneyStyle, format_number, format_qty
-
-if TYPE_CHECKING:
-    from evals.synth.render import Layout
 
 NUMERIC = {"qty", "unit_price", "discount", "tax_rate", "amount", "pos"}
 
 
-def _cells(lay: "Layout", i: int) -> dict[str, tuple[str, str | None, str | None]]:
+def _cells(lay: Layout, i: int) -> dict[str, tuple[str, str | None, str | None]]:
     """Column -> (text, truth path, the truth value's text inside it) for line i."""
     ln = lay.inv.lines[i]
     p = f"line_items[{i}]"
@@ -33,7 +29,7 @@ def _cells(lay: "Layout", i: int) -> dict[str, tuple[str, str | None, str | None
 
 
 class Table:
-    def __init__(self, lay: "Layout") -> None:
+    def __init__(self, lay: Layout) -> None:
         self.lay = lay
         f, c = lay.f, lay.c
         self.size = f.size - 0.5
@@ -116,7 +112,7 @@ class Table:
         return y + self.lh + 2
 
 
-def _totals_rows(lay: "Layout") -> list[tuple[str, str, str | None, str, bool]]:
+def _totals_rows(lay: Layout) -> list[tuple[str, str, str | None, str, bool]]:
     """(label, printed amount, truth path, number text, bold) for the totals block."""
     inv, L, f = lay.inv, lay.L, lay.f
     rows: list[tuple[str, str, str | None, str, bool]] = []
@@ -151,7 +147,7 @@ def _totals_rows(lay: "Layout") -> list[tuple[str, str, str | None, str, bool]]:
     return rows
 
 
-def totals(lay: "Layout", y: float) -> float:
+def totals(lay: Layout, y: float) -> float:
     c, f, m = lay.c, lay.f, lay.m
     rows = _totals_rows(lay)
     path_of = {"subtotal_amount", "tax_amount", "total_amount"}
@@ -176,7 +172,7 @@ def totals(lay: "Layout", y: float) -> float:
     return y + lay.lh
 
 
-def draw_body(lay: "Layout", y: float) -> None:
+def draw_body(lay: Layout, y: float) -> None:
     c, f, inv = lay.c, lay.f, lay.inv
     t = Table(lay)
     y = t.header(y + t.lh)

@@ -25,6 +25,7 @@ from core.schema import ExtractionSchema
 from documents.service import DocumentService
 from extraction.pages import PageText, Word
 from extraction.result import FinalResult
+from tests.support import damaged
 from tests.support.fakes import FixedCatalog, MemoryStore
 from tests.support.invoices import make_invoice, make_text_pdf
 from workflows.contracts import ErrorType
@@ -206,7 +207,10 @@ async def test_the_original_deleted_from_the_store_means_the_file_is_gone(servic
     (b"%PDF-1.7\n" + bytes(range(256)) * 40, "cannot be opened as PDF"),
     (b"", "is empty"),
     (b"<html><body>not a pdf</body></html>", "not a supported document type"),
-], ids=["garbage-after-header", "empty", "html"])
+    # PyMuPDF's own error from the page process: it used to come back unpicklable (a TypeError,
+    # judged transient) and was retried for two hours
+    (damaged.pdf_page_tree_loop(), "cycle in page tree"),
+], ids=["garbage-after-header", "empty", "html", "page-tree-loop"])
 async def test_a_damaged_document_is_rejected_with_its_name(service, settings, data, words):
     acts = DocumentActivities(settings, store_with(data), service, FixedCatalog(SCHEMA))
     with pytest.raises(ApplicationError) as err:

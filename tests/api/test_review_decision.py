@@ -62,3 +62,33 @@ def test_an_accepted_decision_names_the_reviewer(api, waiting):
     assert workflow_id == f"batch-{batch}"
     assert decision.values == {"invoice_number": "B-2"} and decision.reason == "typo"
     assert decision.reviewer.startswith("reviewer-1 (key_")
+
+
+def test_the_queue_tells_files_of_the_same_name_apart(api):
+    """Each queue item names its extraction and batch; so does the review detail."""
+    http = api.client(name="queue")
+    ext_a = extraction(http, name="Invoices A", review_threshold=1.0)
+    ext_b = extraction(http, name="Invoices B", review_threshold=1.0)
+    waiting = {}
+    for ext, batch_name in ((ext_a, "november"), (ext_b, None)):
+        data = {"name": batch_name} if batch_name else {}
+        r = http.post(f"/v1/extractions/{ext}/batches", data=data,
+                      files=[("files", ("same.pdf", b"%PDF page", "application/pdf"))])
+        assert r.status_code == 202, r.text
+        batch = r.json()["batch"]["id"]
+        (f,) = http.get(f"/v1/extractions/{ext}/batches/{batch}").json()["files"]
+        set_file(api.state.db, f["id"], status="needs_review", result={"invoice_number": "A-1"})
+        waiting[f["id"]] = (ext, batch, batch_name)
+    queue = http.get("/v1/reviews").json()["files"]
+    assert {q["file_id"] for q in queue} == set(waiting)
+    for q in queue:
+        ext, batch, batch_name = waiting[q["file_id"]]
+        assert q["file_name"] == "same.pdf"
+        assert (q["extraction_id"], q["batch_id"], q["batch_name"]) == (ext, batch, batch_name)
+        assert q["extraction_name"] == ("Invoices A" if ext == ext_a else "Invoices B")
+        assert q["batch_created_at"]
+    (only_b,) = http.get(f"/v1/extractions/{ext_b}/reviews").json()["files"]
+    assert only_b["extraction_name"] == "Invoices B"
+    file_a = next(fid for fid, (ext, _, _) in waiting.items() if ext == ext_a)
+    detail = http.get(f"/v1/extractions/{ext_a}/files/{file_a}/review").json()
+    assert (detail["extraction_name"], detail["batch_name"]) == ("Invoices A", "november")

@@ -78,7 +78,8 @@ def test_extract_waits_writes_json_per_file_then_csv_reusing_the_extraction(cli,
     rows = list(csv.DictReader(io.StringIO((tmp_path / "csv" / "results.csv").read_text())))
     assert len(rows) == 3
     assert [row["file_name"] for row in rows] == ["inv-901.pdf", "inv-902.pdf", "inv-903.pdf"]
-    assert {row["status"] for row in rows} == {"processed"}
+    assert {row["status"] for row in rows} == {"processed"} and {row["reviewed"] for row in rows} == {"false"}
+    assert all(row["file_id"].startswith("file_") for row in rows)
     assert "line_items" not in rows[0] and "total_amount" in rows[0]
     for row in rows:
         assert row["invoice_number"] == truth[row["file_name"][:-4]]["invoice_number"]
@@ -116,6 +117,9 @@ def test_review_list_and_approve_round_trip(cli, sqlite_stack, tmp_path):
     r = cli("extract", folder, "--schema", schema, "--wait", "--out", tmp_path / "out")
     assert r.returncode == 0, r.stderr  # waiting for review is not a failure
     assert "needs_review 1" in r.stderr and "processed 0" in r.stderr
+    waiting = json.loads((tmp_path / "out" / "inv-931.json").read_text())  # its extracted values, marked
+    assert waiting["status"] == "needs_review" and waiting["reviewed"] is False and waiting["review_reasons"]
+    assert waiting["result"]["invoice_number"] == truth["inv-931"]["invoice_number"]
 
     r = cli("review")
     assert r.returncode == 0, r.stderr
