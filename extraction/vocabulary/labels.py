@@ -21,7 +21,9 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "document no": 0.8, "document number": 0.8, "doc no": 0.8, "reference number": 0.5,
             "credit note no": 1, "credit note number": 1, "receipt id": 0.9, "credit note #": 1,
             "creditnotanummer": 1, "creditnota nr": 1, "gutschriftnummer": 1, "numero d avoir": 1,
-            "avoir no": 1, "nota de credito n": 1, "nota di credito n": 1, "credit memo": 0.5, "credit memo no": 1, "credit memo #": 1, "credit memo number": 1,
+            "avoir no": 1, "nota de credito n": 1, "nota di credito n": 1, "credit memo": 0.5,
+            "n nota credito": 1, "n nota di credito": 1, "nota credito n": 1, "numero nota di credito": 1,
+            "n de abono": 1, "numero de abono": 1, "abono n": 1, "n abono": 1, "credit memo no": 1, "credit memo #": 1, "credit memo number": 1,
             "booking id": 0.5, "booking number": 0.5, "booking reference": 0.5,
             "rechnungsnummer": 1, "rechnungsnr": 1, "rechnung nr": 1, "rechnungs nr": 1,
             "rechnung nummer": 1, "belegnummer": 0.9, "belegnr": 0.9, "beleg nr": 0.9,
@@ -286,6 +288,7 @@ DOC_TYPES: list[tuple[str, str]] = [
     ("factura rectificativa", "384"), ("fattura", "380"), ("factura", "380"), ("credit memo", "381"),
     ("facture d avoir", "381"), ("tax invoice", "380"), ("commercial invoice", "380"),
     ("debit note", "383"), ("nota de debito", "383"), ("nota di debito", "383"),
+    ("abono", "381"), ("factura de abono", "381"), ("nota de abono", "381"), ("nota credito", "381"),
     ("proforma invoice", "325"), ("pro forma invoice", "325"), ("proforma rechnung", "325"),
 ]
 

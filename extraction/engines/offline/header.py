@@ -135,11 +135,16 @@ class HeaderReader:
                     stop = nxt[0] if nxt else len(r.words)
                     right = r.words[end + 1:stop]
                     label_words = r.words[wi:end + 1]
-                    self._emit(out, key, kinds[key], weight, right, r, label_words, 1.0)
-                    # value directly below the label (less likely when text follows the label)
                     below = self._below(rows, ri, label_words, r, end, label_starts)
+                    # a value aligned under a label, while the words to its right lie in another
+                    # column far off (a label-above header band beside an address): below wins
+                    apart = bool(right) and kinds[key] in ("id", "date", "amount", "vat") and \
+                        right[0].x0 - label_words[-1].x1 > 3 * r.height and below is not None and \
+                        abs(below[1][0].x0 - label_words[0].x0) <= 4 and not below[1][0].text.endswith(":")
+                    self._emit(out, key, kinds[key], weight, right, r, label_words, 0.5 if apart else 1.0)
+                    # value directly below the label (less likely when text follows the label)
                     if below:
-                        pos = 0.85 if not [x for x in right if x.text not in (":", "-")] else 0.55
+                        pos = 0.85 if apart or not [x for x in right if x.text not in (":", "-")] else 0.55
                         self._emit(out, key, kinds[key], weight, below[1], below[0], label_words, pos)
         self.parties.add_names(out)
         self._doc_type(out)
