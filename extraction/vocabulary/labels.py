@@ -23,7 +23,7 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "creditnotanummer": 1, "creditnota nr": 1, "gutschriftnummer": 1, "numero d avoir": 1,
             "avoir no": 1, "nota de credito n": 1, "nota di credito n": 1, "credit memo": 0.5,
             "n nota credito": 1, "n nota di credito": 1, "nota credito n": 1, "numero nota di credito": 1,
-            "n de abono": 1, "numero de abono": 1, "abono n": 1, "n abono": 1, "credit memo no": 1, "credit memo #": 1, "credit memo number": 1,
+            "n d avoir": 1, "no d avoir": 1, "n de abono": 1, "numero de abono": 1, "abono n": 1, "n abono": 1, "credit memo no": 1, "credit memo #": 1, "credit memo number": 1,
             "booking id": 0.5, "booking number": 0.5, "booking reference": 0.5,
             "rechnungsnummer": 1, "rechnungsnr": 1, "rechnung nr": 1, "rechnungs nr": 1,
             "rechnung nummer": 1, "belegnummer": 0.9, "belegnr": 0.9, "beleg nr": 0.9,

@@ -177,6 +177,8 @@ class HeaderReader:
             if r2.y0 - r.y1 > 2.2 * h:
                 return None
             ws = [w for w in r2.words if w.x1 > x0 - 4 and w.x0 < x1]
+            if ws and ws[0].x0 > label_words[-1].x1 + 4:
+                continue  # starts right of the label: another column's line, not this value
             if ws:
                 # keep only the segment(s) starting under the label
                 first_seg = r2.seg_of_word[r2.words.index(ws[0])]
