@@ -127,7 +127,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "uw bestelling": 0.9, "order id": 0.7,
             "pedido": 0.6, "numero de pedido": 1, "n pedido": 1, "pedido n": 1, "ordine": 0.6,
             "numero ordine": 1, "ordine n": 1, "rif ordine": 1, "vostro ordine": 0.9,
-            "su pedido": 0.9, "your reference": 0.6, "uw referentie": 0.6, "ihre referenz": 0.6,
+            "su pedido": 0.9, "inkoopordernummer": 1, "inkooporder": 1, "inkoopnummer": 1,
+            "inkoopordernr": 1, "auftragsnr": 0.7, "your reference": 0.6, "uw referentie": 0.6, "ihre referenz": 0.6,
             "votre reference": 0.6, "su referencia": 0.6, "vostro riferimento": 0.6,
         },
     },
@@ -275,7 +276,11 @@ BLOCKERS: Weights = {
     "reeds betaald": 1, "aanbetaling": 1,
     "totaal regels": 1, "total lines": 1, "totale righe": 1, "total lignes": 1,
     "summe positionen": 1, "total articles": 1, "totaal artikelen": 1, "total items": 1,
-    "items total": 1, "total articulos": 1, "totale articoli": 1, "po box": 1, "p o box": 1, "postfach": 1, "boite postale": 1, "apartado": 1,
+    "items total": 1, "total articulos": 1, "totale articoli": 1, "po box": 1,
+    "data consegna": 1, "data di consegna": 1, "data ordine": 1, "data ddt": 1,
+    "fecha de entrega": 1, "fecha entrega": 1, "fecha de pedido": 1, "fecha pedido": 1,
+    "leverdatum": 1, "afleverdatum": 1, "besteldatum": 1, "date de commande": 1, "commande le": 1,
+    "livre le": 1, "ship date": 1, "date shipped": 1, "shipping date": 1, "p o box": 1, "postfach": 1, "boite postale": 1, "apartado": 1,
     "created by": 1, "data di nascita": 1,
 }
 

@@ -151,7 +151,8 @@ class PartyReader:
                         if not ws2:
                             continue
                         seg = r2.seg_of_word[r2.words.index(ws2[0])]
-                        ws2 = [x for x in ws2 if r2.seg_of_word[r2.words.index(x)] == seg]
+                        # the whole segment that starts under the heading: a long name runs on
+                        ws2 = [x for x in r2.words if r2.seg_of_word[r2.words.index(x)] == seg and x.x1 > hx0 - 4]
                         if ws2[0].text.endswith(":") or ":" in " ".join(x.text for x in ws2[:2]):
                             continue  # a "Label: value" line of the section, not the name
                         if salutation(ws2) or self.heading(ws2):
