@@ -29,7 +29,7 @@ COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
     "qty": {
         "aliases": ["qty", "quantity", "count", "units", "number of units", "invoiced quantity"],
         "labels": {"qty": 1, "quantity": 1, "menge": 1, "anzahl": 1, "anz": 0.9,
-                   "quantite": 1, "qte": 1, "qt": 0.9, "aantal": 1, "hoeveelheid": 1,
+                   "quantite": 1, "qte": 1, "qt": 0.9, "aantal": 1, "aant": 1, "hoeveelheid": 1,
                    "units": 0.5, "pcs": 0.5, "stk": 0.4, "nights": 0.5, "hours": 0.5,
                    "stunden": 0.5, "cantidad": 1, "cant": 0.9, "uds": 0.6, "unidades": 0.6,
                    "quantita": 1, "qta": 1, "q ta": 1, "hrs": 0.5, "heures": 0.5, "uren": 0.5,

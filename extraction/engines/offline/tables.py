@@ -98,6 +98,10 @@ class TableReader:
                 gap = max(r.words[k + 1].x0 - r.words[k].x1 for k in range(wi, wj)) if wj > wi else 0
                 if gap > 2.5 * r.height:
                     continue
+                # "Preis | Netto": two labels of their own in two segments are two columns
+                cut = next(k for k in range(i, j) if r.seg_of_word[r.piece_word[k]] != r.seg_of_word[wi])
+                if any(a == i and b == cut for a, b, _, _ in ms) and any(a == cut and b == j for a, b, _, _ in ms):
+                    continue
             for k in range(i, j):
                 used[k] = True
             picked.append((wi, wj, t, wt))
