@@ -516,3 +516,27 @@ def test_words_of_a_slightly_rotated_scan_are_levelled_before_rows(degrees):
     assert r["issue_date"] == "2025-04-05" and r["total_amount"] == 154.06
     assert [it["amount"] for it in r["line_items"]] == [100.0, 30.0, 15.0]
     assert r["line_items"][0]["description"] == "Front and rear brake cables"
+
+
+def test_label_above_band_beside_an_address_and_delivery_dates():
+    page = phrase_page([
+        [(40, "Numero documento"), (170, "Data"), (300, "Cliente:")],
+        [(40, "2021329357"), (170, "08/02/2021"), (300, "Lombarda Servizi S.p.A.")],
+        [(40, "Data consegna"), (170, "P.O. #"), (300, "Corso Verdi 63")],
+        [(300, "10121 Torino, TO 10121")],
+        [(40, "02/02/2021"), (170, "PO-4310730")],
+        [(300, "Totale"), (470, "100,00")],
+    ])
+    r = read(page).result
+    assert (r["invoice_number"], r["issue_date"], r["purchase_order_number"]) == (
+        "2021329357", "2021-02-08", "PO-4310730")
+
+
+def test_price_and_net_headers_in_two_segments_are_two_columns():
+    page = phrase_page([
+        [(40, "Artikelbezeichnung"), (250, "Anzahl"), (330, "Preis"), (400, "Netto")],
+        [(40, "Funktastatur"), (250, "5"), (330, "39,34"), (400, "196,70")],
+        [(300, "Gesamtbetrag"), (400, "234,07")],
+    ])
+    items = read(page).result["line_items"]
+    assert [(i["qty"], i["unit_price"], i["amount"]) for i in items] == [(5, 39.34, 196.7)]
