@@ -70,8 +70,8 @@ def cross_check(schema: ExtractionSchema, concept: dict[str, str | None], result
                 if k:
                     confidence[k] = round(min(1.0, confidence.get(k, 0) + 0.1), 3)
                     if k in evidence:  # one more agreeing reading
-                        a = evidence[k].get("agree", 0.0)
-                        evidence[k]["agree"] = round(a + (1.0 - a) / 2, 3)
+                        a = evidence[k].get("agree")
+                        evidence[k]["agree"] = 1.0 if a is None else round(a + (1.0 - a) / 2, 3)
                 break
 
 
