@@ -140,7 +140,7 @@ class HeaderReader:
                     # column far off (a label-above header band beside an address): below wins
                     apart = bool(right) and kinds[key] in ("id", "date", "amount", "vat") and \
                         right[0].x0 - label_words[-1].x1 > 3 * r.height and below is not None and \
-                        abs(below[1][0].x0 - label_words[0].x0) <= 4 and not below[1][0].text.endswith(":")
+                        abs(below[1][0].x0 - label_words[0].x0) <= 4 and not self._is_label(below[1])
                     self._emit(out, key, kinds[key], weight, right, r, label_words, 0.5 if apart else 1.0)
                     # value directly below the label (less likely when text follows the label)
                     if below:
@@ -153,6 +153,14 @@ class HeaderReader:
         self.parties.add_buyer_fallback(out)
         self.parties.buyers_own_ids(out)
         return out
+
+    def _is_label(self, words: list[PlacedWord]) -> bool:
+        """Words that open with a label (or hold one ending in a colon): a label line, no value."""
+        if any(w.text.endswith(":") for w in words):
+            return True
+        if re.search(r"\d", words[0].text):
+            return False  # "PO-4310730" opens with a label's letters but is a value
+        return any(i == 0 for i, _, _, _ in self.index.matches([p for w in words for p in w.pieces]))
 
     @staticmethod
     def _valid_label(r: Row, i: int, j: int) -> bool:
