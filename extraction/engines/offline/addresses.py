@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, segments
 from extraction.values import fold
 from extraction.vocabulary import LEGAL_FORMS, SALUTATIONS, pieces_of
 
@@ -26,14 +26,6 @@ class Block:
     row: Row
     name: list[PlacedWord]
     lines: int  # address lines below the name
-
-
-def segments(r: Row) -> list[list[PlacedWord]]:
-    """A row's words cut at wide gaps, left to right."""
-    segs: dict[int, list[PlacedWord]] = {}
-    for k, w in enumerate(r.words):
-        segs.setdefault(r.seg_of_word[k], []).append(w)
-    return list(segs.values())
 
 
 def segment_at(r: Row, x0: float, tol: float = 4.0) -> list[PlacedWord] | None:

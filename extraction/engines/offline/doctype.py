@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from extraction.engines.offline.candidates import Candidate
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, box_of
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, box_of, segments
 from extraction.vocabulary import DOC_TYPES, LabelIndex, label_key
 
 _NUMBER_WORDS = {"nr", "no", "n", "num", "numero", "number", "nummer", "#", "nro"}
@@ -36,10 +36,7 @@ def document_type(doc: DocumentRows) -> Candidate | None:
     found: list[tuple[float, float, Candidate]] = []  # (-type size, position, candidate)
     labelled: Candidate | None = None
     for r in rows:
-        segs: dict[int, list[PlacedWord]] = {}
-        for k, w in enumerate(r.words):
-            segs.setdefault(r.seg_of_word[k], []).append(w)
-        for ws in segs.values():
+        for ws in segments(r):
             if len(ws) > 6:
                 continue  # a sentence, not a title
             ps = [p for w in ws for p in w.pieces]

@@ -176,6 +176,14 @@ def _split_label(w: PlacedWord) -> list[PlacedWord]:
             PlacedWord(right, cut, w.y0, w.x1, w.y1, w.page, pieces_of(right), w.conf)]
 
 
+def segments(r: Row) -> list[list[PlacedWord]]:
+    """A row's words cut at wide gaps, left to right."""
+    segs: dict[int, list[PlacedWord]] = {}
+    for k, w in enumerate(r.words):
+        segs.setdefault(r.seg_of_word[k], []).append(w)
+    return list(segs.values())
+
+
 def covers_whole_words(r: Row, i: int, j: int) -> bool:
     """pieces[i:j] of a row cover whole words."""
     if i > 0 and r.piece_word[i - 1] == r.piece_word[i]:

@@ -11,14 +11,13 @@ from extraction.engines.offline.addresses import (
     plain_line,
     salutation,
     segment_at,
-    segments,
     sender_line,
     window_address,
     wrapped_before,
     wrapped_name,
 )
 from extraction.engines.offline.candidates import Candidate
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, mean_conf
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, mean_conf, segments
 from extraction.engines.offline.value_words import name_words
 from extraction.values import fold
 from extraction.vocabulary import (
@@ -296,10 +295,7 @@ class PartyReader:
         and postcode lines) is the letterhead of the sender, unless a heading says otherwise."""
         rows = self.doc.rows_by_page[0] if self.doc.rows_by_page else []
         for k, r in enumerate(rows[:25]):
-            segs: dict[int, list[PlacedWord]] = {}
-            for i, w in enumerate(r.words):
-                segs.setdefault(r.seg_of_word[i], []).append(w)
-            for ws in segs.values():
+            for ws in segments(r):
                 txt = " ".join(w.text for w in ws)
                 if re.search(r"\d|:|@|www\.|https?", txt) or not (1 <= len(ws) <= 6):
                     continue
@@ -335,10 +331,7 @@ class PartyReader:
             buyer_texts = {fold(str(c.value)) for c in out[bkey]}
         for rows in self.doc.rows_by_page[:1] + self.doc.rows_by_page[-1:]:
             for r in rows:
-                segs: dict[int, list[PlacedWord]] = {}
-                for k, w in enumerate(r.words):
-                    segs.setdefault(r.seg_of_word[k], []).append(w)
-                for ws in segs.values():
+                for ws in segments(r):
                     if len(ws) > 6 or len(ws) < 2:
                         continue
                     last = "".join(pieces_of(ws[-1].text))
