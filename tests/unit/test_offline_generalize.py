@@ -540,3 +540,13 @@ def test_price_and_net_headers_in_two_segments_are_two_columns():
     ])
     items = read(page).result["line_items"]
     assert [(i["qty"], i["unit_price"], i["amount"]) for i in items] == [(5, 39.34, 196.7)]
+
+
+def test_a_tax_marker_after_a_label_qualifies_it_and_is_no_column():
+    page = phrase_page([
+        [(40, "Artikelbezeichnung"), (200, "Einzelpreis netto"), (330, "Anzahl"), (470, "Betrag")],
+        [(40, "Druckerpatrone schwarz"), (200, "38.89"), (330, "10"), (470, "388.90")],
+        [(300, "Gesamtbetrag"), (470, "388.90")],
+    ])
+    items = read(page).result["line_items"]
+    assert [(i["qty"], i["unit_price"], i["amount"]) for i in items] == [(10, 38.89, 388.9)]

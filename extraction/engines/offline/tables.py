@@ -107,6 +107,10 @@ class TableReader:
             picked.append((wi, wj, t, wt))
         picked += self._compounds(r, {k for wi, wj, _, _ in picked for k in range(wi, wj + 1)})
         picked = merge_same_target(r, sorted(picked))
+        # "Einzelpreis netto": a tax marker right after a label qualifies it, it is no column
+        picked = [p for n, p in enumerate(picked) if not (
+            n and picked[n - 1][1] + 1 == p[0] and r.seg_of_word[picked[n - 1][1]] == r.seg_of_word[p[0]]
+            and all(set(r.words[k].pieces) <= NET_MARKERS | GROSS_MARKERS for k in range(p[0], p[1] + 1)))]
         fields_hit = {t for _, _, t, _ in picked if t}
         if len(fields_hit) < 2 or not (fields_hit & self.numeric):
             return None
