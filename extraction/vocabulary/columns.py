@@ -49,7 +49,7 @@ COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
                    "prezzo": 0.7, "prezzo unit": 1, "stuksprijs": 1, "prijs per eenheid": 1,
                    "tarif": 0.6, "tarif unitaire": 1, "unit rate": 1, "hourly rate": 1,
                    "tarifa": 0.6, "tariffa": 0.6, "uurtarief": 1, "p unit": 1, "prix unit": 1,
-                   "p unit ht": 1, "pr unit": 1},
+                   "p unit ht": 1, "pr unit": 1, "precio ud": 1, "prezzo cad": 1},
     },
     "amount": {
         "aliases": ["amount", "total", "line total", "line amount", "net amount", "price total",

@@ -74,6 +74,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "vervaldatum": 1, "uiterste betaaldatum": 1, "te betalen voor": 0.9,
             "fecha de vencimiento": 1, "fecha vencimiento": 1, "vencimiento": 0.9,
             "data scadenza": 1, "scadenza": 0.9, "data di scadenza": 1, "vervaldag": 1,
+            "pagar antes de": 1, "a pagar antes de": 1, "fecha limite de pago": 1, "vence el": 0.9,
+            "pagare entro": 1, "pagabile entro": 1, "pay before": 0.9, "payable before": 0.9,
         },
     },
     "currency": {
@@ -246,7 +248,7 @@ PARTY_HEADINGS: dict[str, Weights] = {
               "zahlungsempfanger": 0.8, "payee": 0.8, "shipping address": 1, "bank": 0.5,
               "remit to": 0.8, "enviar a": 1, "direccion de envio": 1, "indirizzo di consegna": 1,
               "luogo di consegna": 1, "destinazione merce": 1, "ship from": 0.8,
-              "verzendadres": 1, "leveradres": 1, "adresse d expedition": 1, "lieferung an": 1},
+              "verzendadres": 1, "leveradres": 1, "direccion de entrega": 1, "adresse d expedition": 1, "lieferung an": 1},
 }
 # a salutation line above a name in an address ("Firma", "Herrn"): not the name itself
 SALUTATIONS = {"firma", "herrn", "herr", "frau", "monsieur", "madame", "m", "mme", "mr", "mrs",
@@ -276,7 +278,7 @@ BLOCKERS: Weights = {
     "reeds betaald": 1, "aanbetaling": 1,
     "totaal regels": 1, "total lines": 1, "totale righe": 1, "total lignes": 1,
     "summe positionen": 1, "total articles": 1, "totaal artikelen": 1, "total items": 1,
-    "items total": 1, "total articulos": 1, "totale articoli": 1, "po box": 1,
+    "items total": 1, "total articulos": 1, "totale articoli": 1, "suma de lineas": 1, "somma righe": 1, "po box": 1,
     "data consegna": 1, "data di consegna": 1, "data ordine": 1, "data ddt": 1,
     "fecha de entrega": 1, "fecha entrega": 1, "fecha de pedido": 1, "fecha pedido": 1,
     "leverdatum": 1, "afleverdatum": 1, "besteldatum": 1, "date de commande": 1, "commande le": 1,
