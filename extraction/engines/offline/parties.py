@@ -185,7 +185,7 @@ class PartyReader:
                 continue
             ws = segments(r)[0]
             txt = " ".join(w.text for w in ws)
-            if not (2 <= len(ws) <= 6) or re.search(r"\d|:", txt) or not legal_form(ws[-1]):
+            if not (2 <= len(ws) <= 8) or re.search(r"\d|:", txt) or not legal_form(ws[-1]):
                 continue
             if {p for w in ws for p in w.pieces} & _BANK_WORDS or self.heading(ws):
                 continue
@@ -332,7 +332,7 @@ class PartyReader:
         for rows in self.doc.rows_by_page[:1] + self.doc.rows_by_page[-1:]:
             for r in rows:
                 for ws in segments(r):
-                    if len(ws) > 6 or len(ws) < 2:
+                    if len(ws) > 8 or len(ws) < 2:
                         continue
                     last = "".join(pieces_of(ws[-1].text))
                     if last in LEGAL_FORMS and not re.search(r"\d", " ".join(w.text for w in ws)):
