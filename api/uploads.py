@@ -235,13 +235,15 @@ def _alive(pid: int) -> bool:
 
 def clean_upload_leftovers(root: Path | None = None) -> int:
     """Removes the upload folders of API processes that are gone (killed mid-upload); at start.
-    Folders of live processes (other API processes on this machine) stay. Returns how many went."""
+    Folders of live processes (other API processes on this machine) stay. Returns how many went.
+    A folder with this process's own pid is a predecessor's: this one has not served a request
+    yet, and a container's API has the same pid (1) after every restart, /tmp kept."""
     removed = 0
     for path in Path(root or tempfile.gettempdir()).glob(f"{UPLOAD_DIR_PREFIX}*"):
         owner = path.name[len(UPLOAD_DIR_PREFIX):].split("-", 1)[0]
         try:
             if owner.isdigit():
-                if _alive(int(owner)):
+                if int(owner) != os.getpid() and _alive(int(owner)):
                     continue
             elif time.time() - path.stat().st_mtime < _LEFTOVER_AGE_S:
                 continue
