@@ -161,3 +161,18 @@ def test_the_queue_tells_files_of_the_same_name_apart(api):
     file_a = next(fid for fid, (ext, _, _) in waiting.items() if ext == ext_a)
     detail = http.get(f"/v1/extractions/{ext_a}/files/{file_a}/review").json()
     assert (detail["extraction_name"], detail["batch_name"]) == ("Invoices A", "november")
+
+
+@pytest.mark.parametrize("outcome", [
+    refusal(ErrorType.REVIEW_STALE, "stale review"),
+    RPCError("closed", RPCStatusCode.FAILED_PRECONDITION, b""),
+])
+def test_stored_corrections_of_a_refused_decision_do_not_stay(api, waiting, outcome):
+    """Each decision stores its own copy: refused ones would pile up under the file until it is deleted."""
+    http, url, batch, file_id = waiting
+    api.temporal.update_outcome = outcome
+    r = http.post(url, json={"action": "approve", "revision": 1, "values": {"invoice_number": "z" * 20_000}})
+    assert r.status_code == 409, r.text
+    ((_, decision),) = api.temporal.updates
+    assert decision.values_key and decision.values_key not in api.store.objects
+    assert not [k for k in api.store.objects if k.startswith(f"files/{batch}/{file_id}/corrections/")]
