@@ -1,6 +1,7 @@
 """JSON request bodies within the caps, for every route: read as they stream and refused with 413
 at MAX_JSON_BODY_BYTES + 1 (a larger declared Content-Length at once, before reading), and a
-string the databases cannot store (core/text.py) refused with a 400 naming where it is.
+string the databases cannot store (core/text.py), or NaN / Infinity (not JSON, though Python reads
+them), refused with a 400 naming where it is.
 
 FastAPI reads a route's body (request.body(), then request.json()) before anything else of the
 route runs, so the caps live in the Request a route is given: CappedBodyRoute, the route class of
@@ -35,6 +36,13 @@ class _Refused(HTTPException):
 def _too_large() -> _Refused:
     return _Refused(TooLarge("body_too_large", f"the request body is larger than {MAX_JSON_BODY_BYTES:,} bytes "
                              f"({MAX_JSON_BODY_BYTES // (1024 * 1024)} MB), the limit for a JSON body"))
+
+
+def _no_constant(token: str) -> Any:
+    """json.loads reads NaN and ±Infinity; JSON has no such values (pydantic writes them as null, so a
+    correction of NaN would be approved as null)."""
+    raise _Refused(Invalid("invalid_request", f"invalid request: the body contains {token}, which is not JSON "
+                           "(a number must be finite)"))
 
 
 def unstorable_text(value: Any) -> str | None:
@@ -75,7 +83,7 @@ class CappedRequest(Request):
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            value = json.loads(await self.body())
+            value = json.loads(await self.body(), parse_constant=_no_constant)
             problem = unstorable_text(value)
             if problem:
                 raise _Refused(Invalid("invalid_request", f"invalid request: {problem}, which cannot be stored"))

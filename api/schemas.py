@@ -125,6 +125,8 @@ class FileAccepted(BaseModel):
     id: str
     file_name: str
     page_count: int
+    part: int = Field(description="which uploaded file (0-based, in the order sent) it is, or came from: the "
+                      "attachments of one e-mail message share their message's")
     from_message: str | None = Field(
         default=None, description="the uploaded e-mail message (EML or MSG) this file was attached to")
     converted_from: str | None = Field(

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 from core import limits
 from core.limits import MAX_FILE_NAME_CHARS as MAX_NAME
 from core.limits import MAX_FORM_FIELD_BYTES as MAX_TEXT_FIELD
+from core.processes import pid_alive
 from core.text import refused_character, shown
 
 # The text fields an upload may have besides its files, each at most once, and each one's length
@@ -223,25 +224,17 @@ def upload_tmpdir() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix=f"{UPLOAD_DIR_PREFIX}{os.getpid()}-")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
 def clean_upload_leftovers(root: Path | None = None) -> int:
     """Removes the upload folders of API processes that are gone (killed mid-upload); at start.
-    Folders of live processes (other API processes on this machine) stay. Returns how many went."""
+    Folders of live processes (other API processes on this machine) stay. Returns how many went.
+    A folder with this process's own pid is a predecessor's: this one has not served a request
+    yet, and a container's API has the same pid (1) after every restart, /tmp kept."""
     removed = 0
     for path in Path(root or tempfile.gettempdir()).glob(f"{UPLOAD_DIR_PREFIX}*"):
         owner = path.name[len(UPLOAD_DIR_PREFIX):].split("-", 1)[0]
         try:
             if owner.isdigit():
-                if _alive(int(owner)):
+                if int(owner) != os.getpid() and pid_alive(int(owner)):
                     continue
             elif time.time() - path.stat().st_mtime < _LEFTOVER_AGE_S:
                 continue

@@ -14,7 +14,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -26,9 +26,12 @@ from cli.progress import LineProgress, RichProgress, use_rich
 from extraction.table import ResultTable
 
 if TYPE_CHECKING:
-    from client import BatchFileResult, BatchStatus, Client, Extraction
+    from client import AcceptedFile, BatchFileResult, BatchStatus, Client, Extraction, UploadedBatch
 
-SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+# What a directory is searched for: the types the API takes (documents/kinds.py), office documents
+# (converted to PDF) and e-mail messages (their attachments become the files) included.
+SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".xlsx", ".odt", ".ods", ".rtf", ".html",
+            ".htm", ".eml", ".msg"}
 MAX_FILES_PER_BATCH = 30
 MAX_FILE_BYTES = 25 * 1024 * 1024
 
@@ -40,7 +43,7 @@ class OutFormat(str, Enum):
 
 @dataclass(eq=False)
 class Item:
-    """One input file and what became of it."""
+    """One input file, or one attachment of an input e-mail message, and what became of it."""
 
     path: Path
     size: int
@@ -48,10 +51,21 @@ class Item:
     error: str | None = None
     batch_id: str | None = None
     file_id: str | None = None
+    name: str = ""  # the file's name in the batch: the input's, or the attachment's
+    stem: str = ""  # of its output, results/<stem>.json
+    attachments: list[AcceptedFile] = field(default_factory=list)  # an e-mail message's files, as accepted
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.path.name
+        self.stem = self.stem or self.path.stem
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.name == self.path.name else f"{self.path} [{self.name}]"
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
-    """Files as given, directories expanded (recursively) to their PDF/PNG/JPEG/TIFF files, sorted."""
+    """Files as given, directories expanded (recursively) to the files the API takes (SUFFIXES), sorted."""
     out: list[Path] = []
     seen: set[Path] = set()
     for p in inputs:
@@ -168,10 +182,36 @@ def upload_chunk(dp: Client, ext_id: str, chunk: list[Item], name: str | None) -
                 err(f"error: the API refused a batch of {len(pending)} file(s): {e.message} ({e.status} {e.code})")
             pending = [i for i in pending if i not in refused]
             continue
-        for i in pending:
-            i.batch_id, i.status = batch.id, batch.status
+        take_files(pending, batch)
         return batch.id
     return None
+
+
+def take_files(sent: list[Item], batch: UploadedBatch) -> None:
+    """Each item sent gets its batch, and its file id from the upload's answer; an e-mail message
+    the files its attachments became. (An answer that replays an earlier upload lists no files:
+    collect_results then finds each item's file by its name.)"""
+    by_part: dict[int, list[AcceptedFile]] = {}
+    for f in batch.files:
+        if f.part is not None:
+            by_part.setdefault(f.part, []).append(f)
+    for part, item in enumerate(sent):
+        item.batch_id, item.status = batch.id, batch.status
+        files = by_part.get(part, [])
+        if len(files) == 1 and files[0].from_message is None:
+            item.file_id = files[0].id
+        elif files:
+            item.attachments = files
+
+
+def per_file(items: list[Item]) -> list[Item]:
+    """The items with each e-mail message replaced by its attachments, an item each (its output
+    results/<message>-<attachment>.json)."""
+    out: list[Item] = []
+    for i in items:
+        out.extend([Item(i.path, 0, status=i.status, batch_id=i.batch_id, file_id=a.id, name=a.file_name,
+                         stem=f"{i.path.stem}-{Path(a.file_name).stem}") for a in i.attachments] or [i])
+    return out
 
 
 
@@ -205,14 +245,16 @@ def wait_batches(dp: Client, ext_id: str, batches: list[str], items: list[Item],
 
 
 def collect_results(dp: Client, ext_id: str, batches: list[str], items: list[Item]) -> dict[Item, dict[str, Any]]:
-    """One request per batch (GET .../results): each uploaded item gets its file id, status and error
-    (files come back in upload order), and the answer holds the item's values when it has some:
-    processed, or waiting for review (extracted, marked needs_review and not reviewed)."""
+    """One request per batch (GET .../results): each uploaded item gets its status and error (its
+    file found by id, else by name: files come back in upload order), and the answer holds the
+    item's values when it has some: processed, or waiting for review (extracted, marked
+    needs_review and not reviewed)."""
     results: dict[Item, dict[str, Any]] = {}
     for bid in batches:
         files: list[BatchFileResult] = list(dp.get_batch_results(ext_id, bid).files)
         for item in (i for i in items if i.batch_id == bid):
-            match = next((f for f in files if f.file_name == item.path.name), None)
+            match = next((f for f in files if (f.file_id == item.file_id if item.file_id else
+                                               f.file_name == item.name)), None)
             if match is None:  # deleted meanwhile
                 item.status, item.error = "failed", "the file is no longer in the batch (deleted?)"
                 continue
@@ -227,7 +269,7 @@ def _out_names(items: list[Item]) -> dict[Item, str]:
     used: set[str] = set()
     out = {}
     for i in items:
-        base, n = i.path.stem, 1
+        base, n = i.stem, 1
         name = base
         while name in used:
             n += 1
@@ -244,7 +286,7 @@ def write_csv(stream, items: list[Item], results: dict[Item, dict[str, Any]], fi
     w.writerow(table.header())
     for i in items:
         body = results.get(i, {})
-        w.writerow(table.row(file_id=i.file_id, file_name=i.path.name, status=i.status,
+        w.writerow(table.row(file_id=i.file_id, file_name=i.name, status=i.status,
                              reviewed=bool(body.get("reviewed")), error=i.error, values=body.get("result")))
 
 
@@ -262,7 +304,7 @@ def summary(items: list[Item]) -> str:
 
 
 def extract(
-    inputs: Annotated[list[Path], typer.Argument(help="Files and directories (PDF/PNG/JPEG/TIFF files in them, sorted).")],
+    inputs: Annotated[list[Path], typer.Argument(help="Files and directories (the PDF, image, office and e-mail files in them, sorted).")],
     schema: Annotated[Path, typer.Option("--schema", help='Extraction body JSON: {"name": ..., "fields": [...], ...}.')],
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the batches, show progress, write the results.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="With --wait: directory for one JSON per file (or the CSV; default stdout).")] = None,
@@ -273,7 +315,7 @@ def extract(
     name: Annotated[str | None, typer.Option("--name", help="Batch name (NAME-1, NAME-2 ... when split into several batches).")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="With --wait: stop waiting after this many seconds.")] = None,
 ) -> None:
-    """Extract data from documents (PDF, PNG, JPEG, TIFF) through the API.
+    """Extract data from documents (PDF, PNG, JPEG, TIFF; office documents; e-mails' attachments) through the API.
 
     Creates the extraction from --schema (or reuses one with the same name, fields and settings), uploads the files in batches of at most 30 (files over 25 MB are skipped), and with --wait shows progress and writes the results.
 
@@ -281,7 +323,7 @@ def extract(
     body = _load_schema(schema)
     paths = expand_inputs(inputs)
     if not paths:
-        err("error: no PDF, PNG, JPEG or TIFF files in the inputs")
+        err("error: no PDF, image, office document or e-mail files in the inputs")
         raise typer.Exit(2)
     items = [Item(p, p.stat().st_size) for p in paths]
     for i in items:
@@ -318,8 +360,9 @@ def extract(
                 break
             if bid is not None:
                 batches.append(bid)
-                count = sum(1 for i in chunk if i.batch_id == bid)
+                count = sum(max(1, len(i.attachments)) for i in chunk if i.batch_id == bid)
                 err(f"uploaded batch {bid}: {count} file(s)")
+        items = per_file(items)
 
         if not wait:
             for bid in batches:
@@ -341,7 +384,7 @@ def extract(
     _write_outputs(items, results, ext.fields, out, fmt)
     for i in items:
         if i.status in BAD or i.status == "needs_review":
-            err(f"  {i.status:12} {i.path}" + (f": {i.error}" if i.error else ""))
+            err(f"  {i.status:12} {i.label}" + (f": {i.error}" if i.error else ""))
     if any(i.status == "needs_review" for i in items):
         err("files waiting for review: their extracted values are written with status needs_review "
             "(not reviewed yet); decide with `docparse review`")

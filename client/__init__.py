@@ -30,6 +30,7 @@ from client.errors import (
 )
 from client.models import (
     TERMINAL_BATCH_STATUSES,
+    AcceptedFile,
     Batch,
     BatchFile,
     BatchFileResult,
@@ -43,12 +44,14 @@ from client.models import (
     ReviewDetail,
     ReviewItem,
     ReviewOutcome,
+    UploadedBatch,
     Usage,
 )
 from client.sync import Client
 
 __all__ = [
     "TERMINAL_BATCH_STATUSES",
+    "AcceptedFile",
     "ApiConnectionError",
     "ApiError",
     "AsyncClient",
@@ -77,6 +80,7 @@ __all__ = [
     "ReviewItem",
     "ReviewOutcome",
     "ServerError",
+    "UploadedBatch",
     "Usage",
     "WaitTimeout",
     "new_idempotency_key",

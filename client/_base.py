@@ -17,7 +17,6 @@ import httpx
 
 from client.errors import ApiConnectionError, ConfigError, error_from_response
 from client.models import (
-    Batch,
     BatchPage,
     BatchResults,
     BatchStatus,
@@ -28,6 +27,7 @@ from client.models import (
     ReviewDetail,
     ReviewItem,
     ReviewOutcome,
+    UploadedBatch,
 )
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -152,6 +152,11 @@ def _key(key: str, model):
     return parse
 
 
+def _uploaded(r: httpx.Response) -> UploadedBatch:
+    body = r.json()
+    return UploadedBatch.model_validate({**body["batch"], "files": body.get("files") or []})
+
+
 def _list(key: str, model):
     def parse(r: httpx.Response):
         return [model.model_validate(x) for x in r.json()[key]]
@@ -232,7 +237,7 @@ class BaseClient:
         files = [_buffer_unseekable(f) for f in files]
         key = idempotency_key or (new_idempotency_key() if self.auto_idempotency_key else None)
         return Call(
-            "POST", f"/v1/extractions/{_seg(extraction_id)}/batches", _key("batch", Batch),
+            "POST", f"/v1/extractions/{_seg(extraction_id)}/batches", _uploaded,
             data={k: v for k, v in (("name", name), ("webhook_url", webhook_url)) if v} or None, files=files,
             headers={"Idempotency-Key": key} if key else {},
             idempotent=key is not None,  # only a keyed upload can be sent twice without a second batch

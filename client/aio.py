@@ -30,6 +30,7 @@ from client.models import (
     ReviewDetail,
     ReviewItem,
     ReviewOutcome,
+    UploadedBatch,
 )
 
 
@@ -110,7 +111,7 @@ class AsyncClient(BaseClient):
 
     # -- batches
     async def upload_batch(self, extraction_id: str, files: Sequence[FileInput], *, name: str | None = None,
-                           idempotency_key: str | None = None, webhook_url: str | None = None) -> Batch:
+                           idempotency_key: str | None = None, webhook_url: str | None = None) -> UploadedBatch:
         return await self._run(self._c_upload_batch(extraction_id, files, name, idempotency_key, webhook_url))
 
     async def get_batch(self, extraction_id: str, batch_id: str) -> BatchStatus:

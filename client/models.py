@@ -54,6 +54,25 @@ class Batch(_Model):
         return self.status in TERMINAL_BATCH_STATUSES
 
 
+class AcceptedFile(_Model):
+    """A file as the upload accepted it (``UploadedBatch.files``)."""
+
+    id: str
+    file_name: str
+    page_count: int = 0
+    part: int | None = None  #: the uploaded file (0-based) it is, or was attached to
+    from_message: str | None = None  #: the uploaded e-mail message (EML, MSG) it was attached to
+    converted_from: str | None = None  #: the office type converted to PDF (docx, xlsx, odt, ods, rtf, html)
+
+
+class UploadedBatch(Batch):
+    """``upload_batch``'s answer: the batch, and its files as accepted, in order (an e-mail message
+    becomes a file per attachment). Empty ``files`` when the answer replays an earlier upload
+    (Idempotency-Key)."""
+
+    files: list[AcceptedFile] = Field(default_factory=list)
+
+
 class BatchFile(_Model):
     id: str
     file_name: str

@@ -29,6 +29,7 @@ from client.models import (
     ReviewDetail,
     ReviewItem,
     ReviewOutcome,
+    UploadedBatch,
 )
 
 
@@ -120,8 +121,9 @@ class Client(BaseClient):
 
     # -- batches
     def upload_batch(self, extraction_id: str, files: Sequence[FileInput], *, name: str | None = None,
-                     idempotency_key: str | None = None, webhook_url: str | None = None) -> Batch:
-        """Upload 1..30 files (paths, or ``(name, bytes)``); answers the queued batch. Without
+                     idempotency_key: str | None = None, webhook_url: str | None = None) -> UploadedBatch:
+        """Upload 1..30 files (paths, or ``(name, bytes)``); answers the queued batch and its files
+        (``.files``: an e-mail message becomes a file per attachment). Without
         ``idempotency_key`` a fresh one is made, and reused by every retry of this call. ``webhook_url``
         overrides the extraction's for this batch."""
         return self._run(self._c_upload_batch(extraction_id, files, name, idempotency_key, webhook_url))

@@ -15,21 +15,13 @@ import fcntl
 import os
 from pathlib import Path
 
+from core.processes import pid_alive
+
 LOCK_FILE = "up.lock"
 
 
 class DataDirInUse(RuntimeError):
     """Another `docparse up` (or what it started) holds the data dir."""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class DataDirLock:
@@ -65,7 +57,7 @@ class DataDirLock:
         if not holder.isdigit():
             return f"{data_dir} is in use by another `docparse up`; {advice}"
         pid = int(holder)
-        if _alive(pid):
+        if pid_alive(pid):
             return f"{data_dir} is in use by another `docparse up` (pid {pid}); {advice}"
         return (f"{data_dir} is still in use by processes that a `docparse up` (pid {pid}, no longer running) "
                 "started (Temporal, SeaweedFS, the API or the worker); they stop within seconds of it: "

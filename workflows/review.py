@@ -166,7 +166,6 @@ class ReviewSteps:
 
     async def _await_review(self, batch: BatchInput, f: FileInput, waiting: WaitingReview) -> None:
         """Waits for a decision on the file (or the deadline), then records it."""
-        view = self._files[f.file_id]
         self._waiting[f.file_id] = waiting
         deadline = timedelta(seconds=batch.review.deadline_seconds)
         task = ReviewTask(batch_id=batch.batch_id, extraction_id=batch.extraction_id, file_id=f.file_id, file=f,
@@ -193,10 +192,16 @@ class ReviewSteps:
             await workflow.execute_activity(act.FINALIZE_REVIEW, task, **policies.REVIEW)
         # the database reads the stored result: no second copy of the corrections in history
         await self._record(act.SAVE_REVIEW, task.model_copy(update={"corrections": None}))
-        status = Status.PROCESSED if task.decision == Decision.APPROVED else Status.FAILED
+        await self._review_over(f.file_id, task.decision, revision=task.revision, reviewer=task.reviewer,
+                                reason=task.reason)
+
+    async def _review_over(self, file_id: str, decision: str, *, revision: int, reviewer: str | None,
+                           reason: str | None) -> None:
+        """The decision is recorded: the file's status, the update's answer, the file's webhook event."""
+        status = Status.PROCESSED if decision == Decision.APPROVED else Status.FAILED
+        view = self._files[file_id]
         view.status = status
-        view.error = None if status == Status.PROCESSED else decision_error(task.decision, task.reviewer, task.reason)
-        self._outcomes[f.file_id] = ReviewOutcome(file_id=f.file_id, status=status, decision=task.decision,
-                                                  revision=task.revision)
+        view.error = None if status == Status.PROCESSED else decision_error(decision, reviewer, reason)
+        self._outcomes[file_id] = ReviewOutcome(file_id=file_id, status=status, decision=decision, revision=revision)
         self._publish_status()
-        await self._file_event(f.file_id)
+        await self._file_event(file_id)

@@ -30,6 +30,7 @@ from api.services.results import MEDIA_TYPES, ResultsFormat
 from api.uploads import parse_upload, upload_tmpdir
 from core import limits
 from core.limits import DEFAULT_PAGE_SIZE
+from documents.kinds import SUPPORTED
 
 router = APIRouter(prefix="/v1/extractions/{extraction_id}/batches", tags=["batches"], route_class=CappedBodyRoute)
 
@@ -44,8 +45,9 @@ UPLOAD_DOC = {
                     "properties": {
                         "files": {"type": "array", "items": {"type": "string", "format": "binary"},
                                   "minItems": 1, "maxItems": 30,
-                                  "description": "the documents (PDF, PNG, JPEG, TIFF; each at most 25 MB), one "
-                                  "part each; the field may also be named `files[]`"},
+                                  "description": f"the documents ({SUPPORTED}; each at most 25 MB), one part "
+                                  "each: office documents are converted to PDF, an e-mail's attachments become "
+                                  "files of the batch; the field may also be named `files[]`"},
                         "name": {"type": "string", "maxLength": limits.MAX_BATCH_NAME_CHARS,
                                  "description": "a name for the batch"},
                         "webhook_url": {"type": "string", "maxLength": limits.MAX_WEBHOOK_URL_CHARS,

@@ -108,8 +108,8 @@ async def accept(
             details={"batch_id": batch_id},
         ) from None
     return Accepted(batch, True, [
-        FileAccepted(id=rec.id, file_name=rec.file_name, page_count=rec.page_count, from_message=f.from_message,
-                     converted_from=f.info.source_kind if f.info else None)
+        FileAccepted(id=rec.id, file_name=rec.file_name, page_count=rec.page_count, part=f.part,
+                     from_message=f.from_message, converted_from=f.info.source_kind if f.info else None)
         for f, rec in zip(files, records, strict=True)
     ])
 

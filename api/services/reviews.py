@@ -92,12 +92,22 @@ async def decide(
         data = json.dumps(body.values, ensure_ascii=False).encode()
         await asyncio.to_thread(store.put_bytes, values_key, data, "application/json")
         decision = decision.model_copy(update={"values": None, "values_key": values_key})
+    try:
+        outcome = await _send(temporal, rec, decision)
+    except DomainError:
+        if decision.values_key is not None:  # refused: no workflow will read this copy
+            await asyncio.to_thread(store.delete_prefix, decision.values_key)
+        raise
+    views.forget(rec.batch_id)  # the next status read shows the decision
+    return ReviewOutcomeOut(**outcome.model_dump())
+
+
+async def _send(temporal: Temporal, rec: FileRecord, decision: ReviewDecision) -> ReviewOutcome:
+    """The `review` update; a refusal (the workflow's, or no workflow running) as a DomainError."""
     client = await temporal()
     handle = client.get_workflow_handle(batch_workflow_id(rec.batch_id))
     try:
-        outcome: ReviewOutcome = await handle.execute_update(
-            BatchWorkflow.review, decision, rpc_timeout=timedelta(seconds=30)
-        )
+        return await handle.execute_update(BatchWorkflow.review, decision, rpc_timeout=timedelta(seconds=30))
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         if isinstance(cause, ApplicationError) and cause.type in _REFUSALS:
@@ -109,5 +119,3 @@ async def decide(
             raise Conflict("not_awaiting_review",
                            f"file '{rec.file_name}' is not awaiting review (status: {rec.status})") from None
         raise
-    views.forget(rec.batch_id)  # the next status read shows the decision
-    return ReviewOutcomeOut(**outcome.model_dump())

@@ -25,6 +25,7 @@ class Incoming:
     file_name: str
     path: Path  # the original bytes
     size: int
+    part: int  # the uploaded file it is, or was attached to (ParsedUpload.files position)
     from_message: str | None = None  # the uploaded e-mail message it was attached to
     info: DocumentInfo | None = None
 
@@ -85,8 +86,9 @@ async def incoming_files(documents: DocumentService, upload: ParsedUpload, tmpdi
         except (DocumentRejected, PageWorkFailed) as e:
             raise _refused(e, f.file_name) from None
         if attachments is None:
-            return [Incoming(0, f.file_name, f.path, f.size)]
-        return [Incoming(0, _attachment_name(a.file_name, i), a.path, a.path.stat().st_size, from_message=f.file_name)
+            return [Incoming(0, f.file_name, f.path, f.size, f.position)]
+        return [Incoming(0, _attachment_name(a.file_name, i), a.path, a.path.stat().st_size, f.position,
+                         from_message=f.file_name)
                 for i, a in enumerate(attachments)]
 
     async def check(item: Incoming) -> None:

@@ -149,6 +149,8 @@ def test_the_upload_body_documents_its_fields(api):
     body = doc["paths"]["/v1/extractions/{extraction_id}/batches"]["post"]["requestBody"]
     props = body["content"]["multipart/form-data"]["schema"]["properties"]
     assert set(props) == {"files", "name", "webhook_url"} and "files[]" in props["files"]["description"]
+    # every type an upload takes, office documents and e-mail messages included
+    assert all(kind in props["files"]["description"] for kind in ("PDF", "DOCX", "HTML", "EML", "MSG"))
 
 
 def test_usage_has_the_same_shape_in_the_list_the_single_get_and_the_upload(api):

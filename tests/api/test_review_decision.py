@@ -161,3 +161,36 @@ def test_the_queue_tells_files_of_the_same_name_apart(api):
     file_a = next(fid for fid, (ext, _, _) in waiting.items() if ext == ext_a)
     detail = http.get(f"/v1/extractions/{ext_a}/files/{file_a}/review").json()
     assert (detail["extraction_name"], detail["batch_name"]) == ("Invoices A", "november")
+
+
+@pytest.mark.parametrize("outcome", [
+    refusal(ErrorType.REVIEW_STALE, "stale review"),
+    RPCError("closed", RPCStatusCode.FAILED_PRECONDITION, b""),
+])
+def test_stored_corrections_of_a_refused_decision_do_not_stay(api, waiting, outcome):
+    """Each decision stores its own copy: refused ones would pile up under the file until it is deleted."""
+    http, url, batch, file_id = waiting
+    api.temporal.update_outcome = outcome
+    r = http.post(url, json={"action": "approve", "revision": 1, "values": {"invoice_number": "z" * 20_000}})
+    assert r.status_code == 409, r.text
+    ((_, decision),) = api.temporal.updates
+    assert decision.values_key and decision.values_key not in api.store.objects
+    assert not [k for k in api.store.objects if k.startswith(f"files/{batch}/{file_id}/corrections/")]
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_a_json_body_with_nan_or_infinity_is_a_400(api, token):
+    """Python's json reads them and JSON does not have them: a correction of NaN was accepted, and
+    the approved result held null where the reviewer had sent a value."""
+    http = api.client(name="reviewer-nan")
+    ext = extraction(http, review_threshold=1.0, fields=[{"key": "invoice_number", "type": "string"},
+                                                         {"key": "total_amount", "type": "number"}])
+    _, (file_id,) = upload(http, ext)
+    set_file(api.state.db, file_id, status="needs_review", result={})
+    api.temporal.update_outcome = ReviewOutcome(file_id=file_id, status="processed", decision="approved", revision=1)
+    big = "z" * 20_000  # by reference: the stored copy is what the worker reads
+    body = f'{{"action": "approve", "revision": 1, "values": {{"invoice_number": "{big}", "total_amount": {token}}}}}'
+    r = http.post(f"/v1/extractions/{ext}/files/{file_id}/review", content=body,
+                  headers={"Content-Type": "application/json"})
+    assert token in error(r, 400, "invalid_request")
+    assert api.temporal.updates == []

@@ -50,7 +50,7 @@ def _invoices(tmp: Path, seeds) -> tuple[Path, dict[str, dict]]:
         pdf, t = make_invoice(seed=seed)
         (folder / f"inv-{seed}.pdf").write_bytes(pdf)
         truth[f"inv-{seed}"] = t
-    (folder / "notes.txt").write_text("not a document: directories only contribute PDF/PNG/JPEG/TIFF files")
+    (folder / "notes.txt").write_text("not a document: directories only contribute the types the API takes")
     return folder, truth
 
 
@@ -98,6 +98,27 @@ def test_a_damaged_and_an_oversized_file_are_reported_and_the_others_still_proce
     assert "'x.pdf'" in r.stderr and "document_rejected" in r.stderr  # the API's 400, naming the file
     assert "summary: processed 1, needs_review 0, failed 0, rejected 1, skipped 1 (3 files)" in r.stderr
     assert sorted(p.name for p in out.iterdir()) == ["inv-911.json"]
+
+
+def test_an_e_mail_in_a_folder_gives_a_result_per_attachment(cli, tmp_path):
+    """A folder's .eml is sent too; its attachments become files of the batch, each with its own
+    result (named after the message and the attachment), beside the folder's PDF."""
+    from tests.support.office_docs import eml
+
+    folder, truth = _invoices(tmp_path, (921,))
+    pdf_a, truth_a = make_invoice(seed=922)
+    pdf_b, truth_b = make_invoice(seed=923)
+    (folder / "mail.eml").write_bytes(eml([("a.pdf", pdf_a, "application/pdf"), ("b.pdf", pdf_b, "application/pdf")]))
+    out = tmp_path / "results"
+
+    r = cli("extract", folder, "--schema", _schema(tmp_path), "--wait", "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert "summary: processed 3, needs_review 0, failed 0, rejected 0, skipped 0 (3 files)" in r.stderr
+    written = {p.name: json.loads(p.read_text()) for p in out.iterdir()}
+    assert sorted(written) == ["inv-921.json", "mail-a.json", "mail-b.json"]
+    for name, t in (("inv-921.json", truth["inv-921"]), ("mail-a.json", truth_a), ("mail-b.json", truth_b)):
+        assert written[name]["status"] == "processed"
+        assert written[name]["result"]["invoice_number"] == t["invoice_number"]
 
 
 def test_extract_without_wait_prints_the_batch_ids(cli, sqlite_stack, tmp_path):

@@ -1,5 +1,5 @@
-"""Records BatchWorkflow histories of today's workflow code into tests/histories/, for the replay
-test. Run it after a change that goes behind a new workflow.patched() (and keep the old files):
+"""Records BatchWorkflow (and ReconcileWorkflow) histories of today's workflow code into
+tests/histories/, for the replay test. Run it after a change that goes behind a new workflow.patched() (and keep the old files):
 
     .venv/bin/python -m tests.support.record_histories [--prefix current_] [--only NAME,NAME]
 
@@ -14,6 +14,7 @@ import asyncio
 import tempfile
 import threading
 import time
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -217,11 +218,18 @@ def record(stack: AppStack, gemini: AppStack, guarded: AppStack, prefix: str, on
             _signal(guarded, batch_id, {"file_id": approve, "action": "approve", "revision": 5, "reviewer": "ops"})
             time.sleep(0.2)
         assert _run_id(guarded, batch_id) != first, "the batch did not continue as a new run"
-        written.append(_write(guarded, batch_id, f"{prefix}review_continued_as_new_first_run", first))
+        written.append(_write(guarded, batch_workflow_id(batch_id), f"{prefix}review_continued_as_new_first_run",
+                              first))
         ghttp_strict.post(f"/v1/extractions/{gext_strict}/files/{approve}/review", json={
             "action": "approve", "revision": 1, "values": {"invoice_number": "REF-" + "9" * 20_000}}).raise_for_status()
         _wait_done(guarded, ghttp_strict, gext_strict, batch_id)
         return guarded, batch_id
+
+    def reconcile_pass() -> None:
+        # patch reconcile-report: one pass of the reconciler's schedule workflow (reconcile_batches)
+        workflow_id = f"reconcile-history-{time.time_ns()}"
+        asyncio.run(_run_reconcile(stack, workflow_id))
+        written.append(_write(stack, workflow_id, f"{prefix}reconcile_pass"))
 
     ghttp_strict = guarded.client(guarded.create_key(name="histories"))
     scenarios = [offline_processed, review_approved_and_deleted, webhooks_review_approved,
@@ -232,21 +240,31 @@ def record(stack: AppStack, gemini: AppStack, guarded: AppStack, prefix: str, on
         if only and scenario.__name__ not in only.split(","):
             continue
         on, batch_id = scenario()
-        written.append(_write(on, batch_id, f"{prefix}{scenario.__name__}"))
+        written.append(_write(on, batch_workflow_id(batch_id), f"{prefix}{scenario.__name__}"))
+    if not only or "reconcile_pass" in only.split(","):
+        reconcile_pass()
     return written
 
 
-def _write(stack: AppStack, batch_id: str, name: str, run_id: str | None = None) -> Path:
+async def _run_reconcile(stack: AppStack, workflow_id: str) -> None:
+    from workflows.reconcile import ReconcileWorkflow
+
+    client = await connect(stack.settings)
+    await client.execute_workflow(ReconcileWorkflow.run, id=workflow_id, task_queue=stack.settings.task_queue,
+                                  execution_timeout=timedelta(minutes=5))
+
+
+def _write(stack: AppStack, workflow_id: str, name: str, run_id: str | None = None) -> Path:
     path = HISTORIES / f"{name}.json"
-    path.write_text(asyncio.run(_history(stack, batch_id, run_id)))
+    path.write_text(asyncio.run(_history(stack, workflow_id, run_id)))
     print("wrote", path)
     return path
 
 
-async def _history(stack: AppStack, batch_id: str, run_id: str | None = None) -> str:
+async def _history(stack: AppStack, workflow_id: str, run_id: str | None = None) -> str:
     """The workflow's history: of run_id, else of its latest run."""
     client = await connect(stack.settings)
-    handle = client.get_workflow_handle(batch_workflow_id(batch_id), run_id=run_id)
+    handle = client.get_workflow_handle(workflow_id, run_id=run_id)
     if run_id is None:  # the batch may look finished (a deleted file left out) before its workflow is
         await asyncio.wait_for(handle.result(), 120)
     return (await handle.fetch_history()).to_json()

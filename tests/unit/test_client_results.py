@@ -78,3 +78,37 @@ def test_the_cli_csv_has_the_apis_columns_and_a_row_for_files_never_sent(tmp_pat
     assert rows == [["file_id", "file_name", "status", "reviewed", "total", "error", "_error"],
                     ["file_1", "a.pdf", "needs_review", "false", "1.5", "E1", ""],
                     ["", "big.pdf", "skipped", "false", "", "", "over 25 MB"]]
+
+
+def test_an_e_mail_becomes_a_result_per_attachment_in_the_cli(tmp_path: Path):
+    """`docparse extract mail.eml a.pdf`: the upload's answer says which files each input became
+    (`part`); the message's attachments each get their own result, the PDF its own, matched by id
+    (an attachment may carry the name of another input)."""
+    from cli.extract import collect_results, per_file, upload_chunk
+
+    accepted = [
+        {"id": "file_a1", "file_name": "a.pdf", "page_count": 1, "part": 0, "from_message": "mail.eml"},
+        {"id": "file_a2", "file_name": "b.pdf", "page_count": 1, "part": 0, "from_message": "mail.eml"},
+        {"id": "file_p", "file_name": "a.pdf", "page_count": 1, "part": 1, "from_message": None},
+    ]
+    results = [{**ITEM, "file_id": f["id"], "file_name": f["file_name"], "status": "processed",
+                "result": {"total": n}} for n, f in enumerate(accepted)]
+
+    def api(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(202, json={"batch": {**BATCH, "file_count": 3}, "files": accepted})
+        return httpx.Response(200, json={"batch": BATCH, "files": results})
+
+    (tmp_path / "mail.eml").write_bytes(b"From: a@b.c\nSubject: x\n\nbody")
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4")
+    sent = [Item(tmp_path / "mail.eml", 30), Item(tmp_path / "a.pdf", 8)]
+    dp, _ = make(api)
+    assert upload_chunk(dp, "ext_1", sent, None) == "btc_1"
+    items = per_file(sent)
+    values = collect_results(dp, "ext_1", ["btc_1"], items)
+
+    assert [(i.file_id, i.name, i.stem, i.status) for i in items] == [
+        ("file_a1", "a.pdf", "mail-a", "processed"), ("file_a2", "b.pdf", "mail-b", "processed"),
+        ("file_p", "a.pdf", "a", "processed")]
+    assert [values[i]["result"] for i in items] == [{"total": 0}, {"total": 1}, {"total": 2}]
+    assert items[0].label == f"{tmp_path / 'mail.eml'} [a.pdf]" and items[2].label == str(tmp_path / "a.pdf")
