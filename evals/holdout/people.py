@@ -111,7 +111,8 @@ _TOWN = {
 }
 
 
-def _pick(rnd: random.Random, table: dict, loc: Locale):
+def _pick(table: dict, loc: Locale):
+    """The entry for the locale, else its language, else the US one."""
     return table.get(loc.code) or table.get(loc.lang) or table["en-US"]
 
 
@@ -131,8 +132,8 @@ def _fill(rnd: random.Random, pattern: str) -> str:
 
 
 def address(rnd: random.Random, loc: Locale) -> list[str]:
-    street = _fill(rnd, rnd.choice(_pick(rnd, _STREET, loc)))
-    town = _fill(rnd, rnd.choice(_pick(rnd, _TOWN, loc)))
+    street = _fill(rnd, rnd.choice(_pick(_STREET, loc)))
+    town = _fill(rnd, rnd.choice(_pick(_TOWN, loc)))
     lines = [street, *town.split("\n")]
     if loc.code in ("fr-FR", "de-DE", "es-ES", "it-IT", "nl-NL") and rnd.random() < 0.15:
         lines.append({"fr": "France", "de": "Deutschland", "es": "España", "it": "Italia", "nl": "Nederland"}[loc.lang])
@@ -144,7 +145,7 @@ def person_name(rnd: random.Random, loc: Locale) -> str:
 
 
 def company_name(rnd: random.Random, loc: Locale) -> str:
-    patterns, forms = _pick(rnd, _COMPANY, loc)
+    patterns, forms = _pick(_COMPANY, loc)
     lang = loc.lang
     last = _LAST[lang]
     l1, l2 = rnd.sample(last, 2)
