@@ -23,6 +23,7 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "creditnotanummer": 1, "creditnota nr": 1, "gutschriftnummer": 1, "numero d avoir": 1,
             "avoir no": 1, "nota de credito n": 1, "nota di credito n": 1, "credit memo": 0.5,
             "n nota credito": 1, "n nota di credito": 1, "nota credito n": 1, "numero nota di credito": 1,
+            "credit no": 1, "credit number": 1, "credit #": 1, "credit nr": 1, "credit memo id": 1,
             "n d avoir": 1, "no d avoir": 1, "n de abono": 1, "numero de abono": 1, "abono n": 1, "n abono": 1, "credit memo no": 1, "credit memo #": 1, "credit memo number": 1,
             "booking id": 0.5, "booking number": 0.5, "booking reference": 0.5,
             "rechnungsnummer": 1, "rechnungsnr": 1, "rechnung nr": 1, "rechnungs nr": 1,
@@ -171,6 +172,11 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "importo iva": 1, "imposta": 0.8,
             "mwst gesamt": 1, "ust gesamt": 1, "mwst summe": 1, "steuer gesamt": 1, "gesamte mwst": 1,
             "tax total": 1, "vat total": 1, "btw totaal": 1, "iva totale": 1, "tva totale": 1,
+            # the sum over several rates, printed after one line per rate
+            "umsatzsteuer gesamt": 1, "mehrwertsteuer gesamt": 1, "gesamt umsatzsteuer": 1,
+            "summe umsatzsteuer": 1, "summe mehrwertsteuer": 1, "gesamtsumme ust": 1,
+            "total taxes": 1, "total des taxes": 1, "montant total tva": 1, "total gst": 1,
+            "totaal btw bedrag": 1, "total impuestos": 1, "totale imposte": 1,
         },
     },
     "total_amount": {
@@ -285,6 +291,32 @@ BLOCKERS: Weights = {
     "leverdatum": 1, "afleverdatum": 1, "besteldatum": 1, "date de commande": 1, "commande le": 1,
     "livre le": 1, "ship date": 1, "date shipped": 1, "shipping date": 1, "p o box": 1, "postfach": 1, "boite postale": 1, "apartado": 1,
     "created by": 1, "data di nascita": 1,
+    # the invoice a credit note corrects: its number is not the document's own
+    "original invoice": 1, "original invoice no": 1, "original invoice number": 1,
+    "referenced invoice": 1, "related invoice": 1, "corrected invoice no": 1,
+    "facture d origine": 1, "facture origine": 1, "facture initiale": 1, "facture de reference": 1,
+    "facture rectifiee": 1, "bezug auf rechnung": 1, "bezug rechnung": 1, "ursprungsrechnung": 1,
+    "originalrechnung": 1, "ursprungliche rechnung": 1, "korrektur zu rechnung": 1,
+    "oorspronkelijke factuur": 1, "originele factuur": 1, "creditering van factuur": 1,
+    "factura original": 1, "factura rectificada": 1, "fattura originale": 1,
+    "fattura di riferimento": 1, "fattura rettificata": 1,
+    # numbers of a telephone or fax line printed under "#" / "No." labels
+    "phone #": 1, "phone no": 1, "phone number": 1, "tel no": 1, "tel nr": 1, "telephone no": 1,
+    "telefon nr": 1, "telefonnummer": 1, "fax #": 1, "fax no": 1, "fax nr": 1, "faxnummer": 1,
+    "mobile no": 1, "handy nr": 1,
+}
+
+# the heading of a detachable payment slip at a page's foot (filled in and sent back by the
+# payer): its party block ("From: <customer>") is not the seller's
+SLIP_HEADINGS: Weights = {
+    "remittance advice": 1, "remittance slip": 1, "remittance": 0.9, "payment slip": 1,
+    "payment stub": 1, "please detach": 1, "detach and return": 1, "please return this portion": 1,
+    "return this portion": 1, "return this slip": 1, "zahlungsabschnitt": 1, "abschnitt bitte": 1,
+    "bitte abtrennen": 1, "hier abtrennen": 1, "uberweisungstrager": 1, "zahlschein": 1,
+    "bulletin de paiement": 1, "bulletin de versement": 1, "coupon a retourner": 1,
+    "talon a retourner": 1, "talon de paiement": 1, "a detacher": 1, "partie a detacher": 1,
+    "acceptgiro": 1, "betaalstrook": 1, "antwoordstrook": 1, "cedola di pagamento": 1,
+    "tagliando": 0.9, "resguardo de pago": 1, "empfangsschein": 1, "zahlteil": 1,
 }
 
 DOC_TYPES: list[tuple[str, str]] = [
