@@ -13,11 +13,13 @@ from extraction.engines.offline.addresses import (
     segment_at,
     sender_line,
     window_address,
+    whole_name,
     wrapped_before,
     wrapped_name,
 )
 from extraction.engines.offline.candidates import Candidate
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, mean_conf, segments
+from extraction.engines.offline.regions import slip_rows
 from extraction.engines.offline.value_words import name_words
 from extraction.values import fold
 from extraction.vocabulary import (
@@ -55,6 +57,8 @@ class PartyReader:
         for party, phrases in PARTY_HEADINGS.items():
             for phrase, w in phrases.items():
                 self.party_index.add(phrase, party, w)
+        # a payment slip's party block is the payer's: no section, no name taken from it
+        self.slip = slip_rows(doc)
         self.sections = self._sections()
 
     # -- party sections ------------------------------------------------------------------------
@@ -63,6 +67,8 @@ class PartyReader:
         out: dict[tuple[int, int], list] = {}
         for rows in self.doc.rows_by_page:
             for r in rows:
+                if id(r) in self.slip:
+                    continue
                 # a heading is a short segment made of the party label (and maybe a colon)
                 segs: dict[int, list[int]] = {}
                 for k, s in enumerate(r.seg_of_word):
@@ -115,6 +121,8 @@ class PartyReader:
             return
         for rows in self.doc.rows_by_page:
             for ri, r in enumerate(rows):
+                if id(r) in self.slip:
+                    continue
                 # "Name: X" under a party heading
                 for i, j, _, w in self.name_index.matches(r.pieces):
                     wi, wj = r.piece_word[i], r.piece_word[j - 1]
@@ -181,7 +189,7 @@ class PartyReader:
         rows = self.doc.rows_by_page[-1] if self.doc.rows_by_page else []
         _w, h = self.doc.size.get(rows[0].page if rows else 1, (1.0, 1.0))
         for r in rows:
-            if h <= 1 or r.y0 < 0.8 * h:
+            if h <= 1 or r.y0 < 0.8 * h or id(r) in self.slip:
                 continue
             ws = segments(r)[0]
             txt = " ".join(w.text for w in ws)
@@ -310,8 +318,8 @@ class PartyReader:
                     continue
                 party, _ = self.party_of(r, ws[0].x0)
                 if party in ("buyer", "other"):
-                    return
-                cands.append(self._name(wrapped_name(rows, k, ws), 0.35, r))
+                    break  # the buyer's block: the letterhead is set otherwise (flush right)
+                cands.append(self._name(whole_name(rows, k, ws), 0.35, r))
                 return
         # a letterhead set flush right, or with one address line: the first block on the page
         for b in address_blocks(self.doc, self.table_y):
@@ -319,7 +327,7 @@ class PartyReader:
                 continue
             party, _ = self.party_of(b.row, b.name[0].x0)
             if party not in ("buyer", "other"):
-                cands.append(self._name(wrapped_name(rows, rows.index(b.row), b.name), 0.3, b.row))
+                cands.append(self._name(whole_name(rows, rows.index(b.row), b.name), 0.3, b.row))
             return
 
     def _legal_form_name(self, out: dict[str, list[Candidate]], key: str) -> bool:
@@ -331,8 +339,10 @@ class PartyReader:
             buyer_texts = {fold(str(c.value)) for c in out[bkey]}
         for rows in self.doc.rows_by_page[:1] + self.doc.rows_by_page[-1:]:
             for r in rows:
+                if id(r) in self.slip:
+                    continue
                 for ws in segments(r):
-                    if len(ws) > 8 or len(ws) < 2:
+                    if len(ws) > 8:
                         continue
                     last = "".join(pieces_of(ws[-1].text))
                     if last in LEGAL_FORMS and not re.search(r"\d", " ".join(w.text for w in ws)):
@@ -340,10 +350,10 @@ class PartyReader:
                         for k, w in enumerate(ws):
                             if w.text.endswith(":"):
                                 start = k + 1
-                        ws = ws[start:]
+                        # a legal form alone on its line ends a name wrapped from the line above
+                        ws = wrapped_before(rows, rows.index(r), ws[start:])
                         if len(ws) < 2:
                             continue
-                        ws = wrapped_before(rows, rows.index(r), ws)
                         txt = " ".join(w.text for w in ws).strip(",;")
                         party, _ = self.party_of(r, ws[0].x0)
                         if party in ("buyer", "other") or fold(txt) in buyer_texts:
