@@ -111,6 +111,10 @@ class HeaderReader:
                         prev = r.words[wi - 1].text
                         if re.fullmatch(r"[A-Za-zÀ-ÿ-]{2,}\.?", prev):
                             weight *= 0.6
+                    # words before the label in its segment: "zzgl. 19 % USt." prints the rate there
+                    lead = [r.words[k] for k in range(wi) if r.seg_of_word[k] == seg]
+                    if _in_sentence(lead):
+                        weight *= 0.6  # "... onder vermelding van het factuurnummer 2025": prose
                     if wi > 0 and fold(r.words[wi - 1].text).strip(":.") in YOUR_WORDS and \
                             HEADER_CONCEPTS.get(self.concept.get(key) or "", {}).get("party") == "seller":
                         continue  # "Your VAT number" is the customer's, never the seller's
@@ -141,11 +145,11 @@ class HeaderReader:
                     apart = bool(right) and kinds[key] in ("id", "date", "amount", "vat") and \
                         right[0].x0 - label_words[-1].x1 > 3 * r.height and below is not None and \
                         abs(below[1][0].x0 - label_words[0].x0) <= 4 and not self._is_label(below[1])
-                    self._emit(out, key, kinds[key], weight, right, r, label_words, 0.5 if apart else 1.0)
+                    self._emit(out, key, kinds[key], weight, right, r, label_words, 0.5 if apart else 1.0, lead)
                     # value directly below the label (less likely when text follows the label)
                     if below:
                         pos = 0.85 if apart or not [x for x in right if x.text not in (":", "-")] else 0.55
-                        self._emit(out, key, kinds[key], weight, below[1], below[0], label_words, pos)
+                        self._emit(out, key, kinds[key], weight, below[1], below[0], label_words, pos, lead)
         self.parties.add_names(out)
         self._doc_type(out)
         self._currency_fallback(out)
@@ -195,9 +199,10 @@ class HeaderReader:
         return None
 
     def _emit(self, out: dict[str, list[Candidate]], key: str, kind: str, weight: float,
-              words: list[PlacedWord], row: Row, label_words: list[PlacedWord], pos: float) -> None:
+              words: list[PlacedWord], row: Row, label_words: list[PlacedWord], pos: float,
+              lead: list[PlacedWord] | None = None) -> None:
         """Candidates read from the words after a label, per kind of value; a party field's label
-        outside its party's section counts less."""
+        outside its party's section counts less. ``lead``: the words before the label."""
         if not words:
             return
         doc = self.doc
@@ -210,7 +215,7 @@ class HeaderReader:
                 weight *= 0.3
             elif sec == party:
                 weight = min(1.0, weight * 1.15)
-        rate = _rate(label_words + words) if kind == "amount" else None
+        rate = _rate((lead or []) + label_words + words) if kind == "amount" else None
 
         def add(value: object, score: float, ws: list[PlacedWord], raw: str = "") -> None:
             out[key].append(Candidate(value, score, row.page, box_of(ws), order, label=weight, raw=raw,
@@ -294,6 +299,12 @@ class HeaderReader:
             cur = max(counts, key=lambda c: counts[c])
             page, w = first[cur]
             out[key].append(Candidate(cur, 0.6 if len(counts) == 1 else 0.45, page, box_of([w]), 0))
+
+
+def _in_sentence(lead: list[PlacedWord]) -> bool:
+    """A label preceded in its segment by the words of a sentence (three or more, lower-case
+    words among them): a value printed in prose, less likely the field's than one in the header."""
+    return len(lead) >= 3 and sum(1 for w in lead if re.fullmatch(r"[a-zß-ÿ]{2,}[,;]?", w.text)) >= 2
 
 
 def _rate(words: list[PlacedWord]) -> float | None:

@@ -9,6 +9,7 @@ from extraction.values import find_date, fold, parse_number
 
 _PERIOD_WORDS = {"day", "days", "tage", "tagen", "tag", "jours", "jour", "dagen", "dag", "months",
                  "monate", "mois", "weeks", "wochen", "semaines", "%", "x"}
+_SIGN = re.compile(r"^[-−–][€$£¥₹]?$|^[€$£¥₹][-−–]$")
 _MONEY_TOKEN = re.compile(r"^[-+(]?[€$£¥₹]?[-+]?\d[\d.,'’]*\)?-?$")
 
 
@@ -18,9 +19,14 @@ def money_amounts(words: list[PlacedWord], language: str,
     out = []
     k = 0
     n = len(words)
+    negative = False
     while k < n:
         t = words[k].text.strip(":;")
         if t.endswith("%") or (k + 1 < n and words[k + 1].text.startswith("%")):
+            k += 1
+            continue
+        if _SIGN.match(t) and k + 1 < n and words[k + 1].x0 - words[k].x1 < 0.6 * (words[k].y1 - words[k].y0):
+            negative = True  # "-€ 27,03": the sign (and currency) printed apart from the figure
             k += 1
             continue
         # merge "4 108,26" style digit groups and "1 234.50"
@@ -39,9 +45,11 @@ def money_amounts(words: list[PlacedWord], language: str,
                 continue
             v = parse_number(txt, language, decimal)
             if v is not None and len(digits) <= 12:
-                out.append((v, grp))
+                out.append((-abs(v) if negative else v, [words[k - 1], *grp] if negative else grp))
+            negative = False
             k = j
             continue
+        negative = False
         k += 1
     return out
 
@@ -74,6 +82,9 @@ def id_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
 def id_text(w: PlacedWord) -> str:
     """An identifier word without its printed prefix ("Nr.471102" -> "471102")."""
     t = w.text.strip(":;,")
+    t = re.sub(r"(?<=\w)[.!?]+$", "", t)  # a sentence's full stop is never part of an id
+    if t.endswith(")") and "(" not in t:
+        t = t[:-1]
     return re.sub(r"^(?i:n[°º]|no\.|nr\.|#)\s*(?=\w)", "", t)
 
 
