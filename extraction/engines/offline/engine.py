@@ -42,6 +42,8 @@ class OfflineEngine:
             reader = TableReader(doc, f)
             table_rows |= {id(r) for r in reader.header_rows()}
             items, conf, cites, ev = reader.read()
+            # an item's words are the item's: "per signed work order" names no PO number
+            table_rows |= reader.item_rows
             result[f.key] = items
             confidence.update(conf)
             citations.update(cites)
