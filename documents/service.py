@@ -67,10 +67,10 @@ class DocumentService:
         return await self.run(render_pages, path, kind=kind, start=start, stop=stop, dpi=self.settings.render_dpi,
                               language=language, images=False, model=self.model_pages if images else None)
 
-    async def draw_page(self, path: Path, *, kind: str, number: int) -> bytes:
-        """One page (1-based) as PNG, for a reader."""
+    async def draw_page(self, path: Path, *, kind: str, number: int, rotation: float = 0.0) -> bytes:
+        """One page (1-based) as PNG, for a reader; turned by ``rotation`` (an OCRed page, as read)."""
         [drawn] = await self.run(render_pages, path, kind=kind, start=number - 1, stop=number,
-                                 dpi=self.settings.render_dpi, images=True, words=False)
+                                 dpi=self.settings.render_dpi, images=True, words=False, rotation=rotation)
         return drawn.png
 
     def shutdown(self) -> None:

@@ -26,8 +26,19 @@ class PageText(BaseModel):
     height: float
     source: Literal["text", "ocr", "none"] = "text"
     words: list[Word] = []
+    # An OCRed page is read upright and straight: turned by this many degrees (PyMuPDF's
+    # Matrix.prerotate, about the page's centre; +-90 swaps width and height). Words, and so
+    # citations, are in that upright page's points; readers draw the page turned the same way.
+    rotation: float = 0.0
+    # Problems met reading this page (on page 1 also the document's: a damaged PDF that had to be
+    # repaired), as sentences: they become the result's warnings and a reason to review it.
+    warnings: list[str] = []
 
 
 class DocumentText(BaseModel):
     file_name: str = ""
     pages: list[PageText]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for page in self.pages for w in page.warnings]
