@@ -29,6 +29,7 @@ INK = 150  # a pixel darker than this is ink
 MAX_SKEW = 8.0  # degrees searched either way; a scan more skewed than this is a photo
 MIN_SKEW = 0.2  # below this a page is read as it is (lines drift < 2 px across an A4 page)
 MAX_POINTS = 60_000  # ink points used to estimate skew (evenly sampled on dense pages)
+STEP = 2  # the ink is looked at on a grid of this many pixels (darkest of each cell)
 SIDEWAYS_MARGIN = 0.1  # more empty columns than rows by this share: the text lines run down the page
 RULE_PX = 40  # an unbroken run of ink this long (pixels, ~7 mm at 150 dpi) is a rule, not a letter
 
@@ -94,13 +95,10 @@ def _sharpness(ys, xs, angle: float) -> float:
     return float((h * h).sum()) / max(len(ys), 1)
 
 
-def estimate_skew(a: np.ndarray, step: int = 2) -> tuple[float, float]:
-    """(angle in degrees, share of empty rows once straight). The angle is the skew of the text
-    lines as PyMuPDF's prerotate would have made it: turn by -angle to straighten. Text read
+def _straighten(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float]:
+    """(skew in degrees, share of empty rows once straight) of ink points read along rows. The
+    skew is as PyMuPDF's prerotate would have made it: turn by -skew to straighten. Text read
     along its lines leaves the gaps between lines empty (~40% of rows); read across them, few."""
-    ys, xs = _ink(a, step)
-    if len(ys) < 200:
-        return 0.0, 0.0
     if len(ys) > MAX_POINTS:
         keep = np.linspace(0, len(ys) - 1, MAX_POINTS).astype(np.int64)
         ys, xs = ys[keep], xs[keep]
@@ -112,12 +110,8 @@ def estimate_skew(a: np.ndarray, step: int = 2) -> tuple[float, float]:
     return (round(best, 2) if abs(best) >= MIN_SKEW else 0.0), empty
 
 
-def _lines(a: np.ndarray, skew: float) -> list[np.ndarray]:
-    """Row profiles of the text lines (runs of rows with ink) at full resolution."""
-    ys, xs = _ink(a, 1)
-    if not len(ys):
-        return []
-    h = _profile(ys, xs, skew)
+def _runs(h: np.ndarray) -> list[np.ndarray]:
+    """The text lines of a row profile: runs of rows with ink."""
     edges = np.flatnonzero(np.diff(np.concatenate(([0], (h > 0).astype(np.int8), [0]))))
     return [h[s:e] for s, e in zip(edges[::2], edges[1::2])]
 
@@ -127,7 +121,7 @@ def upright_score(lines: list[np.ndarray]) -> float:
     (upright Latin text), < 0 when upside down, ~0 when there is too little text to tell."""
     above = below = 0.0
     for line in lines:
-        if not 6 <= len(line) <= 80:  # a rule, a picture or a speck, not a line of text
+        if not 3 <= len(line) <= 40:  # (in STEP-pixel rows) a rule, a picture or a speck, not text
             continue
         core = np.flatnonzero(line >= 0.5 * line.max())
         above += float(line[:core[0]].sum())
@@ -149,24 +143,22 @@ class Orientation:
         return round(r - 360 if r > 180 else r, 2)
 
 
-def _turned(a: np.ndarray, turn: int) -> np.ndarray:
-    # np.rot90 turns counter-clockwise on screen; PyMuPDF's prerotate on a y-down pixmap turns
-    # clockwise for positive angles: a prerotate by `turn` is rot90 by -turn/90.
-    return np.rot90(a, -(turn // 90) % 4)
-
-
 def orient(a: np.ndarray) -> Orientation:
-    """The turn and skew that make the page upright, and its text-line height."""
-    skew, rows = estimate_skew(a)
-    side_skew, cols = estimate_skew(a.T)
+    """The turn and skew that make the page upright, and its text-line height (one pass over the
+    ink, on a grid of STEP pixels)."""
+    ys, xs = _ink(a, STEP)
+    if len(ys) < 200:  # a blank page or a few marks: read as it is
+        return Orientation(turn=0, skew=0.0, line_px=0.0, upright=0.0)
+    skew, rows = _straighten(ys, xs)
+    side_skew, cols = _straighten(xs, ys)
     turn = 0
     if cols > rows + SIDEWAYS_MARGIN:
-        turn, skew = 90, -side_skew  # read along the columns: turned a quarter
-    b = _turned(a, turn)
-    lines = _lines(b, skew)
+        # read along the columns: a prerotate by 90 puts column x on row x, row y on column -y
+        turn, skew, ys, xs = 90, -side_skew, xs, -ys
+    lines = _runs(_profile(ys, xs, skew))
     score = upright_score(lines)
-    if score < 0:
+    if score < 0:  # upside down: half a turn more keeps the lines' slope
         turn, score = (turn + 180) % 360, -score
-        lines = [line[::-1] for line in reversed(lines)]
-    heights = [len(line) for line in lines if len(line) >= 4]
-    return Orientation(turn=turn, skew=skew, line_px=float(np.median(heights)) if heights else 0.0, upright=score)
+    heights = [len(line) for line in lines if len(line) >= 2]
+    line_px = STEP * float(np.median(heights)) if heights else 0.0
+    return Orientation(turn=turn, skew=skew, line_px=line_px, upright=score)
