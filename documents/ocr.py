@@ -46,10 +46,12 @@ AUTO_MAX_MODELS = 2
 # tesseract's page segmentation: 4 = one column of text of variable sizes. It keeps a table row
 # or a label and its value on one line, where 3 (automatic) split the page into blocks.
 PSM = 4
-# Text lines are scaled to about this height in pixels (as scanprep measures them: tesseract reads
-# 7-pt print at 150 dpi, ~12 px lines, much better enlarged; 10-pt print, ~19 px, needs nothing).
-LINE_PX_TARGET = 17.0
-LINE_PX_READABLE = (15.0, 30.0)  # within this, the page is read at its own resolution
+# Text lines are scaled to about this height in pixels (as scanprep measures them). tesseract
+# reads 7-pt print at 150 dpi (~12 px lines) much better enlarged: at 17 px it still read "B1234"
+# as "81234" and "1,18" as "118" on skewed scans, at 20 px it did not; 10-pt print (~16-20 px)
+# is read as it is.
+LINE_PX_TARGET = 20.0
+LINE_PX_READABLE = (16.0, 30.0)  # within this, the page is read at its own resolution
 MAX_ENLARGE, MAX_REDUCE = 2.0, 0.5
 TIMEOUT_S = 120
 # A huge page (a poster) is OCRed at a lower resolution.

@@ -120,8 +120,8 @@ def test_missing_tesseract_is_a_clear_error(monkeypatch, tmp_path, invoice):
 
 @pytest.mark.parametrize("dpi, scale", [
     (150, 1.0),    # 10-pt print at 150 dpi: ~18 px lines, read pixel for pixel
-    (100, 1.42),   # ~12 px lines: enlarged towards 17 px
-    (300, 0.53),   # ~32 px lines: reduced
+    (100, 1.67),   # ~12 px lines: enlarged towards 20 px
+    (300, 0.62),   # ~32 px lines: reduced
 ])
 def test_image_pages_are_read_at_their_own_resolution_unless_the_print_is_small_or_large(
         monkeypatch, invoice, tmp_path, dpi, scale):

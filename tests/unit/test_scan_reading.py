@@ -68,7 +68,7 @@ def test_despeckle_removes_isolated_dots_and_keeps_punctuation():
     assert despeckle(clean)[1] == 0  # a clean page is left alone (its periods and i-dots too)
 
 
-@pytest.mark.parametrize("line_px, scale", [(10, 1.7), (12, 17 / 12), (18, 1.0), (28, 1.0), (40, 0.5), (0, 1.0)])
+@pytest.mark.parametrize("line_px, scale", [(8, 2.0), (12, 20 / 12), (16, 1.0), (28, 1.0), (32, 0.625), (60, 0.5), (0, 1.0)])
 def test_small_print_is_enlarged_and_large_print_reduced(line_px, scale):
     assert text_scale(line_px) == pytest.approx(scale)
 
