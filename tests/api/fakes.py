@@ -50,13 +50,17 @@ class FakeStore:
 class FakeDocuments:
     """A file's page count is its number of b"page" markers; b"reject" in it is a damaged file."""
 
+    def __init__(self) -> None:
+        self.drawn: list[tuple[int, float]] = []  # (page, rotation) of every page drawn
+
     async def inspect(self, path: Path, name: str) -> DocumentInfo:
         data = Path(path).read_bytes()
         if b"reject" in data:
             raise DocumentRejected(f"'{name}' is not a supported document")
         return DocumentInfo(kind="pdf", page_count=max(1, data.count(b"page")))
 
-    async def draw_page(self, path: Path, *, kind: str, number: int) -> bytes:
+    async def draw_page(self, path: Path, *, kind: str, number: int, rotation: float = 0.0) -> bytes:
+        self.drawn.append((number, rotation))
         return PNG
 
     def shutdown(self) -> None:
