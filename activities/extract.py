@@ -11,6 +11,7 @@ import asyncio
 import json
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.errors import gone
 from activities.extractions import ExtractionCatalog, ExtractionSpec
@@ -24,8 +25,9 @@ from extraction.engines.registry import read_locally
 from extraction.finalize import finalize
 from extraction.pages import DocumentText, PageText
 from extraction.result import FinalResult, RawResult
-from extraction.review import apply_corrections
+from extraction.review import InvalidCorrection, apply_corrections
 from workflows import activity_names as act
+from workflows.contracts import ErrorType
 from workflows.models import ChunkResult, FileIds, FileOutcome, MergeTask, ReviewTask
 
 
@@ -108,12 +110,33 @@ class ExtractActivities:
             spec = await asyncio.to_thread(self.catalog.get, task.extraction_id, task.file_id)
         return await self.merge(task, spec, task.model, task.chunks, (task.input_tokens, task.output_tokens))
 
+    async def corrections(self, task: ReviewTask) -> dict | None:
+        """The reviewer's corrections: in the task, or stored under the file's prefix by the API
+        (too large for workflow history)."""
+        if task.corrections_key is None:
+            return task.corrections
+        if not task.corrections_key.startswith(storage.corrections_prefix(task.batch_id, task.file_id)):
+            raise ApplicationError(f"corrections key {task.corrections_key[:80]!r} is not one of this file's",
+                                   type=ErrorType.REVIEW_INVALID, non_retryable=True)
+        try:
+            stored = json.loads(await asyncio.to_thread(self.store.get_bytes, task.corrections_key))
+        except ObjectMissing:
+            raise gone(task.file_id) from None
+        if not isinstance(stored, dict):
+            raise ApplicationError("stored corrections are not an object of field values",
+                                   type=ErrorType.REVIEW_INVALID, non_retryable=True)
+        return stored
+
     async def finalize_approval(self, task: ReviewTask, spec: ExtractionSpec) -> None:
         """The approved values (the engine's, with the corrections), checked and cited again on
         the page words, confidence 1.0: reviewed.json. Always from result.json, so a retry
         computes the same."""
         final = await load_final(self.store, task.result_key, task.file_id)
-        raw = approved(spec.schema, final, task.corrections)
+        try:  # checked by the update's validator when inline; stored ones only here
+            raw = approved(spec.schema, final, await self.corrections(task))
+        except InvalidCorrection as e:
+            raise ApplicationError(f"invalid corrected values: {e}"[:500], type=ErrorType.REVIEW_INVALID,
+                                   non_retryable=True) from None
         async with keep_alive():
             document = await self.pages.words(task, task.file, spec.schema.language)
             reviewed = await asyncio.to_thread(finalize, spec.schema, raw, document, threshold=0, reviewed=True)

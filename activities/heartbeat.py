@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from temporalio import activity
 
-INTERVAL_S = 3.0
+INTERVAL_S = 3.0  # also how often the worker sends heartbeats on (worker/main.py)
 
 
 @asynccontextmanager

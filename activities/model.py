@@ -208,7 +208,7 @@ class GeminiTransport:
         """Raises ApplicationError (classified), or RequestTooLarge."""
         from google.genai import errors, types
 
-        contents = [types.Part.from_text(text=p) if isinstance(p, str) else
+        contents: list[types.PartUnion] = [types.Part.from_text(text=p) if isinstance(p, str) else
                     types.Part.from_bytes(data=p.data, mime_type=p.mime_type) for p in request.parts]
         config = await self.config(model, request.response_schema)
         try:

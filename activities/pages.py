@@ -16,6 +16,7 @@ from activities.errors import gone, rejected
 from activities.heartbeat import keep_alive
 from core import storage
 from core.storage import ObjectMissing, ObjectStore
+from core.text import without_paths
 from documents.errors import DocumentRejected
 from documents.pages import RenderedPage
 from documents.service import DocumentService
@@ -58,7 +59,7 @@ class PageReader:
         try:
             return await call
         except DocumentRejected as e:
-            raise rejected(str(e)) from None
+            raise rejected(without_paths(str(e), "the file")) from None
 
     async def stored_words(self, batch_id: str, file_id: str, numbers: range) -> list[str] | None:
         """PageText JSON of these pages as stored, or None when one of them is not."""

@@ -21,9 +21,18 @@ from core.storage import ObjectMissing, ObjectStore
 from extraction.result import FinalResult
 from extraction.review import decision_error
 from workflows import activity_names as act
-from workflows.models import BatchStatusInput, Decision, FileStatusInput, ReviewTask, SaveResultInput
+from workflows.models import (
+    BatchStatusInput,
+    Decision,
+    FileStatusInput,
+    RefusalRecord,
+    ReviewTask,
+    SaveResultInput,
+)
 
 log = logging.getLogger("docparse.worker")
+
+KEPT_REFUSALS = 10  # refused review signals kept in a file's review record, the latest
 
 
 def set_file_status(db: Engine, file_id: str, status: str, error: str | None = None,
@@ -110,6 +119,7 @@ class RecordActivities:
             stored.review = {
                 "decision": decision, "reviewer": reviewer, "reason": reason, "revision": revision,
                 "decided_at": decided_at.isoformat(), "corrected": corrected,
+                **({"refused": stored.review["refused"]} if stored.review and "refused" in stored.review else {}),
             }
             record.updated_at = utcnow()
             status, error = record.status, record.error
@@ -128,6 +138,24 @@ class RecordActivities:
     @activity.defn(name=act.SAVE_REVIEW)
     async def save_review(self, task: ReviewTask) -> None:
         await asyncio.to_thread(self._save_review, task)
+
+    def _record_refusal(self, inp: RefusalRecord) -> None:
+        with session_scope(self.db) as session:
+            stored = session.get(FileResult, inp.file_id)
+            if stored is None:  # no extracted values yet: the status query alone shows it
+                return
+            review = dict(stored.review or {})
+            refusal = inp.refusal.model_dump(mode="json")
+            # a retried activity must not add the same refusal twice
+            review["refused"] = [r for r in review.get("refused", []) if r != refusal][-(KEPT_REFUSALS - 1):] + [refusal]
+            stored.review = review
+            session.add(stored)
+            session.commit()
+
+    @activity.defn(name=act.RECORD_REVIEW_REFUSAL)
+    async def record_review_refusal(self, inp: RefusalRecord) -> None:
+        """A refused `review` signal, kept in the file's review record (a signal cannot answer)."""
+        await asyncio.to_thread(self._record_refusal, inp)
 
     def _set_batch_status(self, inp: BatchStatusInput) -> None:
         with session_scope(self.db) as session:

@@ -58,9 +58,14 @@ class WebhookActivities:
         headers = {**signed_headers(secret, ev.id, datetime.now(timezone.utc), body), **host}
         try:
             async with httpx.AsyncClient(timeout=self.settings.webhook_timeout_s, follow_redirects=False) as http:
+                try:
+                    request = http.build_request("POST", url, content=body, headers=headers, extensions=extensions)
+                except (httpx.InvalidURL, ValueError) as e:  # not HTTPErrors: a day of silent retries
+                    raise await self._refuse(ev, f"webhook_url cannot be requested: {e}") from None
                 # only the status matters: the receiver's body is never read into memory
-                async with http.stream("POST", url, content=body, headers=headers, extensions=extensions) as answer:
-                    status = answer.status_code
+                answer = await http.send(request, stream=True)
+                status = answer.status_code
+                await answer.aclose()
         except httpx.HTTPError as e:
             await asyncio.to_thread(self._record, ev, None, f"{type(e).__name__}: {e}")
             raise ApplicationError(f"webhook receiver unreachable ({type(e).__name__}); retrying") from None

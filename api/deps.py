@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from starlette.requests import HTTPConnection
 
+from api.domain_errors import Invalid
 from api.services import accounts, batches, extractions, files, idempotency
 from api.services.accounts import Caller
 from api.services.gemini import GeminiCheck
 from api.state import AppState, ModelCheck, Temporal
 from api.status_views import StatusViews
 from core.config import Settings
+from core.limits import MAX_PAGE_SIZE
 from core.models import Account, ApiKey, Batch, Extraction, FileRecord
 from core.storage import ObjectStore
+from core.text import refused_character
 from documents.service import DocumentService
 
 # Every dependency is `async def`: FastAPI runs a plain `def` dependency in its thread pool, and on
@@ -99,16 +102,27 @@ AccountDep = Annotated[Account, Depends(current_account)]
 KeyDep = Annotated[ApiKey, Depends(current_key)]
 
 
+def _path_ids(**ids: str) -> None:
+    """A path id no database can hold is a bad request, not a lookup (PostgreSQL refuses NUL)."""
+    for name, value in ids.items():
+        why = refused_character(value)
+        if why:
+            raise Invalid("invalid_request", f"invalid request: {name} contains {why}")
+
+
 async def owned_extraction(extraction_id: str, account: AccountDep, db: DbDep) -> Extraction:
+    _path_ids(extraction_id=extraction_id)
     return extractions.owned(db=db, account=account, extraction_id=extraction_id)
 
 
 async def owned_batch(extraction_id: str, batch_id: str, account: AccountDep, state: StateDep) -> Batch:
+    _path_ids(extraction_id=extraction_id, batch_id=batch_id)
     return batches.owned(db=state.db, known_batches=state.known_batches, account=account,
                          extraction_id=extraction_id, batch_id=batch_id)
 
 
 async def owned_file(extraction_id: str, file_id: str, account: AccountDep, db: DbDep) -> FileRecord:
+    _path_ids(extraction_id=extraction_id, file_id=file_id)
     return files.owned(db=db, account=account, extraction_id=extraction_id, file_id=file_id)
 
 
@@ -128,3 +142,8 @@ async def idempotency_key(
 
 
 IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]
+
+# A listing's page: newest first, `before` a next_before cursor (or an ISO timestamp).
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"at most {MAX_PAGE_SIZE}")]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_before of the previous page, or an ISO "
+                                     "8601 timestamp: only what was created before it")]

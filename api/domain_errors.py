@@ -3,17 +3,20 @@ and a sentence for people. No HTTP here: api/errors.py maps each class to its st
 
 from __future__ import annotations
 
+from core.text import shown
+
 
 class DomainError(Exception):
     """A refusal the caller can act on. `retryable` None: the status's own rule decides."""
 
     def __init__(self, code: str, message: str, *, retryable: bool | None = None,
-                 retry_after: int | None = None):
+                 retry_after: int | None = None, details: dict[str, str] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.retryable = retryable
         self.retry_after = retry_after  # seconds; becomes a Retry-After header
+        self.details = details or {}  # more members of the error body, for programs (e.g. batch_id)
 
 
 class Invalid(DomainError):
@@ -37,7 +40,7 @@ class OutOfPages(DomainError):
 class NotFound(DomainError):
     # One answer for "does not exist" and "belongs to someone else": existence is never revealed.
     def __init__(self, what: str, ident: str, *, code: str = "not_found", message: str | None = None):
-        super().__init__(code, message or f"{what} '{ident}' was not found")
+        super().__init__(code, message or f"{what} '{shown(ident)}' was not found")
 
 
 class Conflict(DomainError):

@@ -26,6 +26,7 @@ from api.domain_errors import (
     Unauthenticated,
     Unavailable,
 )
+from core.text import shown
 
 log = logging.getLogger("docparse.api")
 
@@ -43,11 +44,13 @@ def default_retryable(status: int) -> bool:
     return status in (429, 503) or status >= 500
 
 
-def error_body(status: int, message: str, code: str | None = None, retryable: bool | None = None) -> dict:
+def error_body(status: int, message: str, code: str | None = None, retryable: bool | None = None,
+               details: dict[str, str] | None = None) -> dict:
     return {
         "error": message,
         "code": code or DEFAULT_CODES.get(status, "error"),
         "retryable": default_retryable(status) if retryable is None else retryable,
+        **(details or {}),
     }
 
 
@@ -69,7 +72,8 @@ def status_of(exc: DomainError) -> int:
 def domain_error_response(exc: DomainError) -> JSONResponse:
     status = status_of(exc)
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
-    return JSONResponse(error_body(status, exc.message, exc.code, exc.retryable), status_code=status, headers=headers)
+    return JSONResponse(error_body(status, exc.message, exc.code, exc.retryable, exc.details), status_code=status,
+                        headers=headers)
 
 
 def _location(loc: tuple) -> str:
@@ -77,7 +81,7 @@ def _location(loc: tuple) -> str:
     for p in loc:
         if p in ("body", "query", "path", "header"):
             continue
-        parts.append(f"[{p}]" if isinstance(p, int) else ("." if parts else "") + str(p))
+        parts.append(f"[{p}]" if isinstance(p, int) else ("." if parts else "") + shown(str(p)))  # a key, cut short
     return "".join(parts) or "request"
 
 

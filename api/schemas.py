@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from core.schema import ExtractionSchema, FieldSpec
+from core import limits
+from core.languages import LANGUAGE_DOC, language_problem
+from core.schema import ExtractionSchema, FieldSpec, size_problems
 
 
 class ExtractionCreate(BaseModel):
@@ -15,8 +17,10 @@ class ExtractionCreate(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
-    language: str = Field(default="auto", min_length=2, max_length=32)
-    fields: list[FieldSpec] = Field(min_length=1)
+    language: str = Field(default="auto", min_length=2, max_length=32, description=LANGUAGE_DOC)
+    fields: list[FieldSpec] = Field(
+        min_length=1, description=f"at most {limits.MAX_FIELDS} fields, nested ones included; {limits.NESTING_RULE}",
+    )
     model: str | None = Field(
         default=None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
         description="Gemini model for this extraction (default: the configured one)",
@@ -31,11 +35,27 @@ class ExtractionCreate(BaseModel):
         description="a file not reviewed within this time fails with 'review deadline passed'",
     )
     webhook_url: str | None = Field(
-        default=None, max_length=2000,
+        default=None, max_length=limits.MAX_WEBHOOK_URL_CHARS,
         description="events of this extraction's batches (batch.processed, batch.needs_review, file.processed, "
         "file.needs_review, file.failed) are POSTed here, signed per Standard Webhooks with the account's "
         "secret (POST /v1/webhook-secret)",
     )
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        problem = language_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _size_caps(cls, fields: list[FieldSpec]) -> list[FieldSpec]:
+        problems = size_problems(fields)  # enum values, schema bytes: what the worker's input must fit
+        if problems:
+            raise ValueError("; ".join(problems))
+        return fields
 
     @model_validator(mode="after")
     def _schema_rules(self) -> ExtractionCreate:
@@ -72,6 +92,9 @@ class ExtractionOut(BaseModel):
 
 class ExtractionList(BaseModel):
     extractions: list[ExtractionPublic]
+    next_before: str | None = Field(
+        description="pass as `before` to get the next page; null on the last page"
+    )
 
 
 class BatchPublic(BaseModel):
@@ -84,7 +107,10 @@ class BatchPublic(BaseModel):
     error: str | None = None
     created_at: datetime
     completed_at: datetime | None = None
-    usage: Usage | None = Field(default=None, description="model tokens used by the batch's files")
+    usage: Usage | None = Field(
+        default=None, description="model tokens used by the batch's files; null only when the database could "
+        "not be read (the status came from the workflow)",
+    )
 
 
 class FilePublic(BaseModel):
@@ -95,8 +121,39 @@ class FilePublic(BaseModel):
     error: str | None = None
 
 
+class FileAccepted(BaseModel):
+    id: str
+    file_name: str
+    page_count: int
+    part: int = Field(description="which uploaded file (0-based, in the order sent) it is, or came from: the "
+                      "attachments of one e-mail message share their message's")
+    from_message: str | None = Field(
+        default=None, description="the uploaded e-mail message (EML or MSG) this file was attached to")
+    converted_from: str | None = Field(
+        default=None, description="the office type converted to PDF at upload: docx, xlsx, odt, ods, rtf or html")
+
+
+class FileInfo(BaseModel):
+    id: str
+    batch_id: str
+    extraction_id: str
+    file_name: str
+    status: str
+    page_count: int
+    error: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class FileOut(BaseModel):
+    file: FileInfo
+
+
 class BatchCreated(BaseModel):
     batch: BatchPublic
+    files: list[FileAccepted] | None = Field(
+        default=None, description="the batch's files as accepted, in order (each attachment of an e-mail message "
+        "is a file of its own); absent on an Idempotency-Key replay")
 
 
 class BatchDetail(BaseModel):
@@ -109,6 +166,10 @@ class BatchList(BaseModel):
     next_before: str | None = Field(
         description="pass as `before` to get the next page; null on the last page"
     )
+
+
+REVIEWED_DOC = ("a reviewer approved these values: every confidence is 1.0, and a corrected value is cited only "
+                "where it is found on the page")
 
 
 class FileResultOut(BaseModel):
@@ -126,13 +187,50 @@ class FileResultOut(BaseModel):
     review: dict[str, Any] | None = Field(
         default=None, description="decision, reviewer, decided_at, reason, revision, corrected keys"
     )
+    reviewed: bool = Field(default=False, description=REVIEWED_DOC)
+
+
+class FileResultItem(BaseModel):
+    """One file in a batch's results: its values whatever its status says of them."""
+
+    file_id: str
+    batch_id: str
+    file_name: str
+    status: str = Field(description="processed: final; needs_review: `result` holds the extracted values, not "
+                        "yet confirmed by a reviewer; failed: see `error`; queued or processing: no result yet")
+    page_count: int
+    error: str | None = None
+    reviewed: bool = Field(default=False, description=REVIEWED_DOC)
+    review_reasons: list[str] = Field(default_factory=list, description="why the file needs (or needed) review")
+    result: dict[str, Any] | None = Field(default=None, description="the values: null unless processed or needs_review")
+    confidence: dict[str, float] = Field(default_factory=dict)
+    citations: dict[str, Any] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    engine: str | None = None
+    model_used: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    extracted: dict[str, Any] | None = Field(
+        default=None, description="what the engine returned, before any review (also of a file rejected in review)")
+    review: dict[str, Any] | None = None
+
+
+class BatchResults(BaseModel):
+    batch: BatchPublic
+    files: list[FileResultItem]
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
 
 
 class ReviewItem(BaseModel):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str
     batch_id: str
+    batch_name: str | None = Field(description="the name given at upload, if any")
+    batch_created_at: datetime
     page_count: int
     revision: int
     reasons: list[str]
@@ -147,7 +245,9 @@ class ReviewDetail(BaseModel):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str
     batch_id: str
+    batch_name: str | None
     status: str
     revision: int
     reasons: list[str]
@@ -157,6 +257,9 @@ class ReviewDetail(BaseModel):
     citations: dict[str, Any]
     review_threshold: float
     pages: list[str] = Field(description="URLs of the page images (PNG), in page order")
+    refused: list[dict[str, Any]] = Field(
+        default=[], description="refused `review` signals (Temporal UI/CLI), the latest last: at, reviewer, "
+                                "action, revision, reason")
 
 
 class ReviewDecisionIn(BaseModel):
@@ -165,7 +268,7 @@ class ReviewDecisionIn(BaseModel):
     action: Literal["approve", "reject"]
     revision: int = Field(ge=0, description="the revision shown by GET .../review")
     values: dict[str, Any] | None = Field(default=None, description="corrected values (approve only)")
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=limits.MAX_REVIEW_REASON_CHARS)
 
 
 class ReviewOutcomeOut(BaseModel):
@@ -179,6 +282,8 @@ class ErrorOut(BaseModel):
     error: str  # for people
     code: str  # stable, for programs: see README "Errors"
     retryable: bool  # the same request may succeed later (429, 503, 5xx)
+    batch_id: str | None = Field(
+        default=None, description="503 batch_not_scheduled_yet only: the batch that was stored (poll it)")
 
 
 _ERROR_WHEN = {

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +26,19 @@ from api.domain_errors import DomainError, Invalid, TooLarge
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks  # defined for type checkers only
 
+from core import limits
 from core.limits import MAX_FILE_NAME_CHARS as MAX_NAME
 from core.limits import MAX_FORM_FIELD_BYTES as MAX_TEXT_FIELD
+from core.processes import pid_alive
+from core.text import refused_character, shown
+
+# The text fields an upload may have besides its files, each at most once, and each one's length
+# in characters. Anything else is refused (400 unexpected_field naming it), so the parts of one
+# request are bounded: max_files files and these fields.
+TEXT_FIELDS = {"name": limits.MAX_BATCH_NAME_CHARS, "webhook_url": limits.MAX_WEBHOOK_URL_CHARS}
+
+# The documents' field: `files`, or `files[]` as many HTTP clients and HTML forms name a list field.
+FILE_FIELDS = ("files", "files[]")
 
 
 @dataclass
@@ -43,7 +57,8 @@ class ParsedUpload:
 
     def fingerprint(self, extraction_id: str) -> str:
         """What makes two uploads "the same request" for Idempotency-Key: the extraction, every
-        form field (name, webhook_url ...) and every file's name and bytes, in order."""
+        form field (name, webhook_url: TEXT_FIELDS, so a few KB at most) and every file's name and
+        bytes (by digest), in order."""
         h = hashlib.sha256(json.dumps([extraction_id, sorted(self.fields.items())]).encode())
         for f in self.files:
             h.update(json.dumps([f.file_name, f.size, f.digest.hexdigest()]).encode())
@@ -72,11 +87,14 @@ class _Collector:
         self._fh: BinaryIO | None = None
         self._text: bytearray | None = None
         self._text_name = ""
+        self._parts = 0  # parts begun, for messages ("part 3 of the upload ...")
 
     # header callbacks
     def on_part_begin(self) -> None:
         self._headers = {}
+        self._parts += 1
 
+    # python-multipart bounds a part's headers (8 lines of at most 4 KB each) before these see them
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
         self._header_field += data[start:end]
 
@@ -88,20 +106,37 @@ class _Collector:
         self._header_field = self._header_value = b""
 
     def on_headers_finished(self) -> None:
-        _, params = parse_options_header(self._headers.get("content-disposition", b""))
+        disposition = self._headers.get("content-disposition")
+        if disposition is None:
+            raise Invalid("malformed_multipart", f"part {self._parts} of the upload has no Content-Disposition "
+                          "header: each part needs one naming its field, e.g. "
+                          "'form-data; name=\"files\"; filename=\"a.pdf\"'")
+        _, params = parse_options_header(disposition)
         name = params.get(b"name", b"").decode("utf-8", "replace")
         filename = params.get(b"filename")
-        if name == "files" or filename is not None:
-            if name != "files":
-                raise Invalid("unexpected_field",
-                              f"unexpected file field '{name}': send documents in the 'files' field")
+        if not name:
+            raise Invalid("malformed_multipart", f"part {self._parts} of the upload has no field name in its "
+                          "Content-Disposition header (name=\"files\" for a document)")
+        if name in FILE_FIELDS or filename is not None:
+            if name not in FILE_FIELDS:
+                raise Invalid("unexpected_field", f"unexpected file field '{shown(name)}': send documents in the "
+                              "'files' (or 'files[]') field")
             position = len(self.out.files)
             if position >= self.max_files:
                 raise Invalid("too_many_files", f"too many files: at most {self.max_files} per batch")
-            display = clean_file_name((filename or b"").decode("utf-8", "replace"), position)
+            raw_name = (filename or b"").decode("utf-8", "replace")
+            if "\x00" in raw_name:
+                raise Invalid("invalid_request", f"the file name of file {position + 1} ('{shown(raw_name)}') "
+                              "contains a NUL character (U+0000)")
+            display = clean_file_name(raw_name, position)
             self._file = UploadedFile(position, display, self.tmpdir / f"{position:03d}")
             self._fh = open(self._file.path, "wb")
             self.out.files.append(self._file)
+        elif name not in TEXT_FIELDS:
+            raise Invalid("unexpected_field", f"unexpected form field '{shown(name)}': an upload takes 'files' and "
+                          f"optionally {', '.join(repr(f) for f in TEXT_FIELDS)}")
+        elif name in self.out.fields:
+            raise Invalid("unexpected_field", f"form field '{name}' is given twice; send it once")
         else:
             self._text, self._text_name = bytearray(), name
 
@@ -118,7 +153,8 @@ class _Collector:
         elif self._text is not None:
             self._text += chunk
             if len(self._text) > MAX_TEXT_FIELD:
-                raise Invalid("field_too_long", f"form field '{self._text_name}' is too long")
+                raise Invalid("field_too_long", f"form field '{self._text_name}' is longer than {MAX_TEXT_FIELD:,} "
+                              "bytes")
 
     def on_part_end(self) -> None:
         if self._fh is not None:
@@ -126,7 +162,15 @@ class _Collector:
             self._fh = None
             self._file = None
         elif self._text is not None:
-            self.out.fields[self._text_name] = self._text.decode("utf-8", "replace")
+            value = self._text.decode("utf-8", "replace")
+            why = refused_character(value)
+            if why:
+                raise Invalid("invalid_request", f"form field '{self._text_name}' contains {why}, which cannot be "
+                              "stored")
+            if len(value) > TEXT_FIELDS[self._text_name]:
+                raise Invalid("field_too_long", f"form field '{self._text_name}' is longer than "
+                              f"{TEXT_FIELDS[self._text_name]:,} characters")
+            self.out.fields[self._text_name] = value
             self._text = None
 
     def close(self) -> None:
@@ -171,5 +215,31 @@ async def parse_upload(request: Request, tmpdir: Path, *, max_files: int, max_by
     return collector.out
 
 
+UPLOAD_DIR_PREFIX = "docparse-upload-"
+_LEFTOVER_AGE_S = 3600  # folders without an owner pid (older versions) are removed once this old
+
+
 def upload_tmpdir() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="docparse-upload-")
+    # The owner's pid in the name: a process that starts can tell its dead predecessors' folders.
+    return tempfile.TemporaryDirectory(prefix=f"{UPLOAD_DIR_PREFIX}{os.getpid()}-")
+
+
+def clean_upload_leftovers(root: Path | None = None) -> int:
+    """Removes the upload folders of API processes that are gone (killed mid-upload); at start.
+    Folders of live processes (other API processes on this machine) stay. Returns how many went.
+    A folder with this process's own pid is a predecessor's: this one has not served a request
+    yet, and a container's API has the same pid (1) after every restart, /tmp kept."""
+    removed = 0
+    for path in Path(root or tempfile.gettempdir()).glob(f"{UPLOAD_DIR_PREFIX}*"):
+        owner = path.name[len(UPLOAD_DIR_PREFIX):].split("-", 1)[0]
+        try:
+            if owner.isdigit():
+                if int(owner) != os.getpid() and pid_alive(int(owner)):
+                    continue
+            elif time.time() - path.stat().st_mtime < _LEFTOVER_AGE_S:
+                continue
+            shutil.rmtree(path)
+            removed += 1
+        except OSError:  # gone meanwhile, or not ours to remove
+            continue
+    return removed

@@ -14,20 +14,24 @@ import json
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.connection import ApiErrors, ApiOpt, KeyOpt, connect, err
+from cli.connection import ApiErrors, ApiOpt, KeyOpt, StackOpt, connect, err
 from cli.progress import LineProgress, RichProgress, use_rich
+from extraction.table import ResultTable
 
 if TYPE_CHECKING:
-    from client import BatchStatus, Client, Extraction
+    from client import AcceptedFile, BatchFileResult, BatchStatus, Client, Extraction, UploadedBatch
 
-SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+# What a directory is searched for: the types the API takes (documents/kinds.py), office documents
+# (converted to PDF) and e-mail messages (their attachments become the files) included.
+SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".xlsx", ".odt", ".ods", ".rtf", ".html",
+            ".htm", ".eml", ".msg"}
 MAX_FILES_PER_BATCH = 30
 MAX_FILE_BYTES = 25 * 1024 * 1024
 
@@ -39,7 +43,7 @@ class OutFormat(str, Enum):
 
 @dataclass(eq=False)
 class Item:
-    """One input file and what became of it."""
+    """One input file, or one attachment of an input e-mail message, and what became of it."""
 
     path: Path
     size: int
@@ -47,10 +51,21 @@ class Item:
     error: str | None = None
     batch_id: str | None = None
     file_id: str | None = None
+    name: str = ""  # the file's name in the batch: the input's, or the attachment's
+    stem: str = ""  # of its output, results/<stem>.json
+    attachments: list[AcceptedFile] = field(default_factory=list)  # an e-mail message's files, as accepted
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.path.name
+        self.stem = self.stem or self.path.stem
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.name == self.path.name else f"{self.path} [{self.name}]"
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
-    """Files as given, directories expanded (recursively) to their PDF/PNG/JPEG/TIFF files, sorted."""
+    """Files as given, directories expanded (recursively) to the files the API takes (SUFFIXES), sorted."""
     out: list[Path] = []
     seen: set[Path] = set()
     for p in inputs:
@@ -110,7 +125,7 @@ def find_or_create_extraction(dp: Client, body: dict[str, Any]) -> tuple[Extract
     (language, model, description, review threshold and deadline, webhook URL) is reused; else one
     is created."""
     want = _settings_of(body)
-    for ext in dp.list_extractions():  # newest first
+    for ext in dp.iter_extractions():  # newest first, page by page until one matches
         if _settings_of(ext.model_dump()) == want:
             return ext, True
     return dp.create_extraction(body), False
@@ -167,10 +182,36 @@ def upload_chunk(dp: Client, ext_id: str, chunk: list[Item], name: str | None) -
                 err(f"error: the API refused a batch of {len(pending)} file(s): {e.message} ({e.status} {e.code})")
             pending = [i for i in pending if i not in refused]
             continue
-        for i in pending:
-            i.batch_id, i.status = batch.id, batch.status
+        take_files(pending, batch)
         return batch.id
     return None
+
+
+def take_files(sent: list[Item], batch: UploadedBatch) -> None:
+    """Each item sent gets its batch, and its file id from the upload's answer; an e-mail message
+    the files its attachments became. (An answer that replays an earlier upload lists no files:
+    collect_results then finds each item's file by its name.)"""
+    by_part: dict[int, list[AcceptedFile]] = {}
+    for f in batch.files:
+        if f.part is not None:
+            by_part.setdefault(f.part, []).append(f)
+    for part, item in enumerate(sent):
+        item.batch_id, item.status = batch.id, batch.status
+        files = by_part.get(part, [])
+        if len(files) == 1 and files[0].from_message is None:
+            item.file_id = files[0].id
+        elif files:
+            item.attachments = files
+
+
+def per_file(items: list[Item]) -> list[Item]:
+    """The items with each e-mail message replaced by its attachments, an item each (its output
+    results/<message>-<attachment>.json)."""
+    out: list[Item] = []
+    for i in items:
+        out.extend([Item(i.path, 0, status=i.status, batch_id=i.batch_id, file_id=a.id, name=a.file_name,
+                         stem=f"{i.path.stem}-{Path(a.file_name).stem}") for a in i.attachments] or [i])
+    return out
 
 
 
@@ -203,25 +244,32 @@ def wait_batches(dp: Client, ext_id: str, batches: list[str], items: list[Item],
     return final
 
 
-def _apply_statuses(items: list[Item], final: dict[str, BatchStatus]) -> None:
-    """Each uploaded item gets its file id and status (files come back in upload order)."""
-    for bid, status in final.items():
-        mine = [i for i in items if i.batch_id == bid]
-        files = list(status.files)
-        for item in mine:
-            match = next((f for f in files if f.file_name == item.path.name), None)
+def collect_results(dp: Client, ext_id: str, batches: list[str], items: list[Item]) -> dict[Item, dict[str, Any]]:
+    """One request per batch (GET .../results): each uploaded item gets its status and error (its
+    file found by id, else by name: files come back in upload order), and the answer holds the
+    item's values when it has some: processed, or waiting for review (extracted, marked
+    needs_review and not reviewed)."""
+    results: dict[Item, dict[str, Any]] = {}
+    for bid in batches:
+        files: list[BatchFileResult] = list(dp.get_batch_results(ext_id, bid).files)
+        for item in (i for i in items if i.batch_id == bid):
+            match = next((f for f in files if (f.file_id == item.file_id if item.file_id else
+                                               f.file_name == item.name)), None)
             if match is None:  # deleted meanwhile
                 item.status, item.error = "failed", "the file is no longer in the batch (deleted?)"
                 continue
             files.remove(match)
-            item.file_id, item.status, item.error = match.id, match.status, match.error
+            item.file_id, item.status, item.error = match.file_id, match.status, match.error
+            if match.result is not None:
+                results[item] = match.model_dump(mode="json")
+    return results
 
 
 def _out_names(items: list[Item]) -> dict[Item, str]:
     used: set[str] = set()
     out = {}
     for i in items:
-        base, n = i.path.stem, 1
+        base, n = i.stem, 1
         name = base
         while name in used:
             n += 1
@@ -231,25 +279,15 @@ def _out_names(items: list[Item]) -> dict[Item, str]:
     return out
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def write_csv(stream, items: list[Item], results: dict[Item, dict[str, Any]], fields: list[dict[str, Any]]) -> None:
-    keys = [f["key"] for f in fields if f.get("type") != "list<object>"]
-    fixed = ["file_name", "status"]
-    error_col = "error" if "error" not in keys else "_error"
+    """The API's CSV shape (extraction/table.py), with a row for files it never saw (refused, skipped)."""
+    table = ResultTable(fields)
     w = csv.writer(stream)
-    w.writerow(fixed + keys + [error_col])
+    w.writerow(table.header())
     for i in items:
-        values = results.get(i, {}).get("result") or {}
-        w.writerow([i.path.name, i.status] + [_cell(values.get(k)) for k in keys] + [i.error or ""])
+        body = results.get(i, {})
+        w.writerow(table.row(file_id=i.file_id, file_name=i.name, status=i.status,
+                             reviewed=bool(body.get("reviewed")), error=i.error, values=body.get("result")))
 
 
 MAIN_STATUSES = ("processed", "needs_review", "failed", "rejected", "skipped")
@@ -266,17 +304,18 @@ def summary(items: list[Item]) -> str:
 
 
 def extract(
-    inputs: Annotated[list[Path], typer.Argument(help="Files and directories (PDF/PNG/JPEG/TIFF files in them, sorted).")],
+    inputs: Annotated[list[Path], typer.Argument(help="Files and directories (the PDF, image, office and e-mail files in them, sorted).")],
     schema: Annotated[Path, typer.Option("--schema", help='Extraction body JSON: {"name": ..., "fields": [...], ...}.')],
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the batches, show progress, write the results.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="With --wait: directory for one JSON per file (or the CSV; default stdout).")] = None,
     fmt: Annotated[OutFormat, typer.Option("--format", help="json: one result body per file; csv: one row per file of the scalar fields.")] = OutFormat.json,
     api: ApiOpt = None,
     key: KeyOpt = None,
+    data_dir: StackOpt = None,
     name: Annotated[str | None, typer.Option("--name", help="Batch name (NAME-1, NAME-2 ... when split into several batches).")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", help="With --wait: stop waiting after this many seconds.")] = None,
 ) -> None:
-    """Extract data from documents (PDF, PNG, JPEG, TIFF) through the API.
+    """Extract data from documents (PDF, PNG, JPEG, TIFF; office documents; e-mails' attachments) through the API.
 
     Creates the extraction from --schema (or reuses one with the same name, fields and settings), uploads the files in batches of at most 30 (files over 25 MB are skipped), and with --wait shows progress and writes the results.
 
@@ -284,7 +323,7 @@ def extract(
     body = _load_schema(schema)
     paths = expand_inputs(inputs)
     if not paths:
-        err("error: no PDF, PNG, JPEG or TIFF files in the inputs")
+        err("error: no PDF, image, office document or e-mail files in the inputs")
         raise typer.Exit(2)
     items = [Item(p, p.stat().st_size) for p in paths]
     for i in items:
@@ -299,7 +338,7 @@ def extract(
 
     from client import AuthError
 
-    dp = connect(api, key)
+    dp = connect(api, key, data_dir)
     with dp, ApiErrors():
         ext, reused = find_or_create_extraction(dp, body)
         err(f"extraction {ext.id} ({ext.name}): {'reused' if reused else 'created'}")
@@ -321,8 +360,9 @@ def extract(
                 break
             if bid is not None:
                 batches.append(bid)
-                count = sum(1 for i in chunk if i.batch_id == bid)
+                count = sum(max(1, len(i.attachments)) for i in chunk if i.batch_id == bid)
                 err(f"uploaded batch {bid}: {count} file(s)")
+        items = per_file(items)
 
         if not wait:
             for bid in batches:
@@ -334,22 +374,20 @@ def extract(
             return
 
         try:
-            final = wait_batches(dp, ext.id, batches, items, timeout) if batches else {}
+            if batches:
+                wait_batches(dp, ext.id, batches, items, timeout)
         except KeyboardInterrupt:
             err(f"interrupted; the batches go on in the API: {' '.join(batches)} (extraction {ext.id})")
             raise typer.Exit(130) from None
-        _apply_statuses(items, final)
-        results: dict[Item, dict[str, Any]] = {}
-        for i in items:
-            if i.status == "processed" and i.file_id:
-                results[i] = dp.get_result(ext.id, i.file_id).model_dump(mode="json")
+        results = collect_results(dp, ext.id, batches, items)
 
     _write_outputs(items, results, ext.fields, out, fmt)
     for i in items:
         if i.status in BAD or i.status == "needs_review":
-            err(f"  {i.status:12} {i.path}" + (f": {i.error}" if i.error else ""))
+            err(f"  {i.status:12} {i.label}" + (f": {i.error}" if i.error else ""))
     if any(i.status == "needs_review" for i in items):
-        err("files waiting for review have no result yet: see `docparse review`")
+        err("files waiting for review: their extracted values are written with status needs_review "
+            "(not reviewed yet); decide with `docparse review`")
     err(summary(items))
     if any(i.status in BAD for i in items):
         raise typer.Exit(1)

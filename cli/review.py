@@ -4,6 +4,9 @@
     docparse review approve FILE_ID [--extraction ID] [--set key=value ...] [--reason TEXT]
     docparse review reject FILE_ID [--extraction ID] --reason TEXT
 
+Each takes --data-dir DIR (the stack `docparse up --data-dir DIR` runs) or --api URL --key KEY,
+before or after the subcommand (cli/connection.py says which stack is used otherwise).
+
 Exit codes: 0 fine; 1 an API error or a file not waiting for review; 2 bad usage (a bad --set,
 no or refused API key).
 """
@@ -12,11 +15,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.connection import ApiErrors, ApiOpt, KeyOpt, connect, err
+from cli.connection import ApiErrors, ApiOpt, KeyOpt, StackOpt, connect, err
 
 if TYPE_CHECKING:
     from client import Client
@@ -31,30 +35,38 @@ review_app = typer.Typer(
 
 
 @dataclass
-class _ReviewDefaults:
-    extraction: str | None
-    api: str | None
-    key: str | None
+class _Stack:
+    """The options given before or after the subcommand (`docparse review --data-dir D approve F`)."""
 
+    extraction: str | None = None
+    api: str | None = None
+    key: str | None = None
+    data_dir: Path | None = None
 
-def _defaults(ctx: typer.Context) -> _ReviewDefaults:
-    obj = ctx.obj if isinstance(ctx.obj, _ReviewDefaults) else None
-    return obj or _ReviewDefaults(None, None, None)
+    def over(self, ctx: typer.Context) -> _Stack:
+        """These options, the group's where these are not given."""
+        group = ctx.obj if isinstance(ctx.obj, _Stack) else _Stack()
+        return _Stack(self.extraction or group.extraction, self.api or group.api, self.key or group.key,
+                      self.data_dir or group.data_dir)
+
+    def connect(self) -> Client:
+        return connect(self.api, self.key, self.data_dir)
 
 
 @review_app.callback()
-def review_main(ctx: typer.Context, extraction: ExtractionOpt = None, api: ApiOpt = None, key: KeyOpt = None) -> None:
+def review_main(ctx: typer.Context, extraction: ExtractionOpt = None, api: ApiOpt = None, key: KeyOpt = None,
+                data_dir: StackOpt = None) -> None:
     """Files waiting for human review: `docparse review` lists them (same as `docparse review list`)."""
-    ctx.obj = _ReviewDefaults(extraction, api, key)
+    ctx.obj = _Stack(extraction, api, key, data_dir)
     if ctx.invoked_subcommand is None:
-        _list_reviews(extraction, api, key)
+        _list_reviews(ctx.obj)
 
 
 @review_app.command("list")
-def review_list(ctx: typer.Context, extraction: ExtractionOpt = None, api: ApiOpt = None, key: KeyOpt = None) -> None:
+def review_list(ctx: typer.Context, extraction: ExtractionOpt = None, api: ApiOpt = None, key: KeyOpt = None,
+                data_dir: StackOpt = None) -> None:
     """List the files waiting for review (the account's, or one extraction's), oldest first."""
-    d = _defaults(ctx)
-    _list_reviews(extraction or d.extraction, api or d.api, key or d.key)
+    _list_reviews(_Stack(extraction, api, key, data_dir).over(ctx))
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -68,10 +80,10 @@ def _reasons(reasons: list[str], shown: int = 2) -> str:
     return text + (f" (+{len(reasons) - shown} more)" if len(reasons) > shown else "")
 
 
-def _list_reviews(extraction: str | None, api: str | None, key: str | None) -> None:
-    dp = connect(api, key)
+def _list_reviews(stack: _Stack) -> None:
+    dp = stack.connect()
     with dp, ApiErrors():
-        queue = dp.list_reviews(extraction)
+        queue = dp.list_reviews(stack.extraction)
     if not queue:
         typer.echo("no files are waiting for review")
         return
@@ -139,6 +151,7 @@ def review_approve(
     reason: Annotated[str | None, typer.Option("--reason", help="Why (kept with the decision).")] = None,
     api: ApiOpt = None,
     key: KeyOpt = None,
+    data_dir: StackOpt = None,
 ) -> None:
     """Approve a file (optionally correcting values); it becomes processed."""
 
@@ -147,7 +160,7 @@ def review_approve(
         values = parse_sets(set_values or [], detail.fields)
         return dp.approve(ext_id, file_id, values=values or None, reason=reason, revision=detail.revision)
 
-    _decide(ctx, file_id, extraction, api, key, approve)
+    _decide(_Stack(extraction, api, key, data_dir).over(ctx), file_id, approve)
 
 
 @review_app.command("reject")
@@ -158,16 +171,16 @@ def review_reject(
     extraction: ExtractionOpt = None,
     api: ApiOpt = None,
     key: KeyOpt = None,
+    data_dir: StackOpt = None,
 ) -> None:
     """Reject a file; it becomes failed with the reason."""
-    _decide(ctx, file_id, extraction, api, key, lambda dp, ext_id: dp.reject(ext_id, file_id, reason=reason))
+    _decide(_Stack(extraction, api, key, data_dir).over(ctx), file_id,
+            lambda dp, ext_id: dp.reject(ext_id, file_id, reason=reason))
 
 
-def _decide(ctx: typer.Context, file_id: str, extraction: str | None, api: str | None, key: str | None,
-            decide) -> None:
+def _decide(stack: _Stack, file_id: str, decide) -> None:
     """Finds the file's extraction, runs the decision, prints the outcome."""
-    d = _defaults(ctx)
-    dp = connect(api or d.api, key or d.key)
+    dp = stack.connect()
     with dp, ApiErrors():
-        outcome = decide(dp, _find_extraction(dp, file_id, extraction or d.extraction))
+        outcome = decide(dp, _find_extraction(dp, file_id, stack.extraction))
     typer.echo(f"{outcome.file_id}: {outcome.decision} (revision {outcome.revision}), now {outcome.status}")

@@ -17,14 +17,17 @@ import httpx
 
 from client.errors import ApiConnectionError, ConfigError, error_from_response
 from client.models import (
-    Batch,
     BatchPage,
+    BatchResults,
     BatchStatus,
     Extraction,
+    ExtractionPage,
+    FileInfo,
     FileResult,
     ReviewDetail,
     ReviewItem,
     ReviewOutcome,
+    UploadedBatch,
 )
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -149,10 +152,19 @@ def _key(key: str, model):
     return parse
 
 
+def _uploaded(r: httpx.Response) -> UploadedBatch:
+    body = r.json()
+    return UploadedBatch.model_validate({**body["batch"], "files": body.get("files") or []})
+
+
 def _list(key: str, model):
     def parse(r: httpx.Response):
         return [model.model_validate(x) for x in r.json()[key]]
     return parse
+
+
+def _text(r: httpx.Response) -> str:
+    return r.text
 
 
 def _none(r: httpx.Response) -> None:
@@ -204,8 +216,11 @@ class BaseClient:
     def _c_get_extraction(self, extraction_id: str) -> Call:
         return Call("GET", f"/v1/extractions/{_seg(extraction_id)}", _key("extraction", Extraction))
 
-    def _c_list_extractions(self) -> Call:
-        return Call("GET", "/v1/extractions", _list("extractions", Extraction))
+    def _c_list_extractions(self, limit: int, before: str | None) -> Call:
+        params: dict[str, Any] = {"limit": limit}
+        if before:
+            params["before"] = before
+        return Call("GET", "/v1/extractions", _json(ExtractionPage), params=params)
 
     # -- batches
     def _c_upload_batch(self, extraction_id: str, files: Sequence[FileInput], name: str | None,
@@ -222,7 +237,7 @@ class BaseClient:
         files = [_buffer_unseekable(f) for f in files]
         key = idempotency_key or (new_idempotency_key() if self.auto_idempotency_key else None)
         return Call(
-            "POST", f"/v1/extractions/{_seg(extraction_id)}/batches", _key("batch", Batch),
+            "POST", f"/v1/extractions/{_seg(extraction_id)}/batches", _uploaded,
             data={k: v for k, v in (("name", name), ("webhook_url", webhook_url)) if v} or None, files=files,
             headers={"Idempotency-Key": key} if key else {},
             idempotent=key is not None,  # only a keyed upload can be sent twice without a second batch
@@ -237,7 +252,21 @@ class BaseClient:
             params["before"] = before
         return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/batches", _json(BatchPage), params=params)
 
+    def _c_get_batch_results(self, extraction_id: str, batch_id: str, fmt: str) -> Call:
+        parse = _text if fmt == "csv" else _json(BatchResults)
+        return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/batches/{_seg(batch_id)}/results", parse,
+                    params={"format": fmt})
+
+    def _c_delete_batch(self, extraction_id: str, batch_id: str) -> Call:
+        return Call("DELETE", f"/v1/extractions/{_seg(extraction_id)}/batches/{_seg(batch_id)}", _none)
+
+    def _c_delete_extraction(self, extraction_id: str) -> Call:
+        return Call("DELETE", f"/v1/extractions/{_seg(extraction_id)}", _none)
+
     # -- files
+    def _c_get_file(self, extraction_id: str, file_id: str) -> Call:
+        return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/files/{_seg(file_id)}", _key("file", FileInfo))
+
     def _c_get_result(self, extraction_id: str, file_id: str) -> Call:
         return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/files/{_seg(file_id)}/result", _json(FileResult))
 

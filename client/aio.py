@@ -21,12 +21,16 @@ from client.errors import WaitTimeout
 from client.models import (
     Batch,
     BatchPage,
+    BatchResults,
     BatchStatus,
     Extraction,
+    ExtractionPage,
+    FileInfo,
     FileResult,
     ReviewDetail,
     ReviewItem,
     ReviewOutcome,
+    UploadedBatch,
 )
 
 
@@ -91,12 +95,23 @@ class AsyncClient(BaseClient):
     async def get_extraction(self, extraction_id: str) -> Extraction:
         return await self._run(self._c_get_extraction(extraction_id))
 
-    async def list_extractions(self) -> list[Extraction]:
-        return await self._run(self._c_list_extractions())
+    async def list_extractions(self, *, limit: int = 20, before: str | None = None) -> ExtractionPage:
+        return await self._run(self._c_list_extractions(limit, before))
+
+    async def iter_extractions(self, *, page_size: int = 100) -> AsyncIterator[Extraction]:
+        """``async for ext in dp.iter_extractions()``: every extraction, following ``next_before``."""
+        before = None
+        while True:
+            page = await self.list_extractions(limit=page_size, before=before)
+            for ext in page.extractions:
+                yield ext
+            if not page.next_before:
+                return
+            before = page.next_before
 
     # -- batches
     async def upload_batch(self, extraction_id: str, files: Sequence[FileInput], *, name: str | None = None,
-                           idempotency_key: str | None = None, webhook_url: str | None = None) -> Batch:
+                           idempotency_key: str | None = None, webhook_url: str | None = None) -> UploadedBatch:
         return await self._run(self._c_upload_batch(extraction_id, files, name, idempotency_key, webhook_url))
 
     async def get_batch(self, extraction_id: str, batch_id: str) -> BatchStatus:
@@ -130,7 +145,22 @@ class AsyncClient(BaseClient):
                 raise WaitTimeout(f"batch {batch_id} is still {status.batch.status} after {timeout} s")
             await self._sleep(poll_interval)
 
+    async def get_batch_results(self, extraction_id: str, batch_id: str) -> BatchResults:
+        return await self._run(self._c_get_batch_results(extraction_id, batch_id, "json"))
+
+    async def get_batch_results_csv(self, extraction_id: str, batch_id: str) -> str:
+        return await self._run(self._c_get_batch_results(extraction_id, batch_id, "csv"))
+
+    async def delete_batch(self, extraction_id: str, batch_id: str) -> None:
+        await self._run(self._c_delete_batch(extraction_id, batch_id))
+
+    async def delete_extraction(self, extraction_id: str) -> None:
+        await self._run(self._c_delete_extraction(extraction_id))
+
     # -- files
+    async def get_file(self, extraction_id: str, file_id: str) -> FileInfo:
+        return await self._run(self._c_get_file(extraction_id, file_id))
+
     async def get_result(self, extraction_id: str, file_id: str) -> FileResult:
         return await self._run(self._c_get_result(extraction_id, file_id))
 

@@ -54,6 +54,11 @@ class ApiError(DocparseError):
         self.body = body
         self.headers = headers or {}
 
+    @property
+    def batch_id(self) -> str | None:
+        """``batch_not_scheduled_yet`` (503): the batch that was stored; it is started automatically."""
+        return self.body.get("batch_id") if isinstance(self.body, dict) else None
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status}, code={self.code!r}, message={self.message!r})"
 
@@ -76,7 +81,8 @@ class Conflict(ApiError):
 
 
 class PayloadTooLarge(ApiError):
-    """413: a file over the per-file size limit."""
+    """413: a file over the per-file size limit (``file_too_large``), or a JSON body over the API's
+    limit (``body_too_large``)."""
 
 
 class RateLimited(ApiError):

@@ -54,6 +54,25 @@ class Batch(_Model):
         return self.status in TERMINAL_BATCH_STATUSES
 
 
+class AcceptedFile(_Model):
+    """A file as the upload accepted it (``UploadedBatch.files``)."""
+
+    id: str
+    file_name: str
+    page_count: int = 0
+    part: int | None = None  #: the uploaded file (0-based) it is, or was attached to
+    from_message: str | None = None  #: the uploaded e-mail message (EML, MSG) it was attached to
+    converted_from: str | None = None  #: the office type converted to PDF (docx, xlsx, odt, ods, rtf, html)
+
+
+class UploadedBatch(Batch):
+    """``upload_batch``'s answer: the batch, and its files as accepted, in order (an e-mail message
+    becomes a file per attachment). Empty ``files`` when the answer replays an earlier upload
+    (Idempotency-Key)."""
+
+    files: list[AcceptedFile] = Field(default_factory=list)
+
+
 class BatchFile(_Model):
     id: str
     file_name: str
@@ -74,6 +93,13 @@ class BatchStatus(_Model):
         for f in self.files:
             out[f.status] = out.get(f.status, 0) + 1
         return out
+
+
+class ExtractionPage(_Model):
+    """One page of ``GET /v1/extractions``: pass ``next_before`` as ``before`` for the next (None: last page)."""
+
+    extractions: list[Extraction]
+    next_before: str | None = None
 
 
 class BatchPage(_Model):
@@ -98,6 +124,51 @@ class FileResult(_Model):
     usage: Usage | None = None
     extracted: dict[str, Any] = Field(default_factory=dict)
     review: dict[str, Any] | None = None
+    reviewed: bool = False  # a reviewer approved the values: confidence 1.0, citations checked again
+
+
+class FileInfo(_Model):
+    """``GET .../files/{id}``: one file's status."""
+
+    id: str
+    batch_id: str
+    extraction_id: str
+    file_name: str
+    status: str
+    page_count: int = 0
+    error: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class BatchFileResult(_Model):
+    """One file in ``GET .../batches/{id}/results``. ``result`` holds values when ``status`` is processed
+    or needs_review (extracted, not yet confirmed: ``reviewed`` is False); a failed file has ``error``."""
+
+    file_id: str
+    batch_id: str
+    file_name: str
+    status: str
+    page_count: int = 0
+    error: str | None = None
+    reviewed: bool = False
+    review_reasons: list[str] = Field(default_factory=list)
+    result: dict[str, Any] | None = None
+    confidence: dict[str, float] = Field(default_factory=dict)
+    citations: dict[str, Any] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    engine: str | None = None
+    model_used: str | None = None
+    usage: Usage | None = None
+    extracted: dict[str, Any] | None = None
+    review: dict[str, Any] | None = None
+
+
+class BatchResults(_Model):
+    """``GET .../batches/{id}/results``: the batch and every file with its values."""
+
+    batch: Batch
+    files: list[BatchFileResult] = Field(default_factory=list)
 
 
 class ReviewItem(_Model):
@@ -106,7 +177,10 @@ class ReviewItem(_Model):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str | None = None
     batch_id: str
+    batch_name: str | None = None
+    batch_created_at: datetime | None = None
     page_count: int = 0
     revision: int
     reasons: list[str] = Field(default_factory=list)
@@ -119,7 +193,9 @@ class ReviewDetail(_Model):
     file_id: str
     file_name: str
     extraction_id: str
+    extraction_name: str | None = None
     batch_id: str
+    batch_name: str | None = None
     status: str
     revision: int
     reasons: list[str] = Field(default_factory=list)

@@ -20,12 +20,16 @@ from client.errors import WaitTimeout
 from client.models import (
     Batch,
     BatchPage,
+    BatchResults,
     BatchStatus,
     Extraction,
+    ExtractionPage,
+    FileInfo,
     FileResult,
     ReviewDetail,
     ReviewItem,
     ReviewOutcome,
+    UploadedBatch,
 )
 
 
@@ -100,14 +104,26 @@ class Client(BaseClient):
     def get_extraction(self, extraction_id: str) -> Extraction:
         return self._run(self._c_get_extraction(extraction_id))
 
-    def list_extractions(self) -> list[Extraction]:
-        """The account's extractions, newest first."""
-        return self._run(self._c_list_extractions())
+    def list_extractions(self, *, limit: int = 20, before: str | None = None) -> ExtractionPage:
+        """One page of the account's extractions, newest first; pass ``page.next_before`` as
+        ``before`` for the next."""
+        return self._run(self._c_list_extractions(limit, before))
+
+    def iter_extractions(self, *, page_size: int = 100) -> Iterator[Extraction]:
+        """Every extraction of the account, newest first, following ``next_before`` page by page."""
+        before = None
+        while True:
+            page = self.list_extractions(limit=page_size, before=before)
+            yield from page.extractions
+            if not page.next_before:
+                return
+            before = page.next_before
 
     # -- batches
     def upload_batch(self, extraction_id: str, files: Sequence[FileInput], *, name: str | None = None,
-                     idempotency_key: str | None = None, webhook_url: str | None = None) -> Batch:
-        """Upload 1..30 files (paths, or ``(name, bytes)``); answers the queued batch. Without
+                     idempotency_key: str | None = None, webhook_url: str | None = None) -> UploadedBatch:
+        """Upload 1..30 files (paths, or ``(name, bytes)``); answers the queued batch and its files
+        (``.files``: an e-mail message becomes a file per attachment). Without
         ``idempotency_key`` a fresh one is made, and reused by every retry of this call. ``webhook_url``
         overrides the extraction's for this batch."""
         return self._run(self._c_upload_batch(extraction_id, files, name, idempotency_key, webhook_url))
@@ -145,7 +161,29 @@ class Client(BaseClient):
                 raise WaitTimeout(f"batch {batch_id} is still {status.batch.status} after {timeout} s")
             self._sleep(poll_interval)
 
+    def get_batch_results(self, extraction_id: str, batch_id: str) -> BatchResults:
+        """Every file of the batch with its values, in one request: processed files with their result,
+        files waiting for review with the extracted values (``status == "needs_review"``, ``reviewed``
+        False), failed files with their ``error``."""
+        return self._run(self._c_get_batch_results(extraction_id, batch_id, "json"))
+
+    def get_batch_results_csv(self, extraction_id: str, batch_id: str) -> str:
+        """The same as CSV text: one row per file, a column per scalar field."""
+        return self._run(self._c_get_batch_results(extraction_id, batch_id, "csv"))
+
+    def delete_batch(self, extraction_id: str, batch_id: str) -> None:
+        """Remove the batch, its files, results and stored objects (a running batch drops its files)."""
+        self._run(self._c_delete_batch(extraction_id, batch_id))
+
+    def delete_extraction(self, extraction_id: str) -> None:
+        """Remove the extraction and every batch of it."""
+        self._run(self._c_delete_extraction(extraction_id))
+
     # -- files
+    def get_file(self, extraction_id: str, file_id: str) -> FileInfo:
+        """One file's status and error."""
+        return self._run(self._c_get_file(extraction_id, file_id))
+
     def get_result(self, extraction_id: str, file_id: str) -> FileResult:
         """A processed file's result (409 :class:`~client.errors.Conflict` while it is not)."""
         return self._run(self._c_get_result(extraction_id, file_id))

@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     # Niceness of the worker's page processes (tesseract inherits it): requests and workflow
     # tasks first, pages with what is left. 0 keeps the worker's own priority.
     render_nice: int = 10
+    # A worker's page call (8 pages, OCR included) over this is stopped and fails its file.
+    page_call_timeout_s: float = 900
+    # The API's page processes (upload checks, office conversion, e-mail attachments, a page a
+    # reader asks for), shared in turns between accounts, and the time one call may take there.
+    api_page_processes: int = 2
+    api_page_call_timeout_s: float = 30
+    # LibreOffice converting one office document to PDF at upload (documents/convert.py).
+    convert_timeout_s: float = 60
+    convert_memory_bytes: int = 1024 * MB
     # Files of one batch in work at once (page work is bounded by the process pool; model calls by
     # model_max_concurrent): a batch holds at most 30 files, so all of them.
     max_concurrent_files: int = 30  # per batch workflow
@@ -89,9 +98,21 @@ class Settings(BaseSettings):
     model_internal_error_attempts: int = 5
 
     # The worker's reconciler (a Temporal Schedule) starts batches that were stored but never
-    # started, once they are this old, every reconcile_interval_s.
+    # started, once they are this old, every reconcile_interval_s; one it could not start this
+    # many passes in a row is failed with the reason and its pages refunded. The same pass fails
+    # the unfinished files of a batch whose workflow died (terminated, timed out, failed).
     stranded_after_s: float = 30.0
     reconcile_interval_s: float = 60.0
+    reconcile_start_attempts: int = 10
+    # The worker's sweeper (a Temporal Schedule, every sweep_interval_s) removes objects under
+    # files/<batch>/ that no batch row holds (an API killed mid-upload) once orphan_grace_s old.
+    sweep_interval_s: float = 3600.0
+    orphan_grace_s: float = 3600.0
+
+    # A batch whose files all wait for reviewers continues as a new run (continue-as-new) once its
+    # workflow history passes either of these (Temporal stops a workflow at 51,200 events / 50 MB).
+    history_budget_events: int = 10_000
+    history_budget_bytes: int = 10 * MB
 
     # A busy worker answers queries late; past this the API answers from the database, which
     # the activities keep current.

@@ -91,6 +91,7 @@ class Batch(SQLModel, table=True):
     file_count: int
     page_count: int
     error: str | None = None
+    start_attempts: int = 0  # failed starts of its workflow by the reconciler (activities/reconcile.py)
     created_at: datetime = _time()
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

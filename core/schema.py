@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import to_json
+
+from core import limits
+from core.limits import MAX_DEPTH, MAX_DESCRIPTION_CHARS, MAX_FIELDS, MAX_KEY_CHARS, NESTING_RULE
 
 FieldType = Literal["string", "number", "integer", "boolean", "date", "enum", "list<object>"]
 SCALAR_TYPES = ("string", "number", "integer", "boolean", "date", "enum")
-
-from core.limits import MAX_DEPTH, MAX_DESCRIPTION_CHARS, MAX_FIELDS, MAX_KEY_CHARS
 
 
 class FieldSpec(BaseModel):
@@ -20,7 +22,7 @@ class FieldSpec(BaseModel):
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     required: bool = False
     values: list[str] | None = Field(default=None, description="allowed values of an enum")
-    fields: list[FieldSpec] | None = Field(default=None, description="fields of a list<object>")
+    fields: list[FieldSpec] | None = Field(default=None, description=f"fields of a list<object>; {NESTING_RULE}")
 
     @model_validator(mode="after")
     def _check_shape(self) -> FieldSpec:
@@ -48,8 +50,16 @@ def _check_unique_keys(fields: list[FieldSpec], where: str) -> None:
         seen.add(f.key)
 
 
-def _depth(fields: list[FieldSpec]) -> int:
-    return 1 + max((_depth(f.fields) for f in fields if f.fields), default=0)
+def _too_deep(fields: list[FieldSpec], depth: int = 1, path: str = "") -> str | None:
+    """The path of the first field whose nested fields go past MAX_DEPTH levels (None: none do)."""
+    for f in fields:
+        if f.fields:
+            if depth >= MAX_DEPTH:
+                return path + f.key
+            found = _too_deep(f.fields, depth + 1, f"{path}{f.key}.")
+            if found:
+                return found
+    return None
 
 
 def _count(fields: list[FieldSpec]) -> int:
@@ -68,11 +78,43 @@ class ExtractionSchema(BaseModel):
     @classmethod
     def _check_fields(cls, fields: list[FieldSpec]) -> list[FieldSpec]:
         _check_unique_keys(fields, where="at the top level")
-        if _depth(fields) > MAX_DEPTH:
-            raise ValueError(
-                f"fields are nested {_depth(fields)} levels deep; at most {MAX_DEPTH} are allowed "
-                "(a list<object> may not contain another list<object>)"
-            )
+        too_deep = _too_deep(fields)
+        if too_deep:
+            raise ValueError(f"field '{too_deep}' is nested too deep: {NESTING_RULE}")
         if _count(fields) > MAX_FIELDS:
             raise ValueError(f"the schema has {_count(fields)} fields; at most {MAX_FIELDS} are allowed")
         return fields
+
+
+def all_fields(fields: list[FieldSpec]) -> list[FieldSpec]:
+    """Every field, each list<object> followed by its nested fields."""
+    return [f for top in fields for f in [top, *(top.fields or [])]]
+
+
+def schema_bytes(fields: list[FieldSpec]) -> int:
+    """The fields as compact UTF-8 JSON, as stored and as the worker's input carries them."""
+    return len(to_json([f.model_dump(exclude_none=True) for f in fields]))
+
+
+def size_problems(fields: list[FieldSpec]) -> list[str]:
+    """What in a new extraction's fields is over the size caps (core/limits.py), one sentence
+    each. Checked at creation only: an extraction stored before a cap existed still loads."""
+    problems = []
+    enums = [f for f in all_fields(fields) if f.type == "enum"]
+    for f in enums:
+        values = f.values or []
+        if len(values) > limits.MAX_ENUM_VALUES:
+            problems.append(f"field '{f.key}' has {len(values)} enum values; at most {limits.MAX_ENUM_VALUES} "
+                            "are allowed")
+        longest = max((len(v) for v in values), default=0)
+        if longest > limits.MAX_ENUM_VALUE_CHARS:
+            problems.append(f"field '{f.key}' has an enum value of {longest} characters; at most "
+                            f"{limits.MAX_ENUM_VALUE_CHARS} are allowed")
+    total = sum(len(f.values or []) for f in enums)
+    if total > limits.MAX_ENUM_VALUES_TOTAL:
+        problems.append(f"the enum fields have {total:,} values together; at most {limits.MAX_ENUM_VALUES_TOTAL:,} "
+                        "are allowed")
+    size = schema_bytes(fields)
+    if size > limits.MAX_SCHEMA_BYTES:
+        problems.append(f"the fields are {size:,} bytes as JSON; at most {limits.MAX_SCHEMA_BYTES:,} are allowed")
+    return problems

@@ -8,11 +8,14 @@ Every object a file produces lives under one prefix, so deleting a file is one p
     files/<batch_id>/<file_id>/chunks/*.json       the model's parsed answer per page chunk
     files/<batch_id>/<file_id>/result.json         the finalized result (claim check for the workflow)
     files/<batch_id>/<file_id>/reviewed.json       the result a reviewer approved, finalized again
+    files/<batch_id>/<file_id>/corrections/*.json  a reviewer's corrections too large for history
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from minio import Minio
@@ -21,13 +24,25 @@ from minio.error import S3Error
 
 from core.config import Settings
 
+FILES = "files/"
+
+
+def batch_prefix(batch_id: str) -> str:
+    return f"{FILES}{batch_id}/"
+
 
 def file_prefix(batch_id: str, file_id: str) -> str:
-    return f"files/{batch_id}/{file_id}/"
+    return f"{batch_prefix(batch_id)}{file_id}/"
 
 
 def original_key(batch_id: str, file_id: str) -> str:
     return file_prefix(batch_id, file_id) + "original"
+
+
+def converted_key(batch_id: str, file_id: str) -> str:
+    """The PDF an office document (DOCX, XLSX, ODT, ODS, RTF, HTML) was converted to at upload:
+    what the pipeline reads for it (the file's object_key); the upload stays at original_key."""
+    return file_prefix(batch_id, file_id) + "document.pdf"
 
 
 def page_image_key(batch_id: str, file_id: str, page: int) -> str:
@@ -53,6 +68,16 @@ def result_key(batch_id: str, file_id: str) -> str:
 
 def reviewed_key(batch_id: str, file_id: str) -> str:
     return file_prefix(batch_id, file_id) + "reviewed.json"
+
+
+def corrections_prefix(batch_id: str, file_id: str) -> str:
+    return file_prefix(batch_id, file_id) + "corrections/"
+
+
+def corrections_key(batch_id: str, file_id: str, revision: int, token: str) -> str:
+    """A reviewer's corrections too large for workflow history (passed by this key); one object
+    per decision sent (token), so a refused second decision never overwrites an accepted one."""
+    return corrections_prefix(batch_id, file_id) + f"{revision:04d}-{token}.json"
 
 
 def answer_key(batch_id: str, file_id: str, first: int, last: int) -> str:
@@ -127,3 +152,14 @@ class ObjectStore:
             if errors:
                 raise RuntimeError(f"could not delete {len(errors)} objects under {prefix}: {errors[0]}")
         return len(names)
+
+    def child_prefixes(self, prefix: str) -> Iterator[str]:
+        """The "folders" right under `prefix` (e.g. files/<batch>/ under files/)."""
+        for o in self.client.list_objects(self.bucket, prefix, recursive=False):
+            if o.is_dir:
+                yield o.object_name
+
+    def newest(self, prefix: str) -> datetime | None:
+        """When the most recently written object under `prefix` was written; None: no object."""
+        times = [o.last_modified for o in self.client.list_objects(self.bucket, prefix, recursive=True)]
+        return max((t for t in times if t is not None), default=None)

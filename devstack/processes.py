@@ -59,8 +59,10 @@ def spawn(
     log_path: Path | None = None,
     cwd: Path | None = None,
     die_with_parent: bool = True,
+    pass_fds: Sequence[int] = (),
 ) -> subprocess.Popen:
-    """Start a process in its own session; output appended to log_path (or inherited)."""
+    """Start a process in its own session; output appended to log_path (or inherited). pass_fds:
+    descriptors the child keeps open (the data dir lock of `docparse up`)."""
     stdout: Any = None
     log_file = None
     if log_path is not None:
@@ -77,6 +79,7 @@ def spawn(
             stderr=subprocess.STDOUT if log_file else None,
             start_new_session=True,
             preexec_fn=_parent_death_preexec() if die_with_parent else None,
+            pass_fds=tuple(pass_fds),
         )
     finally:
         if log_file is not None:

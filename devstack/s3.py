@@ -11,7 +11,10 @@ Gotchas handled here (see shared/INFRA.md):
 - weed writes gRPC sockets to /tmp/seaweedfs-<component>-grpc-<port>.sock; they are removed
   after the process is gone;
 - without -s3.config, AWS_* variables would become the S3 admin login: an identity file is
-  always generated.
+  always generated;
+- a weed whose parent died (a crashed `docparse up`) gets SIGTERM and takes a second or more to
+  shut down, holding the data dir and its ports meanwhile: a start on the same dir waits for it
+  (its pid is in <dir>/weed.pid), and says what to do if it does not go.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from devstack.server import START_TIMEOUT_S, Server, ServerError, class_or_insta
 _WEED_COMPONENTS = ("master", "volume", "filer", "s3", "admin")
 WEED_GRPC_OFFSET = 10000
 _SOCKET_PATH_MAX = 100  # sun_path is 108 bytes
+_PID_FILE = "weed.pid"
 
 
 class S3Server(Server):
@@ -49,6 +53,7 @@ class S3Server(Server):
     """
 
     name = "weed mini (S3)"
+    predecessor_wait_s = 30.0  # how long a start waits for an earlier weed on the same dir to exit
 
     def __init__(self) -> None:
         super().__init__()
@@ -178,6 +183,36 @@ class S3Server(Server):
                 if path.is_socket():
                     path.unlink()
 
+    def _predecessor(self) -> int | None:
+        """The pid of an earlier weed still running on this dir (its parent gone), if any."""
+        assert self.dir is not None
+        try:
+            pid = int((self.dir / _PID_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return None
+        if self.proc is not None and pid == self.proc.pid and self.proc.poll() is not None:
+            return None  # our own, exited
+        try:  # a zombie or another program that got the pid has another command line
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return None
+        return pid if b"weed" in cmdline and str(self.dir).encode() in cmdline else None
+
+    def _wait_for_predecessor(self) -> None:
+        pid = self._predecessor()
+        if pid is None:
+            return
+        self._note(f"an earlier weed (pid {pid}) still runs on {self.dir}: waiting up to "
+                   f"{self.predecessor_wait_s:.0f}s for it to exit")
+        deadline = time.monotonic() + self.predecessor_wait_s
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            if self._predecessor() is None:
+                return
+        raise ServerError(
+            f"an earlier {self.name} (pid {pid}) still runs on {self.dir} after {self.predecessor_wait_s:.0f}s "
+            f"and holds its data and ports: stop it (kill {pid}) and start again")
+
     def _write_identity(self) -> None:
         identity = {
             "identities": [
@@ -198,6 +233,7 @@ class S3Server(Server):
         data, logs = self.dir / "data", self.dir / "logs"
         data.mkdir(parents=True, exist_ok=True)
         logs.mkdir(parents=True, exist_ok=True)
+        self._wait_for_predecessor()
         self._write_identity()
         self._after_exit()  # stale sockets from a killed run
         sock_dir = self._socket_dir()
@@ -226,6 +262,7 @@ class S3Server(Server):
         # AWS_*/S3_* variables would change the login or create buckets; the identity file rules.
         env = clean_env(drop_prefixes=("AWS_", "S3_"))
         self.proc = self._spawn(cmd, env=env, cwd=self.dir)
+        (self.dir / _PID_FILE).write_text(f"{self.proc.pid}\n")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self._check_alive()

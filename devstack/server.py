@@ -54,6 +54,7 @@ class Server(abc.ABC):
     name = "server"
     proc: subprocess.Popen | None = None
     log_path: Path
+    pass_fds: tuple[int, ...] = ()  # descriptors the server process keeps (the data dir lock)
 
     if TYPE_CHECKING:  # each subclass has its own: an attribute or a property
         @property
@@ -154,7 +155,7 @@ class Server(abc.ABC):
             self._log_offset = self.log_path.stat().st_size
         except OSError:
             self._log_offset = 0
-        return spawn(cmd, env=env, log_path=self.log_path, cwd=cwd)
+        return spawn(cmd, env=env, log_path=self.log_path, cwd=cwd, pass_fds=self.pass_fds)
 
     def _launch_output(self) -> str:
         try:

@@ -2,13 +2,13 @@
 a restart reuse the ports of the last run.
 
 Starts the Temporal dev server and `weed mini` (unless external ones are configured), then the API
-and the worker as child processes; Ctrl-C or SIGTERM stops everything in order.
+and the worker as child processes; Ctrl-C or SIGTERM stops everything in order. One stack per data
+dir (devstack.lock): a second `docparse up` on it is refused at once.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -18,27 +18,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from devstack.lock import DataDirInUse, DataDirLock
 from devstack.ports import HOST, http_status, port_is_free
 from devstack.processes import STOP_TIMEOUT_S, spawn, stop_processes
 from devstack.s3 import S3Server
 from devstack.server import ServerError
+from devstack.state import load_ports, save_ports
 from devstack.temporal import TemporalDevServer
-
-PORTS_FILE = "ports.json"
-
-
-def _load_ports(data_dir: Path) -> dict[str, dict[str, int]]:
-    try:
-        raw = json.loads((data_dir / PORTS_FILE).read_text())
-        return {k: dict(v) for k, v in raw.items() if isinstance(v, dict)}
-    except (OSError, ValueError, TypeError):
-        return {}
-
-
-def _save_ports(data_dir: Path, ports: dict[str, dict[str, Any]]) -> None:
-    tmp = data_dir / (PORTS_FILE + ".tmp")
-    tmp.write_text(json.dumps(ports, indent=2, sort_keys=True) + "\n")
-    tmp.replace(data_dir / PORTS_FILE)
 
 
 def _still_free(saved: Mapping[str, Any], avoid: set[int]) -> dict[str, int]:
@@ -86,21 +72,40 @@ def run_up(
     Returns 0 after a requested stop, non-zero when something failed or died.
     `api_cmd`/`worker_cmd` replace the child commands (tests).
     """
-    from core.config import Settings
-
     data_dir = Path(data_dir).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    lock = DataDirLock(data_dir)
+    try:
+        lock.acquire()
+    except DataDirInUse as e:
+        _say(str(e))
+        return 2
+    try:
+        return _run_locked(data_dir, port, lock, api_cmd=api_cmd, worker_cmd=worker_cmd,
+                           ready_timeout=ready_timeout)
+    finally:
+        lock.release()  # after _run_locked stopped every process it started
+
+
+def _say(msg: str) -> None:
+    # The terminal may be gone (SIGHUP, a closed pipe): never let printing abort cleanup.
+    with contextlib.suppress(OSError, ValueError):
+        print(f"docparse up: {msg}", flush=True)
+
+
+def _run_locked(
+    data_dir: Path, port: int, lock: DataDirLock, *, api_cmd: Sequence[str] | None,
+    worker_cmd: Sequence[str] | None, ready_timeout: float,
+) -> int:
+    from core.config import Settings
+
+    keep = (lock.fd,) if lock.fd is not None else ()  # children hold the data dir lock too
     environ = os.environ
     own_temporal = not environ.get("DOCPARSE_TEMPORAL_ADDRESS")
     own_s3 = not environ.get("DOCPARSE_S3_ENDPOINT")
 
-    def say(msg: str) -> None:
-        # The terminal may be gone (SIGHUP, a closed pipe): never let printing abort cleanup.
-        with contextlib.suppress(OSError, ValueError):
-            print(f"docparse up: {msg}", flush=True)
-
     if not port_is_free(port):
-        say(f"port {port} on {HOST} is already in use (another `docparse up`? use --port)")
+        _say(f"port {port} on {HOST} is already in use (another `docparse up`? use --port)")
         return 2
 
     stopping: dict[str, Any] = {"signal": None, "cleanup": False}
@@ -120,15 +125,16 @@ def run_up(
     children: dict[str, subprocess.Popen] = {}
     exit_code = 0
     try:
-        saved = _load_ports(data_dir)
+        saved = load_ports(data_dir)
         taken: set[int] = {port}
         ports_out: dict[str, dict[str, Any]] = dict(saved)
 
         if own_temporal:
             reuse = _still_free(saved.get("temporal", {}), taken)
-            say("starting the Temporal dev server ...")
+            _say("starting the Temporal dev server ...")
             t0 = time.monotonic()
             temporal = TemporalDevServer()  # assigned first: a Ctrl-C mid-start still cleans up
+            temporal.pass_fds = keep
             temporal.start(
                 data_dir / "temporal",
                 port=reuse.get("port"),
@@ -137,8 +143,8 @@ def run_up(
                 metrics_port=reuse.get("metrics_port"),
             )
             taken.update(p for p in temporal.ports.values() if p)
-            ports_out["temporal"] = dict(temporal.ports)
-            say(f"Temporal ready on {temporal.address} ({time.monotonic() - t0:.1f}s)")
+            ports_out["temporal"] = {**temporal.ports, "address": temporal.address}
+            _say(f"Temporal ready on {temporal.address} ({time.monotonic() - t0:.1f}s)")
 
         if own_s3:
             reuse = _still_free(saved.get("s3", {}), taken)
@@ -146,9 +152,10 @@ def run_up(
                 reuse.pop("admin", None)
                 reuse.pop("admin_grpc", None)
             settings_now = Settings(data_dir=data_dir)
-            say("starting the S3 server (SeaweedFS) ...")
+            _say("starting the S3 server (SeaweedFS) ...")
             t0 = time.monotonic()
             s3 = S3Server()
+            s3.pass_fds = keep
             s3.start(
                 data_dir / "s3",
                 ports=reuse,
@@ -157,8 +164,13 @@ def run_up(
                 buckets=[settings_now.s3_bucket],
             )
             ports_out["s3"] = dict(s3.ports)
-            say(f"S3 ready on {s3.endpoint} ({time.monotonic() - t0:.1f}s)")
-        _save_ports(data_dir, ports_out)
+            _say(f"S3 ready on {s3.endpoint} ({time.monotonic() - t0:.1f}s)")
+        api_url = f"http://{HOST}:{port}"
+        temporal_address = temporal.address if temporal else environ["DOCPARSE_TEMPORAL_ADDRESS"]
+        # What `docparse extract/review/temporal --data-dir` look up (devstack.state).
+        ports_out["api"] = {"port": port, "url": api_url}
+        ports_out.setdefault("temporal", {})["address"] = temporal_address
+        save_ports(data_dir, ports_out)
 
         overrides: dict[str, Any] = {"data_dir": data_dir}
         child_env = dict(environ)
@@ -187,24 +199,22 @@ def run_up(
 
         api = list(api_cmd or [sys.executable, "-m", "cli", "api", "--port", str(port)])
         worker = list(worker_cmd or [sys.executable, "-m", "cli", "worker"])
-        say("starting the API and the worker ...")
+        _say("starting the API and the worker ...")
         # Children share the terminal for their logs; own sessions so Ctrl-C reaches us first.
-        children["api"] = spawn(api, env=child_env)
-        children["worker"] = spawn(worker, env=child_env)
+        children["api"] = spawn(api, env=child_env, pass_fds=keep)
+        children["worker"] = spawn(worker, env=child_env, pass_fds=keep)
 
         problem = _wait_http_ok(port, "/healthz", ready_timeout, children)
         if problem:
-            say(f"ERROR: {problem}; stopping everything")
+            _say(f"ERROR: {problem}; stopping everything")
             return 1
 
-        api_url = f"http://{HOST}:{port}"
         lines = [
             ("API", api_url),
             ("API docs", f"{api_url}/docs"),
-            (
-                "Temporal UI",
-                temporal.ui_url if temporal else f"(external Temporal at {settings.temporal_address})",
-            ),
+            ("Review page", f"{api_url}/review"),
+            ("Temporal UI", temporal.ui_url if temporal else "(external Temporal: its own UI)"),
+            ("Temporal gRPC", f"{temporal_address}  (namespace {settings.temporal_namespace})"),
             (
                 "S3 endpoint",
                 f"{s3.url}  (access key {s3.access_key}, secret in {s3.identity_file})"
@@ -223,6 +233,11 @@ def run_up(
             "  docparse is running",
             *(f"  {k:<{width}}  {v}" for k, v in lines),
             f"  Try: curl -H 'Authorization: Bearer {dev_key}' {api_url}/v1/extractions",
+            "  In another shell (docparse extract/review and the Python client read the first line,",
+            f"  the Temporal CLI {Path(sys.executable).parent / 'temporal'} the second):",
+            f"    export DOCPARSE_API_URL={api_url} DOCPARSE_API_KEY={dev_key}",
+            f"    export TEMPORAL_ADDRESS={temporal_address} TEMPORAL_NAMESPACE={settings.temporal_namespace}",
+            f"  or pass --data-dir {data_dir} to docparse extract, review and temporal.",
             "  Press Ctrl-C to stop.",
             bar,
             "",
@@ -233,17 +248,17 @@ def run_up(
         while True:
             for name, proc in children.items():
                 if proc.poll() is not None:
-                    say(f"ERROR: the {name} process exited unexpectedly (code {proc.returncode}); stopping")
+                    _say(f"ERROR: the {name} process exited unexpectedly (code {proc.returncode}); stopping")
                     return 1
             for server in (temporal, s3):
                 if server is not None and not server.is_running():
-                    say(f"ERROR: {server.name} exited unexpectedly; see {server.log_path}; stopping")
+                    _say(f"ERROR: {server.name} exited unexpectedly; see {server.log_path}; stopping")
                     return 1
             time.sleep(0.5)
     except _Stop:
         exit_code = 0
     except ServerError as e:
-        say(f"ERROR: {e}")
+        _say(f"ERROR: {e}")
         exit_code = 1
     finally:
         # From here on, further signals are ignored: the shutdown below is bounded anyway.
@@ -252,7 +267,7 @@ def run_up(
             with contextlib.suppress(ValueError):
                 signal.signal(sig, signal.SIG_IGN)
         if stopping["signal"] is not None:
-            say("stopping ...")
+            _say("stopping ...")
         stop_processes(children.values(), timeout=15)
         servers = [s for s in (temporal, s3) if s is not None]
         stop_processes([s.proc for s in servers], timeout=STOP_TIMEOUT_S)
@@ -262,5 +277,5 @@ def run_up(
             with contextlib.suppress(ValueError, TypeError):
                 signal.signal(sig, handler)
         if stopping["signal"] is not None:
-            say("stopped")
+            _say("stopped")
     return exit_code

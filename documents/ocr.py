@@ -39,9 +39,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pymupdf
 
+# The languages the project installs (scripts/ocr-languages, the one list), in order of preference.
+PREFERRED_LANGS = ("eng", "deu", "fra")
 # With `language: auto`: these installed models, in this order, at most AUTO_MAX_MODELS of them.
 # Each model added costs ~25% more time; English words read as well with any Latin model.
-AUTO_LANGS = ("deu", "fra", "spa", "ita", "nld", "por")
+AUTO_LANGS = tuple(lang for lang in PREFERRED_LANGS if lang != "eng") + ("spa", "ita", "nld", "por")
 AUTO_MAX_MODELS = 2
 # tesseract's page segmentation: 4 = one column of text of variable sizes. It keeps a table row
 # or a label and its value on one line, where 3 (automatic) split the page into blocks.

@@ -60,8 +60,11 @@ class DocRun:
 
 
 def default_schema_path(set_dir: Path) -> Path | None:
-    p = set_dir.parent / "schema-invoice.json"
-    return p if p.exists() else None
+    """The set's own schema-invoice.json (a generated set carries one), else its parent's."""
+    for p in (set_dir / "schema-invoice.json", set_dir.parent / "schema-invoice.json"):
+        if p.exists():
+            return p
+    return None
 
 
 def load_schema(path: Path) -> tuple[dict[str, Any], ExtractionSchema]:
@@ -176,40 +179,20 @@ def as_scans(runs: list[DocRun], work: Path, dpi: int = SCAN_DPI, damage: ScanDa
 
 def run_direct(runs: list[DocRun], schema: ExtractionSchema, engine_name: str = "offline",
                render_dpi: int = 110, progress: Callable[[str], None] | None = None) -> None:
-    import pymupdf
-
     from documents.attachments import find_einvoice_xml
-    from documents.kinds import sniff_kind
-    from documents.pages import render_pages
+    from evals.corpus import read_pages
     from extraction.engines.registry import engine_by_name, read_locally
-    from extraction.pages import DocumentText, PageText
 
     engine = engine_by_name(engine_name)
     for r in runs:
         try:
-            kind = sniff_kind(r.path.read_bytes()[:1024])
-            if kind is None:
-                raise EvalError("not a supported document type")
-            with pymupdf.open(str(r.path), filetype=kind) as d:
-                n = d.page_count
-            pages: list[PageText] = []
             t0 = time.perf_counter()
-            for i in range(n):
-                tp = time.perf_counter()
-                (_png, words_json, _source), = render_pages(
-                    r.path, kind=kind, start=i, stop=i + 1, dpi=render_dpi, images=False)
-                assert words_json is not None  # words are always asked for here
-                page = PageText.model_validate_json(words_json)
-                if page.source == "ocr" or (kind != "pdf"):
-                    r.ocr_pages += 1
-                    r.ocr_s += time.perf_counter() - tp
-                pages.append(page)
-            r.pages = n
+            document, r.ocr_pages, r.ocr_s = read_pages(r.path, render_dpi=render_dpi)
+            r.pages = len(document.pages)
             r.prepare_s = time.perf_counter() - t0
             t1 = time.perf_counter()
-            found = find_einvoice_xml(r.path) if kind == "pdf" else None
-            res = read_locally(schema, DocumentText(file_name=r.path.name, pages=pages),
-                               found[1] if found else None, fallback=engine)
+            found = find_einvoice_xml(r.path) if r.path.suffix.lower() == ".pdf" else None
+            res = read_locally(schema, document, found[1] if found else None, fallback=engine)
             r.extract_s = time.perf_counter() - t1
             r.result, r.model_used = res.result, res.model_used
             r.warnings += res.warnings
@@ -238,13 +221,16 @@ def _err(r) -> str:
 
 
 def run_api(runs: list[DocRun], schema_body: dict[str, Any], api_url: str, key: str,
-            timeout_s: float = 1800.0, poll_s: float = 0.5,
+            timeout_s: float = 1800.0, poll_s: float = 0.5, cleanup: bool = True,
             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Uploads, waits, reads every result (a file waiting for review: what the engine extracted);
+    with ``cleanup``, then deletes every file it uploaded, so nothing stays in the review queue."""
     import httpx
 
     mime = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
             ".jpeg": "image/jpeg", ".tif": "image/tiff", ".tiff": "image/tiff"}
     info: dict[str, Any] = {"api": api_url, "batches": []}
+    uploaded: list[str] = []
     with httpx.Client(base_url=api_url.rstrip("/"), timeout=120,
                       headers={"Authorization": f"Bearer {key}"}) as http:
         try:
@@ -280,6 +266,7 @@ def run_api(runs: list[DocRun], schema_body: dict[str, Any], api_url: str, key: 
             info["batches"].append({"id": batch["id"], "files": len(chunk), "pages": batch.get("page_count"),
                                     "status": body["batch"]["status"], "wall_s": round(wall, 3)})
             for d, f in zip(chunk, body["files"]):
+                uploaded.append(f["id"])
                 d.pages = f.get("page_count") or 0
                 if f["status"] not in ("processed", "needs_review"):
                     d.error = f"file {f['status']}: {f.get('error')}"
@@ -304,7 +291,23 @@ def run_api(runs: list[DocRun], schema_body: dict[str, Any], api_url: str, key: 
                 d.error = f"result {rr.status_code}: {_err(rr)}"
             if progress:
                 progress(f"batch {start // MAX_BATCH + 1}: {len(chunk)} files, {body['batch']['status']}, {wall:.1f} s")
+        info["pages_charged"] = sum(b.get("pages") or 0 for b in info["batches"])
+        if cleanup:
+            info["cleanup"] = _delete_files(http, ext, uploaded)
     return info
+
+
+def _delete_files(http, ext: str, file_ids: list[str]) -> dict[str, Any]:
+    """Deletes the evaluation's files (a file waiting for review leaves the queue); a file already
+    gone counts as deleted."""
+    deleted, failed = 0, []
+    for fid in file_ids:
+        r = http.delete(f"/v1/extractions/{ext}/files/{fid}")
+        if r.status_code in (204, 404):
+            deleted += 1
+        else:
+            failed.append(f"{fid}: {r.status_code} {_err(r)}")
+    return {"files_deleted": deleted, "failed": failed}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,6 +359,7 @@ def score(runs: list[DocRun], keys: dict[str, str] | None = None) -> dict[str, A
 def format_summary(name: str, s: dict[str, Any]) -> str:
     li = s["line_items"]
     t = s.get("timings", {})
+    api = s.get("api") or {}
     lines = [f"== {name}: {s['docs']} docs, {t.get('pages', '?')} pages"
              + (f", {s['errors']} failed" if s.get("errors") else "")
         + (f", {s['in_review']} waiting for review (scored as extracted)" if s.get("in_review") else "")]
@@ -364,6 +368,9 @@ def format_summary(name: str, s: dict[str, Any]) -> str:
     lines.append(f"   header accuracy {s['header_accuracy']}  (micro {s['header_accuracy_micro']})")
     lines.append(f"   line items P={li['precision']} R={li['recall']} F1={li['f1']}"
                  f"  (tp={li['tp']} pred={li['pred']} truth={li['truth']})")
+    if s.get("absent_left_empty"):
+        a = s["absent_left_empty"]
+        lines.append(f"   fields the documents do not carry, left empty: {a['share']}  {a['per_field']}")
     tl = []
     if t.get("extract_ms_per_page") is not None:
         tl.append(f"extract {t['extract_ms_per_page']} ms/page")
@@ -375,6 +382,11 @@ def format_summary(name: str, s: dict[str, Any]) -> str:
         tl.append(f"wall {t['wall_s']} s ({t.get('s_per_page')} s/page through the API)")
     if tl:
         lines.append("   timings: " + ", ".join(tl))
+    if api.get("paid_by"):
+        c = api.get("cleanup") or {}
+        lines.append(f"   {api.get('pages_charged', 0)} pages charged to {api['paid_by']}; "
+                     + (f"{c.get('files_deleted', 0)} uploaded files deleted" if c else "files kept (--keep)")
+                     + (f", {len(c['failed'])} could not be deleted" if c.get("failed") else ""))
     for d in s["documents"]:
         if d.get("error"):
             lines.append(f"   ! {d['id']}: {d['error']}")
@@ -384,10 +396,14 @@ def format_summary(name: str, s: dict[str, Any]) -> str:
 def evaluate(set_dir: Path, *, schema_path: Path | None = None, engine: str = "offline",
              direct: bool = False, scans: bool = False, api_url: str | None = None,
              api_key: str | None = None, data_dir: Path | None = None, limit: int | None = None,
-             render_dpi: int = 110, damage: ScanDamage | None = None,
+             render_dpi: int = 110, keep: bool = False, damage: ScanDamage | None = None,
              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Runs the set and returns the report (see format_summary for the printed form). ``damage``
-    (with ``scans``): the scanned copies are speckled, skewed or turned (ScanDamage)."""
+    (with ``scans``): the scanned copies are speckled, skewed or turned (ScanDamage).
+
+    Through the API: without a key, under a throwaway account of the local stack's database
+    (evals.eval_account), so the user's account is not charged; with one, that account pays. Either
+    way the uploaded files are deleted afterwards unless ``keep``."""
     set_dir = Path(set_dir)
     runs = list_documents(set_dir, limit)
     schema_path = schema_path or default_schema_path(set_dir)
@@ -409,14 +425,7 @@ def evaluate(set_dir: Path, *, schema_path: Path | None = None, engine: str = "o
         if direct:
             run_direct(runs, schema, engine, render_dpi=render_dpi, progress=progress)
         else:
-            from core.accounts import default_api_key  # DOCPARSE_API_KEY, else `docparse up`'s dev key
-
-            api_url = api_url or os.environ.get("DOCPARSE_API_URL") or "http://127.0.0.1:8000"
-            api_key = api_key or default_api_key(data_dir)
-            if not api_key:
-                raise EvalError("no API key: pass --key, set DOCPARSE_API_KEY, or run `docparse up` "
-                                "(which writes <data-dir>/dev-api-key)")
-            report["api"] = run_api(runs, body, api_url, api_key, progress=progress)
+            report["api"] = _run_api_paid(runs, body, api_url, api_key, data_dir, keep, progress)
         wall = time.perf_counter() - t0
     summ = score(runs, content_keys(set_dir))
     summ["timings"]["wall_s"] = round(wall, 2)
@@ -429,6 +438,33 @@ def evaluate(set_dir: Path, *, schema_path: Path | None = None, engine: str = "o
         report["note"] = "through the API the server's configured engine runs; --engine applies to --direct"
     report.update(summ)
     return report
+
+
+def _run_api_paid(runs: list[DocRun], body: dict[str, Any], api_url: str | None, api_key: str | None,
+                  data_dir: Path | None, keep: bool, progress: Callable[[str], None] | None) -> dict[str, Any]:
+    from core.accounts import default_api_key  # DOCPARSE_API_KEY, else `docparse up`'s dev key
+    from evals.eval_account import eval_account, pages_of
+
+    api_url = api_url or os.environ.get("DOCPARSE_API_URL") or "http://127.0.0.1:8000"
+    if api_key is None:
+        with eval_account(data_dir, pages_of([r.path for r in runs])) as acc:
+            if acc is not None:
+                try:
+                    info = run_api(runs, body, api_url, acc[1], cleanup=not keep, progress=progress)
+                except EvalError as e:
+                    if "(401)" not in str(e):
+                        raise
+                    raise EvalError(f"{e}: the API at {api_url} does not use the local stack's database "
+                                    "(--data-dir); pass --key") from None
+                info["paid_by"] = f"a throwaway evaluation account ({acc[0]}, key revoked afterwards)"
+                return info
+    api_key = api_key or default_api_key(data_dir)
+    if not api_key:
+        raise EvalError("no API key: pass --key, set DOCPARSE_API_KEY, or run `docparse up` "
+                        "(which writes <data-dir>/dev-api-key)")
+    info = run_api(runs, body, api_url, api_key, cleanup=not keep, progress=progress)
+    info["paid_by"] = "the key's account (deleting the files does not refund pages)"
+    return info
 
 
 def default_out(set_dir: Path, scans: bool, root: Path | None = None) -> Path:

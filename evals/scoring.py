@@ -1,8 +1,10 @@
 """Scoring of extraction results against ground truth, for `docparse eval` (evals.evaluate),
-evals.calibration and bench/offline_eval.py.
+evals.calibration, evals.out_of_family and bench/offline_eval.py.
 
 Rules (following shared/eval/README.md "Scoring suggestions"):
-* Only keys present in the truth are scored; keys starting with "_" never are.
+* Only keys present in the truth are scored; keys starting with "_" never are. A key whose truth is
+  null (a generated document that does not carry the field) is scored apart, as "absent": right
+  when the prediction is empty too; it does not count in the header accuracy.
 * Strings: case-insensitive after collapsing whitespace. Identifier-like keys (ending in
   ``_number``, ``_id``, ``_code``, ``_no``) also ignore spaces and a leading ``#``.
 * Numbers: equal within 0.01. Dates: equal ISO strings. A missing prediction is wrong.
@@ -63,10 +65,19 @@ def score_header(truth: dict[str, Any], pred: dict[str, Any], list_keys: set[str
     """Per scored header key: correct or not."""
     out = {}
     for k, v in truth.items():
-        if k.startswith("_") or isinstance(v, list) or (list_keys and k in list_keys):
+        if k.startswith("_") or v is None or isinstance(v, list) or (list_keys and k in list_keys):
             continue
         out[k] = values_equal(k, v, pred.get(k))
     return out
+
+
+def is_blank(v: Any) -> bool:
+    return v is None or v == [] or (isinstance(v, str) and not v.strip())
+
+
+def score_absent(truth: dict[str, Any], pred: dict[str, Any]) -> dict[str, bool]:
+    """Per key whose truth is null (the document does not carry it): was it left empty?"""
+    return {k: is_blank(pred.get(k)) for k, v in truth.items() if v is None and not k.startswith("_")}
 
 
 def leaf_matches(key: str, truth: Any, pred: Any) -> bool:
@@ -137,7 +148,7 @@ def score_document(truth: dict[str, Any], pred: dict[str, Any]) -> dict[str, Any
     list_keys = {k for k, v in truth.items() if isinstance(v, list)}
     header = score_header(truth, pred, list_keys)
     items = {k: score_items(truth[k], pred.get(k) or []) for k in list_keys}
-    return {"header": header, "items": items}
+    return {"header": header, "items": items, "absent": score_absent(truth, pred)}
 
 
 class Aggregate:
@@ -147,12 +158,15 @@ class Aggregate:
         self.fields: dict[str, list[bool]] = {}
         self.tp = self.n_pred = self.n_truth = 0
         self.per_key: dict[str, dict[str, int]] = {}
+        self.absent: dict[str, list[bool]] = {}
         self.docs = 0
 
     def add(self, doc_score: dict[str, Any]) -> None:
         self.docs += 1
         for k, ok in doc_score["header"].items():
             self.fields.setdefault(k, []).append(ok)
+        for k, ok in doc_score.get("absent", {}).items():
+            self.absent.setdefault(k, []).append(ok)
         for s in doc_score["items"].values():
             self.tp += s["tp"]
             self.n_pred += s["pred"]
@@ -178,4 +192,9 @@ class Aggregate:
                            "pred": self.n_pred, "truth": self.n_truth,
                            "per_key": {k: prf(v["tp"], v["pred"], v["truth"])
                                        for k, v in sorted(self.per_key.items())}},
+            **({"absent_left_empty": {
+                "share": round(sum(sum(v) for v in self.absent.values())
+                               / sum(len(v) for v in self.absent.values()), 4),
+                "per_field": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(self.absent.items())}}}
+               if self.absent else {}),
         }

@@ -2,8 +2,9 @@
 
     final = finalize(schema, raw, document, threshold=0.8)
 
-1. assess (extraction/confidence): confidence per path from the engine's score, grounding on the
-   page words and the validation rules; a citation per grounded value; the failed rules;
+1. assess (extraction/confidence): confidence per path from the engine's score and evidence,
+   grounding on the page words and the validation rules (through the calibrated model shipped for
+   the engine kind, where there is one); a citation per grounded value; the failed rules;
 2. the review decision (extraction/review.py): why a reviewer must look, empty when accepted.
 
 A reviewer's approval goes through here too (``reviewed=True``): the approved values are checked
@@ -25,7 +26,7 @@ from extraction.review import review_reasons
 def finalize(schema: ExtractionSchema, raw: RawResult, document: DocumentText, *, threshold: float,
              reviewed: bool = False, today: date | None = None) -> FinalResult:
     a = assess(schema, raw.result, raw.confidence, document, engine_kind=raw.engine,
-               engine_citations=raw.citations, today=today)
+               engine_citations=raw.citations, today=today, evidence=raw.evidence)
     issues = [f"{i.rule}: {i.message}" for i in a.issues]
     confidence = {path: 1.0 for path in a.confidence} if reviewed else a.confidence
     reasons = [] if reviewed or threshold <= 0 else review_reasons(schema, raw.result, confidence, issues, threshold)

@@ -198,6 +198,9 @@ MONTHS = {
     "luglio": 7, "agosto": 8, "settembre": 9, "ottobre": 10, "dicembre": 12,
     "enero": 1, "febrero": 2, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
     "septiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    # abbreviations of those languages that differ from the English ones
+    "mrt": 3, "ene": 1, "abr": 4, "ago": 8, "dic": 12, "gen": 1, "mag": 5,
+    "giu": 6, "lug": 7, "sett": 9, "set": 9, "ott": 10, "setiembre": 9,
 }
 
 _US_LANGS = {"en-us", "us"}
@@ -220,12 +223,19 @@ def _month(word: str) -> int | None:
     return MONTHS.get(w)
 
 
-def parse_date(text: Any, language: str = "auto") -> str | None:
+def numeric_date_parts(text: str) -> tuple[int, int, str] | None:
+    """(first, second, separator) of a numeric ``a/b/y`` date whose day/month order is a choice."""
+    m = re.fullmatch(r"\(?(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\.?\)?[,;]?", text.strip())
+    return (int(m[1]), int(m[3]), m[2]) if m else None
+
+
+def parse_date(text: Any, language: str = "auto", order: str | None = None) -> str | None:
     """A printed date as ``YYYY-MM-DD``, or None if it is not (exactly) a possible date.
 
-    Numeric day/month order: ISO ``Y-M-D`` always; ``D.M.Y`` (dots) is day first; with slashes or
-    dashes the order is month first for ``language`` ``en-US``/``us`` (or ``en`` when the day-first
-    reading is impossible), day first otherwise; a part > 12 forces the only possible reading.
+    Numeric day/month order: ISO ``Y-M-D`` always; a part > 12 forces the only possible reading;
+    else ``order`` ("mdy" or "dmy", the document's order) decides; without it ``D.M.Y`` (dots) is
+    day first, and with slashes or dashes the order is month first for ``language``
+    ``en-US``/``us`` (or ``en`` with slashes), day first otherwise.
     """
     if text is None:
         return None
@@ -253,6 +263,8 @@ def parse_date(text: Any, language: str = "auto") -> str | None:
             return _iso_date(y, b, a)
         if b > 12 and a <= 12:
             return _iso_date(y, a, b)
+        if order in ("mdy", "dmy"):
+            return _iso_date(y, a, b) if order == "mdy" else _iso_date(y, b, a)
         if sep == ".":
             return _iso_date(y, b, a)
         if us_first or (lang == "en" and sep == "/"):
@@ -278,14 +290,16 @@ def parse_date(text: Any, language: str = "auto") -> str | None:
     return None
 
 
-def find_date(words: list[str], language: str = "auto") -> tuple[str | None, int, int]:
-    """The first date in a sequence of words: (iso, start index, end index exclusive)."""
+def find_date(words: list[str], language: str = "auto",
+              order: str | None = None) -> tuple[str | None, int, int]:
+    """The first date in a sequence of words: (iso, start index, end index exclusive);
+    "14 de marzo de 2025" spans five words."""
     n = len(words)
     for i in range(n):
-        for k in (1, 3, 4, 2):
+        for k in (1, 3, 4, 2, 5):
             if i + k > n:
                 continue
-            iso = parse_date(" ".join(words[i:i + k]), language)
+            iso = parse_date(" ".join(words[i:i + k]), language, order)
             if iso:
                 return iso, i, i + k
     return None, -1, -1

@@ -3,7 +3,8 @@
 #
 #   scripts/bootstrap.sh            # safe to run any number of times; ~0.2 s when nothing changed
 #
-# 1. Debian packages: tesseract-ocr + English data (OCR), chromium (browser tests).
+# 1. Debian packages: tesseract-ocr + the languages of scripts/ocr-languages (OCR), chromium
+#    (browser tests).
 #    `apt-get update` runs only when something has to be installed.
 # 2. .venv with Python 3.11 (created when missing or broken).
 # 3. pip install -e '.[test]' when pyproject.toml (or a lock file) changed since the last
@@ -13,13 +14,20 @@
 #   PYTHON=/path/to/python3.11   interpreter for a new venv (default: python3.11 on PATH)
 #   BOOTSTRAP_SKIP_APT=1         do not check or install Debian packages
 #   BOOTSTRAP_FORCE=1            reinstall the Python packages even if the stamp matches
+#   BOOTSTRAP_PRINT_APT=1        print the Debian packages it would check, one a line, and stop
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.bootstrap-stamp"
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra chromium)
+APT_PACKAGES=(chromium)
+# OCR: tesseract and the languages of scripts/ocr-languages (the list the Dockerfile installs too).
+OCR_PACKAGES="$(sh scripts/ocr-packages.sh)"
+mapfile -t -O "${#APT_PACKAGES[@]}" APT_PACKAGES <<< "$OCR_PACKAGES"
+# Office documents (DOCX, XLSX, ODT, ODS, RTF, HTML) are converted to PDF by LibreOffice at upload
+# (documents/convert.py); Liberation and Carlito are metric-compatible with Arial/Times and Calibri.
+APT_PACKAGES+=(libreoffice-core libreoffice-writer libreoffice-calc fonts-liberation2 fonts-crosextra-carlito)
 
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -58,6 +66,10 @@ apt_install() {
     as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+if [ "${BOOTSTRAP_PRINT_APT:-0}" = "1" ]; then
+    printf '%s\n' "${APT_PACKAGES[@]}"
+    exit 0
+fi
 if [ "${BOOTSTRAP_SKIP_APT:-0}" != "1" ]; then
     apt_install "${APT_PACKAGES[@]}"
 fi

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import timedelta
 
 from temporalio.worker import PollerBehaviorAutoscaling, Worker
 
+from activities import heartbeat
 from activities.documents import DocumentActivities
 from activities.extract import ExtractActivities
 from activities.extractions import ExtractionCatalog
@@ -17,6 +19,7 @@ from activities.model import CallLimits, GeminiTransport, ModelActivities
 from activities.pages import PageReader
 from activities.reconcile import ReconcileActivities
 from activities.records import RecordActivities
+from activities.sweep import SweepActivities
 from activities.webhooks import WebhookActivities
 from core.config import Settings, get_settings
 from core.db import init_db
@@ -28,11 +31,12 @@ from core.observability import (
     temporal_runtime,
 )
 from core.storage import ObjectStore
-from core.temporal import connect, ensure_search_attributes
+from core.temporal import ensure_search_attributes
 from documents.service import DocumentService
+from worker.preflight import check_database, connect_temporal
 from worker.schedules import ensure_schedules
 from workflows.batch import BatchWorkflow
-from workflows.reconcile import ReconcileWorkflow
+from workflows.reconcile import ReconcileWorkflow, SweepWorkflow
 from workflows.webhook import WebhookDeliveryWorkflow
 
 log = logging.getLogger("docparse.worker")
@@ -51,17 +55,23 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
     legacy = LegacyActivities(prepare, extract, model, records)
     webhooks = WebhookActivities(settings, db)
     reconcile = ReconcileActivities(settings, db, client)
+    sweep = SweepActivities(settings, db, store)
     # A batch schedules all its files at once; a fixed five pollers would pick them up five per
     # round trip. Autoscaling pollers follow the backlog (the server says how much is waiting).
     pollers = PollerBehaviorAutoscaling(initial=30)
     # Every activity's log records carry its batch_id and file_id (core/observability.py).
     interceptors = [activity_interceptor()]
+    # Heartbeats reach the server at most this far apart (the SDK's default: 80% of the heartbeat
+    # timeout, 12 s), and a cancellation (the file was deleted) reaches the activity with the
+    # server's answer to one: so a deleted file's work stops within seconds.
+    heartbeats = timedelta(seconds=heartbeat.INTERVAL_S)
     main = Worker(
         client,
         task_queue=settings.task_queue,
         activity_task_poller_behavior=pollers,
         interceptors=interceptors,
-        workflows=[BatchWorkflow, WebhookDeliveryWorkflow, ReconcileWorkflow],
+        max_heartbeat_throttle_interval=heartbeats,
+        workflows=[BatchWorkflow, WebhookDeliveryWorkflow, ReconcileWorkflow, SweepWorkflow],
         activities=[
             prepare.prepare_document,
             prepare.purge_file,
@@ -71,8 +81,11 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
             records.save_review,
             records.set_file_status,
             records.set_batch_status,
+            records.record_review_refusal,
             webhooks.deliver_webhook,
+            reconcile.reconcile_batches,
             reconcile.resubmit_stranded,
+            sweep.sweep_orphans,
             # for batches started before the current contracts (workflows/legacy.py)
             legacy.prepare_file,
             legacy.ingest_file,
@@ -90,6 +103,7 @@ def build_workers(client, settings: Settings, documents: DocumentService) -> lis
         activities=[model.model_read_chunk, legacy.model_extract_chunk],
         activity_task_poller_behavior=pollers,
         interceptors=interceptors,
+        max_heartbeat_throttle_interval=heartbeats,
         max_concurrent_activities=settings.model_max_concurrent,
         max_task_queue_activities_per_second=settings.model_calls_per_second,
     )
@@ -122,8 +136,9 @@ async def check_model(settings: Settings, catalog: ModelCatalog | None = None) -
 async def run_worker(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     await check_model(settings)
+    check_database(settings)
     start_worker_metrics(settings.metrics_host, settings.worker_metrics_port)
-    client = await connect(settings, temporal_runtime(settings.metrics_host, settings.temporal_metrics_port))
+    client = await connect_temporal(settings, temporal_runtime(settings.metrics_host, settings.temporal_metrics_port))
     await ensure_search_attributes(client, settings.temporal_namespace)
     await ensure_schedules(client, settings)
     documents = DocumentService(settings)

@@ -10,8 +10,11 @@ SAVE_REVIEW = "save_review"
 SET_FILE_STATUS = "set_file_status"
 SET_BATCH_STATUS = "set_batch_status"
 PURGE_FILE = "purge_file"
+RECORD_REVIEW_REFUSAL = "record_review_refusal"  # a refused review signal, into the file's review record
 DELIVER_WEBHOOK = "deliver_webhook"
-RESUBMIT_STRANDED = "resubmit_stranded"  # the reconciler schedule's one activity
+RECONCILE_BATCHES = "reconcile_batches"  # the reconciler schedule's pass (patch reconcile-report)
+RESUBMIT_STRANDED = "resubmit_stranded"  # its pass before that patch (the stranded batches started)
+SWEEP_ORPHANS = "sweep_orphans"  # the sweeper schedule's pass
 
 # the legacy path (workflows/legacy.py), for batches started before `ids-not-copies`
 PREPARE_FILE = "prepare_file"

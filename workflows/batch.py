@@ -7,25 +7,29 @@ Scale comes from running many workers on the task queue, not from more workflows
 
 Per file: prepare_document (pages, words, OCR; an embedded e-invoice or the offline engine read
 the file right there), else model_read_chunk per page chunk and merge_chunks; save_result;
-below the threshold, wait for a reviewer (the `review` update) or the deadline, then
-finalize_review and save_review. Batches started before patch `ids-not-copies` replay the older
-path in workflows/legacy.py.
+below the threshold, wait for a reviewer (the `review` update or signal, workflows/review.py) or
+the deadline, then finalize_review and save_review. Batches started before patch
+`ids-not-copies` replay the older path in workflows/legacy.py.
+
+A file deleted while an activity works on it has that activity cancelled (it heartbeats, so it
+stops within seconds) before its objects are purged. History grows only with reviewers' input
+once every file waits for them; past the input's HistoryBudget the workflow continues as a new
+run, carrying the files' state (Carried).
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
-from temporalio.workflow import ParentClosePolicy
+from temporalio.workflow import ActivityCancellationType, ActivityHandle, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from core.status import Status, batch_status
     from core.temporal import BATCH_STATUS
     from extraction.engines.gemini import AnswerStatus, AnswerUnusable, ChunkQueue, chunk_plan
-    from extraction.review import InvalidCorrection, apply_corrections, decision_error
     from workflows import activity_names as act
     from workflows import policies
     from workflows.contracts import ErrorType
@@ -35,10 +39,10 @@ with workflow.unsafe.imports_passed_through():
         BatchInput,
         BatchStatusInput,
         BatchView,
+        Carried,
         ChunkAnswer,
         ChunkResult,
         ChunkTask,
-        Decision,
         FileInput,
         FileOutcome,
         FileRef,
@@ -47,13 +51,15 @@ with workflow.unsafe.imports_passed_through():
         MergeTask,
         Prepared,
         PrepareTask,
-        ReviewAction,
+        RefusalRecord,
         ReviewDecision,
         ReviewOutcome,
-        ReviewTask,
+        ReviewRefusal,
         SaveResultInput,
+        WaitingReview,
         WebhookEvent,
     )
+    from workflows.review import REVIEW_SIGNAL, ReviewSteps
     from workflows.webhook import WebhookDeliveryWorkflow
 
 
@@ -61,12 +67,14 @@ with workflow.unsafe.imports_passed_through():
 IDS_NOT_COPIES = "ids-not-copies"  # today's activity contracts; before it: workflows/legacy.py
 WEBHOOKS = "webhooks"
 ANSWER_KINDS = "model-answer-kinds"  # blocked / too large / server error answers reach the chunk policy
+DELETE_CANCELS_WORK = "delete-cancels-work"  # file_deleted cancels the file's running activities
+HISTORY_GUARD = "history-guard"  # continue-as-new past the HistoryBudget while only reviewers are awaited
 # Answers the chunk policy told apart from "unusable" from ANSWER_KINDS on (extraction/engines/gemini/plan.py).
 _NEW_ANSWER_KINDS = (AnswerStatus.BLOCKED, AnswerStatus.TOO_LARGE, AnswerStatus.SERVER_ERROR)
 
 
 @workflow.defn
-class BatchWorkflow(LegacyPath):
+class BatchWorkflow(LegacyPath, ReviewSteps):
     def __init__(self) -> None:
         self._files: dict[str, FileView] = {}
         self._deleted: set[str] = set()
@@ -77,6 +85,13 @@ class BatchWorkflow(LegacyPath):
         self._batch_events: set[str] = set()  # batch-level webhook events sent (each once)
         self._current: bool | None = None  # today's path (IDS_NOT_COPIES); None: not decided yet
         self._publishes = False  # started with search attributes: keep BatchStatus current
+        self._running: dict[str, set[ActivityHandle]] = {}  # the activities working on each file
+        self._waiting: dict[str, WaitingReview] = {}  # files waiting for a reviewer
+        self._settled: set[str] = set()  # files whose work in this run is over
+        self._refusals: list[ReviewRefusal] = []
+        self._unrecorded: list[RefusalRecord] = []  # refused signals for the files' review records
+        self._recorder: asyncio.Task | None = None
+        self._closing = False  # continuing as a new run: record no more refusals here
 
     @workflow.run
     async def run(self, batch: BatchInput) -> BatchView:
@@ -84,12 +99,32 @@ class BatchWorkflow(LegacyPath):
         # A server without our search attributes (the time-skipping test server) starts the
         # workflow without them; upserting one there would fail the workflow task.
         self._publishes = workflow.info().typed_search_attributes.get(BATCH_STATUS) is not None
-        for f in batch.files:
-            self._files[f.file_id] = FileView(
-                id=f.file_id, file_name=f.file_name, status=Status.QUEUED, page_count=f.page_count
-            )
+        guarded = workflow.patched(HISTORY_GUARD)
         window = asyncio.Semaphore(max(1, batch.max_concurrent_files))
-        await asyncio.gather(*(self._process(batch, f, window) for f in batch.files))
+        if batch.carried is not None:
+            work = asyncio.gather(*self._resume(batch, batch.carried))
+        else:
+            for f in batch.files:
+                self._files[f.file_id] = FileView(
+                    id=f.file_id, file_name=f.file_name, status=Status.QUEUED, page_count=f.page_count
+                )
+            work = asyncio.gather(*(self._process(batch, f, window) for f in batch.files))
+        while guarded:
+            await workflow.wait_condition(lambda: work.done() or self._carry_over_due(batch))
+            if work.done():
+                break
+            # the refusal being recorded is let finish (no activity is left behind); the rest go along
+            self._closing = True
+            await workflow.wait_condition(
+                lambda: workflow.all_handlers_finished() and (self._recorder is None or self._recorder.done()))
+            if self._carry_over_due(batch):  # still: no decision was taken meanwhile
+                workflow.continue_as_new(batch.model_copy(update={"carried": self._carried(batch)}))
+            self._closing = False
+            if self._unrecorded:
+                self._start_recorder()
+        await work
+        if self._unrecorded:  # refused review signals still on their way to the review records
+            await workflow.wait_condition(lambda: not self._unrecorded)
         view = self.status()
         await self._record(act.SET_BATCH_STATUS, BatchStatusInput(batch_id=batch.batch_id, status=view.status))
         self._publish_status()
@@ -98,6 +133,35 @@ class BatchWorkflow(LegacyPath):
         await workflow.wait_condition(workflow.all_handlers_finished)
         return view
 
+    def _resume(self, batch: BatchInput, carried: Carried) -> list:
+        """A run continued-as-new: the files as the last run left them, the waiting ones waiting on."""
+        self._current = True
+        self._files = {v.id: v for v in carried.files}
+        self._batch_events = set(carried.batch_events)
+        self._refusals = list(carried.review_refusals)
+        self._unrecorded = list(carried.unrecorded)
+        if self._unrecorded:
+            self._start_recorder()
+        self._settled = {fid for fid in self._files if fid not in {w.file.file_id for w in carried.waiting}}
+        return [self._process(batch, w.file, None, waiting=w) for w in carried.waiting]
+
+    def _carry_over_due(self, batch: BatchInput) -> bool:
+        """Past the history budget, with every file left waiting for a reviewer and nothing under way."""
+        info = workflow.info()
+        budget = batch.history_budget
+        if info.get_current_history_length() < budget.events and info.get_current_history_size() < budget.bytes:
+            return False
+        idle = {fid for fid in self._waiting if fid not in self._decisions and fid not in self._deleted}
+        return bool(idle) and all(fid in self._settled or fid in idle for fid in self._files)
+
+    def _carried(self, batch: BatchInput) -> Carried:
+        runs = batch.carried.runs + 1 if batch.carried else 1
+        workflow.logger.info("history past its budget with %d file(s) waiting for review: continuing as run %d",
+                             len(self._waiting), runs + 1)
+        return Carried(runs=runs, files=[v for v in self._files.values() if v.id not in self._deleted],
+                       waiting=list(self._waiting.values()), batch_events=sorted(self._batch_events),
+                       review_refusals=self._refusals, unrecorded=self._unrecorded)
+
     @workflow.query
     def status(self) -> BatchView:
         files = [f for f in self._files.values() if f.id not in self._deleted]
@@ -105,12 +169,25 @@ class BatchWorkflow(LegacyPath):
             batch_id=self._batch.batch_id if self._batch else "",
             status=batch_status(f.status for f in files),
             files=files,
+            review_refusals=self._refusals,
         )
 
     @workflow.signal
     def file_deleted(self, file_id: str) -> None:
         self._deleted.add(file_id)
+        running = self._running.get(file_id)
+        # Stop the work on it now rather than when it next asks the store (a long OCR: minutes).
+        if running and workflow.patched(DELETE_CANCELS_WORK):
+            for handle in running:
+                handle.cancel()
         self._publish_status()
+
+    @workflow.signal(name="review")
+    async def review_signal(self, payload: Any) -> None:
+        """The `review` update's decision as a signal (the Temporal UI, `temporal workflow signal`):
+        the same checks; a refusal is kept in the status query and the file's review record."""
+        if workflow.patched(REVIEW_SIGNAL):
+            await self._signalled(payload)
 
     @workflow.update
     async def review(self, decision: ReviewDecision) -> ReviewOutcome:
@@ -123,32 +200,19 @@ class BatchWorkflow(LegacyPath):
     def _validate_review(self, decision: ReviewDecision) -> None:
         # Runs before the update is accepted into history: refusals cost nothing and the
         # caller gets the reason (the API maps the types to 409 / 400).
-        view = self._files.get(decision.file_id)
-        if view is None or decision.file_id in self._deleted:
-            raise ApplicationError(f"file {decision.file_id} is not in this batch", type=ErrorType.REVIEW_NOT_OPEN)
-        if view.status != Status.NEEDS_REVIEW or decision.file_id in self._decisions:
-            raise ApplicationError(
-                f"file {decision.file_id} is not awaiting review (status: {view.status})", type=ErrorType.REVIEW_NOT_OPEN
-            )
-        if decision.revision != view.review_revision:
-            raise ApplicationError(
-                f"stale review: you saw revision {decision.revision}, the file is at revision {view.review_revision}",
-                type=ErrorType.REVIEW_STALE,
-            )
-        if decision.action not in tuple(ReviewAction):
-            raise ApplicationError("action must be 'approve' or 'reject'", type=ErrorType.REVIEW_INVALID)
-        if decision.action == ReviewAction.REJECT and decision.values:
-            raise ApplicationError("a rejection cannot carry corrected values", type=ErrorType.REVIEW_INVALID)
-        assert self._batch is not None
-        try:
-            apply_corrections(self._batch.extraction_schema, {}, decision.values)
-        except InvalidCorrection as e:
-            raise ApplicationError(f"invalid corrected values: {e}", type=ErrorType.REVIEW_INVALID) from None
+        refused = self._refusal(decision)
+        if refused is not None:
+            raise refused
 
-    async def _process(self, batch: BatchInput, f: FileInput, window: asyncio.Semaphore) -> None:
+    async def _process(self, batch: BatchInput, f: FileInput, window: asyncio.Semaphore | None,
+                       waiting: WaitingReview | None = None) -> None:
         if self._current is None:  # decided once, before the first file's first command
             self._current = workflow.patched(IDS_NOT_COPIES)
         try:
+            if waiting is not None:  # a run continued-as-new: the file waits for its reviewer
+                await self._await_review(batch, f, waiting)
+                return
+            assert window is not None
             if not self._current:
                 async with window:
                     extracted = await self._legacy_extract(batch, f)
@@ -178,6 +242,7 @@ class BatchWorkflow(LegacyPath):
                     file_id=f.file_id, status="deleted" if f.file_id in self._deleted else view.status,
                     decision="none", revision=view.review_revision,
                 )
+            self._settled.add(f.file_id)
 
     def _ids(self, f: FileInput) -> dict[str, str]:
         assert self._batch is not None
@@ -188,8 +253,8 @@ class BatchWorkflow(LegacyPath):
         self._files[f.file_id].status = Status.PROCESSING
         self._publish_status()
         self._check_alive(f.file_id)
-        prepared: Prepared = await workflow.execute_activity(
-            act.PREPARE_DOCUMENT,
+        prepared: Prepared = await self._work(
+            f.file_id, act.PREPARE_DOCUMENT,
             PrepareTask(**self._ids(f), file=f, model=batch.model.model if batch.model else None),
             result_type=Prepared, **policies.PREPARE,
         )
@@ -211,8 +276,8 @@ class BatchWorkflow(LegacyPath):
         while queue.open:
             chunks = queue.next_round()
             answers: list[ChunkAnswer] = await asyncio.gather(*(
-                workflow.execute_activity(
-                    act.READ_CHUNK, ChunkTask(**self._ids(f), page_count=page_count, chunk=chunk, model=plan.model),
+                self._work(
+                    f.file_id, act.READ_CHUNK, ChunkTask(**self._ids(f), page_count=page_count, chunk=chunk, model=plan.model),
                     result_type=ChunkAnswer, task_queue=plan.task_queue, **policies.MODEL_CALL,
                 )
                 for chunk in chunks
@@ -232,8 +297,8 @@ class BatchWorkflow(LegacyPath):
                                  answer.detail, kind)
                 except AnswerUnusable as e:
                     raise FileFailed(str(e)) from None
-        return await workflow.execute_activity(
-            act.MERGE_CHUNKS,
+        return await self._work(
+            f.file_id, act.MERGE_CHUNKS,
             MergeTask(**self._ids(f), model=plan.model, chunks=[r for _, r in queue.done],
                       input_tokens=tokens_in, output_tokens=tokens_out),
             result_type=FileOutcome, **policies.MERGE,
@@ -247,34 +312,20 @@ class BatchWorkflow(LegacyPath):
         # Below the threshold or failing a rule: wait for a reviewer (or the deadline).
         view.review_revision += 1
         await self._save(f, outcome, Status.NEEDS_REVIEW)
-        deadline = timedelta(seconds=batch.review.deadline_seconds)
-        task = ReviewTask(**self._ids(f), file=f, result_key=outcome.result_key, decision=Decision.EXPIRED,
-                          revision=view.review_revision, decided_at=workflow.now(),
-                          reason=f"no review decision within {deadline}")
+        await self._await_review(batch, f, WaitingReview(file=f, result_key=outcome.result_key,
+                                                         revision=view.review_revision, since=workflow.now()))
+
+    async def _work(self, file_id: str, activity: str, arg: Any, **options: Any) -> Any:
+        """An activity working on the file: file_deleted cancels it, and the workflow waits until it
+        has stopped (so nothing writes under the file's prefix after the purge)."""
+        handle = workflow.start_activity(activity, arg, cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+                                         **options)
+        running = self._running.setdefault(file_id, set())
+        running.add(handle)
         try:
-            await workflow.wait_condition(
-                lambda: f.file_id in self._decisions or f.file_id in self._deleted, timeout=deadline,
-            )
-            self._check_alive(f.file_id)
-            d = self._decisions[f.file_id]
-            task = task.model_copy(update=dict(
-                decision=Decision.APPROVED if d.action == ReviewAction.APPROVE else Decision.REJECTED,
-                revision=d.revision, decided_at=workflow.now(), reviewer=d.reviewer, reason=d.reason,
-                corrections=d.values,
-            ))
-        except asyncio.TimeoutError:
-            task = task.model_copy(update={"decided_at": workflow.now()})
-        if task.decision == Decision.APPROVED:  # the approved values, finalized and stored
-            await workflow.execute_activity(act.FINALIZE_REVIEW, task, **policies.REVIEW)
-        # the database reads the stored result: no second copy of the corrections in history
-        await self._record(act.SAVE_REVIEW, task.model_copy(update={"corrections": None}))
-        status = Status.PROCESSED if task.decision == Decision.APPROVED else Status.FAILED
-        view.status = status
-        view.error = None if status == Status.PROCESSED else decision_error(task.decision, task.reviewer, task.reason)
-        self._outcomes[f.file_id] = ReviewOutcome(file_id=f.file_id, status=status, decision=task.decision,
-                                                  revision=task.revision)
-        self._publish_status()
-        await self._file_event(f.file_id)
+            return await handle
+        finally:
+            running.discard(handle)
 
     async def _save(self, f: FileInput, outcome: FileOutcome, status: Status) -> None:
         view = self._files[f.file_id]
@@ -301,6 +352,8 @@ class BatchWorkflow(LegacyPath):
             await self._file_event(file_id)
 
     async def _purge(self, batch_id: str, file_id: str) -> None:
+        if self._running.get(file_id):  # cancelled model calls of the file still stopping
+            await workflow.wait_condition(lambda: not self._running.get(file_id))
         await self._record(act.PURGE_FILE, FileRef(batch_id=batch_id, file_id=file_id))
         self._publish_status()
 

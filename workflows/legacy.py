@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from temporalio import workflow
 
@@ -25,7 +26,6 @@ with workflow.unsafe.imports_passed_through():
     from core.status import Status
     from extraction.engines.gemini import Chunk, chunk_plan, split_chunk
     from extraction.engines.gemini.plan import INVALID_RETRIES
-    from extraction.review import decision_error
     from workflows import activity_names as act
     from workflows import policies
     from workflows.failures import FileFailed
@@ -71,6 +71,10 @@ class LegacyPath:
     async def _set_file(self, file_id: str, status: Status, error: str | None = None) -> None: ...
     async def _record(self, name: str, arg: object) -> None: ...
     async def _file_event(self, file_id: str) -> None: ...
+
+    if TYPE_CHECKING:  # ReviewSteps' (after this class in BatchWorkflow's bases: a stub here would win)
+        async def _review_over(self, file_id: str, decision: str, *, revision: int, reviewer: str | None,
+                               reason: str | None) -> None: ...
 
     async def _legacy_extract(self, batch: BatchInput, f: FileInput) -> ExtractOutput:
         if not workflow.patched(PREPARE_IN_ONE_ACTIVITY):
@@ -198,14 +202,9 @@ class LegacyPath:
                 reason=f"no review decision within {timedelta(seconds=batch.review.deadline_seconds)}",
                 extraction_schema=batch.extraction_schema,
             )
-        status = Status.PROCESSED if apply.decision == "approved" else Status.FAILED
         await self._record(act.APPLY_REVIEW, apply)
-        view.status = status
-        view.error = None if status == Status.PROCESSED else decision_error(apply.decision, apply.reviewer, apply.reason)
-        self._outcomes[f.file_id] = ReviewOutcome(file_id=f.file_id, status=status, decision=apply.decision,
-                                                revision=apply.revision)
-        self._publish_status()
-        await self._file_event(f.file_id)
+        await self._review_over(f.file_id, apply.decision, revision=apply.revision, reviewer=apply.reviewer,
+                                reason=apply.reason)
 
 
     async def _legacy_save(self, batch: BatchInput, f: FileInput, extracted: ExtractOutput, status: Status) -> None:

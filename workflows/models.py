@@ -71,6 +71,15 @@ class WebhookEvent(BaseModel):
     data: dict[str, Any]
 
 
+class HistoryBudget(BaseModel):
+    """Past either, a batch whose remaining files only wait for reviewers continues as a new run
+    (continue-as-new): reviewers' input (review signals land in history before anything checks
+    them) can never take the history to Temporal's limits (51,200 events, 50 MB)."""
+
+    events: int = 10_000
+    bytes: int = 10 * 1024 * 1024
+
+
 class BatchInput(BaseModel):
     batch_id: str
     extraction_id: str
@@ -81,6 +90,8 @@ class BatchInput(BaseModel):
     model: ModelPlan | None = None
     review: ReviewPolicy = ReviewPolicy()
     webhook: WebhookTarget | None = None
+    history_budget: HistoryBudget = HistoryBudget()
+    carried: Carried | None = None  # a run continued-as-new: where the previous run stopped
 
 
 class FileView(BaseModel):
@@ -92,10 +103,23 @@ class FileView(BaseModel):
     review_revision: int = 0  # bumped each time the file enters review
 
 
+class ReviewRefusal(BaseModel):
+    """A `review` signal the workflow refused: a signal cannot answer, so the reason is kept where
+    the sender can read it (the status query, and the file's review record)."""
+
+    at: datetime
+    file_id: str
+    reviewer: str | None = None
+    action: str | None = None
+    revision: int | None = None
+    reason: str
+
+
 class BatchView(BaseModel):
     batch_id: str
     status: Status
     files: list[FileView]
+    review_refusals: list[ReviewRefusal] = []  # the latest refused `review` signals, oldest first
 
 
 # -- reading a file -------------------------------------------------------------------------------
@@ -189,13 +213,17 @@ class Decision(StrEnum):
 
 
 class ReviewDecision(BaseModel):
-    """A reviewer's decision on one file, sent as the BatchWorkflow `review` update. Plain strings,
-    checked by the update's validator, so a bad one gets a sentence back, not a decoding error."""
+    """A reviewer's decision on one file, sent as the BatchWorkflow `review` update (or signal).
+    Plain strings, checked by the update's validator, so a bad one gets a sentence back, not a
+    decoding error."""
 
     file_id: str
     action: str  # ReviewAction
     revision: int  # the review revision the reviewer saw
-    values: dict[str, Any] | None = None  # corrections (top-level keys), approve only
+    values: dict[str, Any] | None = None  # corrections (top-level keys), approve only; small ones
+    # larger corrections, stored by the API under the file's prefix (storage.corrections_key):
+    # history keeps the key, never the values
+    values_key: str | None = None
     reason: str | None = None
     reviewer: str = "unknown"
 
@@ -219,6 +247,35 @@ class ReviewTask(FileIds):
     reviewer: str | None = None
     reason: str | None = None
     corrections: dict[str, Any] | None = None  # approve only; validated by the update's validator
+    corrections_key: str | None = None  # or stored (ReviewDecision.values_key); finalize_review checks them
+
+
+class RefusalRecord(BaseModel):
+    """A refused review signal, for the file's review record (record_review_refusal)."""
+
+    file_id: str
+    refusal: ReviewRefusal
+
+
+class WaitingReview(BaseModel):
+    """A file waiting for a reviewer: what a run continued-as-new needs to go on waiting."""
+
+    file: FileInput
+    result_key: str
+    revision: int
+    since: datetime  # when it began to wait (the deadline counts from here)
+
+
+class Carried(BaseModel):
+    """BatchWorkflow's state handed to its next run (continue-as-new), taken when every file left
+    is finished or waits for a reviewer with no decision under way."""
+
+    runs: int  # runs before this one
+    files: list[FileView]  # every file not deleted, as the status query shows it
+    waiting: list[WaitingReview]
+    batch_events: list[str] = []  # batch-level webhook events sent
+    review_refusals: list[ReviewRefusal] = []
+    unrecorded: list[RefusalRecord] = []  # refused signals not yet in the files' review records
 
 
 class FileStatusInput(BaseModel):
@@ -230,3 +287,24 @@ class FileStatusInput(BaseModel):
 class BatchStatusInput(BaseModel):
     batch_id: str
     status: Status
+
+
+# -- housekeeping (the worker's schedules: workflows/reconcile.py) ----------------------------------
+
+class ReconcileReport(BaseModel):
+    """One reconciler pass: what it did to batches the database holds as unfinished."""
+
+    started: int = 0  # stored batches whose workflow was never started, started now
+    unschedulable: int = 0  # failed (pages refunded) after reconcile_start_attempts failed starts
+    dead: int = 0  # their workflow died (terminated, timed out, failed): unfinished files failed
+    errors: int = 0  # could not be handled this pass (logged; tried again next pass)
+
+
+class SweepReport(BaseModel):
+    """One sweeper pass: object prefixes under files/ that no batch row holds."""
+
+    removed_batches: int = 0
+    removed_objects: int = 0
+
+
+BatchInput.model_rebuild()  # Carried is defined after it

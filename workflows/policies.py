@@ -73,3 +73,11 @@ RECONCILE = ActivityOptions(
     start_to_close_timeout=timedelta(seconds=50),
     retry_policy=RetryPolicy(maximum_attempts=1),
 )
+
+# The sweeper's pass over object prefixes (worker/schedules.py): lists the bucket's batches, so it
+# may take a while on a large bucket; it heartbeats, and is not retried into the next pass.
+SWEEP = ActivityOptions(
+    start_to_close_timeout=timedelta(minutes=30),
+    heartbeat_timeout=timedelta(minutes=2),
+    retry_policy=RetryPolicy(maximum_attempts=1),
+)

@@ -19,7 +19,7 @@ from core.schema import ExtractionSchema
 from core.status import Status
 from core.temporal import BATCH_STATUS, EXTRACTION_ID, batch_workflow_id
 from workflows.batch import BatchWorkflow
-from workflows.models import BatchInput, FileInput, ModelPlan, ReviewPolicy, WebhookTarget
+from workflows.models import BatchInput, FileInput, HistoryBudget, ModelPlan, ReviewPolicy, WebhookTarget
 
 
 def batch_input(settings: Settings, ext: Extraction, batch: Batch, files: list[FileRecord]) -> BatchInput:
@@ -37,6 +37,7 @@ def batch_input(settings: Settings, ext: Extraction, batch: Batch, files: list[F
         model=model_plan(settings, ext),
         review=ReviewPolicy(threshold=ext.review_threshold, deadline_seconds=ext.review_deadline_hours * 3600),
         webhook=webhook_target(settings, batch.webhook_url or ext.webhook_url),
+        history_budget=HistoryBudget(events=settings.history_budget_events, bytes=settings.history_budget_bytes),
     )
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from api.data.paging import newest_first
 from api.data.session import unit
 from core.accounts import charge_pages
-from core.models import Batch, FileRecord, FileResult, IdempotencyKey
+from core.models import Batch, Extraction, FileRecord, FileResult, IdempotencyKey
 
 
 def get(*, db: Engine, account_id: str, extraction_id: str, batch_id: str) -> Batch | None:
@@ -44,35 +45,37 @@ def live_files(*, db: Engine, batch_id: str) -> tuple[list[FileRecord], int, int
 def page(
     *, db: Engine, account_id: str, extraction_id: str, limit: int,
     before: datetime | None = None, before_id: str | None = None,
-) -> tuple[list[Batch], bool, dict[str, list[str]]]:
+) -> tuple[list[Batch], bool, dict[str, list[str]], dict[str, tuple[int, int]]]:
     """Up to `limit` batches newest first, strictly before (`before`, `before_id`); whether more
-    follow; and the statuses of each one's files not deleted (one entry per file)."""
+    follow; the statuses of each one's files not deleted (one entry per file); and the input and
+    output model tokens their results used, per batch (as live_files counts them)."""
     with unit(db) as session:
         query = select(Batch).where(Batch.extraction_id == extraction_id, Batch.account_id == account_id)
-        if before is not None and before_id:
-            # Keyset on (created_at, id): gap-free and stable even when created_at ties.
-            query = query.where(or_(col(Batch.created_at) < before,
-                                     and_(col(Batch.created_at) == before, col(Batch.id) < before_id)))
-        elif before is not None:
-            query = query.where(Batch.created_at < before)
-        rows = list(session.exec(query.order_by(col(Batch.created_at).desc(), col(Batch.id).desc()).limit(limit + 1)).all())
+        rows = list(session.exec(newest_first(query, Batch, limit=limit, before=before, before_id=before_id)).all())
         rows, more = rows[:limit], len(rows) > limit
         statuses: dict[str, list[str]] = {}
+        tokens: dict[str, tuple[int, int]] = {}
         if rows:
+            live = (col(FileRecord.batch_id).in_([b.id for b in rows]), col(FileRecord.deleted_at).is_(None))
             counts = session.exec(
                 select(FileRecord.batch_id, FileRecord.status, func.count())
-                .where(col(FileRecord.batch_id).in_([b.id for b in rows]), col(FileRecord.deleted_at).is_(None))
-                .group_by(FileRecord.batch_id, FileRecord.status)
+                .where(*live).group_by(FileRecord.batch_id, FileRecord.status)
             ).all()
             for batch_id, status, n in counts:
                 statuses.setdefault(batch_id, []).extend([status] * n)
-    return rows, more, statuses
+            sums = session.exec(
+                select(FileRecord.batch_id, func.sum(FileResult.input_tokens), func.sum(FileResult.output_tokens))
+                .join(FileResult, col(FileResult.file_id) == FileRecord.id).where(*live).group_by(FileRecord.batch_id)
+            ).all()
+            tokens = {batch_id: (tokens_in or 0, tokens_out or 0) for batch_id, tokens_in, tokens_out in sums}
+    return rows, more, statuses, tokens
 
 
 class Recorded(Enum):
     CREATED = "created"
     OUT_OF_PAGES = "out_of_pages"  # the pages did not fit the budget: nothing written
     KEY_TAKEN = "key_taken"  # another request with this Idempotency-Key committed first: nothing written
+    EXTRACTION_GONE = "extraction_gone"  # the extraction was deleted while the files came in: nothing written
 
 
 def record(*, db: Engine, batch: Batch, files: list[FileRecord], idempotency: IdempotencyKey | None) -> Recorded:
@@ -82,15 +85,17 @@ def record(*, db: Engine, batch: Batch, files: list[FileRecord], idempotency: Id
         if not charge_pages(session, account_id=batch.account_id, pages=batch.page_count):
             session.rollback()
             return Recorded.OUT_OF_PAGES
-        session.add(batch)
-        session.flush()  # parent row first: there are no ORM relationships to order the inserts
-        session.add_all(files)
-        if idempotency is not None:
-            session.add(idempotency)
         try:
+            session.add(batch)
+            session.flush()  # parent row first: there are no ORM relationships to order the inserts
+            session.add_all(files)
+            if idempotency is not None:
+                session.add(idempotency)
             session.commit()
         except IntegrityError:
             session.rollback()
+            if session.get(Extraction, batch.extraction_id) is None:
+                return Recorded.EXTRACTION_GONE
             if idempotency is None:
                 raise
             return Recorded.KEY_TAKEN

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from datetime import datetime
 
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from api.data.paging import newest_first
 from api.data.session import unit
 from core.models import Extraction
 
@@ -16,13 +19,15 @@ def get(*, db: Engine, account_id: str, extraction_id: str) -> Extraction | None
         return ext if ext is not None and ext.account_id == account_id else None
 
 
-def list_for(*, db: Engine, account_id: str) -> list[Extraction]:
+def page(*, db: Engine, account_id: str, limit: int, before: datetime | None = None,
+         before_id: str | None = None) -> tuple[list[Extraction], bool]:
+    """Up to `limit` of the account's extractions newest first, strictly before (`before`,
+    `before_id`); and whether more follow."""
+    query = select(Extraction).where(Extraction.account_id == account_id)
     with unit(db) as session:
-        return list(session.exec(
-            select(Extraction)
-            .where(Extraction.account_id == account_id)
-            .order_by(col(Extraction.created_at).desc(), col(Extraction.id).desc())
-        ).all())
+        rows = list(session.exec(newest_first(query, Extraction, limit=limit, before=before,
+                                              before_id=before_id)).all())
+    return rows[:limit], len(rows) > limit
 
 
 def add(*, db: Engine, extraction: Extraction) -> Extraction:

@@ -1,14 +1,21 @@
-"""Files of an extraction's batches: the result, and deleting a file."""
+"""Files of an extraction's batches: status, result, and deleting a file."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
 from api.deps import DbDep, OwnedFile, StatusViewsDep, StoreDep, TemporalDep
-from api.schemas import FileResultOut, error_responses
-from api.services import files
+from api.json_body import CappedBodyRoute
+from api.schemas import FileOut, FileResultOut, error_responses
+from api.services import deletion, files
 
-router = APIRouter(prefix="/v1/extractions/{extraction_id}/files", tags=["files"])
+router = APIRouter(prefix="/v1/extractions/{extraction_id}/files", tags=["files"], route_class=CappedBodyRoute)
+
+
+@router.get("/{file_id}", response_model=FileOut, responses=error_responses(404))
+async def get_file(rec: OwnedFile, views: StatusViewsDep) -> FileOut:
+    """The file's status (queued, processing, processed, needs_review, failed) and its error."""
+    return FileOut(file=await files.info(views=views, rec=rec))
 
 
 @router.get("/{file_id}/result", response_model=FileResultOut, responses=error_responses(404, 409))
@@ -20,5 +27,5 @@ async def get_result(rec: OwnedFile, db: DbDep) -> FileResultOut:
 async def delete_file(
     rec: OwnedFile, db: DbDep, store: StoreDep, temporal: TemporalDep, views: StatusViewsDep
 ) -> Response:
-    await files.delete(db=db, store=store, temporal=temporal, views=views, rec=rec)
+    await deletion.delete_file(db=db, store=store, temporal=temporal, views=views, rec=rec)
     return Response(status_code=204)

@@ -14,6 +14,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 _ASSETS = {
     "review.js": "text/javascript; charset=utf-8",
+    "review-viewer.js": "text/javascript; charset=utf-8",
     "review.css": "text/css; charset=utf-8",
 }
 _NO_CACHE = {"Cache-Control": "no-cache"}

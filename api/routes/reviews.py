@@ -17,10 +17,11 @@ from api.deps import (
     StoreDep,
     TemporalDep,
 )
+from api.json_body import CappedBodyRoute
 from api.schemas import ReviewDecisionIn, ReviewDetail, ReviewOutcomeOut, ReviewQueue, error_responses
 from api.services import pages, reviews
 
-router = APIRouter(tags=["review"])
+router = APIRouter(tags=["review"], route_class=CappedBodyRoute)
 
 
 async def _page_number(page: int) -> int:
@@ -56,9 +57,12 @@ async def review_detail(ext: OwnedExtraction, rec: OwnedFile, request: Request, 
     responses=error_responses(400, 404, 409),
 )
 async def post_decision(
-    rec: OwnedFile, body: ReviewDecisionIn, key: KeyDep, temporal: TemporalDep, views: StatusViewsDep
+    ext: OwnedExtraction, rec: OwnedFile, body: ReviewDecisionIn, key: KeyDep, temporal: TemporalDep,
+    views: StatusViewsDep, store: StoreDep,
 ) -> ReviewOutcomeOut:
-    return await reviews.decide(temporal=temporal, views=views, rec=rec, key=key, body=body)
+    """Approve (optionally with corrected values: each at most 64 KB as JSON, 256 KB together) or
+    reject a file waiting for review."""
+    return await reviews.decide(temporal=temporal, views=views, store=store, ext=ext, rec=rec, key=key, body=body)
 
 
 @router.get(

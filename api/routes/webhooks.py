@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import AccountDep, DbDep
+from api.json_body import CappedBodyRoute
 from api.schemas import WebhookSecretOut, error_responses
 from api.services import webhooks
 
-router = APIRouter(prefix="/v1/webhook-secret", tags=["webhooks"])
+router = APIRouter(prefix="/v1/webhook-secret", tags=["webhooks"], route_class=CappedBodyRoute)
 
 
 @router.post("", status_code=201, response_model=WebhookSecretOut, responses=error_responses())

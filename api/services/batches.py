@@ -73,11 +73,12 @@ def listing(*, db: Engine, account: Account, ext: Extraction, limit: int, before
             ) -> tuple[list[BatchPublic], str | None]:
     """A page of the extraction's batches, newest first, and the cursor of the next (None: last)."""
     when, before_id = paging.parse_before(before) or (None, None)
-    rows, more, file_statuses = data.page(db=db, account_id=account.id, extraction_id=ext.id, limit=limit,
-                                          before=when, before_id=before_id)
+    rows, more, file_statuses, tokens = data.page(db=db, account_id=account.id, extraction_id=ext.id, limit=limit,
+                                                  before=when, before_id=before_id)
     out = []
     for b in rows:
         files = file_statuses.get(b.id, [])
+        tokens_in, tokens_out = tokens.get(b.id, (0, 0))
         out.append(public(b, status=b.status if b.status in BATCH_TERMINAL else batch_status(files),
-                          file_count=len(files)))
+                          file_count=len(files), usage=Usage(input_tokens=tokens_in, output_tokens=tokens_out)))
     return out, (paging.format_cursor(rows[-1]) if more else None)

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from api.data import extractions as data
 from api.domain_errors import NotFound
 from api.schemas import ExtractionCreate
-from api.services import webhooks
+from api.services import paging, webhooks
 from api.state import ModelCheck
 from core.ids import new_id
 from core.models import Account, Extraction
@@ -41,5 +41,8 @@ async def create(*, db: Engine, account: Account, body: ExtractionCreate, allow_
     ))
 
 
-def list_for(*, db: Engine, account: Account) -> list[Extraction]:
-    return data.list_for(db=db, account_id=account.id)
+def listing(*, db: Engine, account: Account, limit: int, before: str | None) -> tuple[list[Extraction], str | None]:
+    """A page of the account's extractions, newest first, and the cursor of the next (None: last)."""
+    when, before_id = paging.parse_before(before) or (None, None)
+    rows, more = data.page(db=db, account_id=account.id, limit=limit, before=when, before_id=before_id)
+    return rows, (paging.format_cursor(rows[-1]) if more else None)

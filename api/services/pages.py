@@ -7,12 +7,13 @@ import json
 import tempfile
 from pathlib import Path
 
-from api.domain_errors import Conflict, NotFound
+from api.domain_errors import Conflict, NotFound, Unavailable
 from core import storage
 from core.models import FileRecord
 from core.status import Status
 from core.storage import ObjectMissing, ObjectStore
-from documents.errors import DocumentRejected
+from core.text import without_paths
+from documents.errors import DocumentRejected, PageWorkFailed
 from documents.service import DocumentService
 
 
@@ -52,9 +53,15 @@ async def page_png(*, store: ObjectStore, documents: DocumentService, rec: FileR
             raise _gone(rec) from None
         rotation = await _rotation(store, rec, page)
         try:
-            png = await documents.draw_page(path, kind=rec.kind, number=page, rotation=rotation or 0.0)
+            # in turns with other accounts' page work, stopped at the API's time limit per call
+            png = await documents.draw_page(path, kind=rec.kind, number=page, name=rec.file_name,
+                                            owner=rec.account_id, rotation=rotation or 0.0)
         except DocumentRejected as e:
-            raise Conflict("page_not_drawable", f"page {page} of '{rec.file_name}' cannot be drawn: {e}") from None
+            raise Conflict("page_not_drawable", f"page {page} of '{rec.file_name}' cannot be drawn: "
+                           f"{without_paths(str(e), rec.file_name)}") from None
+        except PageWorkFailed as e:
+            raise Unavailable("document_service_unavailable", f"pages cannot be drawn right now: {e}",
+                              retryable=True, retry_after=30) from None
     if rotation is None:  # not kept: once the page is read it may be drawn turned
         return png
     await asyncio.to_thread(store.put_bytes, key, png, "image/png")

@@ -1,27 +1,42 @@
-"""The batch listing's cursor: `before` is an ISO timestamp, or a `next_before` "<timestamp>~<batch id>"."""
+"""Listing cursors (batches, extractions): `before` is an ISO timestamp, or a `next_before`
+"<timestamp>~<id>" (keyset on created_at, id: no gaps or repeats when rows share a time)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Protocol
 
 from api.domain_errors import Invalid
-from core.models import Batch
+from core.text import refused_character, shown
+
+
+class Listed(Protocol):
+    id: str
+    created_at: datetime
+
+
+def _refuse(raw: str) -> Invalid:
+    return Invalid("invalid_cursor", f"before must be an ISO 8601 timestamp (or a next_before value), "
+                   f"got '{shown(raw)}'")
 
 
 def parse_before(raw: str | None) -> tuple[datetime, str | None] | None:
+    """(the time in UTC, the id after which to go on, if given); Invalid for anything else."""
     if raw is None:
         return None
+    if refused_character(raw):
+        raise _refuse(raw)
     stamp, _, after_id = raw.replace(" ", "+").partition("~")
     try:
         when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid("invalid_cursor",
-                      f"before must be an ISO 8601 timestamp (or a next_before value), got '{raw[:60]}'") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        # In UTC now, as the database compares it: a time at the calendar's edge (9999-12-31
+        # at -01:00) does not fit once converted, and says so here rather than at the query.
+        when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise _refuse(raw) from None
     return when, (after_id or None)
 
 
-def format_cursor(batch: Batch) -> str:
-    stamp = batch.created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return f"{stamp}~{batch.id}"
+def format_cursor(row: Listed) -> str:
+    stamp = row.created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{stamp}~{row.id}"

@@ -1,20 +1,25 @@
-/* docparse review page: plain JS, no build step.
+/* docparse review page: plain JS, no build step (the page viewer is review-viewer.js).
  *
  * The reviewer pastes an API key (kept in sessionStorage for this tab only); every API call sends
  * it as `Authorization: Bearer <key>`, page images included (fetched, then shown as blob URLs).
- * Routes: #/ (the queue) and #/review/<extraction_id>/<file_id> (one file).
+ * Routes: #/ (the queue) and #/review/<extraction_id>/<file_id> (one file). The queue can be
+ * filtered by extraction, batch and file name; after a decision (or "Next file") the next file of
+ * the filtered queue opens.
  */
 (function () {
   "use strict";
 
   var KEY_STORE = "docparse.reviewKey";
-  var NEAR = 0.1; // amber: at or above the threshold but by less than this
+  var FILTER_STORE = "docparse.reviewFilter";
+  var viewer = window.docparseViewer;
 
   var $ = function (id) { return document.getElementById(id); };
   var state = {
     detail: null,       // GET .../review body of the open file
+    queue: null,        // GET /v1/reviews files, as last loaded (null: not loaded yet)
     blobUrls: [],       // page image object URLs to revoke when leaving the file
     decided: {},        // file_id -> revision decided in this tab (hides server lag in the queue)
+    filter: loadFilter(),
     busy: false,
   };
 
@@ -87,6 +92,9 @@
     return node;
   }
 
+  /** The end of an id, enough to tell two apart at a glance (the whole id is in the title). */
+  function shortId(id) { return "…" + String(id).slice(-6); }
+
   // ---------------------------------------------------------------------------------------
   // routing
 
@@ -110,50 +118,167 @@
     document.body.dataset.view = name || "key";
   }
 
+  function fileHash(f) {
+    return "#/review/" + encodeURIComponent(f.extraction_id) + "/" + encodeURIComponent(f.file_id);
+  }
+
   // ---------------------------------------------------------------------------------------
-  // queue
+  // queue and its filter
+
+  function loadFilter() {
+    try {
+      var f = JSON.parse(sessionStorage.getItem(FILTER_STORE) || "{}");
+      return { extraction: f.extraction || "", batch: f.batch || "", name: f.name || "" };
+    } catch (e) {
+      return { extraction: "", batch: "", name: "" };
+    }
+  }
+
+  function saveFilter() { sessionStorage.setItem(FILTER_STORE, JSON.stringify(state.filter)); }
+
+  function filtering() { return !!(state.filter.extraction || state.filter.batch || state.filter.name); }
+
+  /** The queue as loaded, without files decided in this tab, narrowed by the filter. */
+  function filtered() {
+    var f = state.filter, name = f.name.trim().toLowerCase();
+    return (state.queue || []).filter(function (q) {
+      if (q.file_id in state.decided && q.revision <= state.decided[q.file_id]) return false;
+      if (f.extraction && q.extraction_id !== f.extraction) return false;
+      if (f.batch && q.batch_id !== f.batch) return false;
+      return !name || q.file_name.toLowerCase().indexOf(name) >= 0;
+    });
+  }
+
+  async function fetchQueue() {
+    var body = await api("/v1/reviews");
+    state.queue = body.files;
+    return state.queue;
+  }
 
   async function loadQueue() {
     showView("queue");
     $("queue-view").setAttribute("aria-busy", "true");
     try {
-      var body = await api("/v1/reviews");
-      var files = body.files.filter(function (f) {
-        return !(f.file_id in state.decided) || f.revision > state.decided[f.file_id];
-      });
-      renderQueue(files);
+      await fetchQueue();
     } catch (e) {
-      renderQueue([]);
+      state.queue = [];
       showError(e);
     } finally {
+      renderQueue();
       $("queue-view").setAttribute("aria-busy", "false");
       $("queue-view").dataset.loaded = "true";
     }
   }
 
-  function renderQueue(files) {
+  function batchLabel(q) {
+    var when = q.batch_created_at ? new Date(q.batch_created_at).toLocaleDateString() : "";
+    return (q.batch_name || "(no name)") + (when ? " · " + when : "");
+  }
+
+  /** Options for a filter select: one per distinct id, "all" first; keeps the choice if still there. */
+  function fillSelect(select, items, idOf, labelOf, chosen) {
+    var seen = {};
+    select.textContent = "";
+    select.appendChild(el("option", { value: "", text: "all" }));
+    items.forEach(function (q) {
+      var id = idOf(q);
+      if (seen[id]) { seen[id].n += 1; return; }
+      seen[id] = { n: 1, q: q };
+    });
+    Object.keys(seen).forEach(function (id) {
+      select.appendChild(el("option", { value: id, title: id,
+                                        text: labelOf(seen[id].q) + " (" + shortId(id) + ") · " + seen[id].n }));
+    });
+    select.value = seen[chosen] ? chosen : "";
+    return select.value;
+  }
+
+  function renderQueue() {
+    var all = (state.queue || []).filter(function (q) {
+      return !(q.file_id in state.decided && q.revision <= state.decided[q.file_id]);
+    });
+    var f = state.filter;
+    f.extraction = fillSelect($("filter-extraction"), all, function (q) { return q.extraction_id; },
+                              function (q) { return q.extraction_name || q.extraction_id; }, f.extraction);
+    var inExtraction = all.filter(function (q) { return !f.extraction || q.extraction_id === f.extraction; });
+    f.batch = fillSelect($("filter-batch"), inExtraction, function (q) { return q.batch_id; }, batchLabel, f.batch);
+    $("filter-name").value = f.name;
+    saveFilter();
+
+    var files = filtered();
     var tbody = $("queue-body");
     tbody.textContent = "";
-    $("queue-count").textContent = "(" + files.length + ")";
+    $("queue-count").textContent = "(" + (files.length === all.length ? files.length : files.length + " of " + all.length) + ")";
+    $("queue-empty").textContent = all.length ? "No file waiting for review matches the filter." : "Nothing is waiting for review.";
     $("queue-empty").hidden = files.length > 0;
     $("queue-table").hidden = files.length === 0;
-    files.forEach(function (f) {
-      var href = "#/review/" + encodeURIComponent(f.extraction_id) + "/" + encodeURIComponent(f.file_id);
-      var reasons = f.reasons || [];
+    $("queue-start").disabled = files.length === 0;
+    files.forEach(function (q) {
+      var href = fileHash(q);
+      var reasons = q.reasons || [];
       var why = el("td", { class: "why" }, [
         reasons.length ? reasons[0] : "",
         reasons.length > 1 ? el("span", { class: "more", title: reasons.slice(1).join("\n"),
                                           text: " +" + (reasons.length - 1) + " more" }) : null,
       ]);
-      tbody.appendChild(el("tr", { "data-file-id": f.file_id, "data-extraction-id": f.extraction_id }, [
-        el("td", {}, [el("a", { href: href, class: "file-link", "data-file-id": f.file_id, text: f.file_name })]),
-        el("td", { text: String(f.page_count) }),
+      tbody.appendChild(el("tr", { "data-file-id": q.file_id, "data-extraction-id": q.extraction_id,
+                                   "data-batch-id": q.batch_id }, [
+        el("td", {}, [el("a", { href: href, class: "file-link", "data-file-id": q.file_id, text: q.file_name })]),
+        el("td", { class: "ext", title: q.extraction_id }, [
+          q.extraction_name || q.extraction_id, el("span", { class: "id", text: " " + shortId(q.extraction_id) })]),
+        el("td", { class: "batch", title: q.batch_id }, [
+          batchLabel(q), el("span", { class: "id", text: " " + shortId(q.batch_id) })]),
+        el("td", { text: String(q.page_count) }),
         why,
-        el("td", { text: new Date(f.created_at).toLocaleString() }),
-        el("td", {}, [el("a", { href: href, class: "open-btn", "data-file-id": f.file_id,
-                                "aria-label": "review " + f.file_name, text: "Review →" })]),
+        el("td", { text: new Date(q.created_at).toLocaleString() }),
+        el("td", {}, [el("a", { href: href, class: "open-btn", "data-file-id": q.file_id,
+                                "aria-label": "review " + q.file_name + " of " + (q.extraction_name || q.extraction_id) +
+                                              ", batch " + (q.batch_name || q.batch_id),
+                                text: "Review →" })]),
       ]));
     });
+  }
+
+  function onFilter() {
+    state.filter = { extraction: $("filter-extraction").value, batch: $("filter-batch").value,
+                     name: $("filter-name").value };
+    renderQueue();
+  }
+
+  /** The file after `fileId` in the filtered queue (from the start after the last one); null: none. */
+  function nextAfter(fileId) {
+    var files = filtered();
+    var i = files.findIndex(function (q) { return q.file_id === fileId; });
+    var order = i < 0 ? files : files.slice(i + 1).concat(files.slice(0, i));
+    return order.find(function (q) { return q.file_id !== fileId; }) || null;
+  }
+
+  function updatePosition() {
+    var d = state.detail;
+    if (!d || !state.queue) { $("review-position").textContent = ""; return; }
+    var files = filtered();
+    var i = files.findIndex(function (q) { return q.file_id === d.file_id; });
+    $("review-position").textContent = i < 0 ? files.length + " waiting" + (filtering() ? " (filtered)" : "")
+      : (i + 1) + " of " + files.length + (filtering() ? " (filtered)" : "");
+    $("next-btn").disabled = !nextAfter(d.file_id);
+  }
+
+  /** Opens the next file of the filtered queue, or the queue itself when none is left. */
+  async function goNext(message) {
+    var current = state.detail && state.detail.file_id;
+    var next = nextAfter(current);
+    if (!next) {
+      try { await fetchQueue(); } catch (e) { /* the queue view shows the error */ }
+      next = nextAfter(current);
+    }
+    if (next) {
+      notice(message ? message + " Next: " + next.file_name + "." : "");
+      location.hash = fileHash(next);
+    } else {
+      notice((message ? message + " " : "") + "Nothing more is waiting for review" +
+             (filtering() ? " in this filter." : "."));
+      location.hash = "#/";
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -168,13 +293,16 @@
     $("file-reasons").textContent = "";
     $("decision-reason").value = "";
     $("changed-count").textContent = "";
+    $("review-position").textContent = "";
   }
 
   async function openFile(extId, fileId) {
     showView("review");
     $("review-title").textContent = "loading…";
+    $("review-context").textContent = "";
     $("review-meta").textContent = "";
     $("review-view").setAttribute("aria-busy", "true");
+    if (state.queue === null) fetchQueue().then(updatePosition, function () { /* position stays blank */ });
     var d;
     try {
       d = await api("/v1/extractions/" + encodeURIComponent(extId) + "/files/" + encodeURIComponent(fileId) + "/review");
@@ -189,8 +317,11 @@
     $("review-view").dataset.fileId = d.file_id;
     $("review-view").dataset.revision = String(d.revision);
     $("review-title").textContent = d.file_name;
+    $("review-context").textContent = (d.extraction_name || d.extraction_id) + " · batch " +
+      (d.batch_name || "(no name)") + " " + shortId(d.batch_id);
+    $("review-context").title = d.extraction_id + " · " + d.batch_id;
     $("review-meta").textContent = "status " + d.status + " · revision " + d.revision +
-      " · threshold " + fmtConf(d.review_threshold);
+      " · threshold " + fmtThreshold(d.review_threshold);
     var waiting = d.status === "needs_review";
     $("approve-btn").disabled = !waiting;
     $("reject-btn").disabled = !waiting;
@@ -198,9 +329,10 @@
     renderLegend(d.review_threshold);
     $("file-reasons").textContent = "";
     (d.reasons || []).forEach(function (r) { $("file-reasons").appendChild(el("li", { text: r })); });
-    renderPages(d);
+    viewer.render($("pages"), d.pages, d.file_name, loadPage);
     renderFields(d);
     updateChanged();
+    updatePosition();
     $("review-view").setAttribute("aria-busy", "false");
   }
 
@@ -208,66 +340,55 @@
     var legend = $("legend");
     legend.textContent = "";
     legend.appendChild(el("span", { text: "confidence: " }));
-    legend.appendChild(el("span", { class: "conf lvl-low", text: "below " + fmtConf(t) }));
-    if (t < 1) {
-      legend.appendChild(el("span", { class: "conf lvl-near", text: fmtConf(t) + "–" + fmtConf(Math.min(1, t + NEAR)) }));
-      legend.appendChild(el("span", { class: "conf lvl-high", text: "≥ " + fmtConf(Math.min(1, t + NEAR)) }));
-    } else {
-      legend.appendChild(el("span", { class: "conf lvl-high", text: "1.00" }));
-    }
+    legend.appendChild(el("span", { class: "conf lvl-low", text: "below " + fmtThreshold(t) + ": review" }));
+    legend.appendChild(el("span", { class: "conf lvl-high", text: "≥ " + fmtThreshold(t) }));
     legend.appendChild(el("span", { class: "conf lvl-none", text: "none" }));
+    legend.appendChild(el("span", { class: "flag-key", text: "named in a reason" }));
   }
 
-  function renderPages(d) {
-    var box = $("pages");
-    box.textContent = "";
-    d.pages.forEach(function (url, i) {
-      var n = i + 1;
-      var img = el("img", { id: "page-img-" + n, class: "page-img", alt: "page " + n + " of " + d.file_name,
-                            "data-page": String(n) });
-      var hl = el("div", { id: "cite-box-" + n, class: "cite-box", hidden: true, "data-page": String(n),
-                           "aria-hidden": "true" });
-      var wrap = el("figure", { id: "page-" + n, class: "page loading", "data-page": String(n) }, [
-        el("div", { class: "page-inner" }, [img, hl]),
-        el("figcaption", { text: "page " + n + " / " + d.pages.length }),
-      ]);
-      box.appendChild(wrap);
-      loadPage(url, img, wrap);
-    });
-  }
-
-  async function loadPage(url, img, wrap) {
+  /** A blob URL of the page image (fetched with the key); null when the reader moved on. */
+  async function loadPage(url) {
     var fileId = state.detail && state.detail.file_id;
-    try {
-      var res = await api(url, { raw: true });
-      var blob = await res.blob();
-      if (!state.detail || state.detail.file_id !== fileId) return; // navigated away meanwhile
-      var u = URL.createObjectURL(blob);
-      state.blobUrls.push(u);
-      img.onload = function () { wrap.classList.remove("loading"); wrap.dataset.loaded = "true"; };
-      img.src = u;
-    } catch (e) {
-      wrap.classList.remove("loading");
-      wrap.classList.add("failed");
-      wrap.appendChild(el("p", { class: "page-error", text: "could not load: " + e.message }));
-    }
+    var res = await api(url, { raw: true });
+    var blob = await res.blob();
+    if (!state.detail || state.detail.file_id !== fileId) return null;
+    var u = URL.createObjectURL(blob);
+    state.blobUrls.push(u);
+    return u;
   }
 
   // --- values ---------------------------------------------------------------------------
 
-  /** Two decimals, or three where two would round a value up to the threshold it is below. */
-  function fmtConf(c, t) {
-    if (c === undefined || c === null) return "–";
-    var s = c.toFixed(2);
-    if (t !== undefined && c < t && Number(s) >= t) s = (Math.floor(c * 1000) / 1000).toFixed(3);
-    return s;
+  function truncated(c, decimals) {
+    var f = Math.pow(10, decimals);
+    return (Math.floor(c * f + 1e-9) / f).toFixed(decimals); // never rounded up (1e-9: float noise)
   }
 
+  /** The confidence cut, not rounded, to as many decimals (2 to 4) as it takes to show on which
+   * side of the threshold it is: 0.998 is "0.99", not "1.00"; 0.9555 over 0.955 is "0.955". */
+  function fmtConf(c, t) {
+    if (c === undefined || c === null) return "–";
+    for (var d = 2; d < 4; d++) {
+      var s = truncated(c, d);
+      if (t === undefined || t === null || (Number(s) < t) === (c < t)) return s;
+    }
+    return truncated(c, 4);
+  }
+
+  function fmtThreshold(t) { return Math.round(t * 100) / 100 === t ? t.toFixed(2) : String(t); }
+
+  /** The colour of a confidence: below the extraction's review threshold (what sends a file to
+   * review) or not. */
   function level(c, t) {
     if (c === undefined || c === null) return "none";
-    if (c < t) return "low";
-    if (c < Math.min(1, t + NEAR)) return "near";
-    return "high";
+    return c < t ? "low" : "high";
+  }
+
+  /** A field's colour: its confidence's, or amber when a reason names it though its confidence
+   * passes (a failed rule, a missing required value). */
+  function fieldLevel(c, t, reasons) {
+    var lvl = level(c, t);
+    return lvl !== "low" && reasons.length ? "flag" : lvl;
   }
 
   function display(v) {
@@ -304,6 +425,15 @@
     return (reasons || []).filter(function (r) { return re.test(r); });
   }
 
+  var FIELD_SIZING = window.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+
+  /** Text grows to its lines (long descriptions wrap instead of scrolling out of sight). */
+  function autosize(area) {
+    if (FIELD_SIZING || !area.isConnected) return;
+    area.style.height = "auto";
+    area.style.height = area.scrollHeight + "px";
+  }
+
   function inputFor(spec, path, value, labelled) {
     var id = "in-" + safeId(path);
     var attrs = { id: id, name: path, "data-path": path, "data-type": spec.type, "data-orig": display(value) };
@@ -317,6 +447,20 @@
         return el("option", { value: o, text: o });
       })));
       input.value = cur;
+    } else if (spec.type === "string") {
+      attrs.rows = "1";
+      attrs.class = "wrap";
+      attrs.autocomplete = "off";
+      attrs.spellcheck = "false";
+      input = el("textarea", attrs);
+      input.value = display(value);
+      input.addEventListener("keydown", function (ev) { // one value, one line: Enter does not add one
+        if (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey) ev.preventDefault();
+      });
+      input.addEventListener("input", function () {
+        if (/[\r\n]/.test(input.value)) input.value = input.value.replace(/\s*[\r\n]+\s*/g, " ");
+        autosize(input);
+      });
     } else {
       if (spec.type === "number" || spec.type === "integer") { attrs.inputmode = "decimal"; }
       if (spec.type === "date") { attrs.placeholder = "YYYY-MM-DD"; }
@@ -331,6 +475,8 @@
     input.addEventListener("change", onEdit);
     return input;
   }
+
+  var EDITABLE = "input[data-path], select[data-path], textarea[data-path]";
 
   function confBadge(path, d) {
     var c = d.confidence[path];
@@ -358,13 +504,14 @@
       if (spec.type === "list<object>") box.appendChild(renderList(spec, d));
       else box.appendChild(renderScalar(spec, d));
     });
+    box.querySelectorAll("textarea.wrap").forEach(autosize);
   }
 
   function renderScalar(spec, d) {
     var path = spec.key;
-    var lvl = level(d.confidence[path], d.review_threshold);
-    var input = inputFor(spec, path, d.extracted[path], true);
     var reasons = reasonsFor(path, d.reasons, false);
+    var lvl = fieldLevel(d.confidence[path], d.review_threshold, reasons);
+    var input = inputFor(spec, path, d.extracted[path], true);
     return el("div", { class: "field lvl-" + lvl, id: "field-" + safeId(path), "data-key": spec.key,
                        "data-path": path, "data-level": lvl, "data-cited": d.citations[path] ? "true" : "false" }, [
       el("div", { class: "field-head" }, [
@@ -383,14 +530,14 @@
   function renderList(spec, d) {
     var key = spec.key;
     var items = Array.isArray(d.extracted[key]) ? d.extracted[key] : [];
-    var lvl = level(d.confidence[key], d.review_threshold);
+    var reasons = reasonsFor(key, d.reasons, true);
+    var lvl = fieldLevel(d.confidence[key], d.review_threshold, reasons);
     var subs = spec.fields || [];
     var tbody = el("tbody", {});
     var wrap = el("div", { class: "field list lvl-" + lvl, id: "field-" + safeId(key), "data-key": key,
                            "data-path": key, "data-level": lvl, "data-list": "true",
                            "data-orig-count": String(items.length),
                            "data-cited": d.citations[key] ? "true" : "false" });
-    var reasons = reasonsFor(key, d.reasons, true);
     var headId = "label-" + safeId(key);
     wrap.appendChild(el("div", { class: "field-head" }, [
       el("span", { id: headId, class: "label", text: key }),
@@ -404,7 +551,8 @@
       wrap.appendChild(el("ul", { class: "reasons" }, reasons.map(function (r) { return el("li", { text: r }); })));
     }
     var head = el("tr", {}, [el("th", { text: "#" })].concat(subs.map(function (s) {
-      return el("th", { text: s.key, title: (s.description || "") + " (" + s.type + ")" });
+      return el("th", { text: s.key, class: s.type === "string" ? "text" : null,
+                        title: (s.description || "") + " (" + s.type + ")" });
     })).concat([el("th", {})]));
     wrap.appendChild(el("div", { class: "table-wrap" }, [
       el("table", { class: "items", "aria-labelledby": headId }, [el("thead", {}, [head]), tbody]),
@@ -416,8 +564,9 @@
       var n = tbody.children.length;
       var row = renderRow(spec, n, {}, d, true);
       tbody.appendChild(row);
+      row.querySelectorAll("textarea.wrap").forEach(autosize);
       onEdit();
-      var first = row.querySelector("input,select");
+      var first = row.querySelector("input,select,textarea");
       if (first) first.focus();
     });
     wrap.appendChild(add);
@@ -431,12 +580,12 @@
     tr.appendChild(el("td", { class: "rownum", text: String(n + 1) }));
     (spec.fields || []).forEach(function (sub) {
       var path = rowPath + "." + sub.key;
-      var lvl = added ? "none" : level(d.confidence[path], d.review_threshold);
       var reasons = reasonsFor(path, d.reasons, false);
+      var lvl = added ? "none" : fieldLevel(d.confidence[path], d.review_threshold, reasons);
       var input = inputFor(sub, path, added ? null : item[sub.key], false);
       if (added) input.dataset.orig = "\u0000"; // a new row always counts as a change
-      tr.appendChild(el("td", { class: "cell lvl-" + lvl, "data-path": path, "data-level": lvl,
-                                "data-cited": d.citations[path] ? "true" : "false",
+      tr.appendChild(el("td", { class: "cell lvl-" + lvl + (sub.type === "string" ? " text" : ""), "data-path": path,
+                                "data-level": lvl, "data-cited": d.citations[path] ? "true" : "false",
                                 title: reasons.join("\n") || null }, [
         input,
         added ? null : el("div", { class: "cell-meta" }, [
@@ -455,7 +604,7 @@
         tr.dataset.removed = removed ? "true" : "";
         rm.textContent = removed ? "↺" : "✕";
         rm.setAttribute("aria-label", (removed ? "restore " : "remove ") + rowPath);
-        tr.querySelectorAll("input,select").forEach(function (i) { i.disabled = removed; });
+        tr.querySelectorAll("input,select,textarea").forEach(function (i) { i.disabled = removed; });
       }
       onEdit();
     });
@@ -476,20 +625,21 @@
       var wrap = $("field-" + safeId(spec.key));
       if (!wrap) return;
       if (spec.type !== "list<object>") {
-        var input = wrap.querySelector("input[data-path], select[data-path]");
+        var input = wrap.querySelector(EDITABLE);
         if (input && isChanged(input)) out[spec.key] = typed(input.value, spec.type);
         return;
       }
       var rows = Array.prototype.slice.call(wrap.querySelectorAll("tbody tr"));
       var changed = rows.length !== Number(wrap.dataset.origCount) || rows.some(function (tr) {
         return tr.dataset.removed === "true" ||
-          Array.prototype.some.call(tr.querySelectorAll("input,select"), isChanged);
+          Array.prototype.some.call(tr.querySelectorAll(EDITABLE), isChanged);
       });
       if (!changed) return;
       out[spec.key] = rows.filter(function (tr) { return tr.dataset.removed !== "true"; }).map(function (tr) {
         var item = Object.assign({}, tr._orig || {});
         (spec.fields || []).forEach(function (sub) {
-          var input = tr.querySelector('[data-path="' + tr.dataset.path + "." + sub.key + '"]');
+          var path = tr.dataset.path + "." + sub.key; // the input's, not its cell's (same data-path)
+          var input = tr.querySelector(EDITABLE.replace(/\[data-path\]/g, '[data-path="' + path + '"]'));
           if (input) item[sub.key] = typed(input.value, sub.type);
         });
         return item;
@@ -499,7 +649,7 @@
   }
 
   function onEdit() {
-    document.querySelectorAll("#fields input, #fields select").forEach(function (i) {
+    document.querySelectorAll("#fields " + EDITABLE.split(", ").join(", #fields ")).forEach(function (i) {
       i.classList.toggle("changed", isChanged(i));
     });
     updateChanged();
@@ -513,7 +663,7 @@
 
   async function decide(action) {
     var d = state.detail;
-    if (!d || state.busy) return;
+    if (!d || state.busy || $("approve-btn").disabled) return;
     clearError();
     var reason = $("decision-reason").value.trim();
     var body = { action: action, revision: d.revision };
@@ -534,11 +684,19 @@
     try {
       var url = "/v1/extractions/" + encodeURIComponent(d.extraction_id) + "/files/" + encodeURIComponent(d.file_id) + "/review";
       var out = await api(url, { method: "POST", json: body });
-      state.decided[d.file_id] = d.revision;
       var n = body.values ? Object.keys(body.values).length : 0;
-      notice((out.decision === "approved" ? "Approved " : "Rejected ") + d.file_name +
-             (n ? " with " + n + " correction(s)" : "") + " → " + out.status + ".");
-      location.hash = "#/";
+      var done = (out.decision === "approved" ? "Approved " : "Rejected ") + d.file_name +
+        (n ? " with " + n + " correction(s)" : "") + " → " + out.status + ".";
+      var next = nextAfter(d.file_id); // before it leaves the queue: the one after it
+      state.decided[d.file_id] = d.revision;
+      if (next) {
+        notice(done + " Next: " + next.file_name + ".");
+        location.hash = fileHash(next);
+        // others review the same queue: pick up their decisions and new files for the next step
+        fetchQueue().then(updatePosition, function () { /* kept the queue as it was */ });
+      } else {
+        await goNext(done);
+      }
     } catch (e) {
       showError(e, e instanceof ApiError && e.status === 409);
       $("approve-btn").disabled = $("reject-btn").disabled = false;
@@ -548,32 +706,39 @@
     }
   }
 
-  // --- citation highlight -----------------------------------------------------------------------
-
   function highlight(path) {
     var d = state.detail;
-    document.querySelectorAll(".cite-box").forEach(function (b) { b.hidden = true; b.classList.remove("active"); });
     document.querySelectorAll(".field.active, td.cell.active").forEach(function (f) { f.classList.remove("active"); });
     var holder = document.querySelector('.field[data-path="' + path + '"], td.cell[data-path="' + path + '"]');
     if (holder) holder.classList.add("active");
-    $("pages").dataset.activePath = path;
-    var cite = d && d.citations[path];
-    if (!cite || !cite.bbox) { $("pages").dataset.activePage = ""; return; }
-    var box = $("cite-box-" + cite.page);
-    if (!box) return;
-    var b = cite.bbox;
-    var pad = 0.004; // a little air around the words
-    var x0 = Math.max(0, b[0] - pad), y0 = Math.max(0, b[1] - pad);
-    var x1 = Math.min(1, b[2] + pad), y1 = Math.min(1, b[3] + pad);
-    box.style.left = (x0 * 100) + "%";
-    box.style.top = (y0 * 100) + "%";
-    box.style.width = ((x1 - x0) * 100) + "%";
-    box.style.height = ((y1 - y0) * 100) + "%";
-    box.dataset.path = path;
-    box.className = "cite-box active lvl-" + level(d.confidence[path], d.review_threshold);
-    box.hidden = false;
-    $("pages").dataset.activePage = String(cite.page);
-    box.scrollIntoView({ block: "center", inline: "nearest", behavior: "smooth" });
+    viewer.highlight(d && d.citations[path], path, d ? level(d.confidence[path], d.review_threshold) : "none");
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // keyboard: Ctrl+Enter approves, Alt+N opens the next file; + - 0 zoom outside a field
+
+  function onKey(ev) {
+    var reviewing = document.body.dataset.view === "review";
+    var typing = ev.target.closest && ev.target.closest("input, textarea, select");
+    if (reviewing && ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      decide("approve");
+    } else if (ev.altKey && (ev.code === "KeyN" || ev.key === "n")) {
+      ev.preventDefault();
+      if (reviewing) { if (!$("next-btn").disabled) goNext(""); }
+      else if (document.body.dataset.view === "queue") openFirst();
+    } else if (reviewing && !typing && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+      if (ev.key === "+" || ev.key === "=") viewer.zoomIn();
+      else if (ev.key === "-") viewer.zoomOut();
+      else if (ev.key === "0") viewer.fit();
+      else return;
+      ev.preventDefault();
+    }
+  }
+
+  function openFirst() {
+    var first = filtered()[0];
+    if (first) location.hash = fileHash(first);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -587,6 +752,7 @@
       var k = $("api-key").value.trim();
       if (!k) return;
       sessionStorage.setItem(KEY_STORE, k);
+      state.queue = null;
       $("key-state").textContent = "key set for this tab";
       notice("");
       if (location.hash !== "#/" && !/^#\/review\//.test(location.hash)) location.hash = "#/";
@@ -594,25 +760,36 @@
     });
     $("key-forget").addEventListener("click", function () {
       sessionStorage.removeItem(KEY_STORE);
+      state.queue = null;
       $("api-key").value = "";
       $("key-state").textContent = "key forgotten";
       route();
     });
     $("queue-refresh").addEventListener("click", function () { notice(""); loadQueue(); });
+    $("queue-start").addEventListener("click", openFirst);
+    ["filter-extraction", "filter-batch"].forEach(function (id) { $(id).addEventListener("change", onFilter); });
+    $("filter-name").addEventListener("input", onFilter);
+    $("next-btn").addEventListener("click", function () { goNext(""); });
     $("error-close").addEventListener("click", clearError);
     $("error-reload").addEventListener("click", function () { route(); });
     $("fields-form").addEventListener("submit", function (ev) { ev.preventDefault(); });
     $("approve-btn").addEventListener("click", function () { decide("approve"); });
     $("reject-btn").addEventListener("click", function () { decide("reject"); });
+    $("zoom-in").addEventListener("click", viewer.zoomIn);
+    $("zoom-out").addEventListener("click", viewer.zoomOut);
+    $("zoom-fit").addEventListener("click", viewer.fit);
+    viewer.onZoom(function (z) { $("zoom-level").textContent = Math.round(z * 100) + "%"; });
+    viewer.wire($("pages"));
     $("fields").addEventListener("click", function (ev) {
       var btn = ev.target.closest(".cite-btn");
       if (btn) { highlight(btn.dataset.path); return; }
       var field = ev.target.closest(".field:not(.list)");
-      if (field && !ev.target.closest("input,select,button")) {
-        var input = field.querySelector("input,select");
+      if (field && !ev.target.closest("input,select,textarea,button")) {
+        var input = field.querySelector("input,select,textarea");
         if (input) input.focus();
       }
     });
+    document.addEventListener("keydown", onKey);
     window.addEventListener("hashchange", route);
     route();
   }

@@ -28,7 +28,8 @@ Signals
    (``date_range``), due date not before issue date (``due_before_issue``), line items summing to
    the subtotal or the total within 0.01 x number of items, or to an amount printed elsewhere on
    the page (a "sum of lines" row before allowances) (``items_sum``), qty x unit price = amount
-   per item, also with a price per 10/100/1000 units (``line_arithmetic``), subtotal + tax = total
+   per item, also with a price per 10/100/1000 units or a line discount of a whole or half percent
+   (``line_arithmetic``), subtotal + tax = total
    (``subtotal_tax_total``). Rules find their fields by concept (the shared vocabulary's
    ``map_concept``, extraction/vocabulary.py: a key ``total_amount``, ``grand_total`` or ``total``
    is the total) and are skipped when a field is absent. A failed rule adds an :class:`Issue` naming the paths; a
@@ -51,15 +52,23 @@ grounded, penalised or cited; pages without any words (an image that was not OCR
 grounding signal either way. A list's own key gets the mean of its items' present leaf
 confidences, then its ``items_sum`` cross-check. Results are clamped to [0, 1], 3 decimals.
 
-Why these numbers: on ../shared/eval (``bench/calibrate.py``) the offline engine's values are right
-~98.7% of the time whatever its raw match score (0.4-0.5 raw scores were still 97% right), so its
-score is shrunk towards 1 and only orders values; what separates wrong values is a failed rule or
-a value not on the page. Gemini's self-report is flat (0.9 for nearly everything), so it is shrunk
+Calibrated model (``model``, ``features``): where a model is shipped for the engine kind
+(``calibration.json``, written by ``docparse calibrate``; today: offline), the rule-based result
+above is one feature of the value among its evidence (engine score and RawResult.evidence, grounding,
+specificity, OCR word confidence, rules passed and failed, its line item's own arithmetic and
+grounding, how empty and how inconsistent the whole reading is) and the model's probability is the
+confidence: a logistic regression, then an isotonic map fitted on predictions for layout families
+the regression had not seen. Engine kinds without a model (gemini, einvoice) keep the rules.
+
+Why the rule constants: on ../shared/eval the offline engine's values were right ~98.7% of the time
+whatever its raw match score, so its score is shrunk towards 1 and only orders values; what
+separates wrong values is a failed rule or a value not on the page. Gemini's self-report is flat (0.9 for nearly everything), so it is shrunk
 towards 0.7 and grounding weighs more: a model can write a value that is not printed. E-invoice
 XML values are exact: a failed rule is reported as an issue but barely lowers them.
 
 Modules: ``index`` (WordIndex: the page words indexed by every reading), ``grounding`` (where each
-value is printed, its citation), ``rules`` (validation, Issue), ``combine`` (assess, PARAMS).
+value is printed, its citation), ``rules`` (validation, Issue), ``combine`` (assess, PARAMS),
+``features`` (a value's evidence as named numbers), ``model`` (the calibrated model and its file).
 """
 
 from extraction.confidence.combine import GROUNDED, PARAMS, Assessment, assess

@@ -103,6 +103,7 @@ class WordIndex:
         self.page: list[int] = []
         self.box: list[tuple[float, float, float, float]] = []
         self.row: list[int] = []  # global row number of each word
+        self.conf: list[float | None] = []  # OCR word confidence (None on a text layer)
         self.row_height: list[float] = []  # per global row
         self.numbers: dict[int, list[Span]] = {}
         self.dates: dict[str, list[Span]] = {}
@@ -119,6 +120,7 @@ class WordIndex:
                     self.page.append(p.number)
                     self.box.append((w.x0, w.y0, w.x1, w.y1))
                     self.row.append(row_no)
+                    self.conf.append(w.conf)
                 self._index_row(first, len(self.text), h)
         self.n = len(self.text)
 

@@ -19,6 +19,8 @@ from extraction.values import coerce, parse_date, parse_number
 from extraction.vocabulary import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
 
 PRICE_BASES = (1, 10, 100, 1000)  # qty x price / base = amount (a price per 100 units)
+# a line discount printed in its own column: amount = qty x price x (1 - d/100), d in half percents
+LINE_DISCOUNTS = tuple(d / 2 for d in range(1, 151))
 MIN_YEAR = 1990
 MAX_FUTURE_DAYS = 365
 
@@ -62,15 +64,19 @@ class RuleOutcomes:
         self.issues: list[Issue] = []
         self.failed: dict[str, int] = {}
         self.passed: dict[str, int] = {}
+        self.outcome: dict[tuple[str, str], bool] = {}  # (rule, path) -> passed (for the confidence model)
 
     def fail(self, rule: str, paths: list[str], message: str) -> None:
         self.issues.append(Issue(rule=rule, paths=paths, message=message))
         for p in paths:
             self.failed[p] = self.failed.get(p, 0) + 1
+            self.outcome[(rule, p)] = False
 
-    def ok(self, paths: list[str]) -> None:
+    def ok(self, paths: list[str], rule: str = "") -> None:
         for p in paths:
             self.passed[p] = self.passed.get(p, 0) + 1
+            if rule:
+                self.outcome.setdefault((rule, p), True)
 
 
 def _sum_is_printed(index: WordIndex, total: float, hits: dict[int, dict[str, Hit]],
@@ -164,9 +170,12 @@ def validate(schema: ExtractionSchema, result: dict[str, Any], rules: RuleOutcom
                 if q is None or p is None or a is None:
                     continue
                 paths = [f"{f.key}[{n}].{k}" for k in (kq, kp, ka)]
-                # a price may be per 10, 100 or 1000 units (price basis quantity)
-                if any(abs(q * p / base - a) <= max(0.011, 0.005 * abs(a)) for base in PRICE_BASES):
-                    rules.ok(paths)
+                # a price may be per 10, 100 or 1000 units (price basis quantity), and the line may
+                # carry a discount of a whole or half percent
+                tol = max(0.011, 0.005 * abs(a))
+                if any(abs(q * p / base - a) <= tol for base in PRICE_BASES) or (
+                        0 < a < q * p and any(abs(q * p * (1 - d / 100) - a) <= 0.011 for d in LINE_DISCOUNTS)):
+                    rules.ok(paths, "line_arithmetic")
                 else:
                     rules.fail("line_arithmetic", paths,
                                f"{f.key}[{n}]: {kq} {q:g} x {kp} {p:g} = {_amount_text(q * p)}, "
@@ -186,9 +195,9 @@ def validate(schema: ExtractionSchema, result: dict[str, Any], rules: RuleOutcom
             amount_paths = [f"{f.key}[{n}].{ka}" for n in range(len(items))]
             hit = next((k for k, v in refs if abs(total - v) <= tol), None)
             if hit:
-                rules.ok([f.key, hit] + amount_paths)
+                rules.ok([f.key, hit] + amount_paths, "items_sum")
             elif _sum_is_printed(index, total, item_hits.get(f.key, {}), ka):
-                rules.ok([f.key] + amount_paths)  # a "sum of lines" row (before allowances)
+                rules.ok([f.key] + amount_paths, "items_sum")  # a "sum of lines" row (before allowances)
             else:
                 ref_k, ref_v = refs[0]
                 rules.fail("items_sum", [f.key, ref_k],

@@ -10,6 +10,7 @@ page process) on generated PDFs, an in-memory object store (tests/support/fakes.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pymupdf
@@ -25,6 +26,7 @@ from core.schema import ExtractionSchema
 from documents.service import DocumentService
 from extraction.pages import PageText, Word
 from extraction.result import FinalResult
+from tests.support import damaged
 from tests.support.fakes import FixedCatalog, MemoryStore
 from tests.support.invoices import make_invoice, make_text_pdf
 from workflows.contracts import ErrorType
@@ -206,7 +208,10 @@ async def test_the_original_deleted_from_the_store_means_the_file_is_gone(servic
     (b"%PDF-1.7\n" + bytes(range(256)) * 40, "cannot be opened as PDF"),
     (b"", "is empty"),
     (b"<html><body>not a pdf</body></html>", "not a supported document type"),
-], ids=["garbage-after-header", "empty", "html"])
+    # PyMuPDF's own error from the page process: it used to come back unpicklable (a TypeError,
+    # judged transient) and was retried for two hours
+    (damaged.pdf_page_tree_loop(), "cycle in page tree"),
+], ids=["garbage-after-header", "empty", "html", "page-tree-loop"])
 async def test_a_damaged_document_is_rejected_with_its_name(service, settings, data, words):
     acts = DocumentActivities(settings, store_with(data), service, FixedCatalog(SCHEMA))
     with pytest.raises(ApplicationError) as err:
@@ -222,3 +227,23 @@ async def test_purge_file_deletes_the_files_objects_only(service, settings):
     acts = DocumentActivities(settings, store, service, FixedCatalog(SCHEMA))
     await ActivityEnvironment().run(acts.purge_file, FileRef(batch_id=B, file_id=F))
     assert store.keys() == [other]
+
+
+async def test_a_cancelled_prepare_document_stops_at_the_page_chunk_in_hand(service, settings, invoice):
+    """The file was deleted (the workflow cancels the activity): no page after the chunk being read."""
+    env = ActivityEnvironment()
+
+    class CancelledWhileReading(SpyDocuments):
+        async def read_pages(self, path, *, start, stop, **kw):
+            if start == PAGES_PER_CALL:  # the second call: the deletion arrives meanwhile
+                env.cancel()
+            return await super().read_pages(path, start=start, stop=stop, **kw)
+
+    store, spy = store_with(invoice), CancelledWhileReading(service)
+    acts = DocumentActivities(settings, store, spy, FixedCatalog(SCHEMA))
+    with pytest.raises(asyncio.CancelledError):
+        await env.run(acts.prepare_document, task(model="gemini-2.5-flash"))
+
+    assert spy.read == [(PAGES_PER_CALL, PAGES)]  # the first chunk read when opening, the second begun
+    assert not store.keys(storage.result_key(B, F))
+    assert not store.exists(storage.model_page_key(B, F, PAGES))  # nothing of the chunk it was reading

@@ -31,6 +31,8 @@ from workflows.models import (
     Decision,
     FileInput,
     FileStatusInput,
+    RefusalRecord,
+    ReviewRefusal,
     ReviewTask,
     SaveResultInput,
 )
@@ -220,3 +222,57 @@ async def test_a_terminal_batch_status_records_completion(db, store):
     with session_scope(db) as s:
         batch = s.get(Batch, B)
         assert batch.status == "processed" and batch.completed_at is not None
+
+
+# -- corrections by reference, refused review signals --------------------------------------------
+
+async def test_an_approval_reads_corrections_stored_by_reference(db, store):
+    records = RecordActivities(db, store)
+    extract = ExtractActivities(store, PageReader(store, None), ExtractionCatalog(db))
+    env = ActivityEnvironment()
+    await env.run(records.save_result, save_input(status="needs_review", review_revision=1))
+    key = storage.corrections_key(B, F, 1, "abc")
+    store.put_bytes(key, b'{"total": "42.00"}')
+    approval = review_task(Decision.APPROVED, corrections_key=key)
+    await env.run(extract.finalize_review, approval)
+    await env.run(records.save_review, approval)
+    _, [result] = rows(db)
+    assert result.result == {"invoice_number": "INV-7", "total": 42.0} and result.review["corrected"] == ["total"]
+
+
+@pytest.mark.parametrize("key,stored,words", [
+    (f"files/{B}/other/corrections/0001-x.json", b"{}", "is not one of this file's"),
+    (storage.corrections_key(B, F, 1, "x"), b'["total"]', "not an object of field values"),
+    (storage.corrections_key(B, F, 1, "x"), b'{"total": "forty"}', "invalid corrected values: total: 'forty'"),
+])
+async def test_stored_corrections_that_do_not_fit_fail_for_good(db, store, key, stored, words):
+    extract = ExtractActivities(store, PageReader(store, None), ExtractionCatalog(db))
+    store.put_bytes(key, stored)
+    with pytest.raises(ApplicationError) as err:
+        await ActivityEnvironment().run(extract.finalize_review, review_task(Decision.APPROVED, corrections_key=key))
+    assert (err.value.type, err.value.non_retryable) == (ErrorType.REVIEW_INVALID, True)
+    assert words in err.value.message
+
+
+def refused(n: int) -> RefusalRecord:
+    return RefusalRecord(file_id=F, refusal=ReviewRefusal(
+        at=datetime(2026, 12, 3, 10, n, tzinfo=UTC), file_id=F, reviewer="ops", action="approve", revision=0,
+        reason=f"stale review: you saw revision 0, the file is at revision 1 (#{n})"))
+
+
+async def test_refused_review_signals_are_kept_in_the_review_record_through_the_decision(db, store):
+    records = RecordActivities(db, store)
+    env = ActivityEnvironment()
+    await env.run(records.record_review_refusal, refused(0))  # no result yet: nothing to keep it in
+    assert rows(db)[1] == []
+    await env.run(records.save_result, save_input(status="needs_review", review_revision=1))
+    for n in range(12):
+        await env.run(records.record_review_refusal, refused(n))
+    await env.run(records.record_review_refusal, refused(11))  # a retried activity: kept once
+    _, [result] = rows(db)
+    assert [r["reason"].rsplit(" ", 1)[1] for r in result.review["refused"]] == [f"(#{n})" for n in range(2, 12)]
+    assert result.review["refused"][-1]["reviewer"] == "ops"
+
+    await env.run(records.save_review, review_task(Decision.REJECTED, reviewer="bob"))
+    _, [result] = rows(db)
+    assert result.review["decision"] == "rejected" and len(result.review["refused"]) == 10

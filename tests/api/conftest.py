@@ -68,7 +68,10 @@ _TEMPLATE: dict[str, Path] = {}
 
 
 def _database(settings: Settings) -> Engine:
-    """A migrated SQLite file in the test's data dir: a copy of one migrated once per session."""
+    """A migrated SQLite file in the test's data dir: a copy of one migrated once per session; or
+    the PostgreSQL database the settings name (tests keep apart by account there)."""
+    if settings.database_url:
+        return init_db(settings)
     if "db" not in _TEMPLATE:
         template = Path(tempfile.mkdtemp(prefix="docparse-api-tests-"))
         init_db(Settings(data_dir=template, database_url=None)).dispose()
@@ -125,4 +128,13 @@ def make_api(tmp_path):
 
 @pytest.fixture
 def api(make_api) -> Api:
+    return make_api()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def both_api(request, make_api) -> Api:
+    """The API on SQLite, then on PostgreSQL (127.0.0.1:5432, a throw-away database per session):
+    for what the two databases store differently."""
+    if request.param == "postgres":
+        return make_api(database_url=request.getfixturevalue("pg_url"))
     return make_api()

@@ -9,7 +9,7 @@ from typing import Any
 
 from core.gemini import ModelInfo, ModelLookupFailed, ModelNotFound
 from core.storage import ObjectMissing
-from documents.errors import DocumentRejected
+from documents.errors import DocumentRejected, PageCallTimedOut, PageWorkFailed
 from documents.inspect import DocumentInfo
 from workflows.models import BatchView
 
@@ -48,18 +48,32 @@ class FakeStore:
 
 
 class FakeDocuments:
-    """A file's page count is its number of b"page" markers; b"reject" in it is a damaged file."""
+    """A file's page count is its number of b"page" markers; b"reject" in it is a damaged file,
+    b"slow" one over the page process's time limit, b"machine" one this machine fails to read."""
 
     def __init__(self) -> None:
         self.drawn: list[tuple[int, float]] = []  # (page, rotation) of every page drawn
 
-    async def inspect(self, path: Path, name: str) -> DocumentInfo:
-        data = Path(path).read_bytes()
+    @staticmethod
+    def _refuse(data: bytes, name: str) -> None:
         if b"reject" in data:
             raise DocumentRejected(f"'{name}' is not a supported document")
+        if b"slow" in data:
+            raise PageCallTimedOut(f"'{name}' took longer than 30 s (the limit per call); it was stopped")
+        if b"machine" in data:
+            raise PageWorkFailed("the page processes stopped unexpectedly; try again")
+
+    async def inspect(self, path: Path, name: str, *, owner: str | None = None) -> DocumentInfo:
+        data = Path(path).read_bytes()
+        self._refuse(data, name)
         return DocumentInfo(kind="pdf", page_count=max(1, data.count(b"page")))
 
-    async def draw_page(self, path: Path, *, kind: str, number: int, rotation: float = 0.0) -> bytes:
+    async def attachments(self, path: Path, name: str, out_dir: Path, *, owner: str | None = None) -> None:
+        return None  # no file here is an e-mail message
+
+    async def draw_page(self, path: Path, *, kind: str, number: int, name: str = "", owner: str | None = None,
+                        rotation: float = 0.0) -> bytes:
+        self._refuse(Path(path).read_bytes(), name)
         self.drawn.append((number, rotation))
         return PNG
 

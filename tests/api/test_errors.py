@@ -115,6 +115,22 @@ def test_upload_refusals(make_api):
     assert api.store.objects == {} and api.temporal.started == []  # nothing stored, nothing started
 
 
+def test_page_process_limits_answer_clearly(api):
+    """A call over the page processes' time limit (stopped there) is a 400 naming the file at
+    upload and a 409 for a page image; a fault of the page processes themselves is a retryable 503."""
+    http = api.client()
+    ext = extraction(http)
+    url = f"/v1/extractions/{ext}/batches"
+    assert "'huge.tiff' took longer than 30 s" in error(
+        http.post(url, files=[("files", ("huge.tiff", b"slow page", "image/tiff"))]), 400, "document_too_slow")
+    r = http.post(url, files=[("files", ("x.pdf", b"machine page", "application/pdf"))])
+    error(r, 503, "document_service_unavailable")
+    assert r.json()["retryable"] is True and r.headers["Retry-After"] == "30"
+    batch, [file_id] = upload(http, ext, b"page")
+    api.store.objects[f"files/{batch}/{file_id}/original"] = b"slow page"  # drawing this page runs over
+    assert "took longer" in error(http.get(f"/v1/extractions/{ext}/files/{file_id}/pages/1"), 409, "page_not_drawable")
+
+
 def test_no_files_at_all(api):
     http = api.client()
     ext = extraction(http)

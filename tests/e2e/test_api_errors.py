@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.support.invoices import make_invoice
+from tests.support.rawhttp import read_answer
 
 SCHEMA = {"name": "e", "language": "en", "review_threshold": 0, "fields": [{"key": "invoice_number", "type": "string"}]}
 
@@ -110,8 +111,12 @@ def test_other_tenant_sees_404_on_every_route(sqlite_stack, owner, pdf):
             ("POST", f"/v1/extractions/{ext}/batches", {"files": [("files", ("a.pdf", pdf, "application/pdf"))]}),
             ("GET", f"/v1/extractions/{ext}/batches", {}),
             ("GET", f"/v1/extractions/{ext}/batches/{batch}", {}),
+            ("GET", f"/v1/extractions/{ext}/batches/{batch}/results", {}),
+            ("GET", f"/v1/extractions/{ext}/files/{file_id}", {}),
             ("GET", f"/v1/extractions/{ext}/files/{file_id}/result", {}),
             ("DELETE", f"/v1/extractions/{ext}/files/{file_id}", {}),
+            ("DELETE", f"/v1/extractions/{ext}/batches/{batch}", {}),
+            ("DELETE", f"/v1/extractions/{ext}", {}),
         ]:
             msg = _error(other.request(method, url, **kw), 404)
             assert "not found" in msg
@@ -134,8 +139,8 @@ def test_not_multipart_is_400(owner):
 
 def test_unsupported_type_is_sniffed_from_bytes(owner):
     http, ext, _ = owner
-    html = b"<html><body>invoice</body></html>"
-    msg = _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("invoice.pdf", html, "application/pdf"))]), 400)
+    gif = b"GIF89a" + b"\x00" * 100  # an image type we do not read, named like a PDF
+    msg = _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("invoice.pdf", gif, "application/pdf"))]), 400)
     assert "invoice.pdf" in msg and "not a supported" in msg
     zip_bytes = b"PK\x03\x04" + b"\x00" * 100
     assert "data.pdf" in _error(http.post(f"/v1/extractions/{ext}/batches", files=[("files", ("data.pdf", zip_bytes, "application/pdf"))]), 400)
@@ -168,12 +173,7 @@ def test_file_over_25mb_is_413_while_streaming(sqlite_stack, owner):
             sent += len(chunk)
     except (BrokenPipeError, ConnectionResetError):
         pass
-    response = b""
-    while b"\r\n\r\n" not in response:
-        data = sock.recv(65536)
-        if not data:
-            break
-        response += data
+    response = read_answer(sock)
     sock.close()
     assert response.startswith(b"HTTP/1.1 413"), response[:200]
     assert sent < total

@@ -50,7 +50,7 @@ def _invoices(tmp: Path, seeds) -> tuple[Path, dict[str, dict]]:
         pdf, t = make_invoice(seed=seed)
         (folder / f"inv-{seed}.pdf").write_bytes(pdf)
         truth[f"inv-{seed}"] = t
-    (folder / "notes.txt").write_text("not a document: directories only contribute PDF/PNG/JPEG/TIFF files")
+    (folder / "notes.txt").write_text("not a document: directories only contribute the types the API takes")
     return folder, truth
 
 
@@ -78,7 +78,8 @@ def test_extract_waits_writes_json_per_file_then_csv_reusing_the_extraction(cli,
     rows = list(csv.DictReader(io.StringIO((tmp_path / "csv" / "results.csv").read_text())))
     assert len(rows) == 3
     assert [row["file_name"] for row in rows] == ["inv-901.pdf", "inv-902.pdf", "inv-903.pdf"]
-    assert {row["status"] for row in rows} == {"processed"}
+    assert {row["status"] for row in rows} == {"processed"} and {row["reviewed"] for row in rows} == {"false"}
+    assert all(row["file_id"].startswith("file_") for row in rows)
     assert "line_items" not in rows[0] and "total_amount" in rows[0]
     for row in rows:
         assert row["invoice_number"] == truth[row["file_name"][:-4]]["invoice_number"]
@@ -99,6 +100,27 @@ def test_a_damaged_and_an_oversized_file_are_reported_and_the_others_still_proce
     assert sorted(p.name for p in out.iterdir()) == ["inv-911.json"]
 
 
+def test_an_e_mail_in_a_folder_gives_a_result_per_attachment(cli, tmp_path):
+    """A folder's .eml is sent too; its attachments become files of the batch, each with its own
+    result (named after the message and the attachment), beside the folder's PDF."""
+    from tests.support.office_docs import eml
+
+    folder, truth = _invoices(tmp_path, (921,))
+    pdf_a, truth_a = make_invoice(seed=922)
+    pdf_b, truth_b = make_invoice(seed=923)
+    (folder / "mail.eml").write_bytes(eml([("a.pdf", pdf_a, "application/pdf"), ("b.pdf", pdf_b, "application/pdf")]))
+    out = tmp_path / "results"
+
+    r = cli("extract", folder, "--schema", _schema(tmp_path), "--wait", "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert "summary: processed 3, needs_review 0, failed 0, rejected 0, skipped 0 (3 files)" in r.stderr
+    written = {p.name: json.loads(p.read_text()) for p in out.iterdir()}
+    assert sorted(written) == ["inv-921.json", "mail-a.json", "mail-b.json"]
+    for name, t in (("inv-921.json", truth["inv-921"]), ("mail-a.json", truth_a), ("mail-b.json", truth_b)):
+        assert written[name]["status"] == "processed"
+        assert written[name]["result"]["invoice_number"] == t["invoice_number"]
+
+
 def test_extract_without_wait_prints_the_batch_ids(cli, sqlite_stack, tmp_path):
     folder, _ = _invoices(tmp_path, (921,))
     r = cli("extract", folder / "inv-921.pdf", "--schema", _schema(tmp_path))
@@ -116,6 +138,9 @@ def test_review_list_and_approve_round_trip(cli, sqlite_stack, tmp_path):
     r = cli("extract", folder, "--schema", schema, "--wait", "--out", tmp_path / "out")
     assert r.returncode == 0, r.stderr  # waiting for review is not a failure
     assert "needs_review 1" in r.stderr and "processed 0" in r.stderr
+    waiting = json.loads((tmp_path / "out" / "inv-931.json").read_text())  # its extracted values, marked
+    assert waiting["status"] == "needs_review" and waiting["reviewed"] is False and waiting["review_reasons"]
+    assert waiting["result"]["invoice_number"] == truth["inv-931"]["invoice_number"]
 
     r = cli("review")
     assert r.returncode == 0, r.stderr

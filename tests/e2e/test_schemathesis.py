@@ -42,18 +42,26 @@ def _upload(stack, http, ext: str, n: int, seed: int) -> dict:
     return stack.wait_terminal(http, ext, r.json()["batch"]["id"], timeout=180)
 
 
+def _extraction(http, **changes) -> str:
+    return http.post("/v1/extractions", json={**schema_invoice(), "review_threshold": 0, **changes}).json()[
+        "extraction"]["id"]
+
+
 @pytest.fixture(scope="module")
 def world(sqlite_stack):
     """Real objects for the fuzzer to hit: ids of a processed file, a file waiting for review,
-    and files that DELETE may remove (kept apart so the others stay readable)."""
+    and, for each DELETE, objects of its own that it may remove (kept apart so the others stay
+    readable, and so one DELETE does not take another's targets)."""
     key = sqlite_stack.create_key(pages=100_000, name="fuzz")
     with sqlite_stack.client(key) as http:
-        plain = http.post("/v1/extractions", json={**schema_invoice(), "review_threshold": 0}).json()["extraction"]["id"]
-        strict = http.post("/v1/extractions", json={**schema_invoice(), "name": "strict", "review_threshold": 1.0})
-        strict = strict.json()["extraction"]["id"]
+        plain = _extraction(http)
+        strict = _extraction(http, name="strict", review_threshold=1.0)
+        doomed_ext = _extraction(http, name="doomed")
         done = _upload(sqlite_stack, http, plain, 1, seed=301)
         review = _upload(sqlite_stack, http, strict, 2, seed=311)
         doomed = _upload(sqlite_stack, http, plain, 3, seed=321)
+        doomed_batches = [_upload(sqlite_stack, http, plain, 1, seed=331 + i) for i in range(2)]
+        in_doomed_ext = _upload(sqlite_stack, http, doomed_ext, 1, seed=341)
     assert done["files"][0]["status"] == "processed", done
     assert {f["status"] for f in review["files"]} == {"needs_review"}, review
 
@@ -63,8 +71,18 @@ def world(sqlite_stack):
     return {
         "key": key,
         "read": [target(plain, done, done["files"][0])] + [target(strict, review, f) for f in review["files"]],
-        "delete": [target(plain, doomed, f) for f in doomed["files"]],
+        "delete_file": [target(plain, doomed, f) for f in doomed["files"]],
+        "delete_batch": [target(plain, b, b["files"][0]) for b in doomed_batches],
+        "delete_extraction": [target(doomed_ext, in_doomed_ext, in_doomed_ext["files"][0])],
     }
+
+
+def _targets(op) -> list[dict]:
+    if op is None or op.method.upper() != "DELETE":
+        return WORLD["read"]
+    if op.path.endswith("{file_id}"):
+        return WORLD["delete_file"]
+    return WORLD["delete_batch"] if op.path.endswith("{batch_id}") else WORLD["delete_extraction"]
 
 
 def _document() -> dict:
@@ -96,8 +114,7 @@ def status_code_documented_explicitly(ctx, response, case):
 
 @SCHEMA.hook
 def before_generate_path_parameters(context, strategy):
-    op = context.operation
-    targets = WORLD["delete"] if op is not None and op.method.upper() == "DELETE" else WORLD["read"]
+    targets = _targets(context.operation)
 
     def real(pair):
         generated, t = pair
@@ -142,8 +159,13 @@ def test_the_fuzzing_reached_real_objects():
         "GET /v1/extractions/{extraction_id}": 200,
         "GET /v1/extractions/{extraction_id}/batches": 200,
         "GET /v1/extractions/{extraction_id}/batches/{batch_id}": 200,
+        "GET /v1/extractions/{extraction_id}/batches/{batch_id}/results": 200,
+        "GET /v1/extractions/{extraction_id}/files/{file_id}": 200,
         "GET /v1/extractions/{extraction_id}/files/{file_id}/result": 200,
         "DELETE /v1/extractions/{extraction_id}/files/{file_id}": 204,
+        "DELETE /v1/extractions/{extraction_id}/batches/{batch_id}": 204,
+        "DELETE /v1/extractions/{extraction_id}": 204,
+        "GET /healthz": 200,
         "GET /v1/extractions/{extraction_id}/reviews": 200,
         "GET /v1/extractions/{extraction_id}/files/{file_id}/review": 200,
         "GET /v1/extractions/{extraction_id}/files/{file_id}/pages/{page}": 200,

@@ -3,6 +3,8 @@ and two stacks run side by side."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import signal
@@ -109,5 +111,85 @@ def test_up_serves_stops_and_keeps_state(tmp_path):
             assert http.get(f"/v1/extractions/{ext}/batches/{batch}").json()["batch"]["status"] == "processed"
             files = http.get(f"/v1/extractions/{ext}/batches/{batch}").json()["files"]
             assert http.get(f"/v1/extractions/{ext}/files/{files[0]['id']}/result").status_code == 200
+    finally:
+        assert again.ctrl_c() == 0
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DOCPARSE_", "TEMPORAL_"))}
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**base, **(env or {})})
+
+
+@pytest.mark.slow
+def test_up_finds_itself_and_holds_its_data_dir(tmp_path):
+    """The banner's export lines and Temporal address work as printed; the CLI finds the stack by
+    --data-dir (its ports file and dev key); `docparse temporal` queries its workflow; a second
+    `docparse up` on the data dir is refused at once, also after the first crashed, until what
+    the first started is gone."""
+    data, port = tmp_path / "stack", free_port()
+    elsewhere = {"HOME": str(tmp_path / "home"), "DOCPARSE_DATA_DIR": str(tmp_path / "not-the-stack")}
+    first = Up(data, port)
+    try:
+        info = first.wait_ready()
+        text = "\n".join(first.lines)
+        exports = re.search(r"export DOCPARSE_API_URL=(\S+) DOCPARSE_API_KEY=(\S+)", text)
+        assert exports and exports.groups() == (f"http://127.0.0.1:{port}", info["key"]), text
+        grpc = re.search(r"Temporal gRPC\s+(\S+)", text).group(1)
+        assert re.search(rf"export TEMPORAL_ADDRESS={re.escape(grpc)} TEMPORAL_NAMESPACE=default", text)
+        assert f"--data-dir {data}" in text
+
+        # a second `up` on the same data dir: refused at once, nothing started
+        second = subprocess.run([sys.executable, "-m", "cli", "up", "--data-dir", str(data), "--port", str(free_port())],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60,
+                                env={k: v for k, v in os.environ.items() if not k.startswith("DOCPARSE_")})
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert f"{data} is in use by another `docparse up` (pid {first.proc.pid})" in second.stdout
+        assert "starting" not in second.stdout
+
+        # the CLI by --data-dir, and by the exported variables, from anywhere
+        schema = tmp_path / "schema.json"
+        schema.write_text(json.dumps({**schema_invoice(), "review_threshold": 0}))
+        pdf = tmp_path / "inv.pdf"
+        pdf.write_bytes(make_invoice(seed=8)[0])
+        made = _cli("extract", str(pdf), "--schema", str(schema), "--data-dir", str(data), env=elsewhere)
+        assert made.returncode == 0, made.stderr
+        batch = made.stdout.strip().splitlines()[-1]
+        assert batch.startswith("btc_")
+        queue = _cli("review", env={**elsewhere, "DOCPARSE_API_URL": exports.group(1),
+                                    "DOCPARSE_API_KEY": exports.group(2)})
+        assert queue.returncode == 0 and "no files are waiting for review" in queue.stdout, queue.stderr
+
+        # `docparse temporal` fills in the address: a real query of the batch's workflow
+        deadline = time.monotonic() + 90
+        while True:
+            status = _cli("temporal", "--data-dir", str(data), "workflow", "query", "--workflow-id",
+                          f"batch-{batch}", "--name", "status", env=elsewhere)
+            if status.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert status.returncode == 0, status.stderr
+        assert "inv.pdf" in status.stdout
+        assert "SERVING" in _cli("temporal", "operator", "cluster", "health",
+                                 env={**elsewhere, "DOCPARSE_TEMPORAL_ADDRESS": grpc}).stdout
+    finally:
+        # a crash: SIGKILL to `docparse up` alone; its servers get SIGTERM from the kernel
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(first.proc.pid, signal.SIGKILL)
+        first.proc.wait(30)
+
+    # refused while what it started still runs; free once it is gone (within seconds)
+    deadline, again = time.monotonic() + 60, None
+    while time.monotonic() < deadline:
+        again = Up(data, port)
+        while again.proc.poll() is None and not any("Press Ctrl-C" in ln for ln in again.lines):
+            time.sleep(0.2)
+        if again.proc.poll() is None:
+            break
+        assert f"{data} is still in use" in "\n".join(again.lines), again.lines  # `up` pid gone
+        time.sleep(0.5)
+    assert again is not None and again.proc.poll() is None, again.lines if again else None
+    try:
+        assert again.wait_ready()["key"] == info["key"]
     finally:
         assert again.ctrl_c() == 0

@@ -14,10 +14,12 @@ import inspect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from temporalio import activity
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.extractions import ExtractionSpec
@@ -34,6 +36,7 @@ from workflows.models import (
     MergeTask,
     Prepared,
     PrepareTask,
+    RefusalRecord,
     ReviewTask,
     SaveResultInput,
 )
@@ -45,6 +48,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
         self.reads: list[str] = []  # keys of get_bytes / download calls, in order
+        self.modified: dict[str, datetime] = {}  # when each object was written (tests may age them)
         self._lock = threading.Lock()  # activities call the store from threads (asyncio.to_thread)
 
     def ensure_bucket(self) -> None:
@@ -53,6 +57,7 @@ class MemoryStore:
     def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         with self._lock:
             self.objects[key] = bytes(data)
+            self.modified[key] = datetime.now(timezone.utc)
 
     def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None:
         self.put_bytes(key, Path(path).read_bytes(), content_type)
@@ -78,7 +83,17 @@ class MemoryStore:
             names = [k for k in self.objects if k.startswith(prefix)]
             for k in names:
                 del self.objects[k]
+                self.modified.pop(k, None)
             return len(names)
+
+    def child_prefixes(self, prefix: str) -> list[str]:
+        with self._lock:
+            return sorted({prefix + k[len(prefix):].split("/")[0] + "/" for k in self.objects
+                           if k.startswith(prefix) and "/" in k[len(prefix):]})
+
+    def newest(self, prefix: str) -> datetime | None:
+        with self._lock:
+            return max((t for k, t in self.modified.items() if k.startswith(prefix)), default=None)
 
     def keys(self, prefix: str = "") -> list[str]:
         with self._lock:
@@ -110,6 +125,7 @@ CONTRACTS: dict[str, tuple[type, type | None]] = {
     act.SET_FILE_STATUS: (FileStatusInput, None),
     act.SET_BATCH_STATUS: (BatchStatusInput, None),
     act.PURGE_FILE: (FileRef, None),
+    act.RECORD_REVIEW_REFUSAL: (RefusalRecord, None),
 }
 
 
@@ -176,32 +192,80 @@ class FakeActivities:
 
 # -- a Temporal client for the reconciler ---------------------------------------------------------
 
+@dataclass
+class _Description:
+    id: str
+    status: WorkflowExecutionStatus
+    run_id: str = "run-1"
+
+
 class _Handle:
     def __init__(self, client: FakeTemporalClient, workflow_id: str):
         self.client, self.id = client, workflow_id
 
-    async def describe(self) -> object:
+    async def describe(self) -> _Description:
         self.client.described.append(self.id)
         if self.id in self.client.running:
-            return object()
+            return _Description(self.id, WorkflowExecutionStatus.RUNNING)
+        if self.id in self.client.closed:
+            return _Description(self.id, self.client.closed[self.id][0])
         raise RPCError("workflow not found", RPCStatusCode.NOT_FOUND, b"")
 
 
-class FakeTemporalClient:
-    """get_workflow_handle(id).describe() (NOT_FOUND unless the id is in `running`) and
-    start_workflow(), which records every attempt and, given fail_first, raises it from the first."""
+class _WorkflowService:
+    """The one raw call the reconciler makes: the closing event of a run (its reason)."""
 
-    def __init__(self, running: set[str] = frozenset(), *, fail_first: BaseException | None = None):
+    def __init__(self, client: FakeTemporalClient):
+        self.client = client
+
+    async def get_workflow_execution_history_reverse(self, request):
+        from temporalio.api.failure.v1 import Failure
+        from temporalio.api.history.v1 import (
+            History,
+            HistoryEvent,
+            WorkflowExecutionFailedEventAttributes,
+            WorkflowExecutionTerminatedEventAttributes,
+        )
+        from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryReverseResponse
+
+        status, reason = self.client.closed[request.execution.workflow_id]
+        if status == WorkflowExecutionStatus.TERMINATED:
+            event = HistoryEvent(workflow_execution_terminated_event_attributes=WorkflowExecutionTerminatedEventAttributes(
+                reason=reason))
+        elif status == WorkflowExecutionStatus.FAILED:
+            event = HistoryEvent(workflow_execution_failed_event_attributes=WorkflowExecutionFailedEventAttributes(
+                failure=Failure(message=reason)))
+        else:
+            event = HistoryEvent()
+        return GetWorkflowExecutionHistoryReverseResponse(history=History(events=[event]))
+
+
+class FakeTemporalClient:
+    """get_workflow_handle(id).describe() (running: the ids in `running`; closed: `closed` maps an id
+    to its status and close reason; NOT_FOUND otherwise), the reverse history call that reads a
+    close reason, and start_workflow(), which records every attempt and raises `fail_first` from the
+    first, and `refuse[id]` from every start of that workflow id."""
+
+    namespace = "default"
+
+    def __init__(self, running: set[str] = frozenset(), *, fail_first: BaseException | None = None,
+                 refuse: dict[str, BaseException] | None = None,
+                 closed: dict[str, tuple[WorkflowExecutionStatus, str]] | None = None):
         self.running = set(running)
+        self.closed = dict(closed or {})
         self.fail_first = fail_first
+        self.refuse = dict(refuse or {})
         self.described: list[str] = []
         self.starts: list[dict[str, Any]] = []  # every attempt: {"workflow", "arg", **kwargs}
+        self.workflow_service = _WorkflowService(self)
 
     def get_workflow_handle(self, workflow_id: str) -> _Handle:
         return _Handle(self, workflow_id)
 
     async def start_workflow(self, workflow: Any, arg: Any = None, **kwargs: Any) -> object:
         self.starts.append({"workflow": workflow, "arg": arg, **kwargs})
+        if kwargs["id"] in self.refuse:
+            raise self.refuse[kwargs["id"]]
         if self.fail_first is not None and len(self.starts) == 1:
             raise self.fail_first
         self.running.add(kwargs["id"])

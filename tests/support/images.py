@@ -1,5 +1,5 @@
 """Image test documents made with PyMuPDF (PNG, JPEG) and a minimal multi-page TIFF writer
-(PyMuPDF reads TIFF but does not write it, and Pillow is not a dependency)."""
+(PyMuPDF reads TIFF but does not write it)."""
 
 from __future__ import annotations
 
@@ -36,26 +36,30 @@ def scan_png(pdf: bytes, *, dpi: int = 150, rotate: float = 0.0, turn: int = 0, 
 
 def pdf_to_tiff(pdf: bytes, dpi: int = 72) -> bytes:
     """Every page as one uncompressed 8-bit grayscale TIFF page (baseline TIFF 6.0)."""
-    pages = _gray_pixmaps(pdf, dpi)
+    return gray_tiff([(pix.width, pix.height, bytes(pix.samples)) for pix in _gray_pixmaps(pdf, dpi)])
+
+
+def gray_tiff(frames: list[tuple[int, int, bytes]]) -> bytes:
+    """(width, height, 8-bit gray pixels) per frame as an uncompressed TIFF; frames given the same
+    bytes object share one strip (a file of many large frames stays small)."""
     out = bytearray(b"II*\x00" + struct.pack("<I", 0))
+    strips: dict[int, int] = {}  # id(pixels) -> offset
     prev_next_offset = 4
-    for pix in pages:
-        data = bytes(pix.samples)
-        data_offset = len(out)
-        out += data
-        if len(out) % 2:
-            out += b"\x00"
+    for width, height, data in frames:
+        if id(data) not in strips:
+            strips[id(data)] = len(out)
+            out += data + b"\x00" * (len(data) % 2)
         ifd_offset = len(out)
         struct.pack_into("<I", out, prev_next_offset, ifd_offset)
         entries = [
-            (256, 4, 1, pix.width),  # ImageWidth
-            (257, 4, 1, pix.height),  # ImageLength
+            (256, 4, 1, width),  # ImageWidth
+            (257, 4, 1, height),  # ImageLength
             (258, 3, 1, 8),  # BitsPerSample
             (259, 3, 1, 1),  # Compression: none
             (262, 3, 1, 1),  # Photometric: black is zero
-            (273, 4, 1, data_offset),  # StripOffsets
+            (273, 4, 1, strips[id(data)]),  # StripOffsets
             (277, 3, 1, 1),  # SamplesPerPixel
-            (278, 4, 1, pix.height),  # RowsPerStrip
+            (278, 4, 1, height),  # RowsPerStrip
             (279, 4, 1, len(data)),  # StripByteCounts
         ]
         out += struct.pack("<H", len(entries))
@@ -80,3 +84,16 @@ def phone_photo(width: int = 4032, height: int = 3024, text: str = "Invoice No: 
     for k, line in enumerate(["ITEM A-1 2 x 10.00 = 20.00", "Total: 20.00"]):
         page.insert_text((400, 800 + 120 * k), line, fontsize=80)
     return page.get_pixmap(dpi=72).tobytes("jpeg", jpg_quality=85)
+
+
+def scanned_pdf(pages: int, seed: int = 31) -> bytes:
+    """A scan: every page an image of an invoice page, no text layer (each page is OCRed). The one
+    image is stored once, so 200 pages stay small."""
+    from tests.support.invoices import make_invoice, render_png
+
+    image = render_png(make_invoice(seed=seed)[0], dpi=100)
+    doc = pymupdf.open()
+    for _ in range(pages):
+        page = doc.new_page()
+        page.insert_image(page.rect, stream=image)
+    return doc.tobytes(deflate=True)

@@ -1,5 +1,9 @@
 """Generate realistic test invoices (PDF, with a text layer) whose truth is known.
 
+The core suite's fixed house invoice: three languages, one layout family with a few switches. The
+layout-diverse generator for measuring (many families, six languages, scans) is evals/synth
+(`docparse synth`); its schema is the one re-exported here.
+
 ``make_invoice(seed=..., language="en"|"de"|"fr", n_items=..., pages=...)`` returns the PDF bytes
 and a truth dict with the keys of shared/eval/schema-invoice.json. The seed varies the layout:
 label/value on one line or value below the label, column order and labels of the item table,
@@ -14,6 +18,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pymupdf
+
+from evals.synth.schema import schema_invoice  # noqa: F401  (re-exported for the tests)
 
 PAGE_W, PAGE_H = 595.0, 842.0  # A4 in points
 FONT, BOLD = "helv", "hebo"
@@ -375,35 +381,3 @@ def render_png(pdf_bytes: bytes, page: int = 0, dpi: int = 100) -> bytes:
     with pymupdf.open(stream=pdf_bytes, filetype="pdf") as doc:
         pix = doc[page].get_pixmap(dpi=dpi)
         return pix.tobytes("png")
-
-
-def schema_invoice() -> dict[str, Any]:
-    """An API extraction body equivalent to shared/eval/schema-invoice.json (defined in code)."""
-    return {
-        "name": "invoice",
-        "description": "Invoice header fields and line items",
-        "language": "auto",
-        "fields": [
-            {"key": "invoice_number", "type": "string", "description": "Invoice number as printed"},
-            {"key": "document_type_code", "type": "string",
-             "description": "UNTDID 1001 document type code (380 invoice, 381 credit note)"},
-            {"key": "issue_date", "type": "date", "description": "Invoice issue date"},
-            {"key": "due_date", "type": "date", "description": "Payment due date"},
-            {"key": "currency", "type": "string", "description": "ISO 4217 currency code"},
-            {"key": "seller_name", "type": "string", "description": "Seller / supplier name"},
-            {"key": "seller_vat_id", "type": "string", "description": "Seller VAT identifier"},
-            {"key": "buyer_name", "type": "string", "description": "Buyer / customer name"},
-            {"key": "purchase_order_number", "type": "string", "description": "Buyer's purchase order reference"},
-            {"key": "subtotal_amount", "type": "number", "description": "Total amount without VAT"},
-            {"key": "tax_amount", "type": "number", "description": "Total VAT amount"},
-            {"key": "total_amount", "type": "number", "description": "Total amount with VAT"},
-            {"key": "amount_due", "type": "number", "description": "Amount due for payment"},
-            {"key": "line_items", "type": "list<object>", "description": "Invoice lines in document order",
-             "fields": [
-                 {"key": "description", "type": "string", "description": "Item name"},
-                 {"key": "qty", "type": "number", "description": "Invoiced quantity"},
-                 {"key": "unit_price", "type": "number", "description": "Net unit price"},
-                 {"key": "amount", "type": "number", "description": "Line net amount"},
-             ]},
-        ],
-    }

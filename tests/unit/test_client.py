@@ -101,7 +101,7 @@ def test_429_with_retry_after_is_retried_then_succeeds():
     rec = Recorder(error(429, "rate_limited", "slow down", {"Retry-After": "3"}),
                    error(429, "rate_limited", "slow down", {"Retry-After": "1"}), ok)
     dp, sleeps = make(rec)
-    assert dp.list_extractions() == []
+    assert dp.list_extractions().extractions == []
     assert len(rec.requests) == 3 and sleeps == [3.0, 1.0]
 
 

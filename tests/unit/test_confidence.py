@@ -1,4 +1,5 @@
-"""extraction.confidence: grounding (number/date/text formats) with citations, validation rules, combination."""
+"""extraction.confidence: grounding (number/date/text formats) with citations, validation rules, and
+their rule-based combination (model=None; the calibrated model on top: test_calibrated_confidence.py)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def run(s: ExtractionSchema, result: dict, doc: DocumentText, kind: str = "gemin
             for n, item in enumerate(v):
                 for sk, sv in item.items():
                     engine_conf[f"{k}[{n}].{sk}"] = conf if sv is not None else 0.0
-    return assess(s, result, engine_conf, doc, engine_kind=kind)
+    return assess(s, result, engine_conf, doc, engine_kind=kind, model=None)
 
 
 def box_of(doc: DocumentText, page: int, *texts: str) -> tuple[float, float, float, float]:
@@ -178,7 +179,7 @@ def test_consistent_result_passes_and_cross_checks_raise():
     a = check(GOOD)
     assert a.issues == []
     assert a.citations == {}  # no words: nothing to cite, nothing penalised
-    plain = assess(HEADER, {"quantity": 3}, {"quantity": 0.8}, EMPTY_DOC, engine_kind="offline")
+    plain = assess(HEADER, {"quantity": 3}, {"quantity": 0.8}, EMPTY_DOC, engine_kind="offline", model=None)
     baseline = plain.confidence["quantity"]
     for p in ("subtotal_amount", "tax_amount", "total_amount", "due_date",
               "line_items[0].qty", "line_items[1].amount", "line_items"):
@@ -209,6 +210,14 @@ def test_each_rule_fires_with_an_issue_and_lowers_confidence(change, rule, paths
         assert a.confidence[p] < 0.8, p
 
 
+def test_a_line_discount_of_a_whole_or_half_percent_passes_the_line_arithmetic():
+    items = [{"description": "Pens", "qty": 4.0, "unit_price": 12.5, "amount": 45.0},  # 10 % off
+             {"description": "Paper", "qty": 3.0, "unit_price": 20.0, "amount": 55.0}]  # 8.33 %: no
+    a = check({**GOOD, "line_items": items, "subtotal_amount": 100.0})
+    fired = [i.paths for i in a.issues if i.rule == "line_arithmetic"]
+    assert fired == [["line_items[1].qty", "line_items[1].unit_price", "line_items[1].amount"]]
+
+
 def test_rules_skip_absent_fields_and_accept_price_per_100_units():
     a = check({"subtotal_amount": 100.0, "total_amount": None, "issue_date": None,
                "due_date": "2024-04-04",
@@ -236,7 +245,7 @@ def test_generated_invoice_every_value_cited_where_printed(seed, language):
     doc = read_pdf(data)
     res = ENGINE.extract(INVOICE, doc)
     a = assess(INVOICE, res.result, res.confidence, doc, engine_kind="offline",
-               engine_citations=res.citations)
+               engine_citations=res.citations, model=None)
     assert a.issues == []
     for n in range(len(res.result["line_items"])):
         for k in ("qty", "unit_price", "amount", "description"):

@@ -23,6 +23,7 @@ from devstack.ports import free_port, port_is_free
 from devstack.processes import stop_processes
 from devstack.s3 import S3Server
 from devstack.server import ServerError, busy_ports
+from devstack.state import load_ports, save_ports
 from devstack.temporal import TemporalDevServer
 
 pytestmark = pytest.mark.timeout(120)
@@ -347,8 +348,8 @@ def test_saved_ports_reused_only_when_free(tmp_path):
     busy.listen()
     try:
         busy_port = busy.getsockname()[1]
-        up._save_ports(tmp_path, {"temporal": {"port": busy_port, "ui_port": free_port()}})
-        saved = up._load_ports(tmp_path)["temporal"]
+        save_ports(tmp_path, {"temporal": {"port": busy_port, "ui_port": free_port()}})
+        saved = load_ports(tmp_path)["temporal"]
         reused = up._still_free(saved, set())
         assert "port" not in reused and reused["ui_port"] == saved["ui_port"]
     finally:

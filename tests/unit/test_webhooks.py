@@ -16,9 +16,22 @@ from core.webhooks import WebhookUrlRefused, check_url, new_secret, pinned, sign
     ("http://192.168.1.1/h", "private"), ("http://[fd00::1]/h", "private"), ("http://0.0.0.0/h", "private"),
     ("http://100.100.100.200/latest", "private"),  # shared address space (a cloud metadata server)
     ("http://[::ffff:127.0.0.1]/h", "loopback"), ("http://[64:ff9b::a9fe:a9fe]/h", "link-local"),  # v4 in v6
-    ("ftp://example.com/h", "http(s)"), ("http:///nohost", "http(s)"), ("not a url", "http(s)"),
+    ("ftp://example.com/h", "http(s)"), ("http:///nohost", "http(s)"), ("not a url", "space"),
     ("http://example.com:abc/h", "not a valid URL"), ("http://example.com:99999/h", "not a valid URL"),
     ("http://[::1/h", "not a valid URL"),
+    # issue 14, item 10: header injection, port 0, IPv4 inside IPv6 in every form, bad IDNA
+    ("http://8.8.8.8/\r\nX-Injected: 1", "control character"), ("http://8.8.8.8/\th", "control character"),
+    ("http://8.8.8.8:0/h", "port 0"), ("https://[2606:4700::1111]:0/h", "port 0"),
+    ("http://[::127.0.0.1]/h", "loopback"),  # IPv4-compatible
+    ("http://[::10.0.0.1]/h", "private"),
+    ("http://[2002:7f00:1::]/h", "which carries 127.0.0.1"),  # 6to4
+    ("http://[2002:a9fe:a9fe::1]/h", "link-local"),
+    ("http://[64:ff9b::7f00:1]/h", "loopback"),  # NAT64
+    ("http://[64:ff9b:1::808:808]/h", "private"),  # local-use NAT64
+    ("http://[::ffff:0:7f00:1]/h", "loopback"),  # IPv4-translated (SIIT)
+    ("http://[::ffff:10.1.2.3]/h", "private"),  # IPv4-mapped
+    ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/h", "private"),  # Teredo (client 192.0.2.45)
+    ("http://xn--a.example/h", "not a valid URL"), ("http://a\u200b.example/h", "control character"),
 ])
 def test_refused(url, why):
     with pytest.raises(WebhookUrlRefused, match=None) as e:
@@ -26,10 +39,22 @@ def test_refused(url, why):
     assert why in str(e.value)
 
 
+@pytest.mark.parametrize("url", ["http://[2002:808:808::1]/h", "http://[64:ff9b::808:808]/h", "http://[::ffff:8.8.8.8]/h"])
+def test_public_ipv4_inside_ipv6_is_accepted(url):
+    assert check_url(url).address is not None
+
+
+def test_error_messages_quote_a_long_url_cut_short():
+    with pytest.raises(WebhookUrlRefused) as e:
+        check_url("ftp://" + "h" * 60_000)
+    assert len(str(e.value)) < 400
+
+
 def test_private_allowed_by_setting_but_not_other_schemes():
     assert check_url("http://127.0.0.1:9000/h", allow_private=True).url == "http://127.0.0.1:9000/h"
-    with pytest.raises(WebhookUrlRefused):
-        check_url("file:///etc/passwd", allow_private=True)
+    for url in ("file:///etc/passwd", "http://xn--a.example/h", "http://h/\r\nX: 1", "http://h:0/"):
+        with pytest.raises(WebhookUrlRefused):
+            check_url(url, allow_private=True)
 
 
 def test_public_address_is_accepted_and_the_delivery_is_pinned_to_it(monkeypatch):

@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 import pytest
 from temporalio import activity
@@ -20,14 +21,13 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateStage,
 )
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities import heartbeat
 from core.schema import ExtractionSchema
 from core.temporal import BATCH_STATUS
-from devstack.processes import find_binary
 from extraction.engines.gemini import AnswerStatus, Chunk
 from extraction.engines.gemini.plan import INVALID_RETRIES
 from tests.support.fakes import FakeActivities, outcome
@@ -52,14 +52,6 @@ SCHEMA = ExtractionSchema(fields=[{"key": "total", "type": "number"}, {"key": "c
 LOW = ["'total' confidence 0.40 is below 0.8"]
 
 
-@pytest.fixture(scope="module")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"), data_converter=pydantic_data_converter,
-    ) as env:
-        yield env
-
-
 def file(file_id: str, pages: int = 1) -> FileInput:
     return FileInput(file_id=file_id, file_name=f"{file_id}.pdf", object_key=f"files/b/{file_id}/original",
                      kind="pdf", page_count=pages)
@@ -78,11 +70,15 @@ async def running(env: WorkflowEnvironment, fakes: FakeActivities, inp: BatchInp
     if inp.model is not None:
         inp.model.task_queue = model_queue or queue
     async with AsyncExitStack() as workers:
+        # heartbeats sent as often as the worker sends them (worker/main.py), so cancellations arrive soon
+        beats = timedelta(seconds=heartbeat.INTERVAL_S)
         await workers.enter_async_context(
-            Worker(env.client, task_queue=queue, workflows=[BatchWorkflow], activities=fakes.activities()))
+            Worker(env.client, task_queue=queue, workflows=[BatchWorkflow], activities=fakes.activities(),
+                   max_heartbeat_throttle_interval=beats))
         if inp.model is not None and inp.model.task_queue != queue:
             await workers.enter_async_context(
-                Worker(env.client, task_queue=inp.model.task_queue, activities=fakes.activities()))
+                Worker(env.client, task_queue=inp.model.task_queue, activities=fakes.activities(),
+                       max_heartbeat_throttle_interval=beats))
         yield await env.client.start_workflow(BatchWorkflow.run, inp, id=f"batch-{inp.batch_id}", task_queue=queue)
 
 

@@ -5,28 +5,14 @@ file without being asked again as it was. Time-skipping server, activities faked
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
-from devstack.processes import find_binary
 from extraction.engines.gemini import AnswerStatus
 from tests.support.fakes import FakeActivities
 from tests.workflows.test_batch_workflow import batch, chunk, file, history_events, running
 from workflows import activity_names as act
 from workflows.batch import ANSWER_KINDS
 from workflows.models import ChunkAnswer, ChunkTask, ModelPlan
-
-
-@pytest.fixture(scope="module")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"), data_converter=pydantic_data_converter,
-    ) as env:
-        yield env
 
 
 def plan() -> ModelPlan:

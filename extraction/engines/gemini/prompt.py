@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from core import limits
-from core.schema import ExtractionSchema, FieldSpec
+from core.schema import ExtractionSchema, FieldSpec, all_fields
 from extraction.engines.gemini.plan import Chunk
 from extraction.pages import PageText
 
@@ -65,7 +65,7 @@ def _walk(node: dict[str, Any], depth: int = 0) -> tuple[int, int]:
 def schema_problems(schema: ExtractionSchema) -> list[str]:
     """What in this schema is over the Gemini caps (core/limits.py), one sentence each."""
     problems = []
-    enums = [f for top in schema.fields for f in [top, *(top.fields or [])] if f.type == "enum"]
+    enums = [f for f in all_fields(schema.fields) if f.type == "enum"]
     for f in enums:
         if len(f.values or []) > limits.GEMINI_MAX_ENUM_VALUES:
             problems.append(f"field '{f.key}' has {len(f.values or [])} enum values; with Gemini at most "

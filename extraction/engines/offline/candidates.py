@@ -1,15 +1,25 @@
 """Candidate values of scalar fields, and the choice between them.
 
-The same value seen under several labels is more credible; among the top amount candidates the
-combination with subtotal + tax = total wins; the amount due defaults to the total.
+The same value seen under several labels is more credible. Amounts are chosen together: among the
+top candidates of subtotal, tax and total the combination that adds up (subtotal + tax = total,
+tax = rate x subtotal, lines sum to the subtotal) wins, and impossible combinations (a tax larger
+than the total or than the net amount, a total equal to the tax) are refused even when nothing
+adds up. The amount due defaults to the total.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import product
 from typing import Any
 
 from core.schema import FieldSpec
+
+# bonuses of an amount combination, in units of a candidate's score
+ADDS_UP = 1.0  # subtotal + tax = total
+RATE_FITS = 0.5  # tax = printed rate x subtotal
+LINES_FIT = 0.4  # the line amounts sum to the subtotal (or to the total when there is no tax)
+TOP_N = 4
 
 
 @dataclass
@@ -21,60 +31,155 @@ class Candidate:
     page: int
     box: tuple[float, float, float, float]
     order: float = 0.0  # reading position (page, y) for tie-breaks
+    label: float = 0.0  # how well the label matched (0: found by position, not by a label)
+    raw: str = ""  # the printed text, where the reading of it was a choice (dates)
+    ocr: float | None = None  # mean OCR confidence of the value's words
+    derived: bool = False  # inferred, not printed
+    rate: float | None = None  # a percentage printed beside a tax amount
+    seen: int = 1  # how many places print this value for this field
+    label_x: float | None = None  # left edge of the label the value was read beside
+
+
+@dataclass
+class Arithmetic:
+    """What the amount check found: which fields it confirmed, and which it contradicted."""
+
+    confirmed: set[str]
+    contradicted: set[str]
+
+
+def close(a: float, b: float) -> bool:
+    """Equal as printed amounts (a cent, or a rounding of large sums)."""
+    return abs(a - b) <= 0.011 + 0.00005 * max(abs(a), abs(b))
+
+
+def rank(cs: list[Candidate], latest_first: bool) -> list[Candidate]:
+    """Candidates merged by value (a value seen again adds 5% of its score), best first; ties go
+    to the first printed, or the last for totals (a final total follows the intermediate ones)."""
+    agg: dict[str, Candidate] = {}
+    for c in cs:
+        k = repr(c.value)
+        a = agg.get(k)
+        if a is None:
+            agg[k] = replace(c)
+        elif c.score > a.score:
+            agg[k] = replace(c, score=c.score + 0.05 * a.score, seen=a.seen + 1, label=max(a.label, c.label))
+        else:
+            a.score += 0.05 * c.score
+            a.seen += 1
+            a.label = max(a.label, c.label)
+    return sorted(agg.values(), key=lambda c: (-round(c.score, 3), -c.order if latest_first else c.order))
 
 
 def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]],
-                      concept: dict[str, str | None]) -> dict[str, Candidate]:
-    """The best candidate per field (``cands`` is left ranked, best first)."""
+                      concept: dict[str, str | None], lines: float | None = None,
+                      ) -> tuple[dict[str, Candidate], Arithmetic]:
+    """The best candidate per field (``cands`` is left ranked, best first) and what the amount
+    arithmetic said; ``lines`` is the sum of the line items' amounts, when known."""
     chosen: dict[str, Candidate] = {}
     for f in fields:
         cs = cands.get(f.key) or []
         if not cs:
             continue
-        kind_amount = f.type in ("number", "integer")
-        # same value seen under several labels -> more credible
-        agg: dict[str, Candidate] = {}
-        for c in cs:
-            k = repr(c.value)
-            if k not in agg:
-                agg[k] = Candidate(c.value, c.score, c.page, c.box, c.order)
-            else:
-                a = agg[k]
-                if c.score > a.score:
-                    agg[k] = Candidate(c.value, c.score + 0.05 * a.score, c.page, c.box, c.order)
-                else:
-                    a.score += 0.05 * c.score
-        ranked = sorted(agg.values(), key=lambda c: (-round(c.score, 3),
-                                                     -c.order if kind_amount and concept.get(f.key) in ("total_amount", "amount_due") else c.order))
-        chosen[f.key] = ranked[0]
-        cands[f.key] = ranked
-    # subtotal + tax = total: pick the consistent combination among the top candidates
+        latest = f.type in ("number", "integer") and concept.get(f.key) in ("total_amount", "amount_due")
+        cands[f.key] = rank(cs, latest)
+        chosen[f.key] = cands[f.key][0]
     keys = {concept.get(f.key): f.key for f in fields}
-    ks, kt, kT = keys.get("subtotal_amount"), keys.get("tax_amount"), keys.get("total_amount")
-    if kT and cands.get(kT):
-        sub = (cands.get(ks) or [])[:4] if ks else []
-        tax = (cands.get(kt) or [])[:4] if kt else []
-        tot = cands[kT][:4]
-        best = None
-        for T in tot:
-            for s in sub:
-                for t in tax or [Candidate(0.0, 0.3, 0, (0, 0, 0, 0))]:
-                    if abs(s.value + t.value - T.value) <= 0.011 and T.value != 0:
-                        sc = T.score + s.score + t.score
-                        if best is None or sc > best[0]:
-                            best = (sc, s, t, T)
-        if best:
-            _, s, t, T = best
-            assert ks is not None  # a best combination needs a subtotal candidate (sub is [] without ks)
-            chosen[ks] = Candidate(s.value, min(1.0, s.score + 0.25), s.page, s.box, s.order)
-            if kt and t.page:
-                chosen[kt] = Candidate(t.value, min(1.0, t.score + 0.25), t.page, t.box, t.order)
-            chosen[kT] = Candidate(T.value, min(1.0, T.score + 0.25), T.page, T.box, T.order)
-    ka = keys.get("amount_due")
+    ka, kT = keys.get("amount_due"), keys.get("total_amount")
+    if kT and ka and cands.get(ka):
+        # the amount to pay is the total, unless a prepayment shows: a candidate for the total
+        # where none is printed as such, or where the printed ones do not add up
+        seen = {repr(c.value) for c in cands.get(kT) or []}
+        extra = [replace(c, score=0.6 * c.score, derived=True) for c in cands[ka][:2] if repr(c.value) not in seen]
+        cands[kT] = [*(cands.get(kT) or [])[:TOP_N - len(extra[:1])], *extra]
+        chosen.setdefault(kT, cands[kT][0])
+    arith = choose_amounts(chosen, cands, keys.get("subtotal_amount"), keys.get("tax_amount"),
+                           keys.get("total_amount"), lines)
     if ka and kT and chosen.get(kT):
         T = chosen[kT]
         if ka not in chosen:
-            chosen[ka] = Candidate(T.value, 0.35, T.page, T.box, T.order)
+            chosen[ka] = replace(T, score=0.35, derived=True, label=0.0)
         elif chosen[ka].value == T.value:
             chosen[ka].score = min(1.0, chosen[ka].score + 0.1)
-    return chosen
+            arith.confirmed.add(ka)
+    return chosen, arith
+
+
+def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate]], ks: str | None,
+                   kt: str | None, kT: str | None, lines: float | None) -> Arithmetic:
+    """Subtotal, tax and total chosen together among their top candidates (see the module doc)."""
+    arith = Arithmetic(set(), set())
+    if not kT and not ks:
+        return arith
+    options: list[list[Candidate | None]] = []
+    tops: list[float] = []
+    for k in (ks, kt, kT):
+        cs = (cands.get(k) or [])[:TOP_N] if k else []
+        extra = [s] if k is not None and k == kt and (s := _tax_sum(cands.get(k) or [])) else []
+        options.append([*cs, *extra, None])
+        tops.append(cs[0].score if cs else 0.0)
+    best: tuple[float, tuple[Candidate | None, ...], set[str]] | None = None
+    for combo in product(*options):
+        s, t, T = combo
+        if _impossible(s, t, T):
+            continue
+        score = sum(c.score if c is not None else -top for c, top in zip(combo, tops))
+        fits: set[str] = set()
+        if s is not None and t is not None and T is not None and close(s.value + t.value, T.value):
+            score += ADDS_UP
+            fits |= {"s", "t", "T"}
+        if s is not None and t is not None and t.rate and close(s.value * t.rate / 100, t.value):
+            score += RATE_FITS
+            fits |= {"s", "t"}
+        if lines is not None:
+            if s is not None and close(lines, s.value):
+                score += LINES_FIT
+                fits.add("s")
+            elif s is None and t is None and T is not None and close(lines, T.value):
+                score += LINES_FIT
+                fits.add("T")
+        if best is None or score > best[0] + 1e-9:
+            best = (score, combo, fits)
+    if best is None:
+        return arith
+    _, combo, fits = best
+    for k, c, tag in zip((ks, kt, kT), combo, ("s", "t", "T")):
+        if k is None:
+            continue
+        if c is None:
+            chosen.pop(k, None)
+            continue
+        chosen[k] = replace(c, score=min(1.0, c.score + 0.25)) if tag in fits else c
+        if tag in fits:
+            arith.confirmed.add(k)
+    # printed amounts that do not add up (all three present, none confirmed) contradict each other
+    s, t, T = combo
+    if s is not None and t is not None and T is not None and not fits:
+        arith.contradicted |= {k for k in (ks, kt, kT) if k}
+    return arith
+
+
+def _tax_sum(cs: list[Candidate]) -> Candidate | None:
+    """Tax printed per rate ("VAT 19%", "VAT 7%") without a sum line: their sum, as a candidate."""
+    per_rate: dict[float, Candidate] = {}
+    for c in cs:
+        if c.rate is not None and c.rate not in per_rate:
+            per_rate[c.rate] = c
+    if len(per_rate) < 2:
+        return None
+    first = min(per_rate.values(), key=lambda c: c.order)
+    return replace(first, value=round(sum(c.value for c in per_rate.values()), 2),
+                   score=min(c.score for c in per_rate.values()), derived=True, rate=None)
+
+
+def _impossible(s: Candidate | None, t: Candidate | None, T: Candidate | None) -> bool:
+    """A combination no invoice prints: a tax as large as the total or larger than the net
+    amount, a net amount above a total that includes a positive tax, or nothing at all."""
+    if s is None and T is None:
+        return True
+    if t is not None and T is not None and t.value != 0 and abs(t.value) >= abs(T.value):
+        return True
+    if t is not None and s is not None and abs(t.value) > abs(s.value) > 0:
+        return True
+    return (s is not None and T is not None and t is not None and t.value > 0
+            and s.value > T.value + 0.011 and T.value > 0)

@@ -1,7 +1,8 @@
 """Document-level cross-checks between fields, after the reading.
 
 Line items summing to the subtotal or the total confirm both; a subtotal that is not printed is
-derived from total - tax or the sum of the lines.
+derived from total - tax or the sum of the lines; a credit note's amounts are positive (the
+document type says what they are, as in an e-invoice).
 """
 
 from __future__ import annotations
@@ -9,14 +10,39 @@ from __future__ import annotations
 from typing import Any
 
 from core.schema import ExtractionSchema, FieldSpec
+from extraction.engines.offline.evidence import derived_evidence
 from extraction.result import Citation
-from extraction.vocabulary import COLUMN_CONCEPTS, map_concept
+from extraction.vocabulary import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
+
+CREDIT_NOTE = "381"
+
+
+def credit_note_signs(doc_type: str | None, concept: dict[str, str | None], result: dict[str, Any],
+                      list_fields: list[FieldSpec]) -> None:
+    """A credit note printed with negative amounts (its total below zero) keeps them positive:
+    its type already says that money flows back."""
+    keys = {c: k for k, c in concept.items() if c}
+    total = result.get(keys.get("total_amount", ""))
+    if doc_type != CREDIT_NOTE:
+        return
+    if not isinstance(total, (int, float)) or total >= 0:
+        return
+    for c, k in keys.items():
+        if HEADER_CONCEPTS.get(c, {}).get("kind") == "amount" and isinstance(result.get(k), (int, float)):
+            result[k] = abs(result[k])
+    for f in list_fields:
+        numeric = [s.key for s in f.fields or [] if s.type in ("number", "integer")]
+        for it in result.get(f.key) or []:
+            for k in numeric:
+                if isinstance(it.get(k), (int, float)):
+                    it[k] = abs(it[k])
 
 
 def cross_check(schema: ExtractionSchema, concept: dict[str, str | None], result: dict[str, Any],
-                confidence: dict[str, float], list_fields: list[FieldSpec]) -> None:
+                confidence: dict[str, float], list_fields: list[FieldSpec],
+                evidence: dict[str, dict[str, float]]) -> None:
     """Line amounts summing to the subtotal (else the total) raise the confidence of the list,
-    its amounts and that field."""
+    its amounts and that field, and count as an agreeing reading of each amount."""
     keys = {c: k for k, c in concept.items() if c}
     sub = result.get(keys.get("subtotal_amount", ""))
     tot = result.get(keys.get("total_amount", ""))
@@ -39,8 +65,13 @@ def cross_check(schema: ExtractionSchema, concept: dict[str, str | None], result
                     p = f"{f.key}[{n}].{amount_key}"
                     if p in confidence:
                         confidence[p] = max(confidence[p], 0.9)
+                    if p in evidence:
+                        evidence[p]["agree"] = max(evidence[p].get("agree", 0.0), 0.75)
                 if k:
                     confidence[k] = round(min(1.0, confidence.get(k, 0) + 0.1), 3)
+                    if k in evidence:  # one more agreeing reading
+                        a = evidence[k].get("agree")
+                        evidence[k]["agree"] = 1.0 if a is None else round(a + (1.0 - a) / 2, 3)
                 break
 
 
@@ -55,7 +86,8 @@ def line_sum(result: dict[str, Any], list_fields: list[FieldSpec]) -> float | No
 
 
 def derive_subtotal(concept: dict[str, str | None], result: dict[str, Any], confidence: dict[str, float],
-                    citations: dict[str, Citation], list_fields: list[FieldSpec]) -> None:
+                    citations: dict[str, Citation], list_fields: list[FieldSpec],
+                    evidence: dict[str, dict[str, float]]) -> None:
     """A net total that is not printed as such is still readable: total - tax, or (no tax shown)
     the sum of the lines when it equals the total. Low confidence; cited on the total."""
     keys = {c: k for k, c in concept.items() if c}
@@ -77,5 +109,6 @@ def derive_subtotal(concept: dict[str, str | None], result: dict[str, Any], conf
         return
     result[ks] = value
     confidence[ks] = round(min(1.0, conf), 3)
+    evidence[ks] = derived_evidence(1.0 if conf > 0.5 else None)
     if kT in citations:
         citations[ks] = citations[kT]

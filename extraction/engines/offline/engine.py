@@ -1,12 +1,15 @@
-"""OfflineEngine: header fields, line items and cross-checks put together into a RawResult."""
+"""OfflineEngine: line items, header fields and cross-checks put together into a RawResult."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from core.schema import ExtractionSchema
-from extraction.engines.offline.candidates import choose_candidates
-from extraction.engines.offline.checks import cross_check, derive_subtotal
+from extraction.engines.offline.candidates import Arithmetic, Candidate, choose_candidates
+from extraction.engines.offline.checks import credit_note_signs, cross_check, derive_subtotal, line_sum
+from extraction.engines.offline.dates import other_reading, plausible_term
+from extraction.engines.offline.evidence import header_evidence
 from extraction.engines.offline.header import HeaderReader
 from extraction.engines.offline.layout import DocumentRows
 from extraction.engines.offline.tables import TableReader
@@ -27,15 +30,27 @@ class OfflineEngine:
         result: dict[str, Any] = {}
         confidence: dict[str, float] = {}
         citations: dict[str, Citation] = {}
+        evidence: dict[str, dict[str, float]] = {}
         warnings: list[str] = []
 
         scalar_fields = [f for f in schema.fields if f.type != "list<object>"]
         list_fields = [f for f in schema.fields if f.type == "list<object>"]
 
-        table_rows = {id(r) for f in list_fields for r in TableReader(doc, f).header_rows()}
+        # line items first: their sum helps choose the subtotal
+        table_rows: set[int] = set()
+        for f in list_fields:
+            reader = TableReader(doc, f)
+            table_rows |= {id(r) for r in reader.header_rows()}
+            items, conf, cites, ev = reader.read()
+            result[f.key] = items
+            confidence.update(conf)
+            citations.update(cites)
+            evidence.update(ev)
+
         header = HeaderReader(doc, scalar_fields, table_rows)
         cands = header.candidates()
-        chosen = choose_candidates(scalar_fields, cands, header.concept)
+        chosen, arith = choose_candidates(scalar_fields, cands, header.concept, line_sum(result, list_fields))
+        self._date_order(chosen, header.concept, doc.date_order, arith)
 
         for f in scalar_fields:
             c = chosen.get(f.key)
@@ -48,16 +63,35 @@ class OfflineEngine:
                 warnings.append(problem)
             result[f.key] = value
             confidence[f.key] = round(max(0.0, min(1.0, c.score)), 3) if value is not None else 0.0
-            if value is not None and c.page:
+            if value is None:
+                continue
+            evidence[f.key] = header_evidence(c, cands.get(f.key) or [c], f.key, arith)
+            if c.page:
                 citations[f.key] = doc.cite(c.page, c.box)
 
-        for f in list_fields:
-            items, conf, cites = TableReader(doc, f).read()
-            result[f.key] = items
-            confidence.update(conf)
-            citations.update(cites)
-
-        cross_check(schema, header.concept, result, confidence, list_fields)
-        derive_subtotal(header.concept, result, confidence, citations, list_fields)
+        credit_note_signs(header.doc_type.value if header.doc_type else None, header.concept, result, list_fields)
+        cross_check(schema, header.concept, result, confidence, list_fields, evidence)
+        derive_subtotal(header.concept, result, confidence, citations, list_fields, evidence)
         return RawResult(engine=self.kind, result=result, confidence=confidence, citations=citations,
-                         model_used=self.name, warnings=warnings)
+                         evidence=evidence, model_used=self.name, warnings=warnings)
+
+    @staticmethod
+    def _date_order(chosen: dict[str, Candidate], concept: dict[str, str | None], order: str,
+                    arith: Arithmetic) -> None:
+        """A due date before the issue date, where one of them reads the other way round
+        (day/month), is read the other way round; a plausible term confirms both."""
+        keys = {c: k for k, c in concept.items() if c}
+        ki, kd = keys.get("issue_date"), keys.get("due_date")
+        if not ki or not kd or ki not in chosen or kd not in chosen:
+            return
+        i, d = chosen[ki], chosen[kd]
+        if plausible_term(i.value, d.value):
+            arith.confirmed |= {ki, kd}
+            return
+        # one order for the whole document: both dates are read the other way round
+        iv, dv = other_reading(i.raw, order) or i.value, other_reading(d.raw, order) or d.value
+        if (iv, dv) != (i.value, d.value) and plausible_term(iv, dv):
+            chosen[ki], chosen[kd] = replace(i, value=iv), replace(d, value=dv)
+            arith.confirmed |= {ki, kd}
+        else:
+            arith.contradicted |= {ki, kd}

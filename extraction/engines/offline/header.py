@@ -12,18 +12,18 @@ import re
 
 from core.schema import FieldSpec
 from extraction.engines.offline.candidates import Candidate
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, covers_whole_words
+from extraction.engines.offline.doctype import document_type
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, covers_whole_words, mean_conf
 from extraction.engines.offline.parties import PartyReader
 from extraction.engines.offline.value_words import id_text, id_words, money_amounts, name_words, vat_words
 from extraction.values import CURRENCY_CODES, detect_currency, find_date, fold
 from extraction.vocabulary import (
     BLOCKERS,
-    DOC_TYPES,
     HEADER_CONCEPTS,
+    OTHER_DATE_WORDS,
     YOUR_WORDS,
     LabelIndex,
     field_words,
-    label_key,
     map_concept,
 )
 
@@ -57,7 +57,8 @@ class HeaderReader:
                 self.index.add(f.description, f.key, 0.9)
         for phrase, w in BLOCKERS.items():
             self.index.add(phrase, "__block__", w)
-        self.parties = PartyReader(doc, self.concept)
+        self.parties = PartyReader(doc, self.concept, self.skip_rows)
+        self.doc_type: Candidate | None = None
 
     # -- candidates ------------------------------------------------------------------------------
     def candidates(self) -> dict[str, list[Candidate]]:
@@ -134,17 +135,32 @@ class HeaderReader:
                     stop = nxt[0] if nxt else len(r.words)
                     right = r.words[end + 1:stop]
                     label_words = r.words[wi:end + 1]
-                    self._emit(out, key, kinds[key], weight, right, r, label_words, 1.0)
-                    # value directly below the label (less likely when text follows the label)
                     below = self._below(rows, ri, label_words, r, end, label_starts)
+                    # a value aligned under a label, while the words to its right lie in another
+                    # column far off (a label-above header band beside an address): below wins
+                    apart = bool(right) and kinds[key] in ("id", "date", "amount", "vat") and \
+                        right[0].x0 - label_words[-1].x1 > 3 * r.height and below is not None and \
+                        abs(below[1][0].x0 - label_words[0].x0) <= 4 and not self._is_label(below[1])
+                    self._emit(out, key, kinds[key], weight, right, r, label_words, 0.5 if apart else 1.0)
+                    # value directly below the label (less likely when text follows the label)
                     if below:
-                        pos = 0.85 if not [x for x in right if x.text not in (":", "-")] else 0.55
+                        pos = 0.85 if apart or not [x for x in right if x.text not in (":", "-")] else 0.55
                         self._emit(out, key, kinds[key], weight, below[1], below[0], label_words, pos)
         self.parties.add_names(out)
         self._doc_type(out)
         self._currency_fallback(out)
         self.parties.add_seller_fallback(out)
+        self.parties.add_buyer_fallback(out)
+        self.parties.buyers_own_ids(out)
         return out
+
+    def _is_label(self, words: list[PlacedWord]) -> bool:
+        """Words that open with a label (or hold one ending in a colon): a label line, no value."""
+        if any(w.text.endswith(":") for w in words):
+            return True
+        if re.search(r"\d", words[0].text):
+            return False  # "PO-4310730" opens with a label's letters but is a value
+        return any(i == 0 for i, _, _, _ in self.index.matches([p for w in words for p in w.pieces]))
 
     @staticmethod
     def _valid_label(r: Row, i: int, j: int) -> bool:
@@ -169,6 +185,8 @@ class HeaderReader:
             if r2.y0 - r.y1 > 2.2 * h:
                 return None
             ws = [w for w in r2.words if w.x1 > x0 - 4 and w.x0 < x1]
+            if ws and ws[0].x0 > label_words[-1].x1 + 4:
+                continue  # starts right of the label: another column's line, not this value
             if ws:
                 # keep only the segment(s) starting under the label
                 first_seg = r2.seg_of_word[r2.words.index(ws[0])]
@@ -192,81 +210,65 @@ class HeaderReader:
                 weight *= 0.3
             elif sec == party:
                 weight = min(1.0, weight * 1.15)
+        rate = _rate(label_words + words) if kind == "amount" else None
+
+        def add(value: object, score: float, ws: list[PlacedWord], raw: str = "") -> None:
+            out[key].append(Candidate(value, score, row.page, box_of(ws), order, label=weight, raw=raw,
+                                      ocr=mean_conf(ws), rate=rate, label_x=label_words[0].x0))
+
         if kind == "amount":
             amts = money_amounts(words, doc.language, doc.decimal)
             for n, (v, amount_ws) in enumerate(reversed(amts)):
-                s = weight * pos * (0.95 if n == 0 else 0.7)
-                out[key].append(Candidate(v, s, row.page, box_of(amount_ws), order))
+                add(v, weight * pos * (0.95 if n == 0 else 0.7), amount_ws)
                 if n >= 1:
                     break
         elif kind == "date":
             toks = [w.text for w in words[:8]]
-            iso, a, b = find_date(toks, doc.language)
+            iso, a, b = find_date(toks, doc.language, doc.date_order)
             if iso and a <= 2:
-                out[key].append(Candidate(iso, weight * pos * 0.95, row.page, box_of(words[a:b]), order))
+                place = self._page_place(row)
+                before = {p for w in row.words if w.x1 <= label_words[0].x0 + 1 for p in w.pieces}
+                if before & OTHER_DATE_WORDS:
+                    place *= 0.5  # "Version 2.6 vom 10.11.2025": a version's date
+                add(iso, weight * pos * 0.95 * place, words[a:b], " ".join(toks[a:b]))
         elif kind == "id":
             ws = id_words(words)
             if ws:
-                out[key].append(Candidate("".join(id_text(x) for x in ws), weight * pos * 0.95, row.page, box_of(ws), order))
+                add("".join(id_text(x) for x in ws), weight * pos * 0.95, ws)
         elif kind == "vat":
             ws = vat_words(words)
             if ws:
-                out[key].append(Candidate(" ".join(w.text.strip(",;") for w in ws), weight * pos * 0.95,
-                                     row.page, box_of(ws), order))
+                add(" ".join(w.text.strip(",;") for w in ws), weight * pos * 0.95, ws)
         elif kind == "currency":
-            txt = " ".join(w.text for w in words[:3])
-            cur = detect_currency(txt)
+            cur = detect_currency(" ".join(w.text for w in words[:3]))
             if cur:
-                out[key].append(Candidate(cur, weight * pos, row.page, box_of(words[:3]), order))
+                add(cur, weight * pos, words[:3])
         elif kind == "party_name":
             ws = name_words(words)
             if ws:
-                out[key].append(Candidate(" ".join(w.text for w in ws), weight * pos * 0.8, row.page, box_of(ws), order))
-        elif kind == "doctype":
-            pass
-        else:
+                add(" ".join(w.text for w in ws), weight * pos * 0.8, ws)
+        elif kind != "doctype":
             ws = [w for w in words if w.text not in {":", "-"}]
             if ws:
-                txt = " ".join(w.text for w in ws)
-                out[key].append(Candidate(txt, weight * pos * 0.8, row.page, box_of(ws), order))
+                add(" ".join(w.text for w in ws), weight * pos * 0.8, ws)
+
+    def _page_place(self, row: Row) -> float:
+        """Dates in a page's footer (form versions, print dates) or after the first page are
+        rarely the document's own: they count less than those in the header."""
+        _w, h = self.doc.size.get(row.page, (1.0, 1.0))
+        factor = 1.0 if row.page == 1 else 0.85
+        if h > 1 and row.y0 > 0.85 * h and row.height < 0.95 * self.doc.line_h:
+            factor *= 0.6
+        return factor
 
     # -- document type and currency ------------------------------------------------------------
     def _doc_type(self, out: dict[str, list[Candidate]]) -> None:
-        """UNTDID 1001 code: printed as "(380)" next to the title, else inferred from the title."""
+        """UNTDID 1001 code of the document (see doctype.py), also kept for the sign of a credit
+        note's amounts when the schema does not ask for it."""
+        self.doc_type = document_type(self.doc)
         key = next((k for k, c in self.concept.items() if c == "document_type_code"), None)
-        if not key:
-            return
-        dt_index = LabelIndex()
-        for phrase, code in DOC_TYPES:
-            dt_index.add(phrase, code, 1.0)
-        titles = {label_key(p) for p, _ in DOC_TYPES}
-
-        def is_title(w: PlacedWord) -> bool:
-            k = "".join(w.pieces)
-            return k in titles or (k.endswith("rechnung") and len(k) > 8)
-
-        for rows in self.doc.rows_by_page[:1]:
-            for r in rows[:60]:
-                for k, w in enumerate(r.words[:6]):
-                    if not is_title(w):
-                        continue
-                    for w2 in r.words[k + 1:k + 8]:
-                        m = re.fullmatch(r"\((\d{3})\)", w2.text)
-                        if m:
-                            out[key].append(Candidate(m[1], 0.9, r.page, box_of([w, w2]), r.y0))
-                            return
-            for r in rows[:60]:
-                segs: dict[int, list[PlacedWord]] = {}
-                for k, w in enumerate(r.words):
-                    segs.setdefault(r.seg_of_word[k], []).append(w)
-                for ws in segs.values():
-                    if len(ws) > 4:
-                        continue  # a sentence, not a title
-                    ps = [p for w in ws for p in w.pieces]
-                    for i, j, code, _ in dt_index.matches(ps):
-                        if j == len(ps) and (i == 0 or len(ps) <= 3):  # "Invoice", "Tax Invoice"
-                            out[key].append(Candidate(code, 0.45, r.page, box_of(ws), r.y0))
-                            return
+        if key and self.doc_type:
+            out[key].append(self.doc_type)
 
     def _currency_fallback(self, out: dict[str, list[Candidate]]) -> None:
         """No labelled currency: the code or symbol printed most often."""
@@ -292,3 +294,15 @@ class HeaderReader:
             cur = max(counts, key=lambda c: counts[c])
             page, w = first[cur]
             out[key].append(Candidate(cur, 0.6 if len(counts) == 1 else 0.45, page, box_of([w]), 0))
+
+
+def _rate(words: list[PlacedWord]) -> float | None:
+    """A percentage printed with a tax label or its value ("VAT 19%", "Tax (6.25 %)")."""
+    for k, w in enumerate(words):
+        t = w.text.strip("():;,")
+        m = re.fullmatch(r"(\d{1,2}(?:[.,]\d{1,3})?)\s*%", t)
+        if not m and k + 1 < len(words) and words[k + 1].text.startswith("%"):
+            m = re.fullmatch(r"(\d{1,2}(?:[.,]\d{1,3})?)", t)
+        if m:
+            return float(m[1].replace(",", "."))
+    return None

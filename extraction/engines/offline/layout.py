@@ -6,13 +6,15 @@ segment, the columns of a table or a letterhead are separate segments.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from dataclasses import dataclass, field
 
-from extraction.pages import DocumentText, PageText
+from extraction.engines.offline.dates import date_order
+from extraction.pages import DocumentText, PageText, Word
 from extraction.result import Citation
-from extraction.vocabulary import pieces_of
+from extraction.vocabulary import detect_language, pieces_of
 
 
 @dataclass
@@ -26,6 +28,7 @@ class PlacedWord:
     y1: float
     page: int
     pieces: list[str] = field(default_factory=list)
+    conf: float | None = None  # OCR word confidence; None on a text layer
 
 
 @dataclass
@@ -65,9 +68,10 @@ def build_rows(page: PageText) -> list[Row]:
     """A page's words grouped into visual rows (top to bottom, left to right), each row cut into
     segments at wide gaps, with its label pieces."""
     words = [
-        PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text))
-        for w in page.words
+        part
+        for w in straightened(page).words
         if w.text.strip()
+        for part in _split_label(PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text), w.conf))
     ]
     words.sort(key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
     rows: list[list[PlacedWord]] = []
@@ -81,6 +85,7 @@ def build_rows(page: PageText) -> list[Row]:
             rows.append([w])
             centers.append(yc)
     out: list[Row] = []
+    exact_sizes = page.source == "text" and not any(w.conf is not None for w in page.words)
     for ws in rows:
         ws.sort(key=lambda w: w.x0)
         # drop exact duplicates (bold simulated by overprinting)
@@ -93,7 +98,7 @@ def build_rows(page: PageText) -> list[Row]:
         h = r.height
         seg = 0
         for k, w in enumerate(dedup):
-            if k and w.x0 - dedup[k - 1].x1 > max(0.9 * h, 6.0):
+            if k and _new_segment(dedup[k - 1], w, h, exact_sizes):
                 seg += 1
             r.seg_of_word.append(seg)
             for p in w.pieces:
@@ -101,6 +106,82 @@ def build_rows(page: PageText) -> list[Row]:
                 r.piece_word.append(k)
         out.append(r)
     return out
+
+
+def skew_angle(page: PageText) -> float:
+    """The slope (radians) of an OCR page's text lines: the median over its lines of three or
+    more words of the line's baseline slope (tesseract finds lines on a slightly rotated scan, its
+    word boxes then climb or fall along them)."""
+    lines: dict[tuple[int, int], list[Word]] = {}
+    for w in page.words:
+        lines.setdefault((w.block, w.line), []).append(w)
+    slopes: list[float] = []
+    for ws in lines.values():
+        if len(ws) < 3:
+            continue
+        xs = [(w.x0 + w.x1) / 2 for w in ws]
+        ys = [w.y1 for w in ws]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        if sxx < 100.0 ** 2:
+            continue  # too short to measure
+        slopes.append(sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx)
+    return math.atan(statistics.median(slopes)) if len(slopes) >= 3 else 0.0
+
+
+def straightened(page: PageText) -> PageText:
+    """An OCR page whose lines slope (a scan rotated by a degree or two) with its word boxes
+    turned back about the page centre, so that rows are level; other pages as they are."""
+    if page.source != "ocr":
+        return page
+    angle = skew_angle(page)
+    if abs(angle) < math.radians(0.15) or abs(angle) > math.radians(10):
+        return page
+    cx, cy = page.width / 2, page.height / 2
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    out = []
+    for w in page.words:
+        x, y = (w.x0 + w.x1) / 2 - cx, (w.y0 + w.y1) / 2 - cy
+        nx, ny = cx + x * cos - y * sin, cy + x * sin + y * cos
+        hw, hh = (w.x1 - w.x0) / 2, (w.y1 - w.y0) / 2
+        out.append(w.model_copy(update={"x0": nx - hw, "x1": nx + hw, "y0": ny - hh, "y1": ny + hh}))
+    return page.model_copy(update={"words": out})
+
+
+def _new_segment(prev: PlacedWord, w: PlacedWord, h: float, exact_sizes: bool) -> bool:
+    """A wide gap starts a new segment; so does a narrower one where the type size changes (a
+    title set beside a name on the same line), where word boxes give the type size (a text
+    layer; OCR boxes vary with the letters)."""
+    gap = w.x0 - prev.x1
+    if gap > max(0.9 * h, 6.0):
+        return True
+    if not exact_sizes:
+        return False
+    hp, hw = prev.y1 - prev.y0, w.y1 - w.y0
+    return gap > 0.4 * min(hp, hw) and abs(hp - hw) > 0.15 * max(hp, hw)
+
+
+_GLUED = re.compile(r"^([A-Za-zÀ-ÿ][^:\s]*[A-Za-zÀ-ÿ.)]):([^/:\s].*)$")
+
+
+def _split_label(w: PlacedWord) -> list[PlacedWord]:
+    """"Vencimiento:15" printed without a space is a label and a value: two words, the box cut
+    in proportion to the characters."""
+    m = _GLUED.match(w.text)
+    if not m:
+        return [w]
+    left, right = m[1] + ":", m[2]
+    cut = w.x0 + (w.x1 - w.x0) * len(left) / len(w.text)
+    return [PlacedWord(left, w.x0, w.y0, cut, w.y1, w.page, pieces_of(left), w.conf),
+            PlacedWord(right, cut, w.y0, w.x1, w.y1, w.page, pieces_of(right), w.conf)]
+
+
+def segments(r: Row) -> list[list[PlacedWord]]:
+    """A row's words cut at wide gaps, left to right."""
+    segs: dict[int, list[PlacedWord]] = {}
+    for k, w in enumerate(r.words):
+        segs.setdefault(r.seg_of_word[k], []).append(w)
+    return list(segs.values())
 
 
 def covers_whole_words(r: Row, i: int, j: int) -> bool:
@@ -116,8 +197,15 @@ def box_of(words: list[PlacedWord]) -> tuple[float, float, float, float]:
             max(w.x1 for w in words), max(w.y1 for w in words))
 
 
+def mean_conf(words: list[PlacedWord]) -> float | None:
+    """The mean OCR confidence of words, None when none came from OCR."""
+    cs = [w.conf for w in words if w.conf is not None]
+    return sum(cs) / len(cs) if cs else None
+
+
 class DocumentRows:
-    """Rows of every page plus document-wide hints (decimal separator, line height)."""
+    """Rows of every page plus document-wide hints (decimal separator, line height, the language
+    the words are in and the day/month order of numeric dates)."""
 
     def __init__(self, document: DocumentText, language: str) -> None:
         self.pages = document.pages
@@ -125,7 +213,11 @@ class DocumentRows:
         self.rows: list[Row] = [r for rows in self.rows_by_page for r in rows]
         self.size = {p.number: (p.width or 1.0, p.height or 1.0) for p in document.pages}
         self.language = language
-        text = " ".join(w.text for r in self.rows for w in r.words)
+        texts = [w.text for r in self.rows for w in r.words]
+        text = " ".join(texts)
+        given = language.lower()[:2] if language and language != "auto" else None
+        self.detected = given or detect_language(texts)
+        self.date_order = "mdy" if language.lower() in ("en-us", "us") else date_order(texts, self.detected)
         comma = len(re.findall(r"\d,\d{2}(?!\d)", text))
         dot = len(re.findall(r"\d\.\d{2}(?!\d)", text))
         self.decimal = "," if comma > dot else "." if dot > comma else None

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import re
 
+from extraction.engines.offline.addresses import (
+    address_blocks,
+    legal_form,
+    plain_line,
+    salutation,
+    segment_at,
+    sender_line,
+    window_address,
+    wrapped_before,
+    wrapped_name,
+)
 from extraction.engines.offline.candidates import Candidate
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, mean_conf, segments
 from extraction.engines.offline.value_words import name_words
 from extraction.values import fold
 from extraction.vocabulary import (
@@ -19,6 +30,10 @@ from extraction.vocabulary import (
     pieces_of,
 )
 
+_BANK_WORDS = {"bank", "banque", "banca", "banco", "sparkasse", "volksbank", "raiffeisenbank",
+               "bankverbindung", "iban", "bic", "credit", "kredit", "paypal", "stripe"}
+_FILLERS = {"address", "adresse", "details", "information", "daten", "angaben", "und", "and", "et"}
+
 
 class PartyReader:
     """Where each party's section is on the pages, and the party names read in them.
@@ -26,9 +41,13 @@ class PartyReader:
     ``concept`` maps the client's field keys to header concepts (the HeaderReader's mapping).
     """
 
-    def __init__(self, doc: DocumentRows, concept: dict[str, str | None]) -> None:
+    def __init__(self, doc: DocumentRows, concept: dict[str, str | None],
+                 table_rows: set[int] | None = None) -> None:
         self.doc = doc
         self.concept = concept
+        # parties are named above the item table: its first header row on page 1 ends the search
+        first = doc.rows_by_page[0] if doc.rows_by_page else []
+        self.table_y = next((r.y0 for r in first if id(r) in (table_rows or set())), None)
         self.name_index = LabelIndex()
         for phrase, w in NAME_LABELS.items():
             self.name_index.add(phrase, "name", w)
@@ -59,7 +78,7 @@ class PartyReader:
                             if p2 == party:
                                 cover[i:j] = [True] * (j - i)
                         for k2, p in enumerate(ps):
-                            if p in ("address", "adresse", "details", "information", "daten", "angaben", "und", "and", "et"):
+                            if p in _FILLERS:
                                 cover[k2] = True
                         if cover[0] and all(cover) and any(p2 == party for _, _, p2, _ in ms):
                             ws = [r.words[k] for k in ks]
@@ -109,35 +128,41 @@ class PartyReader:
                         right = [x for x in right if r.seg_of_word[r.words.index(x)] == r.seg_of_word[r.words.index(right[0])]] if right else []
                         ws = name_words(right)
                         if ws:
-                            out[keys[party]].append(Candidate(" ".join(x.text for x in ws), 0.9 * w, r.page, box_of(ws), r.page * 10000 + r.y0))
+                            ws = self._lines_above(rows, ri, ws, r.words[wi].x0) + ws
+                            out[keys[party]].append(self._name(ws, 0.9 * w, r, label=w))
                 # party heading followed by the name (same line or the next lines)
                 for hr, party, hx0, hx1 in self.sections.get((r.page, 0), []):
                     if hr is not r or party not in keys:
                         continue
+                    hw = 0.8
                     right = [x for x in r.words if x.x0 > hx1 + 1]
                     if right and right[0].x0 - hx1 > 3 * r.height:
                         right = []
                     right = [x for x in right if r.seg_of_word[r.words.index(x)] == r.seg_of_word[r.words.index(right[0])]] if right else []
                     ws = name_words(right) if right else None
-                    if ws and not re.search(r"\d", ws[0].text):
-                        out[keys[party]].append(Candidate(" ".join(x.text for x in ws), 0.75, r.page, box_of(ws), r.page * 10000 + r.y0))
+                    if ws and not re.search(r"\d", ws[0].text) and not self.heading(ws):
+                        out[keys[party]].append(self._name(ws, 0.75, r, label=hw))
                         continue
-                    for r2 in rows[ri + 1: ri + 4]:
+                    for k2, r2 in enumerate(rows[ri + 1: ri + 4], start=ri + 1):
                         if r2.y0 - r.y1 > 2.5 * r.height:
                             break
                         ws2 = [x for x in r2.words if x.x1 > hx0 - 4 and x.x0 < hx0 + 200]
                         if not ws2:
                             continue
                         seg = r2.seg_of_word[r2.words.index(ws2[0])]
-                        ws2 = [x for x in ws2 if r2.seg_of_word[r2.words.index(x)] == seg]
+                        # the whole segment that starts under the heading: a long name runs on
+                        ws2 = [x for x in r2.words if r2.seg_of_word[r2.words.index(x)] == seg and x.x1 > hx0 - 4]
                         if ws2[0].text.endswith(":") or ":" in " ".join(x.text for x in ws2[:2]):
                             continue  # a "Label: value" line of the section, not the name
+                        if salutation(ws2) or self.heading(ws2):
+                            continue  # "Firma" above the name; a second heading
                         ws = name_words(ws2)
                         if ws:
                             txt = " ".join(x.text for x in ws)
                             if txt.lower().startswith(("attn", "z.hd", "t.a.v", "a l'attention")):
                                 continue
-                            out[keys[party]].append(Candidate(txt, 0.7, r.page, box_of(ws), r.page * 10000 + r.y0))
+                            ws = wrapped_name(rows, k2, ws)
+                            out[keys[party]].append(self._name(ws, 0.7, r, label=hw))
                         break
 
     def add_seller_fallback(self, out: dict[str, list[Candidate]]) -> None:
@@ -146,45 +171,137 @@ class PartyReader:
         key = next((k for k, c in self.concept.items() if c == "seller_name"), None)
         if not key or out[key]:
             return
-        if self._sender_line(out[key]) or self._legal_form_name(out, key):
+        if self._sender_line(out[key]) or self._footer_name(out[key]) or self._legal_form_name(out, key):
             return
         self._letterhead(out[key])
 
-    def _sender_line(self, cands: list[Candidate]) -> bool:
-        """The one-line return address above a window-envelope address ("Name - Street 1 - 12345
-        City"): its first part names the sender."""
-        for r in (self.doc.rows_by_page[0] if self.doc.rows_by_page else [])[:40]:
-            txt = r.text
-            parts = [p.strip() for p in re.split(r"\s+[-–|·•]\s+|\s*\|\s*", txt) if p.strip()]
-            if len(parts) < 3 or len(parts) > 6:
+    def _footer_name(self, cands: list[Candidate]) -> bool:
+        """A name with a legal form opening a row of the last page's footer: a company prints
+        its own name there (with its address, registration and bank), never its customer's."""
+        rows = self.doc.rows_by_page[-1] if self.doc.rows_by_page else []
+        _w, h = self.doc.size.get(rows[0].page if rows else 1, (1.0, 1.0))
+        for r in rows:
+            if h <= 1 or r.y0 < 0.8 * h:
                 continue
-            if re.search(r"\d", parts[0]) or not re.search(r"[A-Za-zÀ-ÿ]{2}", parts[0]) or len(parts[0]) > 60:
+            ws = segments(r)[0]
+            txt = " ".join(w.text for w in ws)
+            if not (2 <= len(ws) <= 8) or re.search(r"\d|:", txt) or not legal_form(ws[-1]):
                 continue
-            if not any(re.search(r"\b\d{4,5}\b|\b[A-Z]{1,2}\d", p) for p in parts[1:]):
-                continue  # no postcode: not an address line
-            if r.height > 1.05 * self.doc.line_h:
-                continue  # a return-address line is printed small
-            n = len(parts[0].split())
-            ws = r.words[:n]
-            cands.append(Candidate(parts[0], 0.55, r.page, box_of(ws), r.page * 10000 + r.y0))
+            if {p for w in ws for p in w.pieces} & _BANK_WORDS or self.heading(ws):
+                continue
+            cands.append(self._name(ws, 0.45, r))
             return True
         return False
+
+    def _sender_line(self, cands: list[Candidate]) -> bool:
+        """The one-line return address above a window-envelope address: its first part names
+        the sender."""
+        found = sender_line(self.doc)
+        if found is None:
+            return False
+        r, line, name = found
+        ws = line[:len(name.split())]
+        cands.append(Candidate(name, 0.55, r.page, box_of(ws), r.page * 10000 + r.y0, ocr=mean_conf(ws)))
+        return True
+
+    def add_buyer_fallback(self, out: dict[str, list[Candidate]]) -> None:
+        """No buyer name under a heading: the address in the envelope window (under a return-address
+        line), else the first name-and-address block of the first page that is not the seller's
+        and not in another party's section."""
+        key = next((k for k, c in self.concept.items() if c == "buyer_name"), None)
+        if not key or out[key]:
+            return
+        found = sender_line(self.doc)
+        if found is not None:
+            addr = window_address(self.doc, found[0], found[1])
+            if addr is not None:
+                r, ws = addr
+                out[key].append(self._name(ws, 0.5, r))
+                return
+        skey = next((k for k, c in self.concept.items() if c == "seller_name"), None)
+        sellers = {fold(str(c.value)) for c in out.get(skey or "", [])}
+        rows = self.doc.rows_by_page[0] if self.doc.rows_by_page else []
+        for b in address_blocks(self.doc, self.table_y):
+            if self.heading(b.name):
+                continue
+            ws = wrapped_name(rows, rows.index(b.row), b.name)
+            txt = fold(" ".join(w.text for w in ws))
+            if txt in sellers or any(txt in s or s in txt for s in sellers if len(s) > 3):
+                continue
+            if self._aligned_heading(b.row, ws[0].x0) in ("seller", "other"):
+                continue
+            out[key].append(self._name(ws, 0.3, b.row))
+            return
+
+    def _aligned_heading(self, row: Row, x0: float) -> str | None:
+        """The party of the nearest heading above a block and aligned with it (a block in
+        another column beside a "Seller" heading is not the seller's)."""
+        best: tuple[float, str] | None = None
+        for hr, party, hx0, _hx1 in self.sections.get((row.page, 0), []):
+            if hr.y0 <= row.y0 + 1 and row.y0 - hr.y1 <= 260 and abs(hx0 - x0) <= 60:
+                if best is None or hr.y0 > best[0]:
+                    best = (hr.y0, party)
+        return best[1] if best else None
+
+    @staticmethod
+    def _lines_above(rows: list[Row], ri: int, ws: list[PlacedWord], label_x: float) -> list[PlacedWord]:
+        """A name printed on two lines whose label sits beside the second ("Name:" level with
+        the last line): the line above at the value's left edge, with nothing left of it."""
+        if ri == 0:
+            return []
+        r, r0 = rows[ri], rows[ri - 1]
+        if r.y0 - r0.y1 > 0.9 * r.height or any(w.x1 <= ws[0].x0 - 2 and w.x1 > label_x - 4 for w in r0.words):
+            return []
+        prev = segment_at(r0, ws[0].x0)
+        if prev and len(prev) == len(r0.words) and plain_line(prev, 5) and not any(
+                w.text.endswith(":") for w in prev):
+            return prev
+        return []
+
+    def buyers_own_ids(self, out: dict[str, list[Candidate]]) -> None:
+        """A VAT id labelled inside the buyer's address block (under the buyer's name, at its
+        left edge) is the buyer's, not the seller's."""
+        bkey = next((k for k, c in self.concept.items() if c == "buyer_name"), None)
+        if not bkey or not out.get(bkey):
+            return
+        b = max(out[bkey], key=lambda c: c.score)
+        for k, c in self.concept.items():
+            if not c or HEADER_CONCEPTS[c].get("party") != "seller" or HEADER_CONCEPTS[c]["kind"] == "party_name":
+                continue
+            out[k] = [cand for cand in out.get(k, []) if not (
+                cand.page == b.page and cand.label_x is not None and abs(cand.label_x - b.box[0]) <= 12
+                and 0 < cand.box[1] - b.box[1] <= 6 * self.doc.line_h)]
+
+    def heading(self, ws: list[PlacedWord]) -> bool:
+        """Words that are a heading or a label, never a name: "Bill to", "Invoice", "Name"."""
+        ps = [p for w in ws for p in w.pieces]
+        if not ps:
+            return True
+        if any(fold(w.text).strip(".:") in {t for t, _ in DOC_TYPES} for w in ws) and len(ws) <= 2:
+            return True
+        for index in (self.party_index, self.name_index):
+            for i, j, _, _ in index.matches(ps):
+                if i == 0 and j >= len(ps) - (1 if ps[-1] in _FILLERS else 0):
+                    return True
+        return False
+
+    @staticmethod
+    def _name(ws: list[PlacedWord], score: float, r: Row, label: float = 0.0) -> Candidate:
+        return Candidate(" ".join(w.text for w in ws).strip(",;"), score, r.page, box_of(ws),
+                         r.page * 10000 + r.y0, label=label, ocr=mean_conf(ws))
 
     def _letterhead(self, cands: list[Candidate]) -> None:
         """The topmost name-and-address block of the first page (a name line followed by street
         and postcode lines) is the letterhead of the sender, unless a heading says otherwise."""
         rows = self.doc.rows_by_page[0] if self.doc.rows_by_page else []
         for k, r in enumerate(rows[:25]):
-            segs: dict[int, list[PlacedWord]] = {}
-            for i, w in enumerate(r.words):
-                segs.setdefault(r.seg_of_word[i], []).append(w)
-            for ws in segs.values():
+            for ws in segments(r):
                 txt = " ".join(w.text for w in ws)
                 if re.search(r"\d|:|@|www\.|https?", txt) or not (1 <= len(ws) <= 6):
                     continue
                 if any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in ws):
                     continue  # the document title
-                if self.party_index.matches([p for w in ws for p in w.pieces]):
+                if self.party_index.matches([p for w in ws for p in w.pieces]) or self.heading(ws):
                     continue  # a section heading ("Bill to"), not a name
                 below = [r2 for r2 in rows[k + 1:k + 4] if r2.y0 - r.y1 < 2.5 * r.height]
                 addr = [r2 for r2 in below if any(abs(w.x0 - ws[0].x0) < 3 and re.search(r"\d", " ".join(
@@ -194,8 +311,16 @@ class PartyReader:
                 party, _ = self.party_of(r, ws[0].x0)
                 if party in ("buyer", "other"):
                     return
-                cands.append(Candidate(txt, 0.35, r.page, box_of(ws), r.page * 10000 + r.y0))
+                cands.append(self._name(wrapped_name(rows, k, ws), 0.35, r))
                 return
+        # a letterhead set flush right, or with one address line: the first block on the page
+        for b in address_blocks(self.doc, self.table_y):
+            if self.heading(b.name) or any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in b.name):
+                continue
+            party, _ = self.party_of(b.row, b.name[0].x0)
+            if party not in ("buyer", "other"):
+                cands.append(self._name(wrapped_name(rows, rows.index(b.row), b.name), 0.3, b.row))
+            return
 
     def _legal_form_name(self, out: dict[str, list[Candidate]], key: str) -> bool:
         """A short segment ending in a legal form ("Lieferant GmbH") on the first or last page,
@@ -206,11 +331,8 @@ class PartyReader:
             buyer_texts = {fold(str(c.value)) for c in out[bkey]}
         for rows in self.doc.rows_by_page[:1] + self.doc.rows_by_page[-1:]:
             for r in rows:
-                segs: dict[int, list[PlacedWord]] = {}
-                for k, w in enumerate(r.words):
-                    segs.setdefault(r.seg_of_word[k], []).append(w)
-                for ws in segs.values():
-                    if len(ws) > 6 or len(ws) < 2:
+                for ws in segments(r):
+                    if len(ws) > 8 or len(ws) < 2:
                         continue
                     last = "".join(pieces_of(ws[-1].text))
                     if last in LEGAL_FORMS and not re.search(r"\d", " ".join(w.text for w in ws)):
@@ -221,10 +343,11 @@ class PartyReader:
                         ws = ws[start:]
                         if len(ws) < 2:
                             continue
+                        ws = wrapped_before(rows, rows.index(r), ws)
                         txt = " ".join(w.text for w in ws).strip(",;")
                         party, _ = self.party_of(r, ws[0].x0)
                         if party in ("buyer", "other") or fold(txt) in buyer_texts:
                             continue
-                        out[key].append(Candidate(txt, 0.4, r.page, box_of(ws), r.page * 10000 + r.y0))
+                        out[key].append(self._name(ws, 0.4, r))
                         return True
         return False

@@ -9,16 +9,19 @@ carry-over rows are skipped, totals end the table, and the table continues on th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from core.schema import FieldSpec
+from extraction.engines.offline.cells import Column, assign_cells, cell_evidence, merge_same_target
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of
 from extraction.engines.offline.value_words import money_amounts
 from extraction.result import Citation
 from extraction.values import coerce
 from extraction.vocabulary import (
+    ADJUSTMENT_ROWS,
     COLUMN_CONCEPTS,
+    GROSS_MARKERS,
+    NET_MARKERS,
     OTHER_COLUMNS,
     STOP_ROWS,
     SUBTOTAL_ROWS,
@@ -26,16 +29,6 @@ from extraction.vocabulary import (
     field_words,
     map_concept,
 )
-
-
-@dataclass
-class Column:
-    """A table column: the nested field it holds and its x-range (from the header row)."""
-
-    target: str  # nested field key, or "" for a column we do not extract
-    x0: float
-    x1: float
-    weight: float
 
 
 class TableReader:
@@ -58,9 +51,18 @@ class TableReader:
                 self.index.add(s.description, s.key, 0.9)
         for phrase, w in OTHER_COLUMNS.items():
             self.index.add(phrase, "", float(w) * 0.99)
+        # single-word labels (4+ letters) that end compound column labels, per target
+        self.suffixes: dict[str, str] = {}
+        for key, hits in self.index.map.items():
+            named = [t for t, _ in hits if t]
+            if len(key) >= 4 and key.isalpha() and len(named) == 1:
+                self.suffixes[key] = named[0]
         self.sub_index = LabelIndex()
         for phrase, w in SUBTOTAL_ROWS.items():
             self.sub_index.add(phrase, "sub", w)
+        self.adjust_index = LabelIndex()
+        for phrase, w in ADJUSTMENT_ROWS.items():
+            self.adjust_index.add(phrase, "adjust", w)
         self.stop_index = LabelIndex()
         for phrase, w in STOP_ROWS.items():
             self.stop_index.add(phrase, "stop", w)
@@ -71,6 +73,8 @@ class TableReader:
         self.k_qty = by_role.get("qty")
         self.k_price = by_role.get("unit_price")
         self.k_amount = by_role.get("amount")
+        self.margin: dict[int, float] = {}  # id(word) -> how clearly it sits in its column
+        self.lone_price = False  # the table's only amount column is a price column
 
     # -- header detection ------------------------------------------------------------------------
     def header(self, r: Row) -> list[Column] | None:
@@ -94,9 +98,19 @@ class TableReader:
                 gap = max(r.words[k + 1].x0 - r.words[k].x1 for k in range(wi, wj)) if wj > wi else 0
                 if gap > 2.5 * r.height:
                     continue
+                # "Preis | Netto": two labels of their own in two segments are two columns
+                cut = next(k for k in range(i, j) if r.seg_of_word[r.piece_word[k]] != r.seg_of_word[wi])
+                if any(a == i and b == cut for a, b, _, _ in ms) and any(a == cut and b == j for a, b, _, _ in ms):
+                    continue
             for k in range(i, j):
                 used[k] = True
             picked.append((wi, wj, t, wt))
+        picked += self._compounds(r, {k for wi, wj, _, _ in picked for k in range(wi, wj + 1)})
+        picked = merge_same_target(r, sorted(picked))
+        # "Einzelpreis netto": a tax marker right after a label qualifies it, it is no column
+        picked = [p for n, p in enumerate(picked) if not (
+            n and picked[n - 1][1] + 1 == p[0] and r.seg_of_word[picked[n - 1][1]] == r.seg_of_word[p[0]]
+            and all(set(r.words[k].pieces) <= NET_MARKERS | GROSS_MARKERS for k in range(p[0], p[1] + 1)))]
         fields_hit = {t for _, _, t, _ in picked if t}
         if len(fields_hit) < 2 or not (fields_hit & self.numeric):
             return None
@@ -121,22 +135,59 @@ class TableReader:
                 else:
                     cols.append(Column("", w.x0, w.x1, 0.5))
         cols.sort(key=lambda c: c.x0)
+        self._tax_markers(r, cols)
         # one column per field: the best label wins; duplicates become unknown
         best: dict[str, Column] = {}
         for c in cols:
             if c.target and (c.target not in best or c.weight > best[c.target].weight):
                 best[c.target] = c
         spare: list[Column] = []
+        lone = False
         for c in cols:
             if c.target and best[c.target] is not c:
                 spare.append(c)
                 c.target = ""
+        if self.k_amount and self.k_price and self.k_amount not in best and self.k_price in best and \
+                (not self.k_qty or self.k_qty not in best) and not spare:
+            # "Item | Price" and nothing else: the price printed per line is the line amount
+            best[self.k_price].target = self.k_amount
+            lone = True
         if self.k_amount and self.k_amount not in best and spare:
             # the rightmost money column is the line amount
             right = max(spare, key=lambda c: c.x1)
             if all(right.x0 > b.x1 for b in best.values() if b.target != self.k_desc):
                 right.target = self.k_amount
+        self.lone_price = lone
         return cols
+
+    def _compounds(self, r: Row, covered: set[int]) -> list[tuple[int, int, str, float]]:
+        """Header words that are compounds ending in a column label ("Regeltotaal",
+        "Zeilenbetrag", "Nettogesamtpreis"): that column, with a lower weight."""
+        out = []
+        for k, w in enumerate(r.words):
+            key = "".join(w.pieces)
+            if k in covered or len(key) < 7:
+                continue
+            best: tuple[int, str] | None = None
+            for suffix, targets in self.suffixes.items():
+                if key.endswith(suffix) and len(key) > len(suffix) + 2 and (best is None or len(suffix) > best[0]):
+                    best = (len(suffix), targets)
+            if best is not None:
+                out.append((k, k, best[1], 0.6))
+        return out
+
+    def _tax_markers(self, r: Row, cols: list[Column]) -> None:
+        """Amount and price columns marked as without tax ("Total HT", "Betrag netto", "excl.
+        BTW") win over those marked as with tax ("TTC", "brutto", "incl."): the line amount of
+        an invoice is its net amount."""
+        for c in cols:
+            if not c.target or c.target not in (self.k_amount, self.k_price):
+                continue
+            ps = {p for w in r.words if w.x0 >= c.x0 - 1 and w.x1 <= c.x1 + 1 for p in w.pieces}
+            if ps & NET_MARKERS:
+                c.weight += 0.15
+            elif ps & GROSS_MARKERS:
+                c.weight -= 0.15
 
     def header_rows(self) -> list[Row]:
         """Table header rows, with the lines their labels wrap onto ("VK-Preis / ohne MwSt.")."""
@@ -157,29 +208,9 @@ class TableReader:
 
     # -- cells -----------------------------------------------------------------------------------
     def cells(self, r: Row, cols: list[Column]) -> dict[int, list[PlacedWord]]:
-        """A row's words per column index (by overlap, else the nearest column)."""
-        out: dict[int, list[PlacedWord]] = {}
-        for w in r.words:
-            best, best_ov = None, 0.0
-            for ci, c in enumerate(cols):
-                ov = min(w.x1, c.x1 + 2) - max(w.x0, c.x0 - 2)
-                if ov > best_ov:
-                    best, best_ov = ci, ov
-            if best is None:
-                numeric = bool(re.search(r"\d", w.text))
-                if numeric:
-                    gaps = [(max(c.x0 - w.x1, w.x0 - c.x1), ci) for ci, c in enumerate(cols)]
-                    g, ci = min(gaps)
-                    if g < 45:
-                        best = ci
-                if best is None:
-                    left = [ci for ci, c in enumerate(cols) if c.x0 <= w.x0 + 3]
-                    if left:
-                        best = left[-1]
-                    elif cols and w.x1 > cols[0].x0 - 60:
-                        best = 0
-            if best is not None:
-                out.setdefault(best, []).append(w)
+        """A row's words per column index (see cells.assign_cells); remembers each word's margin."""
+        out, margins = assign_cells(r.words, cols)
+        self.margin.update(margins)
         return out
 
     def _cell_number(self, ws: list[PlacedWord], last: bool) -> tuple[float | None, bool]:
@@ -196,8 +227,8 @@ class TableReader:
         return (amts[-1][0] if last else amts[0][0]), clean
 
     # -- reading ---------------------------------------------------------------------------------
-    def read(self) -> tuple[list[dict[str, Any]], dict[str, float], dict[str, Citation]]:
-        """The items, with a confidence and a citation per path."""
+    def read(self) -> tuple[list[dict[str, Any]], dict[str, float], dict[str, Citation], dict[str, dict[str, float]]]:
+        """The items, with a confidence, a citation and evidence per path."""
         doc = self.doc
         items: list[dict[str, Any]] = []
         meta: list[dict[str, Any]] = []
@@ -251,6 +282,9 @@ class TableReader:
                 n_num = len(values)
                 anchor = clean and (has_amount or n_num >= 2) and (
                     n_num >= 2 or not any(c.target == self.k_price or c.target == self.k_qty for c in cols))
+                if clean and has_amount and n_num == 1 and not is_stop and not is_sub and \
+                        any(i == 0 for i, _, _, _ in self.adjust_index.matches(fps)):
+                    anchor = True  # a discount or charge row: an amount without qty and price
                 if anchor and (is_sub or is_stop):
                     # "Subtotal hardware 1 1.000,00 1.000,00" can be an item; "Subtotal $ 112.00" not
                     desc_words = cells.get(desc_ci, []) if desc_ci is not None else []
@@ -274,6 +308,8 @@ class TableReader:
                     item: dict[str, Any] = {s.key: None for s in self.subs}
                     for k2, v in values.items():
                         item[k2] = v
+                    if self.lone_price and self.k_price and self.k_amount in values:
+                        item[self.k_price] = values[self.k_amount]
                     for ci, ws in cells.items():
                         t = cols[ci].target
                         if t and t not in self.numeric and t != self.k_desc:
@@ -283,7 +319,9 @@ class TableReader:
                     items.append(item)
                     current = {"desc": list(desc_ws), "rows": [r], "cells": cells, "page": r.page,
                                "values_box": {t: box_of(ws) for ci, ws in cells.items()
-                                              for t in [cols[ci].target] if t}}
+                                              for t in [cols[ci].target] if t},
+                               "words": {t: ws for ci, ws in cells.items() for t in [cols[ci].target] if t},
+                               "label": {c.target: c.weight for c in cols if c.target}}
                     meta.append(current)
                     last_row = r
                     fresh = True
@@ -327,6 +365,7 @@ class TableReader:
         key = self.field.key
         conf: dict[str, float] = {}
         cites: dict[str, Citation] = {}
+        evidence: dict[str, dict[str, float]] = {}
         lang = doc.language
         for n, (item, m) in enumerate(zip(items, meta)):
             q, p, a = (item.get(self.k_qty) if self.k_qty else None,
@@ -349,6 +388,9 @@ class TableReader:
                 elif s.key == self.k_desc:
                     base = 0.8 if check is not False else 0.6
                 conf[path] = base
+                ws = m["desc"] if s.key == self.k_desc else m["words"].get(s.key, [])
+                evidence[path] = cell_evidence(ws, self.margin, m["label"].get(s.key, 0.0),
+                                               check if s.key in (self.k_qty, self.k_price, self.k_amount, self.k_desc) else None)
                 vb = m["values_box"].get(s.key)
                 if s.key == self.k_desc and m["desc"]:
                     vb = box_of(m["desc"])
@@ -361,4 +403,4 @@ class TableReader:
             cites[key] = doc.cite(first["page"], box_of([w for r in first["rows"] for w in r.words]))
         else:
             conf[key] = 0.0
-        return items, conf, cites
+        return items, conf, cites, evidence

@@ -78,6 +78,7 @@ def id_text(w: PlacedWord) -> str:
 
 
 _VAT_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{2,14}$")
+_SWISS_UID = re.compile(r"^CHE-?\d{3}\.?\d{3}\.?\d{3}$")  # "CHE-123.456.789" (MWST/TVA/IVA follows)
 
 
 def vat_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
@@ -85,9 +86,9 @@ def vat_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
     toks = [w for w in words if w.text not in {":", "-", "#"}]
     for k, w in enumerate(toks[:4]):
         t = w.text.strip(":;,.")
-        if _VAT_RE.match(t) and re.search(r"\d", t):
+        if (_VAT_RE.match(t) or _SWISS_UID.match(t)) and re.search(r"\d", t):
             return [w]
-        if re.fullmatch(r"[A-Z]{2}", t) and k + 1 < len(toks) and re.fullmatch(r"[0-9]{2,}", toks[k + 1].text):
+        if re.fullmatch(r"[A-Z]{2}", t) and k + 1 < len(toks) and re.fullmatch(r"[0-9A-Z]?[0-9]{2,}[0-9A-Z]*", toks[k + 1].text):
             grp = [w]
             for nxt in toks[k + 1:k + 6]:
                 if re.fullmatch(r"[0-9A-Z]{1,12}", nxt.text.strip(".,")) and re.search(r"\d", nxt.text):

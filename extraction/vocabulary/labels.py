@@ -1,27 +1,9 @@
-"""The shared vocabulary of invoices: label synonyms per concept, and how labels are compared.
-
-Every engine and the confidence rules speak this vocabulary:
-
-* Header concepts (``HEADER_CONCEPTS``: invoice number, dates, parties, amounts ...) and line-item
-  column concepts (``COLUMN_CONCEPTS``), each with the aliases a client's field key or description
-  may use and the multilingual labels (English, German, French, Dutch) printed on documents.
-  Weights: 1.0 = an unambiguous label, lower = a generic word.
-* Party headings and name labels, blockers (labels that contain a field's label but mean something
-  else), other table columns, subtotal/stop rows of item tables, document-type titles, legal forms.
-* Label normalisation: ``pieces_of`` folds a word into alphanumeric pieces and ``label_key``
-  concatenates them, so "Rechnungs-Nr.", "Rechnungsnr" and "Rechnungs Nr" are the same label;
-  ``LabelIndex`` finds labels in a row's pieces.
-* ``map_concept``: which concept a client's field means, by its key and description.
-"""
+"""Header labels: concepts of invoice header fields with their multilingual labels, party headings
+and name labels, blockers, document-type titles and legal forms."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Any
-
-from core.schema import FieldSpec
-from extraction.values import fold
 
 # ---------------------------------------------------------------------------------------------
 # synonym tables (weights: 1.0 = unambiguous label, lower = generic word)
@@ -37,7 +19,11 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "invoice number": 1, "invoice no": 1, "invoice nr": 1, "invoice #": 1, "invoice id": 1,
             "invoice num": 1, "inv no": 1, "bill no": 0.9, "bill number": 0.9, "receipt no": 0.9,
             "document no": 0.8, "document number": 0.8, "doc no": 0.8, "reference number": 0.5,
-            "credit note no": 1, "credit note number": 1, "receipt id": 0.9,
+            "credit note no": 1, "credit note number": 1, "receipt id": 0.9, "credit note #": 1,
+            "creditnotanummer": 1, "creditnota nr": 1, "gutschriftnummer": 1, "numero d avoir": 1,
+            "avoir no": 1, "nota de credito n": 1, "nota di credito n": 1, "credit memo": 0.5,
+            "n nota credito": 1, "n nota di credito": 1, "nota credito n": 1, "numero nota di credito": 1,
+            "n d avoir": 1, "no d avoir": 1, "n de abono": 1, "numero de abono": 1, "abono n": 1, "n abono": 1, "credit memo no": 1, "credit memo #": 1, "credit memo number": 1,
             "booking id": 0.5, "booking number": 0.5, "booking reference": 0.5,
             "rechnungsnummer": 1, "rechnungsnr": 1, "rechnung nr": 1, "rechnungs nr": 1,
             "rechnung nummer": 1, "belegnummer": 0.9, "belegnr": 0.9, "beleg nr": 0.9,
@@ -45,6 +31,9 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "numero de facture": 1, "no de facture": 1, "n de facture": 1, "facture n": 1,
             "facture no": 1, "facture numero": 1, "n facture": 1, "numero facture": 1,
             "num facture": 1, "avoir n": 1,
+            "numero de factura": 1, "n factura": 1, "factura n": 1, "factura no": 1,
+            "num factura": 1, "factura num": 1, "numero fattura": 1, "n fattura": 1,
+            "fattura n": 1, "fattura numero": 1, "nr fattura": 1, "factura": 0.55, "fattura": 0.55,
             "factuurnummer": 1, "factuurnr": 1, "factuur nr": 1, "factuur nummer": 1,
             "invoice": 0.55, "rechnung": 0.55, "handelsrechnung": 0.55, "gutschrift": 0.5,
             "rechnungskorrektur": 0.5, "facture": 0.55, "factuur": 0.55, "avoir": 0.4,
@@ -64,6 +53,12 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "date facture": 1, "date d emission": 1, "date de facturation": 1, "factuurdatum": 1,
             "factuur datum": 1, "datum factuur": 1, "date": 0.7, "datum": 0.7, "dated": 0.6,
             "vom": 0.55, "du": 0.4, "den": 0.3,
+            "emise le": 0.9, "emis le": 0.9, "ausgestellt am": 0.9, "fecha emision": 1,
+            "emessa il": 0.9, "data di emissione": 1, "uitgiftedatum": 1, "issued date": 1,
+            "created": 0.8, "created on": 0.9, "date created": 0.9, "issued": 0.8,
+            "date issued": 1, "fecha de emision": 1, "fecha factura": 1, "fecha de factura": 1,
+            "fecha de expedicion": 1, "fecha": 0.7, "data fattura": 1, "data emissione": 1,
+            "data documento": 0.9, "data del documento": 0.9, "data": 0.6,
         },
     },
     "due_date": {
@@ -77,13 +72,18 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "ohne abzug bis": 0.8, "zahlungstermin": 0.8, "date d echeance": 1, "echeance": 0.9,
             "date limite de paiement": 1, "a payer avant le": 0.9, "payable le": 0.8,
             "vervaldatum": 1, "uiterste betaaldatum": 1, "te betalen voor": 0.9,
+            "fecha de vencimiento": 1, "fecha vencimiento": 1, "vencimiento": 0.9,
+            "data scadenza": 1, "scadenza": 0.9, "data di scadenza": 1, "vervaldag": 1,
+            "pagar antes de": 1, "a pagar antes de": 1, "fecha limite de pago": 1, "vence el": 0.9,
+            "pagare entro": 1, "pagabile entro": 1, "pay before": 0.9, "payable before": 0.9,
         },
     },
     "currency": {
         "kind": "currency",
         "aliases": ["currency", "currency code", "invoice currency"],
         "labels": {"currency": 1, "currency code": 1, "wahrung": 1, "wahrungscode": 1,
-                   "devise": 1, "monnaie": 0.8, "valuta": 1, "munteenheid": 1},
+                   "devise": 1, "monnaie": 0.8, "valuta": 1, "munteenheid": 1, "moneda": 1,
+                   "divisa": 1},
     },
     "seller_name": {
         "kind": "party_name", "party": "seller",
@@ -110,6 +110,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "tva intracommunautaire": 1, "n tva intracommunautaire": 1, "numero de tva": 1,
             "n tva": 1, "no tva": 1, "tva": 0.6, "numero tva": 1, "id tva": 1,
             "btw nummer": 1, "btw nr": 1, "btw id": 1, "btw": 0.6, "btw identificatienummer": 1,
+            "nif": 0.9, "cif": 0.9, "nif cif": 0.9, "nif iva": 1, "n iva": 0.8, "partita iva": 1,
+            "p iva": 1, "piva": 1, "no iva": 0.9,
         },
     },
     "purchase_order_number": {
@@ -125,6 +127,11 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "numero de commande": 1, "n de commande": 1, "bon de commande": 1, "commande n": 1,
             "commande": 0.6, "votre commande": 0.9, "ordernummer": 0.8, "bestelnummer": 1,
             "uw bestelling": 0.9, "order id": 0.7,
+            "customer po": 1, "client po": 1, "buyer po": 1, "pedido": 0.6, "numero de pedido": 1, "n pedido": 1, "pedido n": 1, "ordine": 0.6,
+            "numero ordine": 1, "ordine n": 1, "rif ordine": 1, "vostro ordine": 0.9,
+            "su pedido": 0.9, "inkoopordernummer": 1, "inkooporder": 1, "inkoopnummer": 1,
+            "inkoopordernr": 1, "auftragsnr": 0.7, "your reference": 0.6, "uw referentie": 0.6, "ihre referenz": 0.6,
+            "votre reference": 0.6, "su referencia": 0.6, "vostro riferimento": 0.6,
         },
     },
     "subtotal_amount": {
@@ -145,6 +152,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "sous total": 1, "total hors tva": 1, "hors taxes": 0.9, "ht": 0.4,
             "subtotaal": 1, "exclusief btw": 1, "excl btw": 1, "totaal excl btw": 1,
             "bedrag excl btw": 1, "netto bedrag": 1,
+            "base imponible": 1, "imponible": 0.8, "subtotale": 1, "imponibile": 0.9,
+            "totale imponibile": 1, "total sin iva": 1, "totale senza iva": 1,
         },
     },
     "tax_amount": {
@@ -158,6 +167,10 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "mwst betrag": 1, "ust betrag": 1, "summe mwst": 1, "summe ust": 1,
             "umsatzsteuerbetrag": 1, "tva": 0.8, "montant tva": 1, "total tva": 1,
             "montant de la tva": 1, "btw": 0.8, "btw bedrag": 1, "totaal btw": 1,
+            "iva": 0.8, "cuota iva": 1, "importe iva": 1, "total iva": 1, "totale iva": 1,
+            "importo iva": 1, "imposta": 0.8,
+            "mwst gesamt": 1, "ust gesamt": 1, "mwst summe": 1, "steuer gesamt": 1, "gesamte mwst": 1,
+            "tax total": 1, "vat total": 1, "btw totaal": 1, "iva totale": 1, "tva totale": 1,
         },
     },
     "total_amount": {
@@ -176,6 +189,10 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "factuur totaal": 1, "factuurtotaal": 1, "totaalbedrag": 1, "inclusief btw": 0.9,
             "incl btw": 0.8, "total for this invoice": 1, "invoice amount": 0.9,
             "total for this period": 0.8,
+            "total factura": 1, "importe total": 1, "total con iva": 1, "totale fattura": 1,
+            "totale documento": 1, "importo totale": 1, "totale": 0.8,
+            "factuurbedrag": 1, "total a payer": 0.9, "total a pagar": 0.9, "totale da pagare": 0.9,
+            "gesamt brutto": 1, "brutto gesamt": 1, "total general": 1, "totale generale": 1,
         },
     },
     "amount_due": {
@@ -188,6 +205,9 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "zu zahlen": 1, "zu zahlender betrag": 1, "offener betrag": 1, "restbetrag": 0.9,
             "noch zu zahlen": 1, "net a payer": 1, "reste a payer": 1, "montant du": 1,
             "montant a payer": 1, "a payer": 0.8, "te betalen": 1, "openstaand bedrag": 1,
+            "total a pagar": 1, "importe a pagar": 1, "totale da pagare": 1,
+            "netto a pagare": 1, "da pagare": 0.8, "importo dovuto": 1, "importe adeudado": 1,
+            "saldo a pagare": 1, "saldo da pagare": 1, "reste du": 1, "restant du": 1,
         },
     },
     "document_type_code": {
@@ -205,19 +225,40 @@ PARTY_HEADINGS: dict[str, Weights] = {
                "from": 0.6, "sold by": 1, "issued by": 1, "rechnungssteller": 1,
                "leistungserbringer": 1, "auftragnehmer": 0.8, "fournisseur": 1, "vendeur": 1,
                "emetteur": 1, "leverancier": 1, "verkoper": 1, "biller": 1, "seller name": 1,
-               "supplier name": 1, "vendor name": 1, "merchant": 0.8, "absender": 0.8},
+               "supplier name": 1, "vendor name": 1, "merchant": 0.8, "absender": 0.8,
+               "prestataire": 0.9, "expediteur": 0.8, "proveedor": 1, "emisor": 1, "vendedor": 1,
+               "fornitore": 1, "cedente": 1, "cedente prestatore": 1, "emittente": 1, "venditore": 1,
+               "mittente": 0.8, "afzender": 0.8, "billed by": 1, "invoice from": 1,
+               "van": 0.5},
     "buyer": {"buyer": 1, "kaufer": 1, "kunde": 0.8, "customer": 0.9, "client": 0.9,
               "bill to": 1, "billed to": 1, "invoice to": 1, "sold to": 1, "invoiced to": 1,
               "rechnungsempfanger": 1, "leistungsempfanger": 1, "auftraggeber": 0.8,
-              "rechnungsadresse": 0.9, "acheteur": 1, "destinataire": 0.9, "facture a": 1,
-              "facturer a": 1, "factuuradres": 1, "afnemer": 1, "klant": 0.8, "koper": 1,
+              "rechnungsadresse": 0.9, "rechnung an": 1, "acheteur": 1, "destinataire": 0.9,
+              "facture a": 1, "facturer a": 1, "adresse de facturation": 1, "factuuradres": 1,
+              "afnemer": 1, "klant": 0.8, "koper": 1, "factuur aan": 1, "gefactureerd aan": 1,
               "billing address": 1, "customer name": 1, "buyer name": 1, "client name": 1,
-              "bill to address": 1, "kundin": 0.8, "empfanger": 0.7},
+              "bill to address": 1, "kundin": 0.8, "empfanger": 0.7, "to": 0.5,
+              "cliente": 0.9, "destinatario": 0.9, "facturar a": 1, "facturado a": 1,
+              "datos del cliente": 1, "direccion de facturacion": 1, "comprador": 1,
+              "intestatario": 1, "committente": 1, "cessionario": 1, "cessionario committente": 1,
+              "spett le": 0.9, "spettabile": 0.9, "indirizzo di fatturazione": 1,
+              "fatturare a": 1, "acquirente": 1, "aan": 0.6},
     "other": {"ship to": 1, "deliver to": 1, "delivery address": 1, "lieferadresse": 1,
-              "warenempfanger": 1, "abweichender warenempfanger": 1, "afleveradres": 1,
-              "adresse de livraison": 1, "livre a": 1, "zahlungsempfanger": 0.8, "payee": 0.8,
-              "shipping address": 1, "bank": 0.5},
+              "lieferanschrift": 1, "warenempfanger": 1, "abweichender warenempfanger": 1,
+              "afleveradres": 1, "leveringsadres": 1, "adresse de livraison": 1, "livre a": 1,
+              "zahlungsempfanger": 0.8, "payee": 0.8, "shipping address": 1, "bank": 0.5,
+              "remit to": 0.8, "enviar a": 1, "direccion de envio": 1, "indirizzo di consegna": 1,
+              "luogo di consegna": 1, "destinazione merce": 1, "ship from": 0.8,
+              "verzendadres": 1, "leveradres": 1, "direccion de entrega": 1, "adresse d expedition": 1, "lieferung an": 1},
 }
+# a salutation line above a name in an address ("Firma", "Herrn"): not the name itself
+SALUTATIONS = {"firma", "herrn", "herr", "frau", "monsieur", "madame", "m", "mme", "mr", "mrs",
+               "ms", "dhr", "mevr", "sr", "sra", "sig", "sigra", "spett", "spettle", "attn"}
+# words that make a date on their row something other than the document's date ("Version 2.6
+# vom 10.11.2025", "Printed on", "Stand:")
+OTHER_DATE_WORDS = {"version", "revision", "rev", "stand", "printed", "gedruckt", "druckdatum",
+                    "generated", "erstellt", "stylesheet", "template", "formular", "release",
+                    "copyright", "valid", "gultig", "geburtsdatum", "born"}
 YOUR_WORDS = {"your", "ihre", "ihr", "votre", "uw", "je", "uwe"}
 
 # labels that look like a field's label but mean something else (they win by containment)
@@ -233,83 +274,17 @@ BLOCKERS: Weights = {
     "zahlungsbedingungen": 1, "total quantity": 1, "tax total": 0, "vat no": 1,
     "service tax": 1, "account no": 1, "customer id": 1, "kunden nr": 1, "client no": 1,
     "vat invoice": 1, "tax invoice": 0, "tax exempt": 1, "taxes": 0, "tax excluded": 1,
-}
-
-# line-item columns
-COLUMN_CONCEPTS: dict[str, dict[str, Any]] = {
-    "description": {
-        "aliases": ["description", "item", "item description", "name", "product", "article",
-                    "designation", "text", "item name", "title"],
-        "labels": {"description": 1, "item description": 1, "product description": 1,
-                   "beschreibung": 1, "bezeichnung": 1, "artikelbezeichnung": 1,
-                   "leistungsbeschreibung": 1, "leistung": 0.8, "designation": 1, "libelle": 1,
-                   "omschrijving": 1, "product": 0.8, "product title": 1, "product name": 1,
-                   "item": 0.7, "items": 0.7, "article": 0.5, "artikel": 0.5, "produkt": 0.8,
-                   "service": 0.7, "services": 0.7, "details": 0.6, "text": 0.5,
-                   "position": 0.3, "artikel omschrijving": 1, "item name": 1,
-                   "description of goods": 1, "particulars": 0.8, "produit": 0.8},
-    },
-    "qty": {
-        "aliases": ["qty", "quantity", "count", "units", "number of units", "invoiced quantity"],
-        "labels": {"qty": 1, "quantity": 1, "menge": 1, "anzahl": 1, "anz": 0.9,
-                   "quantite": 1, "qte": 1, "qt": 0.9, "aantal": 1, "hoeveelheid": 1,
-                   "units": 0.5, "pcs": 0.5, "stk": 0.4, "nights": 0.5, "hours": 0.5,
-                   "stunden": 0.5},
-    },
-    "unit_price": {
-        "aliases": ["unit price", "price", "rate", "net price", "price per unit", "unit cost"],
-        "labels": {"unit price": 1, "price": 0.7, "rate": 0.6, "unit cost": 1, "price per unit": 1,
-                   "net price": 0.9, "unit net price": 1, "preis": 0.7, "einzelpreis": 1,
-                   "e preis": 1, "ep": 0.8, "stuckpreis": 1, "nettopreis": 1, "vk preis": 1,
-                   "preis je einheit": 1, "preis netto": 1, "prix unitaire": 1, "pu": 0.8,
-                   "pu ht": 1, "prix unitaire ht": 1, "prix unit ht": 1, "prix": 0.7,
-                   "prix ht": 0.8, "prijs": 0.6, "prijs per stuk": 1, "stukprijs": 1,
-                   "eenheidsprijs": 1, "price each": 1, "unit": 0.3},
-    },
-    "amount": {
-        "aliases": ["amount", "total", "line total", "line amount", "net amount", "price total",
-                    "sum", "line net amount"],
-        "labels": {"amount": 1, "total": 0.8, "line total": 1, "line amount": 1,
-                   "net amount": 1, "amount net": 1, "total price": 1, "extended price": 1,
-                   "ext price": 1, "gesamt": 0.9, "gesamtpreis": 1, "gesamtbetrag": 1,
-                   "betrag": 0.9, "nettobetrag": 1, "zeilenbetrag": 1, "positionsbetrag": 1,
-                   "summe": 0.7, "wert": 0.5, "montant": 1, "montant ht": 1, "total ht": 1,
-                   "prix total": 1, "bedrag": 1, "totaal": 0.9, "totaalbedrag": 1, "subtotal": 0.5,
-                   "total net": 1, "net": 0.6,
-                   # gross line amounts ("price incl. VAT"): the line amount when no net one is printed
-                   "price incl vat": 0.8, "price incl tax": 0.8, "amount incl vat": 0.8,
-                   "total incl vat": 0.8, "prijs incl btw": 0.8, "bedrag incl btw": 0.8,
-                   "totaal incl btw": 0.8, "preis inkl mwst": 0.8, "betrag inkl mwst": 0.8,
-                   "gesamt inkl mwst": 0.8, "brutto": 0.6, "prix ttc": 0.8, "montant ttc": 0.8,
-                   "total ttc": 0.8},
-    },
-}
-OTHER_COLUMNS: Weights = {
-    "pos": 1, "position": 0.4, "nr": 0.6, "no": 0.6, "#": 0.6, "line": 0.5, "item no": 1,
-    "tax": 1, "vat": 1, "mwst": 1, "ust": 1, "tva": 1, "btw": 1, "taxes": 1, "tax rate": 1,
-    "steuersatz": 1, "steuer": 0.9, "vat %": 1, "gst": 1, "tax %": 1, "disc": 1, "discount": 1,
-    "rabatt": 1, "remise": 1, "korting": 1, "unit": 0.5, "einheit": 1, "unite": 1, "eenheid": 1,
-    "uom": 1, "reference": 1, "referenz": 1, "referenzen": 1, "ref": 1, "sku": 1, "code": 1,
-    "art nr": 1, "artikelnr": 1, "artikelnummer": 1, "item code": 1, "hsn": 1, "hsn sac": 1,
-    "date": 0.8, "datum": 0.8,
-}
-
-SUBTOTAL_ROWS: Weights = {"ubertrag": 1, "carried forward": 1, "carry forward": 1, "brought forward": 1,
-                    "zwischensumme": 1, "subtotal": 1, "sub total": 1, "sous total": 1,
-                    "a reporter": 1, "report": 0.8, "transport": 0.7, "subtotaal": 1,
-                    "vortrag": 1, "zwischentotal": 1, "seitensumme": 1, "page total": 1,
-                    "exclusief btw": 1}
-STOP_ROWS: Weights = {
-    "total": 1, "grand total": 1, "total amount": 1, "gesamtbetrag": 1, "gesamtsumme": 1,
-    "rechnungsbetrag": 1, "rechnungssumme": 1, "summe": 1, "gesamt": 1, "nettobetrag": 1,
-    "bruttobetrag": 1, "total ht": 1, "total ttc": 1, "montant ht": 1, "montant ttc": 1,
-    "net a payer": 1, "totaal": 1, "tax": 1, "vat": 1, "mwst": 1, "ust": 1, "umsatzsteuer": 1,
-    "tva": 1, "btw": 1, "net total": 1, "total net": 1, "amount due": 1, "balance due": 1,
-    "zahlbetrag": 1, "positionssumme": 1, "umsatzsteueraufschlusselung": 1, "vat breakdown": 1,
-    "tax breakdown": 1, "tax summary": 1, "recapitulatif tva": 1, "belegsummen": 1,
-    "zahlungsbedingungen": 1, "payment terms": 1, "conditions de paiement": 1,
-    "steuerbetrag": 1, "bruttosumme": 1, "endbetrag": 1, "nettosumme": 1,
-    "factuur totaal": 1, "grondslag": 1, "rechnungssumme ohne ust": 1,
+    "bereits bezahlt": 1, "already paid": 1, "deja paye": 1, "acompte": 1, "anzahlung": 1,
+    "deposit": 1, "prepayment": 1, "acconto": 1, "anticipo": 1, "vorauszahlung": 1, "gia pagato": 1, "ya pagado": 1,
+    "reeds betaald": 1, "aanbetaling": 1,
+    "totaal regels": 1, "total lines": 1, "totale righe": 1, "total lignes": 1,
+    "summe positionen": 1, "total articles": 1, "totaal artikelen": 1, "total items": 1,
+    "items total": 1, "total articulos": 1, "totale articoli": 1, "suma de lineas": 1, "somma righe": 1, "po box": 1,
+    "data consegna": 1, "data di consegna": 1, "data ordine": 1, "data ddt": 1,
+    "fecha de entrega": 1, "fecha entrega": 1, "fecha de pedido": 1, "fecha pedido": 1,
+    "leverdatum": 1, "afleverdatum": 1, "besteldatum": 1, "date de commande": 1, "commande le": 1,
+    "livre le": 1, "ship date": 1, "date shipped": 1, "shipping date": 1, "p o box": 1, "postfach": 1, "boite postale": 1, "apartado": 1,
+    "created by": 1, "data di nascita": 1,
 }
 
 DOC_TYPES: list[tuple[str, str]] = [
@@ -317,99 +292,17 @@ DOC_TYPES: list[tuple[str, str]] = [
     ("korrekturrechnung", "384"), ("gutschrift", "381"), ("credit note", "381"), ("avoir", "381"),
     ("creditnota", "381"), ("self billed invoice", "389"), ("selbstfakturierung", "389"),
     ("autofacture", "389"), ("handelsrechnung", "380"), ("rechnung", "380"), ("invoice", "380"),
-    ("facture", "380"), ("factuur", "380"),
+    ("facture", "380"), ("factuur", "380"), ("nota de credito", "381"), ("nota di credito", "381"),
+    ("factura rectificativa", "384"), ("fattura", "380"), ("factura", "380"), ("credit memo", "381"),
+    ("facture d avoir", "381"), ("tax invoice", "380"), ("commercial invoice", "380"),
+    ("debit note", "383"), ("nota de debito", "383"), ("nota di debito", "383"),
+    ("abono", "381"), ("factura de abono", "381"), ("nota de abono", "381"), ("nota credito", "381"),
+    ("proforma invoice", "325"), ("pro forma invoice", "325"), ("proforma rechnung", "325"),
 ]
 
 LEGAL_FORMS = {"gmbh", "ag", "kg", "ohg", "ug", "ek", "gbr", "se", "bv", "nv", "vof", "inc", "ltd",
                "llc", "llp", "plc", "corp", "corporation", "limited", "sa", "sarl", "sas", "sasu",
-               "eurl", "spa", "srl", "oy", "ab", "as", "aps", "pvt", "co", "company", "gmbh&co"}
-
-
-# ---------------------------------------------------------------------------------------------
-# normalisation and label index
-
-
-def pieces_of(text: str) -> list[str]:
-    """Fold a word and cut it into alphanumeric pieces ('USt.-Id.-Nr.:' -> ['ust','id','nr'])."""
-    return list(_pieces(text))
-
-
-@lru_cache(maxsize=65536)
-def _pieces(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"[a-z0-9]+|#", fold(text)))
-
-
-@lru_cache(maxsize=8192)
-def label_key(phrase: str) -> str:
-    """A label as one comparable key: its pieces concatenated ("Rechnungs-Nr." -> "rechnungsnr")."""
-    return "".join(_pieces(phrase))
-
-
-class LabelIndex:
-    """Maps concatenated label pieces to (target, weight, n_pieces)."""
-
-    def __init__(self) -> None:
-        self.map: dict[str, list[tuple[str, float]]] = {}
-        self.max_pieces = 1
-
-    def add(self, phrase: str, target: str, weight: float) -> None:
-        ps = pieces_of(phrase)
-        if not ps:
-            return
-        self.max_pieces = max(self.max_pieces, len(ps) + 1)
-        lst = self.map.setdefault("".join(ps), [])
-        for i, (t, w) in enumerate(lst):
-            if t == target:
-                lst[i] = (t, max(w, weight))
-                return
-        lst.append((target, weight))
-
-    def matches(self, pieces: list[str]) -> list[tuple[int, int, str, float]]:
-        """All (start, end, target, weight) with pieces[start:end] spelling a label."""
-        out = []
-        n = len(pieces)
-        for i in range(n):
-            acc = ""
-            for j in range(i, min(n, i + self.max_pieces + 2)):
-                acc += pieces[j]
-                if len(acc) > 48:
-                    break
-                hit = self.map.get(acc)
-                if hit:
-                    for target, w in hit:
-                        out.append((i, j + 1, target, w))
-        return out
-
-
-# ---------------------------------------------------------------------------------------------
-# field -> concept mapping
-
-
-def field_words(f: FieldSpec) -> str:
-    """A field key as lower-case words ("total_amount" -> "total amount")."""
-    return " ".join(re.split(r"[_\W]+", f.key)).strip().lower()
-
-
-def map_concept(f: FieldSpec, concepts: dict[str, dict[str, Any]]) -> str | None:
-    """The concept (a key of ``concepts``) a client's field means: by its key equal to a concept
-    name or alias, else by its description naming an alias; None when nothing fits."""
-    key = label_key(field_words(f))
-    best, best_score = None, 0.0
-    for name, c in concepts.items():
-        score = 0.0
-        if key == label_key(name.replace("_", " ")):
-            score = 3.0
-        for a in c["aliases"]:
-            if label_key(a) == key:
-                score = max(score, 2.5)
-        if f.description:
-            d = " " + " ".join(pieces_of(f.description)) + " "
-            for a in c["aliases"]:
-                ap = " ".join(pieces_of(a))
-                if d.strip() == ap:
-                    score = max(score, 2.0)
-                elif len(ap.split()) >= 2 and " " + ap + " " in d:
-                    score = max(score, 1.0 + 0.1 * len(a.split()))
-        if score > best_score:
-            best, best_score = name, score
-    return best
+               "eurl", "spa", "srl", "oy", "ab", "as", "aps", "pvt", "co", "company", "gmbh&co",
+               "mbh", "kgaa", "eg", "ag&co", "partg", "sl", "slu", "slne", "sc", "scp", "snc", "sapa",
+               "scarl", "srls", "sprl", "bvba", "cv", "lp", "pllc", "pc", "ltda", "asa", "kft",
+               "sro", "doo", "spzoo", "group", "gesmbh", "sagl"}

@@ -1,0 +1,101 @@
+"""Table cells: a table's columns, which column each word of a row belongs to, and the evidence
+behind a cell's value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extraction.engines.offline.layout import PlacedWord, Row
+
+_LEAD_GROUP = re.compile(r"^[-(]?[€$£]?\d{1,3}$")
+_NEXT_GROUP = re.compile(r"^\d{3}([.,]\d+)?[€$£)]?$")
+
+
+def merge_same_target(r: Row, picked: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """Neighbouring labels of the same column in one segment ("Descrizione articolo",
+    "Item Description") are one label."""
+    out: list[tuple[int, int, str, float]] = []
+    for wi, wj, t, wt in picked:
+        if out and t and out[-1][2] == t and out[-1][1] + 1 == wi and r.seg_of_word[out[-1][1]] == r.seg_of_word[wi]:
+            a = out.pop()
+            out.append((a[0], wj, t, max(a[3], wt)))
+        else:
+            out.append((wi, wj, t, wt))
+    return out
+
+
+def _units(words: list[PlacedWord]) -> list[list[PlacedWord]]:
+    """Words in order, the digit groups of an amount printed with spaces kept together."""
+    out: list[list[PlacedWord]] = []
+    for w in words:
+        prev = out[-1][-1] if out else None
+        if prev is not None and _NEXT_GROUP.match(w.text) and (_LEAD_GROUP.match(prev.text) or (
+                len(out[-1]) > 1 and _NEXT_GROUP.match(prev.text))) and \
+                0 <= w.x0 - prev.x1 < 0.5 * (w.y1 - w.y0):
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
+
+
+@dataclass
+class Column:
+    """A table column: the nested field it holds and its x-range (from the header row)."""
+
+    target: str  # nested field key, or "" for a column we do not extract
+    x0: float
+    x1: float
+    weight: float
+
+
+
+
+def assign_cells(words: list[PlacedWord], cols: list[Column]) -> tuple[dict[int, list[PlacedWord]], dict[int, float]]:
+    """A row's words per column index (by overlap, else the nearest column), the digit groups of
+    one amount ("12 717,12") together; and per word (by id) how clearly it sits in its column:
+    its overlap with it against the next best column's."""
+    out: dict[int, list[PlacedWord]] = {}
+    margins: dict[int, float] = {}
+    for unit in _units(words):
+        x0, x1 = unit[0].x0, unit[-1].x1
+        best, best_ov, second = None, 0.0, 0.0
+        for ci, c in enumerate(cols):
+            ov = min(x1, c.x1 + 2) - max(x0, c.x0 - 2)
+            if ov > best_ov:
+                best, best_ov, second = ci, ov, best_ov
+            elif ov > second:
+                second = ov
+        margin = (best_ov - max(second, 0.0)) / max(x1 - x0, 1.0) if best is not None else 0.3
+        if best is None:
+            if any(re.search(r"\d", w.text) for w in unit):
+                g, ci = min((max(c.x0 - x1, x0 - c.x1), ci) for ci, c in enumerate(cols))
+                if g < 45:
+                    best = ci
+            if best is None:
+                left = [ci for ci, c in enumerate(cols) if c.x0 <= x0 + 3]
+                if left:
+                    best = left[-1]
+                elif cols and x1 > cols[0].x0 - 60:
+                    best = 0
+        for w in unit:
+            margins[id(w)] = margin
+            if best is not None:
+                out.setdefault(best, []).append(w)
+    return out, margins
+
+
+def cell_evidence(ws: list[PlacedWord], margins: dict[int, float], label: float,
+                  check: bool | None) -> dict[str, float]:
+    """A cell's evidence: its column label, how clearly its words sit in the column, whether
+    qty x unit price = amount holds on its row (``check``; None: not checkable), and the OCR
+    confidence of its words."""
+    margin = min((margins.get(id(w), 0.3) for w in ws), default=0.3)
+    ev = {"margin": round(max(0.0, min(1.0, margin)), 3), "label": round(max(0.0, min(1.0, label)), 3),
+          "derived": 0.0}
+    if check is not None:
+        ev["agree"] = 1.0 if check else 0.0
+    cs = [w.conf for w in ws if w.conf is not None]
+    if cs:
+        ev["ocr"] = round(sum(cs) / len(cs), 3)
+    return ev
