@@ -8,10 +8,11 @@
   "49,9000") and a dot between words as a word ("+", "u", "oo"), which breaks table rows. Only a
   pixel unlike *all* eight of its neighbours changes, so periods, commas and i-dots (drawn with
   grey anti-aliased edges at scan resolution) stay.
-- ``orient``: the page's turn (0/90/180/270) and small skew. Skew: the angle at which the
-  horizontal projection of the ink is sharpest (text lines make peaks), searched coarse to fine.
-  Sideways: the vertical projection has more empty gaps than the horizontal one. Upside down: Latin text
-  has more ink above its x-height band (ascenders, capitals, digits) than below it (descenders).
+- ``orient``: the page's turn (0/90/180/270) and small skew, from the ink of the text (table
+  rules left out). Skew: the angle at which the horizontal projection of the ink is sharpest
+  (text lines make peaks), searched coarse to fine. Sideways: the vertical projection has more
+  empty gaps than the horizontal one. Upside down: Latin text has more ink above its x-height
+  band (ascenders, capitals, digits) than below it (descenders).
 - ``line_px``: the typical text-line height, so OCR can scale the page to the size tesseract
   reads best (small print is enlarged, large print is not).
 
