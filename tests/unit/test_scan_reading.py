@@ -63,9 +63,15 @@ def test_despeckle_removes_isolated_dots_and_keeps_punctuation():
     for y, x in (white[rnd.randrange(len(white))] for _ in range(200)):
         noisy[y, x] = 0
     out, changed = despeckle(noisy)
-    assert changed >= 190
-    assert int((out < 128).sum()) == pytest.approx(int((clean < 128).sum()), abs=15)
-    assert despeckle(clean)[1] == 0  # a clean page is left alone (its periods and i-dots too)
+    assert changed >= 170  # all but the dots that fell beside a letter
+    assert int((out < 128).sum() - (clean < 128).sum()) <= 30
+    assert despeckle(clean)[1] == 0  # a clean page is left alone (its periods, colons and i-dots too)
+    blurred = noisy.copy()  # a speck smeared by the scanner's optics or JPEG: a grey cross
+    for y, x in np.argwhere((noisy == 0) & (clean == 255)):
+        for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+            if 0 <= y + dy < blurred.shape[0] and 0 <= x + dx < blurred.shape[1]:
+                blurred[y + dy, x + dx] = min(blurred[y + dy, x + dx], 190)
+    assert despeckle(blurred)[1] >= 100 * 5  # most of them (five pixels each)
 
 
 @pytest.mark.parametrize("line_px, scale", [(8, 2.0), (12, 20 / 12), (16, 1.0), (28, 1.0), (32, 0.625), (60, 0.5), (0, 1.0)])
