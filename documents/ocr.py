@@ -246,5 +246,5 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
         if reading_quality(again) > reading_quality(words):
             words, rotation = again, (rotation + 180 + 180) % 360 - 180
     width, height = upright_size(rect, rotation)
-    return PageText(number=number, width=float(width), height=float(height), rotation=rotation,
+    return PageText(number=number, width=float(width), height=float(height), rotation=rotation, deskewed=True,
                     source="ocr" if words else "none", words=words)

@@ -161,3 +161,18 @@ def test_reader_image_is_drawn_turned_as_the_page_was_read(invoice):
         drawn = orient(_grey(render_png(page, 1, 150, rotation=found.rotation)))
     assert abs(_wrapped(found.rotation + 182.0)) <= 0.3
     assert drawn.rotation == 0.0 and drawn.turn == 0
+
+
+def test_the_engine_leaves_a_page_the_ocr_straightened_as_it_is():
+    """Word boxes of a deskewed page are level already: the engine must not turn them again by the
+    slope one long tesseract line seems to have (a row across a table, cells at different heights)."""
+    from extraction.engines.offline.layout import straightened
+    from extraction.pages import PageText
+
+    words = [Word(text=f"w{i}", x0=40 + 90 * i, y0=100 + 3 * i, x1=80 + 90 * i, y1=110 + 3 * i, block=1, line=line)
+             for line in range(4) for i in range(5)]
+    words = [w.model_copy(update={"y0": w.y0 + 40 * w.line, "y1": w.y1 + 40 * w.line}) for w in words]
+    page = PageText(number=1, width=595, height=842, source="ocr", words=words)
+    assert straightened(page).words != page.words  # words of a scan read as it was: straightened here
+    done = page.model_copy(update={"deskewed": True})
+    assert straightened(done).words == done.words
