@@ -6,9 +6,9 @@
 - ``despeckle``: speckle noise (small dark dots on the paper, light dots inside strokes) is
   what an office scanner adds; tesseract reads a dot next to a glyph as part of it ("9,9000" ->
   "49,9000") and a dot between words as a word ("+", "u", "oo"), which breaks table rows, and
-  specks filling the gaps between lines hide the page's lines from ``orient``. A dot with no
-  other ink within a few pixels goes (blurred or JPEG-smeared too); periods, commas and i-dots,
-  which sit by their letters, stay.
+  specks filling the gaps between lines hide the page's lines from ``orient``. A single pixel
+  unlike all its neighbours goes, and so does a small dot with no other ink within a few pixels
+  (blurred or JPEG-smeared too); periods, commas and i-dots, which sit by their letters, stay.
 - ``orient``: the page's turn (0/90/180/270) and small skew, from the ink of the text (table
   rules left out). Skew: the angle at which the horizontal projection of the ink is sharpest
   (text lines make peaks), searched coarse to fine. Sideways: the vertical projection has more
@@ -56,23 +56,36 @@ def _window_sum(m: np.ndarray, r: int) -> np.ndarray:
 
 
 def despeckle(a: np.ndarray) -> tuple[np.ndarray, int]:
-    """(cleaned copy, speck pixels found). A speck: a few dark pixels (at most SPECK_PX) with no
-    other ink within about SPECK_GAP pixels; it and its blurred rim are painted the paper's
-    colour. Punctuation stays: a period, a comma or a colon's dots sit a few pixels from their
-    word or from each other. Counted on 2 x 2 blocks (a quarter of the work)."""
+    """(cleaned copy, speck pixels found). Two kinds of speck go:
+
+    - a pixel unlike all eight of its neighbours (a dark dot on the paper, a light dot in a
+      stroke), even right beside a letter, where tesseract would read it as part of the glyph;
+    - a dot of a few dark pixels (at most SPECK_PX, blurred or smeared by JPEG) with no other ink
+      within about SPECK_GAP pixels, painted the paper's colour with its rim (counted on 2 x 2
+      blocks, a quarter of the work).
+
+    Punctuation stays: a period, a comma or a colon's dots are drawn with grey edges at scan
+    resolution and sit a few pixels from their word or from each other."""
+    around = _neighbours(a)
+    lo, hi = np.minimum.reduce(around), np.maximum.reduce(around)
+    pepper = (a < 128) & (lo > 200)
+    salt = (a > 200) & (hi < 128)
     paper = int(np.percentile(a[::4, ::4], 90))
     h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
-    ink = a < paper - SPECK_CONTRAST
+    ink = (a < paper - SPECK_CONTRAST) & ~pepper
     blocks = ink[:h, :w].reshape(h // 2, 2, w // 2, 2).sum(axis=(1, 3), dtype=np.int32)
     lone = (blocks > 0) & (_window_sum(blocks, SPECK_GAP // 2) <= SPECK_PX)
-    n = int(blocks[lone].sum())
+    n = int(pepper.sum() + salt.sum() + blocks[lone].sum())
     if not n:
         return a, 0
-    rim = np.zeros(a.shape, bool)  # the speck's blocks and those around them, where darker than paper
-    rim[:h, :w] = np.repeat(np.repeat(_window_sum(lone, 1) > 0, 2, axis=0), 2, axis=1)
-    rim &= a < paper
     out = a.copy()
-    out[rim] = paper
+    out[pepper] = 255
+    out[salt] = 0
+    if lone.any():  # the dot's blocks and those around them, where darker than the paper
+        rim = np.zeros(a.shape, bool)
+        rim[:h, :w] = np.repeat(np.repeat(_window_sum(lone, 1) > 0, 2, axis=0), 2, axis=1)
+        rim &= a < paper
+        out[rim] = paper
     return out, n
 
 
