@@ -1,4 +1,5 @@
-"""`docparse synth OUT --count N --seed S [--scans]`: a synthetic evaluation set (evals/synth)."""
+"""`docparse synth OUT --count N --seed S [--scans] [--generator synth|holdout]`: a synthetic
+evaluation set (evals/synth, or the independent hold-out generator evals/holdout)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,35 @@ def synth(
     out: Annotated[Path, typer.Argument(help="Directory to write the set to (docs/, truth/, manifest.json).")],
     count: Annotated[int, typer.Option("--count", min=1, help="Number of documents.")] = 240,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed gives the same documents.")] = 1,
-    families: Annotated[int, typer.Option("--families", min=1, help="Number of layout families (templates).")] = 24,
+    families: Annotated[int, typer.Option("--families", min=1, help="Number of layout families (templates; synth only).")] = 24,
     scans: Annotated[bool, typer.Option("--scans", help="Scanned-looking copies (150 dpi grey, rotated, noisy).")] = False,
+    generator: Annotated[str, typer.Option("--generator", help="synth (the development generator) or holdout "
+                                           "(the independent evaluation set: 14 fixed families, group B sealed).")] = "synth",
+    groups: Annotated[str, typer.Option("--groups", help="holdout only: the family groups to write, A, B or AB.")] = "AB",
 ) -> None:
     """Generate seeded synthetic invoices with exact truth, in many layout families."""
-    from evals.synth import schema_invoice, write_set
+    from evals.synth import schema_invoice
 
+    if generator not in ("synth", "holdout"):
+        typer.echo(f"error: --generator must be synth or holdout, not {generator!r}", err=True)
+        raise typer.Exit(2)
+    if generator == "holdout" and (not groups or set(groups) - {"A", "B"}):
+        typer.echo(f"error: --groups must be A, B or AB, not {groups!r}", err=True)
+        raise typer.Exit(2)
     if out.exists() and any(out.iterdir()):
         typer.echo(f"error: {out} is not empty", err=True)
         raise typer.Exit(2)
+    if generator == "holdout":
+        from evals.holdout import families_of
+        from evals.holdout import write_set as write_holdout
+
+        info = write_holdout(out, count=count, seed=seed, groups=groups, scans=scans, schema=schema_invoice())
+        n_fam = len(families_of(groups))
+        typer.echo(f"wrote {count} {'scanned ' if scans else ''}hold-out documents of {n_fam} families "
+                   f"(groups {groups}, generator {info['generator_version']}, seed {seed}) to {out} in {info['seconds']} s")
+        return
+    from evals.synth import write_set
+
     info = write_set(out, count=count, seed=seed, n_families=families, scans=scans, schema=schema_invoice())
     typer.echo(f"wrote {count} {'scanned ' if scans else ''}documents of {families} families "
                f"(generator {info['generator_version']}, seed {seed}) to {out} in {info['seconds']} s")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from core.schema import ExtractionSchema
 from evals.calibration import field_records
@@ -32,8 +32,11 @@ TARGETS = {"header_accuracy": 0.92, "line_items_f1": 0.88, "precision_at_thresho
            "review_files": 0.35, "ece": 0.05}
 
 
-def assess_corpus(docs: list[CorpusDoc], schema: ExtractionSchema) -> list[dict[str, Any]]:
-    """Per read document: its rule-based assessment with features, and its scored value records."""
+def assess_corpus(docs: list[CorpusDoc], schema: ExtractionSchema,
+                  model: ConfidenceModel | None | Literal["shipped"] = None) -> list[dict[str, Any]]:
+    """Per read document: its assessment with features, and its scored value records. The
+    confidences are rule-based (``model=None``, to fit a model on) or, with ``model="shipped"``,
+    those of the shipped calibration, as the worker gives them (evals/holdout/measure.py)."""
     out = []
     for d in docs:
         if d.raw is None or d.document is None:
@@ -41,7 +44,7 @@ def assess_corpus(docs: list[CorpusDoc], schema: ExtractionSchema) -> list[dict[
             continue
         a = assess(schema, d.raw.result, d.raw.confidence, d.document, engine_kind=d.raw.engine,
                    engine_citations=d.raw.citations, index=WordIndex(d.document), evidence=d.raw.evidence,
-                   model=None, keep_features=True)
+                   model=model, keep_features=True)
         recs = field_records(schema, d.truth, d.raw.result, a)
         for r in recs:
             r["features"] = a.features.get(r["path"], {})
@@ -180,25 +183,31 @@ def report(rows: list[dict[str, Any]], schema: ExtractionSchema, threshold: floa
     return out
 
 
-def format_report(rep: dict[str, Any]) -> str:
-    def line(name: str, m: dict[str, Any]) -> str:
-        li = m["line_items"]
-        return (f"  {name:28s} {m['docs']:4d} {m.get('families', ''):>4} {m['header_accuracy'] or 0:7.3f} "
-                f"{li['precision']:6.3f} {li['recall']:6.3f} {li['f1']:6.3f}  {m['precision_at_threshold'] or 0:7.3f} "
-                f"{m['review_files'] or 0:7.3f} {m['ece'] or 0:6.3f} {m['high_confidence_accuracy'] or 0:7.3f}")
+def format_line(name: str, m: dict[str, Any]) -> str:
+    """One row of a report table: docs, families, header, items P/R/F1, and the confidence figures."""
+    li = m["line_items"]
+    return (f"  {name:28s} {m['docs']:4d} {m.get('families', ''):>4} {m['header_accuracy'] or 0:7.3f} "
+            f"{li['precision']:6.3f} {li['recall']:6.3f} {li['f1']:6.3f}  {m['precision_at_threshold'] or 0:7.3f} "
+            f"{m['review_files'] or 0:7.3f} {m['ece'] or 0:6.3f} {m['high_confidence_accuracy'] or 0:7.3f}")
 
-    head = (f"  {'group / family':28s} docs fams  header  itemP  itemR itemF1  prec@{rep['threshold']:g} "
+
+def format_head(threshold: float) -> str:
+    return (f"  {'group / family':28s} docs fams  header  itemP  itemR itemF1  prec@{threshold:g} "
             f"review    ECE  acc>=.95")
+
+
+def format_report(rep: dict[str, Any]) -> str:
+    head = format_head(rep["threshold"])
     lines = ["out of family (each family held out of the confidence fit):", head]
     for g, m in rep["groups"].items():
-        lines.append(line(g, m))
-    lines.append(line("all", rep["all"]))
+        lines.append(format_line(g, m))
+    lines.append(format_line("all", rep["all"]))
     t = rep["targets"]
     lines.append(f"  targets: header >= {t['header_accuracy']}, item F1 >= {t['line_items_f1']}, "
                  f"prec >= {t['precision_at_threshold']}, review <= {t['review_files']}, ECE <= {t['ece']}")
     lines += ["", "per family:", head]
     for fam, m in rep["families"].items():
-        lines.append(line(fam[:28], m))
+        lines.append(format_line(fam[:28], m))
     return "\n".join(lines)
 
 
