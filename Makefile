@@ -39,6 +39,6 @@ lint: bootstrap
 
 # Each benchmark starts its own stack on free ports, prints its figures against the target and
 # writes bench/results/<name>.json. A target not met is reported, not a make failure.
-BENCH ?= throughput scaling latency concurrency upload status_load limits page_pool results_read
+BENCH ?= throughput scaling latency concurrency upload status_load limits page_pool results_read ocr
 bench: bootstrap
 	@for b in $(BENCH); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || echo "bench/$$b.py exited $$?"; done

@@ -17,6 +17,9 @@ def eval_(
     engine: Annotated[str, typer.Option("--engine", help="Engine name (extraction/engines/registry.py) for --direct.")] = "offline",
     direct: Annotated[bool, typer.Option("--direct", help="Run page preparation and the engine in this process instead of through the API.")] = False,
     as_scans: Annotated[bool, typer.Option("--as-scans", help="Rasterise every PDF into an image-only PDF first (measures OCR).")] = False,
+    scan_noise: Annotated[float, typer.Option("--scan-noise", help="With --as-scans: share of pixels speckled black or white (0.0025: an office scanner).")] = 0.0,
+    scan_rotate: Annotated[float, typer.Option("--scan-rotate", help="With --as-scans: skew every page by this many degrees.")] = 0.0,
+    scan_turn: Annotated[int, typer.Option("--scan-turn", help="With --as-scans: turn every page by 90, 180 or 270 degrees.")] = 0,
     by_family: Annotated[bool, typer.Option("--by-family", help="Leave-one-family-out: per layout family, with the confidence model fitted without it (in-process).")] = False,
     api_url: Annotated[Optional[str], typer.Option("--api", help="API URL (default DOCPARSE_API_URL or http://127.0.0.1:8000).")] = None,
     key: Annotated[Optional[str], typer.Option("--key", help="API key (its account pays). Default: a throwaway account in the local stack's database, else DOCPARSE_API_KEY or <data-dir>/dev-api-key.")] = None,
@@ -27,7 +30,7 @@ def eval_(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
     """Run an evaluation set and score it: per-field accuracy, header accuracy, line-item P/R/F1."""
-    from evals.evaluate import EvalError, default_out, evaluate, format_summary, load_schema, write_report
+    from evals.evaluate import EvalError, ScanDamage, default_out, evaluate, format_summary, load_schema, write_report
 
     for d in set_dirs:
         if not d.is_dir():
@@ -64,6 +67,7 @@ def eval_(
         report = evaluate(
             set_dir, schema_path=schema, engine=engine, direct=direct, scans=as_scans,
             api_url=api_url, api_key=key, data_dir=data_dir, limit=limit, keep=keep, progress=progress,
+            damage=ScanDamage(noise=scan_noise, rotate=scan_rotate, turn=scan_turn) if as_scans else None,
         )
     except (EvalError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)

@@ -2,16 +2,26 @@
 
 Runs in page processes (like documents.pages), one tesseract process per page:
 
-    OMP_THREAD_LIMIT=1 tesseract stdin stdout -l eng+deu+fra --psm 3 tsv
+    OMP_THREAD_LIMIT=1 tesseract stdin stdout -l deu+fra --psm 4 tsv
 
-on a grayscale render of the page (~200 dpi). The TSV gives one row per word with its pixel box,
-confidence and block/paragraph/line numbers; boxes are converted to PDF points in the page's own
-coordinate system (origin top-left, as the text layer), so engines cannot tell the difference
-except by ``source == "ocr"``.
+1. The page is drawn in grey at its own resolution (an image page's pixels, a scanned PDF page's
+   image; documents/raster.py), speckles are removed and the page's turn, skew and text size are
+   found (documents/scanprep.py).
+2. It is drawn again upright and straight (turned by ``rotation``), scaled so its text lines are
+   about LINE_PX_TARGET pixels high (small print enlarged, large print reduced), and read.
+3. A page that still reads badly (mean word confidence under LOW_CONFIDENCE) is read once more
+   turned by half a turn, and the better reading is kept (a page upside down whose text gave no
+   clear sign).
 
-Languages: English, German and French where their traineddata are installed (the project's
-bootstrap installs them), else whatever tesseract has. ``DOCPARSE_OCR_LANGS`` overrides
-("eng+deu"). A missing tesseract raises ``OcrUnavailable`` with what to install.
+Words are in PDF points of the *upright* page (origin top-left; a page turned a quarter has
+width and height swapped) and ``PageText.rotation`` says how it was turned: citations refer to
+that upright page, and a reader's page image is drawn the same way (raster.render_png), so
+highlights fall on the words. Each word's ``conf`` is tesseract's confidence / 100.
+
+Languages (``-l``): the extraction's language alone when its model is installed; with
+``language: auto`` the installed non-English Latin models (at most two; English text reads as
+well with them), else English. ``DOCPARSE_OCR_LANGS`` overrides ("eng+deu"). A missing tesseract
+raises ``OcrUnavailable`` with what to install.
 """
 
 from __future__ import annotations
@@ -22,22 +32,34 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
-from documents.raster import zoom_for
+from documents.raster import draw_upright, native_zoom, upright_size, zoom_for
 from extraction.pages import PageText, Word
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pymupdf
 
+# The languages the project installs (scripts/ocr-languages, the one list), in order of preference.
 PREFERRED_LANGS = ("eng", "deu", "fra")
-OCR_DPI = 200
-# Long side of an image page as OCRed, in pixels. A scan between these is read at its own
-# resolution (resampling blurs digits: a 350-dpi scan reduced to 220 dpi read 4.14 for 4.11);
-# smaller images are enlarged towards ~170 dpi for A4/Letter, larger ones reduced to ~360 dpi.
-IMAGE_LONG_SIDE_PX = (2000, 4200)
+# With `language: auto`: these installed models, in this order, at most AUTO_MAX_MODELS of them.
+# Each model added costs ~25% more time; English words read as well with any Latin model.
+AUTO_LANGS = tuple(lang for lang in PREFERRED_LANGS if lang != "eng") + ("spa", "ita", "nld", "por")
+AUTO_MAX_MODELS = 2
+# tesseract's page segmentation: 4 = one column of text of variable sizes. It keeps a table row
+# or a label and its value on one line, where 3 (automatic) split the page into blocks.
+PSM = 4
+# Text lines are scaled to about this height in pixels (as scanprep measures them). tesseract
+# reads 7-pt print at 150 dpi (~12 px lines) much better enlarged: at 17 px it still read "B1234"
+# as "81234" and "1,18" as "118" on skewed scans, at 20 px it did not; 10-pt print (~16-20 px)
+# is read as it is.
+LINE_PX_TARGET = 20.0
+LINE_PX_READABLE = (16.0, 30.0)  # within this, the page is read at its own resolution
+MAX_ENLARGE, MAX_REDUCE = 2.0, 0.5
 TIMEOUT_S = 120
-# A huge PDF page (a poster) is OCRed at a lower resolution, not at OCR_DPI.
+# A huge page (a poster) is OCRed at a lower resolution.
 MAX_OCR_PIXELS = 40_000_000
 MIN_CONFIDENCE = 10.0  # below this tesseract is guessing (logos, lines, specks)
+LOW_CONFIDENCE = 50.0  # a page whose words average less reads upside down (or is not text)
 
 INSTALL_HINT = ("install it with `apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu "
                 "tesseract-ocr-fra` (scripts/bootstrap.sh does this)")
@@ -73,33 +95,43 @@ def _installed_languages(exe: str) -> tuple[str, ...]:
 TESSERACT_CODES = {"en": "eng", "de": "deu", "fr": "fra", "nl": "nld", "es": "spa", "it": "ita", "pt": "por"}
 
 
-def ocr_languages(hint: str | None = None) -> str:
-    """The '-l' argument. With the extraction's language known: that language (+ eng for the
-    English words every invoice has), about half the time of three models. Otherwise
-    eng+deu+fra when installed, else what is there (never 'osd' alone)."""
-    override = os.environ.get("DOCPARSE_OCR_LANGS")
-    if override:
-        return override
-    installed = [lang for lang in _installed_languages(tesseract_path()) if lang != "osd"]
+def choose_languages(hint: str | None, installed: tuple[str, ...] | list[str]) -> str:
+    """The '-l' argument for an extraction language (ISO 639-1 or "auto") among the installed models.
+
+    A known language: its model alone (one model is the fastest, and reads that language's
+    accents; English words read well with any Latin model). Unknown or auto: the installed
+    AUTO_LANGS (at most AUTO_MAX_MODELS), else eng, else what is there (never 'osd' alone).
+    """
+    usable = [lang for lang in installed if lang != "osd"]
     wanted = TESSERACT_CODES.get((hint or "").lower()[:2])
-    if wanted in installed:
-        return wanted if wanted == "eng" or "eng" not in installed else f"{wanted}+eng"
-    preferred = [lang for lang in PREFERRED_LANGS if lang in installed]
-    if preferred:
-        return "+".join(preferred)
-    if installed:
-        return "+".join(installed[:3])
+    if wanted in usable:
+        return wanted
+    auto = [lang for lang in AUTO_LANGS if lang in usable][:AUTO_MAX_MODELS]
+    if auto:
+        return "+".join(auto)
+    if "eng" in usable:
+        return "eng"
+    if usable:
+        return "+".join(usable[:AUTO_MAX_MODELS])
     raise OcrUnavailable(f"tesseract has no language data installed: {INSTALL_HINT}")
 
 
-def run_tesseract(image: bytes, langs: str | None = None, psm: int = 3) -> str:
+def ocr_languages(hint: str | None = None) -> str:
+    """choose_languages among the models installed here; ``DOCPARSE_OCR_LANGS`` overrides."""
+    override = os.environ.get("DOCPARSE_OCR_LANGS")
+    if override:
+        return override
+    return choose_languages(hint, _installed_languages(tesseract_path()))
+
+
+def run_tesseract(image: bytes, langs: str | None = None, psm: int | None = None) -> str:
     """tesseract's TSV output for one image (PNG, PNM, TIFF or JPEG bytes)."""
     exe = tesseract_path()
     langs = langs or ocr_languages()
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     try:
         proc = subprocess.run(
-            [exe, "stdin", "stdout", "-l", langs, "--psm", str(psm), "tsv"],
+            [exe, "stdin", "stdout", "-l", langs, "--psm", str(psm or PSM), "tsv"],
             input=image, capture_output=True, timeout=TIMEOUT_S, env=env,
         )
     except FileNotFoundError:
@@ -112,8 +144,18 @@ def run_tesseract(image: bytes, langs: str | None = None, psm: int = 3) -> str:
     return proc.stdout.decode("utf-8", errors="replace")
 
 
+# A speck touching a word is read as a quote or an apostrophe at its edge ("'RE-2020-51574",
+# '"4.383,81'); a number or an id never carries one, so there it is dropped.
+SPECK_MARKS = "'\"`\u2018\u2019\u201a\u201c\u201d\u201e"
+
+
+def _without_speck_marks(text: str) -> str:
+    core = text.strip(SPECK_MARKS)
+    return core if core != text and any(ch.isdigit() for ch in core) else text
+
+
 def tsv_words(tsv: str, scale_x: float, scale_y: float, min_conf: float = MIN_CONFIDENCE) -> list[Word]:
-    """Words from tesseract TSV; pixel boxes times ``scale`` (points per pixel).
+    """Words from tesseract TSV; pixel boxes times ``scale`` (points per pixel), ``conf`` in [0, 1].
 
     Line numbers are made unique within a block (tesseract numbers lines per paragraph).
     """
@@ -128,7 +170,7 @@ def tsv_words(tsv: str, scale_x: float, scale_y: float, min_conf: float = MIN_CO
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5":
             continue
-        text = cols[11].strip()
+        text = _without_speck_marks(cols[11].strip())
         if not text:
             continue
         try:
@@ -146,33 +188,63 @@ def tsv_words(tsv: str, scale_x: float, scale_y: float, min_conf: float = MIN_CO
             text=text,
             x0=round(left * scale_x, 2), y0=round(top * scale_y, 2),
             x1=round((left + width) * scale_x, 2), y1=round((top + height) * scale_y, 2),
-            block=block, line=lid,
+            block=block, line=lid, conf=round(min(conf, 100.0) / 100, 3),
         ))
     return words
 
 
-def ocr_page(page: pymupdf.Page, number: int, *, dpi: int = OCR_DPI, image_px: tuple[int, int] | None = None,
+def reading_quality(words: list[Word]) -> float:
+    """Mean confidence (0-100) of the words that hold letters or digits; 0 without any."""
+    confs = [w.conf for w in words if w.conf is not None and sum(ch.isalnum() for ch in w.text) >= 2]
+    return 100 * sum(confs) / len(confs) if confs else 0.0
+
+
+def text_scale(line_px: float) -> float:
+    """How much to scale a page whose text lines are line_px high (1: read it as it is)."""
+    lo, hi = LINE_PX_READABLE
+    if not line_px or lo <= line_px <= hi:
+        return 1.0
+    return min(max(LINE_PX_TARGET / line_px, MAX_REDUCE), MAX_ENLARGE)
+
+
+def _pnm(a: np.ndarray) -> bytes:
+    """A grey array as binary PGM: no compression, cheaper than PNG, and tesseract reads it."""
+    return b"P5\n%d %d\n255\n" % (a.shape[1], a.shape[0]) + a.tobytes()
+
+
+def _read(a: np.ndarray, langs: str | None, points_per_px: float) -> list[Word]:
+    return tsv_words(run_tesseract(_pnm(a), langs), points_per_px, points_per_px)
+
+
+def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | None = None,
              image_page: bool = False, langs: str | None = None) -> PageText:
     """OCR one PyMuPDF page (a PDF page without text layer, or a page of an image document).
 
-    A PDF page is rendered at ``dpi``. An image page (``image_page``; ``image_px`` its pixel size
-    when known) keeps its own resolution when its long side is IMAGE_LONG_SIDE_PX[0]..[1] pixels,
-    else is scaled into that range (small crops are enlarged up to 3x, huge scans reduced).
+    ``image_page``: the page is an image document's (``image_px`` its pixel size when known);
+    else a PDF page, drawn at the resolution of its largest image (a scan) or at 150 dpi.
     """
+    import numpy as np
     import pymupdf
 
+    from documents.scanprep import despeckle, orient
+
     rect = page.rect
-    if image_page:
-        lo, hi = IMAGE_LONG_SIDE_PX
-        long_pt = max(rect.width, rect.height, 1.0)
-        native = max(image_px) if image_px else long_pt * dpi / 72
-        target = min(max(native, lo), hi, 3 * native)
-        zoom = target / long_pt
-    else:
-        zoom = zoom_for(page, dpi, MAX_OCR_PIXELS)
+    zoom = native_zoom(page, image_px if image_page else None, MAX_OCR_PIXELS)
     pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
-    data = pix.tobytes("pnm")  # no compression: cheaper than PNG, and tesseract reads it
-    tsv = run_tesseract(data, langs)
-    words = tsv_words(tsv, rect.width / pix.width, rect.height / pix.height)
-    return PageText(number=number, width=float(rect.width), height=float(rect.height),
+    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+    clean, specks = despeckle(grey)
+    found = orient(clean)
+    scale = min(text_scale(found.line_px), zoom_for(page, 72 * zoom * MAX_ENLARGE, MAX_OCR_PIXELS) / zoom)
+    if specks:
+        pix = pymupdf.Pixmap(pymupdf.csGRAY, clean.shape[1], clean.shape[0], clean.tobytes(), False)
+    upright = draw_upright(pix, rect, found.rotation, zoom * scale)
+    rotation = found.rotation
+    words = _read(upright, langs, 1 / (zoom * scale))
+    if len(words) >= 10 and reading_quality(words) < LOW_CONFIDENCE:
+        flipped = np.ascontiguousarray(np.rot90(upright, 2))
+        again = _read(flipped, langs, 1 / (zoom * scale))
+        if reading_quality(again) > reading_quality(words):
+            words, rotation = again, (rotation + 180 + 180) % 360 - 180
+    width, height = upright_size(rect, rotation)
+    return PageText(number=number, width=float(width), height=float(height), rotation=rotation, deskewed=True,
                     source="ocr" if words else "none", words=words)

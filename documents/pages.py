@@ -62,6 +62,32 @@ def page_words(page, number: int, *, kind: str, image_px=None, language: str = "
     return text
 
 
+MAX_MESSAGES = 3  # MuPDF lines quoted in a warning (a damaged content stream repeats one per part)
+
+
+def mupdf_messages() -> list[str]:
+    """MuPDF's messages since the last call (distinct lines, in order), its own printing to
+    stderr turned off: they are logged by the worker with the file they belong to."""
+    import pymupdf
+
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+    return list(dict.fromkeys(line for line in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if line))
+
+
+def damage_warnings(index: int, *, repaired: bool, opening: list[str], reading: list[str]) -> list[str]:
+    """A page's warnings: on the first page, that the PDF was damaged and repaired when opened;
+    on any page, what MuPDF could not read of it."""
+    out = []
+    if index == 0 and repaired:
+        out.append("the PDF is damaged: MuPDF had to repair it to open it, so some of its content may be "
+                   f"missing or wrong (MuPDF: {'; '.join(opening[:MAX_MESSAGES]) or 'repaired'})")
+    if reading:
+        more = f" and {len(reading) - MAX_MESSAGES} more" if len(reading) > MAX_MESSAGES else ""
+        out.append(f"page {index + 1} is damaged: {'; '.join(reading[:MAX_MESSAGES])}{more} (MuPDF)")
+    return out
+
+
 class RenderedPage(NamedTuple):
     # The page drawn for a reader (PNG, `images`), or made for the model (`model`: PNG, JPEG or a
     # one-page PDF); None when neither was asked for.
@@ -102,24 +128,31 @@ def model_page(doc, index: int, *, kind: str, dpi: int, model: ModelPages) -> by
 
 def render_pages(
     path: Path, *, kind: str, start: int, stop: int, dpi: int, language: str = "auto",
-    images: bool = True, words: bool = True, model: ModelPages | None = None,
+    images: bool = True, words: bool = True, model: ModelPages | None = None, rotation: float = 0.0,
 ) -> list[RenderedPage]:
     """Pages [start, stop) (0-based): the page (PNG for a reader; as the model reads it when `model`
     says how) and words (JSON, so the worker passes them on without parsing them). Page images are only
-    drawn for the model and for readers; the offline engine reads words alone (see page_words)."""
+    drawn for the model and for readers; the offline engine reads words alone (see page_words).
+    ``rotation``: a reader's page drawn without reading its words is turned by this much (the
+    PageText.rotation its words were read with)."""
     import pymupdf
 
     out: list[RenderedPage] = []
     image_px = image_size(path, kind) if kind in ("png", "jpeg") else None
+    mupdf_messages()  # MuPDF's messages from here on belong to this document
     with pymupdf.open(str(path), filetype=kind) as doc:
+        opening = mupdf_messages()
         for index in range(start, min(stop, doc.page_count)):
             page = doc[index]
+            text = page_words(page, index + 1, kind=kind, image_px=image_px, language=language) if words else None
+            if text is not None:
+                text.warnings = damage_warnings(index, repaired=doc.is_repaired, opening=opening,
+                                                reading=mupdf_messages())
             png: bytes | None = None
             if model is not None:
                 png = model_page(doc, index, kind=kind, dpi=dpi, model=model)
-            elif images:
-                png = render_png(page, index + 1, dpi)
-            text = page_words(page, index + 1, kind=kind, image_px=image_px, language=language) if words else None
+            elif images:  # as the words were read: an OCRed page upright (PageText.rotation)
+                png = render_png(page, index + 1, dpi, rotation=text.rotation if text else rotation)
             out.append(RenderedPage(png, text.model_dump_json() if text else None, text.source if text else "none"))
     return out
 

@@ -96,13 +96,21 @@ class FairSlots:
         self.busy[owner] -= 1
         if not self.busy[owner]:
             del self.busy[owner]
-        for _ in range(len(self.turns)):
-            candidate = self.turns[0]
+        for candidate in list(self.turns):
             self.turns.rotate(-1)  # whoever is served (or skipped at its cap) goes to the back
+            queue = self.waiting[candidate]
+            # A waiter whose task was cancelled has a cancelled future until its task runs again
+            # and forgets it: never hand a slot to one (set_result would raise, the slot leak).
+            while queue and queue[0].done():
+                queue.popleft()
+            if not queue:
+                self.waiting.pop(candidate)
+                self.turns.remove(candidate)
+                continue
             if self._free(candidate):
-                fut = self.waiting[candidate].popleft()
+                fut = queue.popleft()
                 self.busy[candidate] = self.busy.get(candidate, 0) + 1
-                if not self.waiting[candidate]:
+                if not queue:
                     self._forget(candidate, fut)
                 fut.set_result(None)
                 return

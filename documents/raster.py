@@ -1,4 +1,9 @@
-"""Drawing pages as images within a pixel budget (page images for the model and readers, OCR input)."""
+"""Drawing pages as images within a pixel budget (page images for the model and readers, OCR input).
+
+An OCRed page is read upright and straight (documents/ocr.py: turned by ``PageText.rotation``
+degrees); a reader's image of it is drawn turned the same way (``render_png(rotation=...)``),
+so citations, which are in the upright page's coordinates, fall on the words.
+"""
 
 from __future__ import annotations
 
@@ -38,8 +43,76 @@ def _pixmap(page, number: int, zoom: float):
         raise DocumentRejected(f"page {number} could not be rendered: {type(e).__name__}: {e}"[:500]) from None
 
 
-def render_png(page, number: int, dpi: int) -> bytes:
-    return _pixmap(page, number, zoom_for(page, dpi, MAX_DRAW_PIXELS)).tobytes("png")
+# The resolution at which a scan is analysed and read when its own cannot be known (a PDF page
+# drawn in vectors), and the most it is drawn at (a 600-dpi scan is read at 300).
+SCAN_DPI, MAX_SCAN_DPI = 150.0, 300.0
+
+
+def native_zoom(page, image_px: tuple[int, int] | None, max_pixels: int) -> float:
+    """The zoom that draws a scanned page pixel for pixel: an image page's pixels (``image_px``),
+    else the largest image on the page; SCAN_DPI when neither is known. Drawn 1:1, speckles stay
+    single pixels (documents/scanprep.despeckle); resampled, they smear."""
+    long_pt = max(page.rect.width, page.rect.height, 1.0)
+    dpi = max(image_px) / long_pt * 72 if image_px else None
+    if dpi is None:
+        try:
+            infos = [i for i in page.get_image_info() if i.get("width") and i["bbox"][2] > i["bbox"][0]]
+        except Exception:  # pragma: no cover - image info is a hint only
+            infos = []
+        if infos:
+            big = max(infos, key=lambda i: (i["bbox"][2] - i["bbox"][0]) * (i["bbox"][3] - i["bbox"][1]))
+            x0, y0, x1, y1 = big["bbox"]
+            # the image may be drawn turned a quarter: compare long sides
+            dpi = max(big["width"], big["height"]) / max(x1 - x0, y1 - y0) * 72
+    return zoom_for(page, min(dpi or SCAN_DPI, MAX_SCAN_DPI), max_pixels)
+
+
+def upright_size(rect, rotation: float) -> tuple[float, float]:
+    """Width and height of a page turned by ``rotation`` degrees (a quarter turn swaps them)."""
+    quarter = round(rotation / 90) % 2 == 1
+    return (rect.height, rect.width) if quarter else (rect.width, rect.height)
+
+
+def _turned_pixmap(page, zoom: float, rotation: float, colorspace):
+    """The page drawn turned by ``rotation`` degrees (PyMuPDF's prerotate: about its centre),
+    cropped to the upright page's size: corners turned out of the frame are cut off."""
+    import numpy as np
+    import pymupdf
+
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom).prerotate(rotation), colorspace=colorspace, alpha=False)
+    w, h = upright_size(page.rect, rotation)
+    cw, ch = min(round(w * zoom), pix.width), min(round(h * zoom), pix.height)
+    x0, y0 = (pix.width - cw) // 2, (pix.height - ch) // 2
+    a = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[y0:y0 + ch, x0:x0 + cw]
+    return pymupdf.Pixmap(colorspace, cw, ch, np.ascontiguousarray(a).tobytes(), False)
+
+
+def draw_upright(pix, rect, rotation: float, zoom: float):
+    """A grey pixmap of a page (``rect`` in points) redrawn upright and straight at ``zoom``
+    (pixels per point): a grey numpy array, what OCR reads."""
+    import numpy as np
+    import pymupdf
+
+    if not rotation and abs(pix.width - rect.width * zoom) < 1:
+        return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+    with pymupdf.open() as doc:
+        page = doc.new_page(width=rect.width, height=rect.height)
+        page.insert_image(page.rect, pixmap=pix)
+        out = _turned_pixmap(page, zoom, rotation, pymupdf.csGRAY)
+    return np.frombuffer(out.samples, np.uint8).reshape(out.height, out.width)
+
+
+def render_png(page, number: int, dpi: int, rotation: float = 0.0) -> bytes:
+    """The page for a reader; an OCRed page turned by its PageText.rotation, as it was read."""
+    zoom = zoom_for(page, dpi, MAX_DRAW_PIXELS)
+    if not rotation:
+        return _pixmap(page, number, zoom).tobytes("png")
+    import pymupdf
+
+    try:
+        return _turned_pixmap(page, zoom, rotation, pymupdf.csRGB).tobytes("png")
+    except Exception as e:
+        raise DocumentRejected(f"page {number} could not be rendered: {type(e).__name__}: {e}"[:500]) from None
 
 
 def photo_like(page) -> bool:

@@ -120,11 +120,11 @@ class DocumentService:
                               language=language, images=False, model=self.model_pages if images else None)
 
     async def draw_page(self, path: Path, *, kind: str, number: int, name: str = "the document",
-                        owner: Hashable = None) -> bytes:
-        """One page (1-based) as PNG, for a reader."""
+                        owner: Hashable = None, rotation: float = 0.0) -> bytes:
+        """One page (1-based) as PNG, for a reader; turned by ``rotation`` (an OCRed page, as read)."""
         [drawn] = await self.run(render_pages, path, kind=kind, start=number - 1, stop=number,
                                  dpi=self.settings.render_dpi, images=True, words=False, owner=owner,
-                                 label=name)
+                                 label=name, rotation=rotation)
         return drawn.png
 
     def shutdown(self) -> None:

@@ -21,7 +21,7 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -109,25 +109,67 @@ def content_keys(set_dir: Path) -> dict[str, str]:
     return {d["id"]: d["content_key"] for d in docs if isinstance(d, dict) and d.get("id") and d.get("content_key")}
 
 
-def rasterize_pdf(src: Path, dst: Path, dpi: int = SCAN_DPI) -> None:
-    """An image-only copy of a PDF: every page a grayscale picture of itself, no text layer."""
+@dataclass(frozen=True)
+class ScanDamage:
+    """What a scanner does to a page, for scanned-looking copies: speckle noise (this share of the
+    pixels set to black or white at random), a small skew (degrees, counter-clockwise) and a page
+    turned by a multiple of 90 degrees. Seeded: the same document gets the same damage."""
+
+    noise: float = 0.0
+    rotate: float = 0.0
+    turn: int = 0  # 0, 90, 180, 270
+    seed: int = 0
+
+    @property
+    def angle(self) -> float:
+        return (self.turn + self.rotate) % 360
+
+
+def _speckle(samples: bytearray, share: float, rng) -> None:
+    n = len(samples)
+    for _ in range(int(n * share)):
+        samples[rng.randrange(n)] = 0 if rng.random() < 0.5 else 255
+
+
+def scanned_pixmap(page, dpi: int, damage: ScanDamage, rng):
+    """A page as a grey scan of it: drawn through a turned matrix (turned about its centre, white
+    around it) and speckled; ``rng`` a random.Random."""
     import pymupdf
 
+    mat = pymupdf.Matrix(dpi / 72, dpi / 72).prerotate(damage.angle)
+    pix = page.get_pixmap(matrix=mat, colorspace=pymupdf.csGRAY, alpha=False)
+    if damage.noise:
+        samples = bytearray(pix.samples)
+        _speckle(samples, damage.noise, rng)
+        pix = pymupdf.Pixmap(pymupdf.csGRAY, pix.width, pix.height, bytes(samples), False)
+    return pix
+
+
+def rasterize_pdf(src: Path, dst: Path, dpi: int = SCAN_DPI, damage: ScanDamage | None = None) -> None:
+    """An image-only copy of a PDF: every page a grayscale picture of itself, no text layer
+    (with ``damage``: skewed, turned and speckled like a scan)."""
+    import random
+    import zlib
+
+    import pymupdf
+
+    damage = damage or ScanDamage()
+    rng = random.Random(zlib.crc32(f"{src.name}:{damage.seed}".encode()))
     with pymupdf.open(str(src)) as doc, pymupdf.open() as out:
         for page in doc:
-            pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
-            new = out.new_page(width=page.rect.width, height=page.rect.height)
+            pix = scanned_pixmap(page, dpi, damage, rng)
+            new = out.new_page(width=pix.width * 72 / dpi, height=pix.height * 72 / dpi)
             new.insert_image(new.rect, stream=pix.tobytes("png"))
         out.save(str(dst), garbage=3, deflate=True)
 
 
-def as_scans(runs: list[DocRun], work: Path, dpi: int = SCAN_DPI) -> None:
+def as_scans(runs: list[DocRun], work: Path, dpi: int = SCAN_DPI, damage: ScanDamage | None = None) -> None:
     """Point every PDF run at a rasterised copy (images stay as they are)."""
     work.mkdir(parents=True, exist_ok=True)
     for r in runs:
         if r.path.suffix.lower() == ".pdf":
             dst = work / r.path.name
-            rasterize_pdf(r.path, dst, dpi)
+            rasterize_pdf(r.path, dst, dpi, damage)
             r.path = dst
 
 
@@ -354,9 +396,10 @@ def format_summary(name: str, s: dict[str, Any]) -> str:
 def evaluate(set_dir: Path, *, schema_path: Path | None = None, engine: str = "offline",
              direct: bool = False, scans: bool = False, api_url: str | None = None,
              api_key: str | None = None, data_dir: Path | None = None, limit: int | None = None,
-             render_dpi: int = 110, keep: bool = False,
+             render_dpi: int = 110, keep: bool = False, damage: ScanDamage | None = None,
              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Runs the set and returns the report (see format_summary for the printed form).
+    """Runs the set and returns the report (see format_summary for the printed form). ``damage``
+    (with ``scans``): the scanned copies are speckled, skewed or turned (ScanDamage).
 
     Through the API: without a key, under a throwaway account of the local stack's database
     (evals.eval_account), so the user's account is not charged; with one, that account pays. Either
@@ -370,12 +413,13 @@ def evaluate(set_dir: Path, *, schema_path: Path | None = None, engine: str = "o
     report: dict[str, Any] = {
         "set": set_dir.name, "set_dir": str(set_dir), "schema": str(schema_path),
         "mode": "direct" if direct else "api", "as_scans": scans, "engine": engine,
+        **({"scan_damage": asdict(damage)} if scans and damage else {}),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     with tempfile.TemporaryDirectory(prefix="docparse-eval-") as tmp:
         if scans:
             t = time.perf_counter()
-            as_scans(runs, Path(tmp) / "scans")
+            as_scans(runs, Path(tmp) / "scans", damage=damage)
             report["rasterize_s"] = round(time.perf_counter() - t, 2)
         t0 = time.perf_counter()
         if direct:

@@ -30,9 +30,13 @@ def finalize(schema: ExtractionSchema, raw: RawResult, document: DocumentText, *
     issues = [f"{i.rule}: {i.message}" for i in a.issues]
     confidence = {path: 1.0 for path in a.confidence} if reviewed else a.confidence
     reasons = [] if reviewed or threshold <= 0 else review_reasons(schema, raw.result, confidence, issues, threshold)
+    # what reading the document met (a damaged PDF repaired): said in the result, and a person looks
+    damage = [w for w in document.warnings if w not in raw.warnings]
+    if damage and not reviewed and threshold > 0:
+        reasons.append(f"document: {damage[0]}")
     return FinalResult(
         engine=raw.engine, model_used=raw.model_used, result=raw.result, confidence=confidence,
-        citations={**raw.citations, **a.citations}, issues=issues, warnings=raw.warnings,
+        citations={**raw.citations, **a.citations}, issues=issues, warnings=raw.warnings + damage,
         review_reasons=reasons, reviewed=reviewed,
         input_tokens=raw.input_tokens, output_tokens=raw.output_tokens,
     )

@@ -26,8 +26,23 @@ class PageText(BaseModel):
     height: float
     source: Literal["text", "ocr", "none"] = "text"
     words: list[Word] = []
+    # An OCRed page is read upright and straight: turned by this many degrees (PyMuPDF's
+    # Matrix.prerotate, about the page's centre; +-90 swaps width and height). Words, and so
+    # citations, are in that upright page's points; readers draw the page turned the same way.
+    rotation: float = 0.0
+    # The OCR straightened the page image before reading it (documents/scanprep): its lines are
+    # level, whatever slope a tesseract line's word boxes seem to have. False: words of a scan
+    # read as it was (stored before), which an engine may straighten itself.
+    deskewed: bool = False
+    # Problems met reading this page (on page 1 also the document's: a damaged PDF that had to be
+    # repaired), as sentences: they become the result's warnings and a reason to review it.
+    warnings: list[str] = []
 
 
 class DocumentText(BaseModel):
     file_name: str = ""
     pages: list[PageText]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for page in self.pages for w in page.warnings]

@@ -51,6 +51,9 @@ class FakeDocuments:
     """A file's page count is its number of b"page" markers; b"reject" in it is a damaged file,
     b"slow" one over the page process's time limit, b"machine" one this machine fails to read."""
 
+    def __init__(self) -> None:
+        self.drawn: list[tuple[int, float]] = []  # (page, rotation) of every page drawn
+
     @staticmethod
     def _refuse(data: bytes, name: str) -> None:
         if b"reject" in data:
@@ -68,8 +71,10 @@ class FakeDocuments:
     async def attachments(self, path: Path, name: str, out_dir: Path, *, owner: str | None = None) -> None:
         return None  # no file here is an e-mail message
 
-    async def draw_page(self, path: Path, *, kind: str, number: int, name: str = "", owner: str | None = None) -> bytes:
+    async def draw_page(self, path: Path, *, kind: str, number: int, name: str = "", owner: str | None = None,
+                        rotation: float = 0.0) -> bytes:
         self._refuse(Path(path).read_bytes(), name)
+        self.drawn.append((number, rotation))
         return PNG
 
     def shutdown(self) -> None:

@@ -21,6 +21,19 @@ def pdf_to_jpeg(pdf: bytes, dpi: int = 100) -> bytes:
     return _gray_pixmaps(pdf, dpi)[0].tobytes("jpg")
 
 
+def scan_png(pdf: bytes, *, dpi: int = 150, rotate: float = 0.0, turn: int = 0, noise: float = 0.0,
+             seed: int = 0) -> bytes:
+    """Page 1 as a grey PNG scan: skewed by ``rotate`` degrees, turned by ``turn``, speckled
+    (evals.evaluate.ScanDamage, what `docparse eval --as-scans` does to a set)."""
+    import random
+
+    from evals.evaluate import ScanDamage, scanned_pixmap
+
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        damage = ScanDamage(noise=noise, rotate=rotate, turn=turn, seed=seed)
+        return scanned_pixmap(doc[0], dpi, damage, random.Random(seed)).tobytes("png")
+
+
 def pdf_to_tiff(pdf: bytes, dpi: int = 72) -> bytes:
     """Every page as one uncompressed 8-bit grayscale TIFF page (baseline TIFF 6.0)."""
     return gray_tiff([(pix.width, pix.height, bytes(pix.samples)) for pix in _gray_pixmaps(pdf, dpi)])

@@ -136,6 +136,26 @@ async def test_fair_slots_take_turns_between_waiting_owners():
     assert order == ["A", "B", "C", "A"]  # one turn each before A's second call
 
 
+async def test_a_slot_released_while_waiters_are_being_cancelled_is_not_lost():
+    """An upload whose first file is refused cancels its other files' page calls: the slot its
+    refused call releases must not go to a waiter whose cancellation is under way (that leaked
+    the slot, and the account's later uploads waited forever)."""
+    import asyncio
+
+    from documents.procpool import FairSlots
+
+    slots = FairSlots(2)  # one slot per owner at a time
+    await slots.acquire("A")
+    second, third = (asyncio.ensure_future(slots.acquire("A")) for _ in range(2))
+    await asyncio.sleep(0)
+    second.cancel()
+    third.cancel()  # both cancelled; neither has run its except-branch yet
+    slots.release("A")  # the refused call's finally
+    await asyncio.gather(second, third, return_exceptions=True)
+    assert slots.busy == {} and slots.waiting == {} and not slots.turns
+    await asyncio.wait_for(slots.acquire("A"), 1)  # the account's next upload gets its turn
+
+
 # -- page processes die with their parent (issue 14, item 9) --------------------------------------
 
 PARENT = """

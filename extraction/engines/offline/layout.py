@@ -132,7 +132,7 @@ def skew_angle(page: PageText) -> float:
 def straightened(page: PageText) -> PageText:
     """An OCR page whose lines slope (a scan rotated by a degree or two) with its word boxes
     turned back about the page centre, so that rows are level; other pages as they are."""
-    if page.source != "ocr":
+    if page.source != "ocr" or page.deskewed:  # deskewed: the OCR straightened the image already
         return page
     angle = skew_angle(page)
     if abs(angle) < math.radians(0.15) or abs(angle) > math.radians(10):

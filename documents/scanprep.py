@@ -1,0 +1,202 @@
+"""Preparing a scanned page image for OCR (numpy on a grayscale array, no I/O).
+
+    clean, specks = despeckle(gray)
+    found = orient(clean)   # Orientation(turn, skew, line_px, ...)
+
+- ``despeckle``: speckle noise (small dark dots on the paper, light dots inside strokes) is
+  what an office scanner adds; tesseract reads a dot next to a glyph as part of it ("9,9000" ->
+  "49,9000") and a dot between words as a word ("+", "u", "oo"), which breaks table rows, and
+  specks filling the gaps between lines hide the page's lines from ``orient``. A single pixel
+  unlike all its neighbours goes, and so does a small dot with no other ink within a few pixels
+  (blurred or JPEG-smeared too); periods, commas and i-dots, which sit by their letters, stay.
+- ``orient``: the page's turn (0/90/180/270) and small skew, from the ink of the text (table
+  rules left out). Skew: the angle at which the horizontal projection of the ink is sharpest
+  (text lines make peaks), searched coarse to fine. Sideways: the vertical projection has more
+  empty gaps than the horizontal one. Upside down: Latin text has more ink above its x-height
+  band (ascenders, capitals, digits) than below it (descenders).
+- ``line_px``: the typical text-line height, so OCR can scale the page to the size tesseract
+  reads best (small print is enlarged, large print is not).
+
+Angles are in degrees as PyMuPDF's ``Matrix.prerotate`` takes them: ``turn - skew`` is what the
+page must be turned by to be upright (documents/ocr.py draws it so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+INK = 150  # a pixel darker than this is ink
+MAX_SKEW = 8.0  # degrees searched either way; a scan more skewed than this is a photo
+MIN_SKEW = 0.2  # below this a page is read as it is (lines drift < 2 px across an A4 page)
+MAX_POINTS = 60_000  # ink points used to estimate skew (evenly sampled on dense pages)
+STEP = 2  # the ink is looked at on a grid of this many pixels (darkest of each cell)
+MIN_LINE_CELLS = 4  # a text line is at least this many cells (8 px) high
+SIDEWAYS_MARGIN = 0.1  # more empty columns than rows by this share: the text lines run down the page
+SPECK_PX, SPECK_GAP = 6, 8  # a speck: at most this many dark pixels, nothing else this near
+SPECK_CONTRAST = 40  # dark: this much darker than the paper (a grey paper, a blurred speck)
+RULE_PX = 40  # an unbroken run of ink this long (pixels, ~7 mm at 150 dpi) is a rule, not a letter
+
+
+def _neighbours(a: np.ndarray) -> list[np.ndarray]:
+    p = np.pad(a, 1, mode="edge")
+    h, w = a.shape
+    return [p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
+
+
+def _window_sum(m: np.ndarray, r: int) -> np.ndarray:
+    """How many of the (2r+1) x (2r+1) pixels around each pixel are set (zeros beyond the edge)."""
+    k = 2 * r + 1
+    p = np.pad(m.astype(np.int32), r)
+    c = np.concatenate([np.zeros((1, p.shape[1]), np.int32), np.cumsum(p, axis=0, dtype=np.int32)])
+    rows = c[k:] - c[:-k]
+    c = np.concatenate([np.zeros((rows.shape[0], 1), np.int32), np.cumsum(rows, axis=1, dtype=np.int32)], axis=1)
+    return c[:, k:] - c[:, :-k]
+
+
+def despeckle(a: np.ndarray) -> tuple[np.ndarray, int]:
+    """(cleaned copy, speck pixels found). Two kinds of speck go:
+
+    - a pixel unlike all eight of its neighbours (a dark dot on the paper, a light dot in a
+      stroke), even right beside a letter, where tesseract would read it as part of the glyph;
+    - a dot of a few dark pixels (at most SPECK_PX, blurred or smeared by JPEG) with no other ink
+      within about SPECK_GAP pixels, painted the paper's colour with its rim (counted on 2 x 2
+      blocks, a quarter of the work).
+
+    Punctuation stays: a period, a comma or a colon's dots are drawn with grey edges at scan
+    resolution and sit a few pixels from their word or from each other."""
+    around = _neighbours(a)
+    lo, hi = np.minimum.reduce(around), np.maximum.reduce(around)
+    pepper = (a < 128) & (lo > 200)
+    salt = (a > 200) & (hi < 128)
+    paper = int(np.percentile(a[::4, ::4], 90))
+    h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
+    ink = (a < paper - SPECK_CONTRAST) & ~pepper
+    blocks = ink[:h, :w].reshape(h // 2, 2, w // 2, 2).sum(axis=(1, 3), dtype=np.int32)
+    lone = (blocks > 0) & (_window_sum(blocks, SPECK_GAP // 2) <= SPECK_PX)
+    n = int(pepper.sum() + salt.sum() + blocks[lone].sum())
+    if not n:
+        return a, 0
+    out = a.copy()
+    out[pepper] = 255
+    out[salt] = 0
+    if lone.any():  # the dot's blocks and those around them, where darker than the paper
+        rim = np.zeros(a.shape, bool)
+        rim[:h, :w] = np.repeat(np.repeat(_window_sum(lone, 1) > 0, 2, axis=0), 2, axis=1)
+        rim &= a < paper
+        out[rim] = paper
+    return out, n
+
+
+def _in_long_runs(ink: np.ndarray, length: int) -> np.ndarray:
+    """Pixels that lie in a run of at least ``length`` ink pixels along axis 1 (a rule, a box)."""
+    h, w = ink.shape
+    if w < length:
+        return np.zeros(ink.shape, bool)
+    zero = np.zeros((h, 1), np.int32)
+    c = np.concatenate([zero, np.cumsum(ink, axis=1, dtype=np.int32)], axis=1)
+    full = np.zeros((h, w), np.int32)
+    full[:, :w - length + 1] = (c[:, length:] - c[:, :-length]) == length  # an all-ink run starts here
+    d = np.concatenate([zero, np.cumsum(full, axis=1, dtype=np.int32)], axis=1)
+    covered = np.empty((h, w), bool)  # pixel j: a run starts in [j - length + 1, j]
+    covered[:, :length - 1] = d[:, 1:length] > 0
+    covered[:, length - 1:] = (d[:, length:] - d[:, :w - length + 1]) > 0
+    return covered
+
+
+def _ink(a: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of every ink pixel of the text on a grid of ``step`` pixels (darkest of each
+    cell). Table rules and box edges are left out: vertical ones look like text lines read sideways."""
+    h, w = (a.shape[0] // step) * step, (a.shape[1] // step) * step
+    cells = a[:h, :w].reshape(h // step, step, w // step, step).min(axis=(1, 3)) if step > 1 else a
+    ink = cells < INK
+    length = max(RULE_PX // step, 8)
+    ink &= ~_in_long_runs(ink, length) & ~_in_long_runs(ink.T, length).T
+    ys, xs = np.nonzero(ink)
+    return ys.astype(np.float64), xs.astype(np.float64)
+
+
+def _profile(ys: np.ndarray, xs: np.ndarray, angle: float) -> np.ndarray:
+    """Ink per row after turning the page by ``angle`` degrees (small angles: a shear)."""
+    rows = np.round(ys - xs * np.tan(np.radians(angle))).astype(np.int64)
+    return np.bincount(rows - rows.min())
+
+
+def _sharpness(ys, xs, angle: float) -> float:
+    h = _profile(ys, xs, angle).astype(np.float64)
+    return float((h * h).sum()) / max(len(ys), 1)
+
+
+def _straighten(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float]:
+    """(skew in degrees, share of empty rows once straight) of ink points read along rows. The
+    skew is as PyMuPDF's prerotate would have made it: turn by -skew to straighten. Text read
+    along its lines leaves the gaps between lines empty (~40% of rows); read across them, few."""
+    if len(ys) > MAX_POINTS:
+        keep = np.linspace(0, len(ys) - 1, MAX_POINTS).astype(np.int64)
+        ys, xs = ys[keep], xs[keep]
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5)
+    best = float(max(coarse, key=lambda t: _sharpness(ys, xs, t)))
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05)
+    best = float(max(fine, key=lambda t: _sharpness(ys, xs, t)))
+    empty = float((_profile(ys, xs, best) == 0).mean())
+    return (round(best, 2) if abs(best) >= MIN_SKEW else 0.0), empty
+
+
+def _runs(h: np.ndarray) -> list[np.ndarray]:
+    """The text lines of a row profile: runs of rows with ink."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], (h > 0).astype(np.int8), [0]))))
+    return [h[s:e] for s, e in zip(edges[::2], edges[1::2])]
+
+
+def upright_score(lines: list[np.ndarray]) -> float:
+    """In [-1, 1]: > 0 when text lines have more ink above their core band than below it
+    (upright Latin text), < 0 when upside down, ~0 when there is too little text to tell."""
+    above = below = 0.0
+    for line in lines:
+        if not 3 <= len(line) <= 40:  # (in STEP-pixel rows) a rule, a picture or a speck, not text
+            continue
+        core = np.flatnonzero(line >= 0.5 * line.max())
+        above += float(line[:core[0]].sum())
+        below += float(line[core[-1] + 1:].sum())
+    return (above - below) / max(above + below, 1.0)
+
+
+@dataclass(frozen=True)
+class Orientation:
+    turn: int  # 0, 90, 180 or 270: the page must be turned by this much (prerotate degrees)
+    skew: float  # degrees; then straightened by -skew
+    line_px: float  # median text-line height in pixels once upright (0: no text found)
+    upright: float  # upright_score of the final orientation (confidence of the turn)
+
+    @property
+    def rotation(self) -> float:
+        """Degrees (prerotate) that make the page upright and straight."""
+        r = (self.turn - self.skew) % 360
+        return round(r - 360 if r > 180 else r, 2)
+
+
+def orient(a: np.ndarray) -> Orientation:
+    """The turn and skew that make the page upright, and its text-line height (one pass over the
+    ink, on a grid of STEP pixels)."""
+    ys, xs = _ink(a, STEP)
+    if len(ys) < 200:  # a blank page or a few marks: read as it is
+        return Orientation(turn=0, skew=0.0, line_px=0.0, upright=0.0)
+    skew, rows = _straighten(ys, xs)
+    side_skew, cols = _straighten(xs, ys)
+    turn = 0
+    if cols > rows + SIDEWAYS_MARGIN:
+        # read along the columns: a prerotate by 90 puts column x on row x, row y on column -y
+        turn, skew, ys, xs = 90, -side_skew, xs, -ys
+    lines = _runs(_profile(ys, xs, skew))
+    score = upright_score(lines)
+    if score < 0:  # upside down: half a turn more keeps the lines' slope
+        turn, score = (turn + 180) % 360, -score
+    return Orientation(turn=turn, skew=skew, line_px=STEP * _typical_height(lines), upright=score)
+
+
+def _typical_height(lines: list[np.ndarray]) -> float:
+    """The median height of the text lines; runs under MIN_LINE_CELLS rows are left out (what a
+    leftover speck or a rule makes: many, and thin)."""
+    heights = [len(line) for line in lines if len(line) >= MIN_LINE_CELLS]
+    return float(np.median(heights)) if heights else 0.0
