@@ -152,11 +152,26 @@ def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate
         chosen[k] = replace(c, score=min(1.0, c.score + 0.25)) if tag in fits else c
         if tag in fits:
             arith.confirmed.add(k)
-    # printed amounts that do not add up (all three present, none confirmed) contradict each other
     s, t, T = combo
+    if kt and s is not None and T is not None and "t" not in fits:
+        derived = _tax_by_rate(s, T, cands.get(kt) or [])
+        if derived is not None:  # the printed tax was misread: net x rate = total - net
+            chosen[kt], t, fits = derived, derived, fits | {"s", "T"}
+            arith.confirmed |= {k for k in (ks, kt, kT) if k}
+    # printed amounts that do not add up (all three present, none confirmed) contradict each other
     if s is not None and t is not None and T is not None and not fits:
         arith.contradicted |= {k for k in (ks, kt, kT) if k}
     return arith
+
+
+def _tax_by_rate(s: Candidate, T: Candidate, cs: list[Candidate]) -> Candidate | None:
+    """The tax as total - net when a rate printed beside a tax label says so (net x rate =
+    total - net) and no printed tax amount does: derived, cited where the rate is printed."""
+    tax = round(T.value - s.value, 2)
+    for c in cs:
+        if c.rate and tax > 0 and close(s.value * c.rate / 100, tax):
+            return replace(c, value=tax, score=0.5, derived=True, seen=1)
+    return None
 
 
 def _tax_sum(cs: list[Candidate]) -> Candidate | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from core.schema import FieldSpec
 from extraction.engines.offline.cells import Column, assign_cells, cell_evidence, merge_same_target
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, segments
 from extraction.engines.offline.value_words import money_amounts
 from extraction.result import Citation
 from extraction.values import coerce
@@ -272,8 +272,8 @@ class TableReader:
                 # totals / subtotal rows
                 first_seg = [w for k, w in enumerate(r.words) if r.seg_of_word[k] == r.seg_of_word[0]]
                 fps = [p for w in first_seg for p in w.pieces]
-                is_sub = any(i == 0 for i, _, _, _ in self.sub_index.matches(fps))
-                is_stop = any(i == 0 for i, _, _, _ in self.stop_index.matches(fps))
+                is_sub = any(i == 0 for i, _, _, _ in self.sub_index.matches(fps)) or self._cell_says(r, self.sub_index)
+                is_stop = any(i == 0 for i, _, _, _ in self.stop_index.matches(fps)) or self._cell_says(r, self.stop_index)
                 values: dict[str, float] = {}
                 clean = True
                 for ci, ws in cells.items():
@@ -362,6 +362,16 @@ class TableReader:
                 current["rows"].append(r)
                 self.item_rows.add(id(r))
         return self._finish(items, meta)
+
+    @staticmethod
+    def _cell_says(r: Row, index: LabelIndex) -> bool:
+        """A segment after the first that is a totals label and nothing else ("Thank you for
+        your business. | Subtotal | $6,908.88"): a totals row beside a note, not an item."""
+        for ws in segments(r)[1:]:
+            ps = [p for w in ws for p in w.pieces]
+            if any(i == 0 and j == len(ps) for i, j, _, _ in index.matches(ps)):
+                return True
+        return False
 
     def _page_foot(self, r: Row) -> bool:
         """A row in the foot of a page that another page follows: a page footer (contact
