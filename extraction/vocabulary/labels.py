@@ -260,6 +260,19 @@ PARTY_HEADINGS: dict[str, Weights] = {
 # a salutation line above a name in an address ("Firma", "Herrn"): not the name itself
 SALUTATIONS = {"firma", "herrn", "herr", "frau", "monsieur", "madame", "m", "mme", "mr", "mrs",
                "ms", "dhr", "mevr", "sr", "sra", "sig", "sigra", "spett", "spettle", "attn"}
+# a country alone on a line of an address: never a party's name
+COUNTRIES = {"deutschland", "germany", "allemagne", "duitsland", "germania", "alemania", "france",
+             "frankreich", "frankrijk", "francia", "nederland", "netherlands", "niederlande",
+             "pays bas", "paesi bassi", "paises bajos", "belgie", "belgique", "belgien", "belgium",
+             "belgio", "belgica", "osterreich", "austria", "autriche", "oostenrijk", "schweiz",
+             "suisse", "svizzera", "switzerland", "zwitserland", "suiza", "espana", "spain",
+             "spanien", "espagne", "spanje", "spagna", "italia", "italy", "italien", "italie",
+             "united kingdom", "uk", "great britain", "england", "scotland", "wales", "ireland",
+             "irland", "usa", "united states", "united states of america", "us", "canada",
+             "australia", "luxembourg", "luxemburg", "portugal", "polska", "poland", "polen",
+             "danmark", "denmark", "danemark", "sverige", "sweden", "schweden", "norge", "norway",
+             "suomi", "finland", "ceska republika", "czech republic", "tschechien", "hungary",
+             "magyarorszag", "ungarn", "romania", "rumanien", "greece", "griechenland", "liechtenstein"}
 # words that make a date on their row something other than the document's date ("Version 2.6
 # vom 10.11.2025", "Printed on", "Stand:")
 OTHER_DATE_WORDS = {"version", "revision", "rev", "stand", "printed", "gedruckt", "druckdatum",

@@ -12,18 +12,18 @@ from extraction.engines.offline.addresses import (
     salutation,
     segment_at,
     sender_line,
-    window_address,
     whole_name,
+    window_address,
     wrapped_before,
     wrapped_name,
 )
 from extraction.engines.offline.candidates import Candidate
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, mean_conf, segments
+from extraction.engines.offline.names import FILLERS, misread_heading, not_a_name
 from extraction.engines.offline.regions import slip_rows
 from extraction.engines.offline.value_words import name_words
 from extraction.values import fold
 from extraction.vocabulary import (
-    DOC_TYPES,
     HEADER_CONCEPTS,
     LEGAL_FORMS,
     NAME_LABELS,
@@ -34,7 +34,6 @@ from extraction.vocabulary import (
 
 _BANK_WORDS = {"bank", "banque", "banca", "banco", "sparkasse", "volksbank", "raiffeisenbank",
                "bankverbindung", "iban", "bic", "credit", "kredit", "paypal", "stripe"}
-_FILLERS = {"address", "adresse", "details", "information", "daten", "angaben", "und", "and", "et"}
 
 
 class PartyReader:
@@ -84,12 +83,17 @@ class PartyReader:
                             if p2 == party:
                                 cover[i:j] = [True] * (j - i)
                         for k2, p in enumerate(ps):
-                            if p in _FILLERS:
+                            if p in FILLERS:
                                 cover[k2] = True
                         if cover[0] and all(cover) and any(p2 == party for _, _, p2, _ in ms):
                             ws = [r.words[k] for k in ks]
                             out.setdefault((r.page, 0), []).append((r, party, ws[0].x0, ws[-1].x1))
                             break
+                    else:
+                        ws = [r.words[k] for k in ks]
+                        party = misread_heading(ws)
+                        if party:
+                            out.setdefault((r.page, 0), []).append((r, party, ws[0].x0, ws[-1].x1))
         return out
 
     def party_of(self, row: Row, x0: float) -> tuple[str | None, Row | None]:
@@ -281,17 +285,9 @@ class PartyReader:
                 and 0 < cand.box[1] - b.box[1] <= 6 * self.doc.line_h)]
 
     def heading(self, ws: list[PlacedWord]) -> bool:
-        """Words that are a heading or a label, never a name: "Bill to", "Invoice", "Name"."""
-        ps = [p for w in ws for p in w.pieces]
-        if not ps:
-            return True
-        if any(fold(w.text).strip(".:") in {t for t, _ in DOC_TYPES} for w in ws) and len(ws) <= 2:
-            return True
-        for index in (self.party_index, self.name_index):
-            for i, j, _, _ in index.matches(ps):
-                if i == 0 and j >= len(ps) - (1 if ps[-1] in _FILLERS else 0):
-                    return True
-        return False
+        """Words that are a heading or a label, never a name: "Bill to", "Invoice", "Name",
+        "Date de livraison", "Frau", "France" (see names.py)."""
+        return not_a_name(ws, (self.party_index, self.name_index))
 
     @staticmethod
     def _name(ws: list[PlacedWord], score: float, r: Row, label: float = 0.0) -> Candidate:
@@ -307,23 +303,25 @@ class PartyReader:
                 txt = " ".join(w.text for w in ws)
                 if re.search(r"\d|:|@|www\.|https?", txt) or not (1 <= len(ws) <= 6):
                     continue
-                if any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in ws):
-                    continue  # the document title
                 if self.party_index.matches([p for w in ws for p in w.pieces]) or self.heading(ws):
-                    continue  # a section heading ("Bill to"), not a name
+                    continue  # a section heading ("Bill to"), a title or a label, not a name
                 below = [r2 for r2 in rows[k + 1:k + 4] if r2.y0 - r.y1 < 2.5 * r.height]
                 addr = [r2 for r2 in below if any(abs(w.x0 - ws[0].x0) < 3 and re.search(r"\d", " ".join(
                     x.text for x in r2.words if abs(x.x0 - ws[0].x0) < 3 or x.x0 > ws[0].x0)) for w in r2.words)]
                 if len(addr) < 2:
                     continue
                 party, _ = self.party_of(r, ws[0].x0)
-                if party in ("buyer", "other"):
-                    break  # the buyer's block: the letterhead is set otherwise (flush right)
-                cands.append(self._name(whole_name(rows, k, ws), 0.35, r))
-                return
-        # a letterhead set flush right, or with one address line: the first block on the page
+                if party not in ("buyer", "other"):
+                    cands.append(self._name(whole_name(rows, k, ws), 0.35, r))
+                    return
+                return self._first_block(rows, cands)  # the buyer's block: a letterhead set otherwise
+        self._first_block(rows, cands)
+
+    def _first_block(self, rows: list[Row], cands: list[Candidate]) -> None:
+        """A letterhead set flush right, or with one address line: the first name-and-address
+        block on the page, unless it lies in the buyer's or another party's section."""
         for b in address_blocks(self.doc, self.table_y):
-            if self.heading(b.name) or any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in b.name):
+            if self.heading(b.name):
                 continue
             party, _ = self.party_of(b.row, b.name[0].x0)
             if party not in ("buyer", "other"):

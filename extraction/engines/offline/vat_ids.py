@@ -93,5 +93,5 @@ def vat_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
 def _fragment(compact: str) -> bool:
     """Far shorter than its country's VAT number ("NL19", "DE60": an IBAN's first group, or an id
     cut by OCR): not a VAT id."""
-    fmts = FORMATS.get(compact[:2].upper())
+    fmts = FORMATS.get(compact[:2].upper(), ())
     return bool(fmts) and len(compact) - 2 < min(len(f) for f in fmts) - 2
