@@ -319,6 +319,20 @@ BLOCKERS: Weights = {
     "mobile no": 1, "handy nr": 1,
 }
 
+# a payment already made, printed between the total and the amount still due ("Acompte versé",
+# "Anzahlung", "Deposit", "Payments/Credits"): the amount due is the total less it
+PREPAID_LABELS: Weights = {
+    "already paid": 1, "amount paid": 1, "paid": 0.8, "payments credits": 1, "payment received": 1,
+    "payments received": 1, "deposit": 1, "deposit paid": 1, "deposit received": 1, "less deposit": 1,
+    "prepayment": 1, "prepaid": 1, "advance payment": 1, "down payment": 1, "less paid": 1,
+    "bereits bezahlt": 1, "bereits gezahlt": 1, "anzahlung": 1, "erhaltene anzahlung": 1,
+    "abzuglich anzahlung": 1, "abschlagszahlung": 1, "vorauszahlung": 1, "geleistete anzahlung": 1,
+    "acompte": 1, "acompte verse": 1, "acompte recu": 1, "acompte deja verse": 1, "deja paye": 1,
+    "deja regle": 1, "avance": 0.8, "reeds betaald": 1, "aanbetaling": 1, "voorschot": 1,
+    "ya pagado": 1, "anticipo": 1, "pago a cuenta": 1, "gia pagato": 1, "acconto": 1,
+    "acconto versato": 1,
+}
+
 # the heading of a detachable payment slip at a page's foot (filled in and sent back by the
 # payer): its party block ("From: <customer>") is not the seller's
 SLIP_HEADINGS: Weights = {

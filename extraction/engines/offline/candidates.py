@@ -73,9 +73,10 @@ def rank(cs: list[Candidate], latest_first: bool) -> list[Candidate]:
 
 def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]],
                       concept: dict[str, str | None], lines: float | None = None,
-                      ) -> tuple[dict[str, Candidate], Arithmetic]:
+                      paid: float | None = None) -> tuple[dict[str, Candidate], Arithmetic]:
     """The best candidate per field (``cands`` is left ranked, best first) and what the amount
-    arithmetic said; ``lines`` is the sum of the line items' amounts, when known."""
+    arithmetic said; ``lines`` is the sum of the line items' amounts, ``paid`` the payments
+    already made (a deposit), when known."""
     chosen: dict[str, Candidate] = {}
     for f in fields:
         cs = cands.get(f.key) or []
@@ -97,9 +98,12 @@ def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]]
                            keys.get("total_amount"), lines)
     if ka and kT and chosen.get(kT):
         T = chosen[kT]
+        # a deposit paid before: the amount due is the total less it
+        rest = round(T.value - paid, 2) if paid and 0 < paid < T.value else None
         if ka not in chosen:
-            chosen[ka] = replace(T, score=0.35, derived=True, label=0.0)
-        elif chosen[ka].value == T.value:
+            chosen[ka] = replace(T, value=rest, score=0.45) if rest is not None else replace(T, score=0.35)
+            chosen[ka].derived, chosen[ka].label = True, 0.0
+        elif chosen[ka].value == T.value or (rest is not None and close(chosen[ka].value, rest)):
             chosen[ka].score = min(1.0, chosen[ka].score + 0.1)
             arith.confirmed.add(ka)
     return chosen, arith
