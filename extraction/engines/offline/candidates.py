@@ -73,10 +73,12 @@ def rank(cs: list[Candidate], latest_first: bool) -> list[Candidate]:
 
 def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]],
                       concept: dict[str, str | None], lines: float | None = None,
-                      paid: float | None = None) -> tuple[dict[str, Candidate], Arithmetic]:
+                      paid: float | None = None, rate_lines: dict[str, list[Candidate]] | None = None,
+                      ) -> tuple[dict[str, Candidate], Arithmetic]:
     """The best candidate per field (``cands`` is left ranked, best first) and what the amount
     arithmetic said; ``lines`` is the sum of the line items' amounts, ``paid`` the payments
-    already made (a deposit), when known."""
+    already made (a deposit), when known; ``rate_lines``: per field, labels printing a rate
+    without an amount read."""
     chosen: dict[str, Candidate] = {}
     for f in fields:
         cs = cands.get(f.key) or []
@@ -95,7 +97,7 @@ def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]]
         cands[kT] = [*(cands.get(kT) or [])[:TOP_N - len(extra[:1])], *extra]
         chosen.setdefault(kT, cands[kT][0])
     arith = choose_amounts(chosen, cands, keys.get("subtotal_amount"), keys.get("tax_amount"),
-                           keys.get("total_amount"), lines)
+                           keys.get("total_amount"), lines, (rate_lines or {}).get(keys.get("tax_amount") or ""))
     if ka and kT and chosen.get(kT):
         T = chosen[kT]
         # a deposit paid before: the amount due is the total less it
@@ -110,8 +112,10 @@ def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]]
 
 
 def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate]], ks: str | None,
-                   kt: str | None, kT: str | None, lines: float | None) -> Arithmetic:
-    """Subtotal, tax and total chosen together among their top candidates (see the module doc)."""
+                   kt: str | None, kT: str | None, lines: float | None,
+                   tax_rates: list[Candidate] | None = None) -> Arithmetic:
+    """Subtotal, tax and total chosen together among their top candidates (see the module doc);
+    ``tax_rates``: tax labels that print a rate but no amount."""
     arith = Arithmetic(set(), set())
     if not kT and not ks:
         return arith
@@ -158,7 +162,7 @@ def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate
             arith.confirmed.add(k)
     s, t, T = combo
     if kt and s is not None and T is not None and "t" not in fits:
-        derived = _tax_by_rate(s, T, cands.get(kt) or [])
+        derived = _tax_by_rate(s, T, [*(cands.get(kt) or []), *(tax_rates or [])])
         if derived is not None:  # the printed tax was misread: net x rate = total - net
             chosen[kt], t, fits = derived, derived, fits | {"s", "T"}
             arith.confirmed |= {k for k in (ks, kt, kT) if k}

@@ -53,7 +53,7 @@ class OfflineEngine:
         header = HeaderReader(doc, scalar_fields, table_rows)
         cands = header.candidates()
         chosen, arith = choose_candidates(scalar_fields, cands, header.concept, line_sum(result, list_fields),
-                                          prepaid(doc, table_rows))
+                                          prepaid(doc, table_rows), header.rate_lines)
         self._date_order(chosen, header.concept, doc.date_order, arith)
 
         for f in scalar_fields:

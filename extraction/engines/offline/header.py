@@ -68,6 +68,9 @@ class HeaderReader:
             self.index.add(phrase, "__block__", w)
         self.parties = PartyReader(doc, self.concept, self.skip_rows)
         self.doc_type: Candidate | None = None
+        # per amount field, the lines that print a rate but no amount OCR could read ("Sales Tax
+        # (6%)" and a blot): the rate still lets the arithmetic check a tax derived from the others
+        self.rate_lines: dict[str, list[Candidate]] = {}
 
     # -- candidates ------------------------------------------------------------------------------
     def candidates(self) -> dict[str, list[Candidate]]:
@@ -213,6 +216,8 @@ class HeaderReader:
                 first_seg = r2.seg_of_word[r2.words.index(ws[0])]
                 ws = [w for w in ws if r2.seg_of_word[r2.words.index(w)] == first_seg]
                 return r2, ws
+            if _grid_values(r, r2, [s for s in label_starts if r.words[s] is not label_words[0]]):
+                return None  # the values' row of a grid of labels: this label's cell is empty
         return None
 
     def _emit(self, out: dict[str, list[Candidate]], key: str, kind: str, weight: float,
@@ -245,6 +250,9 @@ class HeaderReader:
                 add(v, weight * pos * (0.95 if n == 0 else 0.7), amount_ws)
                 if n >= 1:
                     break
+            if not amts and rate is not None:
+                self.rate_lines.setdefault(key, []).append(Candidate(
+                    None, 0.0, row.page, box_of(label_words), order, label=weight, rate=rate))
         elif kind == "date":
             toks = [w.text for w in words[:8]]
             iso, a, b = find_date(toks, doc.language, doc.date_order)
@@ -317,6 +325,11 @@ class HeaderReader:
             cur = max(counts, key=lambda c: counts[c])
             page, w = first[cur]
             out[key].append(Candidate(cur, 0.6 if len(counts) == 1 else 0.45, page, box_of([w]), 0))
+
+
+def _grid_values(r: Row, r2: Row, other_labels: list[int]) -> bool:
+    """Row r2 holds a value under another label of row r (a grid: labels above, values below)."""
+    return any(abs(w.x0 - r.words[s].x0) <= 8 and re.search(r"\w\w", w.text) for s in other_labels for w in r2.words)
 
 
 def _beside(rows: list[Row], ri: int, label_words: list[PlacedWord]) -> list[PlacedWord]:

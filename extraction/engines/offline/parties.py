@@ -91,9 +91,9 @@ class PartyReader:
                             break
                     else:
                         ws = [r.words[k] for k in ks]
-                        party = misread_heading(ws)
-                        if party:
-                            out.setdefault((r.page, 0), []).append((r, party, ws[0].x0, ws[-1].x1))
+                        misread = misread_heading(ws)
+                        if misread:
+                            out.setdefault((r.page, 0), []).append((r, misread, ws[0].x0, ws[-1].x1))
         return out
 
     def party_of(self, row: Row, x0: float) -> tuple[str | None, Row | None]:
@@ -327,6 +327,26 @@ class PartyReader:
             if party not in ("buyer", "other"):
                 cands.append(self._name(whole_name(rows, rows.index(b.row), b.name), 0.3, b.row))
             return
+        self._prominent(rows, cands)
+
+    def _prominent(self, rows: list[Row], cands: list[Candidate]) -> None:
+        """A name set in the largest type at the top of the first page, above every party
+        section (a logo-like letterhead without a legal form or an address under it)."""
+        _w, h = self.doc.size.get(rows[0].page if rows else 1, (1.0, 1.0))
+        heads = [hr.y0 for hr, _, _, _ in self.sections.get((rows[0].page if rows else 1, 0), [])]
+        top = min([0.25 * h if h > 1 else float("inf"), *heads])
+        best: tuple[float, Row, list[PlacedWord]] | None = None
+        for r in rows:
+            if r.y0 >= top:
+                break
+            for ws in segments(r):
+                size = max(w.y1 - w.y0 for w in ws)
+                if size < 1.3 * self.doc.line_h or not plain_line(ws) or self.heading(ws):
+                    continue
+                if best is None or size > best[0]:
+                    best = (size, r, ws)
+        if best is not None:
+            cands.append(self._name(best[2], 0.25, best[1]))
 
     def _legal_form_name(self, out: dict[str, list[Candidate]], key: str) -> bool:
         """A short segment ending in a legal form ("Lieferant GmbH") on the first or last page,

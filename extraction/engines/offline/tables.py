@@ -365,12 +365,17 @@ class TableReader:
 
     @staticmethod
     def _cell_says(r: Row, index: LabelIndex) -> bool:
-        """A segment after the first that is a totals label and nothing else ("Thank you for
-        your business. | Subtotal | $6,908.88"): a totals row beside a note, not an item."""
+        """A segment after the first that is a totals label and nothing else but its rate ("Thank
+        you for your business. | Subtotal | $6,908.88", "Sales Tax (7%)"): a totals row beside a
+        note, not an item ("Summe 01", a group's sum, can be one)."""
         for ws in segments(r)[1:]:
             ps = [p for w in ws for p in w.pieces]
-            if any(i == 0 and j == len(ps) for i, j, _, _ in index.matches(ps)):
-                return True
+            for i, j, _, _ in index.matches(ps):
+                n, k = 0, 0
+                while k < len(ws) and n < j:
+                    n, k = n + len(ws[k].pieces), k + 1
+                if i == 0 and n == j and all(re.fullmatch(r"\(?[\d.,]+\s*%\)?:?", w.text) for w in ws[k:]):
+                    return True
         return False
 
     def _page_foot(self, r: Row) -> bool:
