@@ -354,7 +354,7 @@ def _before_id(words: list[PlacedWord]) -> list[PlacedWord]:
     """The words up to the first identifier (letters and digits in one word, "NL612421979B01"):
     "BTW NL61... IBAN NL97 ABNA 6046 2094 55" labels an id, its digit groups are no amount."""
     for k, w in enumerate(words):
-        t = re.sub(r"^(?:[A-Z]{3}|US\$)|(?:[A-Z]{3})$", "", w.text.strip(".,:;()"))
+        t = re.sub(r"^(?:[A-Z]{3}|US\$|Rs\.?|Fr\.|kr|zł)|(?:[A-Z]{3}|zł|kr)$", "", w.text.strip(".,:;()"))
         if re.search(r"[A-Za-z]", t) and re.search(r"\d", t) and not re.search(r"\d(?:st|nd|rd|th|x)$", t):
             return words[:k]
     return words

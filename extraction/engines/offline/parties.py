@@ -298,6 +298,15 @@ class PartyReader:
         """The topmost name-and-address block of the first page (a name line followed by street
         and postcode lines) is the letterhead of the sender, unless a heading says otherwise."""
         rows = self.doc.rows_by_page[0] if self.doc.rows_by_page else []
+        found = self._left_aligned_block(rows)
+        if found is not None:
+            cands.append(found)
+        else:
+            self._first_block(rows, cands)
+
+    def _left_aligned_block(self, rows: list[Row]) -> Candidate | None:
+        """The name of the topmost block whose address lines share its left edge; None when there
+        is none or it lies in the buyer's section (the letterhead is then set otherwise)."""
         for k, r in enumerate(rows[:25]):
             for ws in segments(r):
                 txt = " ".join(w.text for w in ws)
@@ -311,11 +320,8 @@ class PartyReader:
                 if len(addr) < 2:
                     continue
                 party, _ = self.party_of(r, ws[0].x0)
-                if party not in ("buyer", "other"):
-                    cands.append(self._name(whole_name(rows, k, ws), 0.35, r))
-                    return
-                return self._first_block(rows, cands)  # the buyer's block: a letterhead set otherwise
-        self._first_block(rows, cands)
+                return None if party in ("buyer", "other") else self._name(whole_name(rows, k, ws), 0.35, r)
+        return None
 
     def _first_block(self, rows: list[Row], cands: list[Candidate]) -> None:
         """A letterhead set flush right, or with one address line: the first name-and-address
