@@ -189,6 +189,12 @@ def test_t7_an_empty_grid_cell_and_an_items_words_fill_no_field():
     r = read(page).result
     assert r["purchase_order_number"] is None
     assert len(r["line_items"]) == 1 and r["due_date"] == "2024-07-05"
+    # outside any table: a generic word ("order") takes no figure from a column far right of it
+    loose = phrase_page([
+        [(163, "per"), (207, "work order"), (377, "9.25"), (447, "$80.00")],
+        [(398, "Total"), (447, "$740.00")],
+    ])
+    assert read(loose).result["purchase_order_number"] is None
 
 
 def _flush_right(x1: float, phrase: str, size: float = 9.0) -> float:

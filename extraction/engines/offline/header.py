@@ -154,6 +154,9 @@ class HeaderReader:
                     if prose:  # a sentence's value is in the sentence, not in the next column
                         right = [w for k, w in enumerate(right, start=end + 1) if r.seg_of_word[k] == seg]
                     label_words = r.words[wi:end + 1]
+                    if right and w < 0.5 and not label_words[-1].text.endswith(":") and \
+                            r.seg_of_word[end + 1] != seg and right[0].x0 - label_words[-1].x1 > 6 * r.height:
+                        right = []  # a generic word ("order") far from a figure in another column
                     below = self._below(rows, ri, label_words, r, end, label_starts)
                     # a value aligned under a label, while the words to its right lie in another
                     # column far off (a label-above header band beside an address): below wins
@@ -162,7 +165,8 @@ class HeaderReader:
                         abs(below[1][0].x0 - label_words[0].x0) <= 4 and not self._is_label(below[1])
                     n_before = len(out[key])
                     self._emit(out, key, kinds[key], weight, right, r, label_words, 0.5 if apart else 1.0, lead)
-                    if len(out[key]) == n_before and stop == len(r.words) and kinds[key] != "party_name":
+                    if len(out[key]) == n_before and kinds[key] != "party_name" and \
+                            all(_RATE_OR_MARK.fullmatch(x.text) for x in r.words[end + 1:]):
                         beside = _beside(rows, ri, label_words)
                         self._emit(out, key, kinds[key], weight, beside, r, label_words, 0.8, lead)
                     # value directly below the label (less likely when text follows the label)
@@ -325,6 +329,10 @@ class HeaderReader:
             cur = max(counts, key=lambda c: counts[c])
             page, w = first[cur]
             out[key].append(Candidate(cur, 0.6 if len(counts) == 1 else 0.45, page, box_of([w]), 0))
+
+
+# what may follow a label on its row when its value was set apart by OCR: a rate, a mark
+_RATE_OR_MARK = re.compile(r"\(?\d{1,2}(?:[.,]\d+)?\s*%\)?:?|[:\-–]")
 
 
 def _grid_values(r: Row, r2: Row, other_labels: list[int]) -> bool:
