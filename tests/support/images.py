@@ -71,18 +71,27 @@ def gray_tiff(frames: list[tuple[int, int, bytes]]) -> bytes:
 
 
 def phone_photo(width: int = 4032, height: int = 3024, text: str = "Invoice No: PHOTO-1") -> bytes:
-    """A phone-photo-like JPEG (4032 x 3024, the size of a 12 MP phone camera): an invoice on a
-    background of graded colour, so no one colour covers much of it, as in a photo."""
+    """A phone-photo-like JPEG (4032 x 3024, the size of a 12 MP phone camera): a sheet lit from one
+    side on a desk whose colour changes across the frame, so no one colour covers much of it, as in
+    a photo. (An earlier version striped the whole frame at text-line spacing, which no photo does
+    and which OCR rightly reads as lines.)"""
     doc = pymupdf.open()
     page = doc.new_page(width=width, height=height)
-    stripes = 240
-    for i in range(stripes):
-        shade = (0.55 + 0.4 * i / stripes, 0.5 + 0.3 * (i % 7) / 7, 0.4 + 0.2 * (i % 13) / 13)
-        band = pymupdf.Rect(0, i * height / stripes, width, (i + 1) * height / stripes + 1)
-        page.draw_rect(band, color=None, fill=shade)
-    page.insert_text((400, 600), text, fontsize=90)
+    steps = 160
+    for i in range(steps):
+        shade = (0.35 + 0.3 * i / steps, 0.3 + 0.25 * i / steps, 0.25 + 0.2 * i / steps)
+        page.draw_rect(pymupdf.Rect(i * width / steps, 0, (i + 1) * width / steps + 1, height), color=None, fill=shade)
+    paper = pymupdf.Rect(width * 0.18, height * 0.08, width * 0.82, height * 0.95)
+    bands = 120
+    for i in range(bands):
+        g = 0.97 - 0.17 * i / bands
+        y0 = paper.y0 + i * paper.height / bands
+        page.draw_rect(pymupdf.Rect(paper.x0, y0, paper.x1, y0 + paper.height / bands + 1), color=None,
+                       fill=(g, g, g * 0.97))
+    x = paper.x0 + 120
+    page.insert_text((x, paper.y0 + 250), text, fontsize=90)
     for k, line in enumerate(["ITEM A-1 2 x 10.00 = 20.00", "Total: 20.00"]):
-        page.insert_text((400, 800 + 120 * k), line, fontsize=80)
+        page.insert_text((x, paper.y0 + 450 + 120 * k), line, fontsize=80)
     return page.get_pixmap(dpi=72).tobytes("jpeg", jpg_quality=85)
 
 
