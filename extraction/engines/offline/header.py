@@ -154,9 +154,9 @@ class HeaderReader:
                     if prose:  # a sentence's value is in the sentence, not in the next column
                         right = [w for k, w in enumerate(right, start=end + 1) if r.seg_of_word[k] == seg]
                     label_words = r.words[wi:end + 1]
-                    if right and w < 0.5 and not label_words[-1].text.endswith(":") and \
+                    if right and w < 0.5 and kinds[key] == "id" and not label_words[-1].text.endswith(":") and \
                             r.seg_of_word[end + 1] != seg and right[0].x0 - label_words[-1].x1 > 6 * r.height:
-                        right = []  # a generic word ("order") far from a figure in another column
+                        right = []  # a generic word ("order") far from a figure in another column: no id
                     below = self._below(rows, ri, label_words, r, end, label_starts)
                     # a value aligned under a label, while the words to its right lie in another
                     # column far off (a label-above header band beside an address): below wins
