@@ -26,13 +26,16 @@ from extraction.vocabulary.columns import (
 from extraction.vocabulary.index import LabelIndex, field_words, label_key, map_concept, pieces_of
 from extraction.vocabulary.labels import (
     BLOCKERS,
+    COUNTRIES,
     DOC_TYPES,
     HEADER_CONCEPTS,
     LEGAL_FORMS,
     NAME_LABELS,
     OTHER_DATE_WORDS,
     PARTY_HEADINGS,
+    PREPAID_LABELS,
     SALUTATIONS,
+    SLIP_HEADINGS,
     YOUR_WORDS,
     Weights,
 )
@@ -40,8 +43,8 @@ from extraction.vocabulary.languages import LANGUAGE_MARKERS, detect_language
 
 __all__ = [
     "ADJUSTMENT_ROWS", "GROSS_MARKERS", "NET_MARKERS",
-    "BLOCKERS", "COLUMN_CONCEPTS", "DOC_TYPES", "HEADER_CONCEPTS", "LANGUAGE_MARKERS", "LEGAL_FORMS",
-    "NAME_LABELS", "OTHER_COLUMNS", "OTHER_DATE_WORDS", "PARTY_HEADINGS", "SALUTATIONS", "STOP_ROWS", "SUBTOTAL_ROWS",
+    "BLOCKERS", "COLUMN_CONCEPTS", "COUNTRIES", "DOC_TYPES", "HEADER_CONCEPTS", "LANGUAGE_MARKERS", "LEGAL_FORMS",
+    "NAME_LABELS", "OTHER_COLUMNS", "OTHER_DATE_WORDS", "PARTY_HEADINGS", "PREPAID_LABELS", "SALUTATIONS", "SLIP_HEADINGS", "STOP_ROWS", "SUBTOTAL_ROWS",
     "YOUR_WORDS", "LabelIndex", "Weights", "detect_language", "field_words", "label_key",
     "map_concept", "pieces_of",
 ]

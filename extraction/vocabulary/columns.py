@@ -96,7 +96,7 @@ STOP_ROWS: Weights = {
     "total": 1, "grand total": 1, "total amount": 1, "gesamtbetrag": 1, "gesamtsumme": 1,
     "rechnungsbetrag": 1, "rechnungssumme": 1, "summe": 1, "gesamt": 1, "nettobetrag": 1,
     "bruttobetrag": 1, "total ht": 1, "total ttc": 1, "montant ht": 1, "montant ttc": 1,
-    "net a payer": 1, "totaal": 1, "tax": 1, "vat": 1, "mwst": 1, "ust": 1, "umsatzsteuer": 1,
+    "net a payer": 1, "totaal": 1, "tax": 1, "sales tax": 1, "vat": 1, "mwst": 1, "ust": 1, "umsatzsteuer": 1,
     "tva": 1, "btw": 1, "net total": 1, "total net": 1, "amount due": 1, "balance due": 1,
     "zahlbetrag": 1, "positionssumme": 1, "umsatzsteueraufschlusselung": 1, "vat breakdown": 1,
     "tax breakdown": 1, "tax summary": 1, "recapitulatif tva": 1, "belegsummen": 1,

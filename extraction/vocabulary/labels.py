@@ -23,6 +23,7 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "creditnotanummer": 1, "creditnota nr": 1, "gutschriftnummer": 1, "numero d avoir": 1,
             "avoir no": 1, "nota de credito n": 1, "nota di credito n": 1, "credit memo": 0.5,
             "n nota credito": 1, "n nota di credito": 1, "nota credito n": 1, "numero nota di credito": 1,
+            "credit no": 1, "credit number": 1, "credit #": 1, "credit nr": 1, "credit memo id": 1,
             "n d avoir": 1, "no d avoir": 1, "n de abono": 1, "numero de abono": 1, "abono n": 1, "n abono": 1, "credit memo no": 1, "credit memo #": 1, "credit memo number": 1,
             "booking id": 0.5, "booking number": 0.5, "booking reference": 0.5,
             "rechnungsnummer": 1, "rechnungsnr": 1, "rechnung nr": 1, "rechnungs nr": 1,
@@ -171,6 +172,11 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "importo iva": 1, "imposta": 0.8,
             "mwst gesamt": 1, "ust gesamt": 1, "mwst summe": 1, "steuer gesamt": 1, "gesamte mwst": 1,
             "tax total": 1, "vat total": 1, "btw totaal": 1, "iva totale": 1, "tva totale": 1,
+            # the sum over several rates, printed after one line per rate
+            "umsatzsteuer gesamt": 1, "mehrwertsteuer gesamt": 1, "gesamt umsatzsteuer": 1,
+            "summe umsatzsteuer": 1, "summe mehrwertsteuer": 1, "gesamtsumme ust": 1,
+            "total taxes": 1, "total des taxes": 1, "montant total tva": 1, "total gst": 1,
+            "totaal btw bedrag": 1, "total impuestos": 1, "totale imposte": 1,
         },
     },
     "total_amount": {
@@ -254,6 +260,19 @@ PARTY_HEADINGS: dict[str, Weights] = {
 # a salutation line above a name in an address ("Firma", "Herrn"): not the name itself
 SALUTATIONS = {"firma", "herrn", "herr", "frau", "monsieur", "madame", "m", "mme", "mr", "mrs",
                "ms", "dhr", "mevr", "sr", "sra", "sig", "sigra", "spett", "spettle", "attn"}
+# a country alone on a line of an address: never a party's name
+COUNTRIES = {"deutschland", "germany", "allemagne", "duitsland", "germania", "alemania", "france",
+             "frankreich", "frankrijk", "francia", "nederland", "netherlands", "niederlande",
+             "pays bas", "paesi bassi", "paises bajos", "belgie", "belgique", "belgien", "belgium",
+             "belgio", "belgica", "osterreich", "austria", "autriche", "oostenrijk", "schweiz",
+             "suisse", "svizzera", "switzerland", "zwitserland", "suiza", "espana", "spain",
+             "spanien", "espagne", "spanje", "spagna", "italia", "italy", "italien", "italie",
+             "united kingdom", "uk", "great britain", "england", "scotland", "wales", "ireland",
+             "irland", "usa", "united states", "united states of america", "us", "canada",
+             "australia", "luxembourg", "luxemburg", "portugal", "polska", "poland", "polen",
+             "danmark", "denmark", "danemark", "sverige", "sweden", "schweden", "norge", "norway",
+             "suomi", "finland", "ceska republika", "czech republic", "tschechien", "hungary",
+             "magyarorszag", "ungarn", "romania", "rumanien", "greece", "griechenland", "liechtenstein"}
 # words that make a date on their row something other than the document's date ("Version 2.6
 # vom 10.11.2025", "Printed on", "Stand:")
 OTHER_DATE_WORDS = {"version", "revision", "rev", "stand", "printed", "gedruckt", "druckdatum",
@@ -285,6 +304,46 @@ BLOCKERS: Weights = {
     "leverdatum": 1, "afleverdatum": 1, "besteldatum": 1, "date de commande": 1, "commande le": 1,
     "livre le": 1, "ship date": 1, "date shipped": 1, "shipping date": 1, "p o box": 1, "postfach": 1, "boite postale": 1, "apartado": 1,
     "created by": 1, "data di nascita": 1,
+    # the invoice a credit note corrects: its number is not the document's own
+    "original invoice": 1, "original invoice no": 1, "original invoice number": 1,
+    "referenced invoice": 1, "related invoice": 1, "corrected invoice no": 1,
+    "facture d origine": 1, "facture origine": 1, "facture initiale": 1, "facture de reference": 1,
+    "facture rectifiee": 1, "bezug auf rechnung": 1, "bezug rechnung": 1, "ursprungsrechnung": 1,
+    "originalrechnung": 1, "ursprungliche rechnung": 1, "korrektur zu rechnung": 1,
+    "oorspronkelijke factuur": 1, "originele factuur": 1, "creditering van factuur": 1,
+    "factura original": 1, "factura rectificada": 1, "fattura originale": 1,
+    "fattura di riferimento": 1, "fattura rettificata": 1,
+    # numbers of a telephone or fax line printed under "#" / "No." labels
+    "phone #": 1, "phone no": 1, "phone number": 1, "tel no": 1, "tel nr": 1, "telephone no": 1,
+    "telefon nr": 1, "telefonnummer": 1, "fax #": 1, "fax no": 1, "fax nr": 1, "faxnummer": 1,
+    "mobile no": 1, "handy nr": 1,
+}
+
+# a payment already made, printed between the total and the amount still due ("Acompte versé",
+# "Anzahlung", "Deposit", "Payments/Credits"): the amount due is the total less it
+PREPAID_LABELS: Weights = {
+    "already paid": 1, "amount paid": 1, "paid": 0.8, "payments credits": 1, "payment received": 1,
+    "payments received": 1, "deposit": 1, "deposit paid": 1, "deposit received": 1, "less deposit": 1,
+    "prepayment": 1, "prepaid": 1, "advance payment": 1, "down payment": 1, "less paid": 1,
+    "bereits bezahlt": 1, "bereits gezahlt": 1, "anzahlung": 1, "erhaltene anzahlung": 1,
+    "abzuglich anzahlung": 1, "abschlagszahlung": 1, "vorauszahlung": 1, "geleistete anzahlung": 1,
+    "acompte": 1, "acompte verse": 1, "acompte recu": 1, "acompte deja verse": 1, "deja paye": 1,
+    "deja regle": 1, "avance": 0.8, "reeds betaald": 1, "aanbetaling": 1, "voorschot": 1,
+    "ya pagado": 1, "anticipo": 1, "pago a cuenta": 1, "gia pagato": 1, "acconto": 1,
+    "acconto versato": 1,
+}
+
+# the heading of a detachable payment slip at a page's foot (filled in and sent back by the
+# payer): its party block ("From: <customer>") is not the seller's
+SLIP_HEADINGS: Weights = {
+    "remittance advice": 1, "remittance slip": 1, "remittance": 0.9, "payment slip": 1,
+    "payment stub": 1, "please detach": 1, "detach and return": 1, "please return this portion": 1,
+    "return this portion": 1, "return this slip": 1, "zahlungsabschnitt": 1, "abschnitt bitte": 1,
+    "bitte abtrennen": 1, "hier abtrennen": 1, "uberweisungstrager": 1, "zahlschein": 1,
+    "bulletin de paiement": 1, "bulletin de versement": 1, "coupon a retourner": 1,
+    "talon a retourner": 1, "talon de paiement": 1, "a detacher": 1, "partie a detacher": 1,
+    "acceptgiro": 1, "betaalstrook": 1, "antwoordstrook": 1, "cedola di pagamento": 1,
+    "tagliando": 0.9, "resguardo de pago": 1, "empfangsschein": 1, "zahlteil": 1,
 }
 
 DOC_TYPES: list[tuple[str, str]] = [

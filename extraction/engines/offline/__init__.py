@@ -19,10 +19,12 @@ No templates, no per-vendor rules: it reads a document the way a person skims an
   following pages (with or without a repeated header).
 
 Modules: ``layout`` (words -> rows and segments), ``value_words`` (the words of a value),
-``header`` (label matches and scalar candidates), ``parties`` (party sections and names),
-``candidates`` (choosing between candidates), ``tables`` (line items), ``checks`` (cross-field
-consistency), ``engine`` (OfflineEngine). The label synonyms are the shared vocabulary,
-extraction.vocabulary.
+``vat_ids`` (VAT ids and their national formats), ``header`` (label matches and scalar
+candidates), ``parties`` (party sections and names), ``names`` (what is never a name),
+``addresses`` (address blocks), ``regions`` (a payment slip at a page's foot), ``prepaid``
+(payments already made), ``candidates`` (choosing between candidates), ``tables`` and ``cells``
+(line items), ``checks`` (cross-field consistency), ``engine`` (OfflineEngine). The label synonyms
+are the shared vocabulary, extraction.vocabulary.
 """
 
 from extraction.engines.offline.engine import OfflineEngine

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, segments
+from extraction.engines.offline.regions import slip_start
 from extraction.values import fold
 from extraction.vocabulary import LEGAL_FORMS, SALUTATIONS, pieces_of
 
@@ -92,6 +93,12 @@ def wrapped_before(rows: list[Row], k: int, ws: list[PlacedWord]) -> list[Placed
     return ws
 
 
+def whole_name(rows: list[Row], k: int, ws: list[PlacedWord]) -> list[PlacedWord]:
+    """A name read on rows[k] with the lines it wraps from (above: a legal form alone on rows[k])
+    and onto (below)."""
+    return wrapped_before(rows, k, wrapped_name(rows, k, ws))
+
+
 def sender_line(doc: DocumentRows) -> tuple[Row, list[PlacedWord], str] | None:
     """The one-line return address above a window-envelope address ("Name - Street 1 - 12345
     City"), printed small: its row, its words and the sender's name (its first part)."""
@@ -145,7 +152,8 @@ def address_blocks(doc: DocumentRows, stop_y: float | None = None, max_rows: int
     table starts), in reading order."""
     rows = doc.rows_by_page[0] if doc.rows_by_page else []
     _w, h = doc.size.get(1, (1.0, 1.0))
-    limit = min(0.6 * h if h > 1 else float("inf"), stop_y if stop_y is not None else float("inf"))
+    limit = min(0.6 * h if h > 1 else float("inf"), stop_y if stop_y is not None else float("inf"),
+                slip_start(doc, rows) or float("inf"))  # a payment slip's blocks are the payer's
     out: list[Block] = []
     inside: set[tuple[int, int]] = set()  # (row index, x) of lines that belong to a block found
     for k, r in enumerate(rows[:max_rows]):

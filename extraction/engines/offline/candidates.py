@@ -73,9 +73,12 @@ def rank(cs: list[Candidate], latest_first: bool) -> list[Candidate]:
 
 def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]],
                       concept: dict[str, str | None], lines: float | None = None,
+                      paid: float | None = None, rate_lines: dict[str, list[Candidate]] | None = None,
                       ) -> tuple[dict[str, Candidate], Arithmetic]:
     """The best candidate per field (``cands`` is left ranked, best first) and what the amount
-    arithmetic said; ``lines`` is the sum of the line items' amounts, when known."""
+    arithmetic said; ``lines`` is the sum of the line items' amounts, ``paid`` the payments
+    already made (a deposit), when known; ``rate_lines``: per field, labels printing a rate
+    without an amount read."""
     chosen: dict[str, Candidate] = {}
     for f in fields:
         cs = cands.get(f.key) or []
@@ -94,20 +97,25 @@ def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]]
         cands[kT] = [*(cands.get(kT) or [])[:TOP_N - len(extra[:1])], *extra]
         chosen.setdefault(kT, cands[kT][0])
     arith = choose_amounts(chosen, cands, keys.get("subtotal_amount"), keys.get("tax_amount"),
-                           keys.get("total_amount"), lines)
+                           keys.get("total_amount"), lines, (rate_lines or {}).get(keys.get("tax_amount") or ""))
     if ka and kT and chosen.get(kT):
         T = chosen[kT]
+        # a deposit paid before: the amount due is the total less it
+        rest = round(T.value - paid, 2) if paid and 0 < paid < T.value else None
         if ka not in chosen:
-            chosen[ka] = replace(T, score=0.35, derived=True, label=0.0)
-        elif chosen[ka].value == T.value:
+            chosen[ka] = replace(T, value=rest, score=0.45) if rest is not None else replace(T, score=0.35)
+            chosen[ka].derived, chosen[ka].label = True, 0.0
+        elif chosen[ka].value == T.value or (rest is not None and close(chosen[ka].value, rest)):
             chosen[ka].score = min(1.0, chosen[ka].score + 0.1)
             arith.confirmed.add(ka)
     return chosen, arith
 
 
 def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate]], ks: str | None,
-                   kt: str | None, kT: str | None, lines: float | None) -> Arithmetic:
-    """Subtotal, tax and total chosen together among their top candidates (see the module doc)."""
+                   kt: str | None, kT: str | None, lines: float | None,
+                   tax_rates: list[Candidate] | None = None) -> Arithmetic:
+    """Subtotal, tax and total chosen together among their top candidates (see the module doc);
+    ``tax_rates``: tax labels that print a rate but no amount."""
     arith = Arithmetic(set(), set())
     if not kT and not ks:
         return arith
@@ -152,11 +160,26 @@ def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate
         chosen[k] = replace(c, score=min(1.0, c.score + 0.25)) if tag in fits else c
         if tag in fits:
             arith.confirmed.add(k)
-    # printed amounts that do not add up (all three present, none confirmed) contradict each other
     s, t, T = combo
+    if kt and s is not None and T is not None and "t" not in fits:
+        derived = _tax_by_rate(s, T, [*(cands.get(kt) or []), *(tax_rates or [])])
+        if derived is not None:  # the printed tax was misread: net x rate = total - net
+            chosen[kt], t, fits = derived, derived, fits | {"s", "T"}
+            arith.confirmed |= {k for k in (ks, kt, kT) if k}
+    # printed amounts that do not add up (all three present, none confirmed) contradict each other
     if s is not None and t is not None and T is not None and not fits:
         arith.contradicted |= {k for k in (ks, kt, kT) if k}
     return arith
+
+
+def _tax_by_rate(s: Candidate, T: Candidate, cs: list[Candidate]) -> Candidate | None:
+    """The tax as total - net when a rate printed beside a tax label says so (net x rate =
+    total - net) and no printed tax amount does: derived, cited where the rate is printed."""
+    tax = round(T.value - s.value, 2)
+    for c in cs:
+        if c.rate and tax > 0 and close(s.value * c.rate / 100, tax):
+            return replace(c, value=tax, score=0.5, derived=True, seen=1)
+    return None
 
 
 def _tax_sum(cs: list[Candidate]) -> Candidate | None:

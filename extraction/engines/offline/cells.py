@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from extraction.engines.offline.layout import PlacedWord, Row
+from extraction.engines.offline.value_words import group_gap
 
 _LEAD_GROUP = re.compile(r"^[-(]?[€$£]?\d{1,3}$")
 _NEXT_GROUP = re.compile(r"^\d{3}([.,]\d+)?[€$£)]?$")
@@ -32,7 +33,7 @@ def _units(words: list[PlacedWord]) -> list[list[PlacedWord]]:
         prev = out[-1][-1] if out else None
         if prev is not None and _NEXT_GROUP.match(w.text) and (_LEAD_GROUP.match(prev.text) or (
                 len(out[-1]) > 1 and _NEXT_GROUP.match(prev.text))) and \
-                0 <= w.x0 - prev.x1 < 0.5 * (w.y1 - w.y0):
+                0 <= w.x0 - prev.x1 < group_gap(w):
             out[-1].append(w)
         else:
             out.append([w])

@@ -19,13 +19,15 @@ CREDIT_NOTE = "381"
 
 def credit_note_signs(doc_type: str | None, concept: dict[str, str | None], result: dict[str, Any],
                       list_fields: list[FieldSpec]) -> None:
-    """A credit note printed with negative amounts (its total below zero) keeps them positive:
-    its type already says that money flows back."""
-    keys = {c: k for k, c in concept.items() if c}
-    total = result.get(keys.get("total_amount", ""))
-    if doc_type != CREDIT_NOTE:
+    """A credit note printed with negative amounts (its total below zero; or, no total read, its
+    net and tax amounts) keeps them positive: its type already says that money flows back. A
+    document whose title was not read (a scan) and whose amounts are all negative is one."""
+    if doc_type not in (CREDIT_NOTE, None):
         return
-    if not isinstance(total, (int, float)) or total >= 0:
+    keys = {c: k for k, c in concept.items() if c}
+    printed = [result.get(keys.get(c, "")) for c in ("total_amount", "subtotal_amount", "tax_amount")]
+    amounts = [v for v in printed if isinstance(v, (int, float)) and v != 0]
+    if not amounts or not (amounts[0] < 0 if printed[0] in amounts else all(v < 0 for v in amounts)):
         return
     for c, k in keys.items():
         if HEADER_CONCEPTS.get(c, {}).get("kind") == "amount" and isinstance(result.get(k), (int, float)):

@@ -12,6 +12,7 @@ from extraction.engines.offline.dates import other_reading, plausible_term
 from extraction.engines.offline.evidence import header_evidence
 from extraction.engines.offline.header import HeaderReader
 from extraction.engines.offline.layout import DocumentRows
+from extraction.engines.offline.prepaid import prepaid
 from extraction.engines.offline.tables import TableReader
 from extraction.pages import DocumentText
 from extraction.result import Citation, EngineKind, RawResult
@@ -42,6 +43,8 @@ class OfflineEngine:
             reader = TableReader(doc, f)
             table_rows |= {id(r) for r in reader.header_rows()}
             items, conf, cites, ev = reader.read()
+            # an item's words are the item's: "per signed work order" names no PO number
+            table_rows |= reader.item_rows
             result[f.key] = items
             confidence.update(conf)
             citations.update(cites)
@@ -49,7 +52,8 @@ class OfflineEngine:
 
         header = HeaderReader(doc, scalar_fields, table_rows)
         cands = header.candidates()
-        chosen, arith = choose_candidates(scalar_fields, cands, header.concept, line_sum(result, list_fields))
+        chosen, arith = choose_candidates(scalar_fields, cands, header.concept, line_sum(result, list_fields),
+                                          prepaid(doc, table_rows), header.rate_lines)
         self._date_order(chosen, header.concept, doc.date_order, arith)
 
         for f in scalar_fields:

@@ -13,9 +13,18 @@ import re
 from core.schema import FieldSpec
 from extraction.engines.offline.candidates import Candidate
 from extraction.engines.offline.doctype import document_type
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, covers_whole_words, mean_conf
+from extraction.engines.offline.layout import (
+    DocumentRows,
+    PlacedWord,
+    Row,
+    box_of,
+    covers_whole_words,
+    mean_conf,
+    segments,
+)
 from extraction.engines.offline.parties import PartyReader
-from extraction.engines.offline.value_words import id_text, id_words, money_amounts, name_words, vat_words
+from extraction.engines.offline.value_words import id_text, id_words, money_amounts, name_words
+from extraction.engines.offline.vat_ids import mend_vat, vat_words
 from extraction.values import CURRENCY_CODES, detect_currency, find_date, fold
 from extraction.vocabulary import (
     BLOCKERS,
@@ -59,6 +68,9 @@ class HeaderReader:
             self.index.add(phrase, "__block__", w)
         self.parties = PartyReader(doc, self.concept, self.skip_rows)
         self.doc_type: Candidate | None = None
+        # per amount field, the lines that print a rate but no amount OCR could read ("Sales Tax
+        # (6%)" and a blot): the rate still lets the arithmetic check a tax derived from the others
+        self.rate_lines: dict[str, list[Candidate]] = {}
 
     # -- candidates ------------------------------------------------------------------------------
     def candidates(self) -> dict[str, list[Candidate]]:
@@ -111,6 +123,11 @@ class HeaderReader:
                         prev = r.words[wi - 1].text
                         if re.fullmatch(r"[A-Za-zÀ-ÿ-]{2,}\.?", prev):
                             weight *= 0.6
+                    # words before the label in its segment: "zzgl. 19 % USt." prints the rate there
+                    lead = [r.words[k] for k in range(wi) if r.seg_of_word[k] == seg]
+                    prose = _in_sentence(lead)
+                    if prose:
+                        weight *= 0.6  # "... onder vermelding van het factuurnummer 2025": prose
                     if wi > 0 and fold(r.words[wi - 1].text).strip(":.") in YOUR_WORDS and \
                             HEADER_CONCEPTS.get(self.concept.get(key) or "", {}).get("party") == "seller":
                         continue  # "Your VAT number" is the customer's, never the seller's
@@ -126,26 +143,36 @@ class HeaderReader:
                             if a <= end < b and r.seg_of_word[b] == seg and b - wi <= 6:
                                 end, grown = b, True
                     for k in range(end + 1, min(end + 3, len(r.words))):
-                        if r.seg_of_word[k] != seg:
-                            break
+                        if r.seg_of_word[k] != seg or re.search(r"\d", r.words[k].text):
+                            break  # a value is never part of a label
                         if r.words[k].text.endswith(":") and not re.search(r"\d", r.words[k].text):
                             end = k
                             break
                     nxt = [s for s in label_starts if s > end]
                     stop = nxt[0] if nxt else len(r.words)
                     right = r.words[end + 1:stop]
+                    if prose:  # a sentence's value is in the sentence, not in the next column
+                        right = [w for k, w in enumerate(right, start=end + 1) if r.seg_of_word[k] == seg]
                     label_words = r.words[wi:end + 1]
+                    if right and w < 0.5 and kinds[key] == "id" and not label_words[-1].text.endswith(":") and \
+                            r.seg_of_word[end + 1] != seg and right[0].x0 - label_words[-1].x1 > 6 * r.height:
+                        right = []  # a generic word ("order") far from a figure in another column: no id
                     below = self._below(rows, ri, label_words, r, end, label_starts)
                     # a value aligned under a label, while the words to its right lie in another
                     # column far off (a label-above header band beside an address): below wins
                     apart = bool(right) and kinds[key] in ("id", "date", "amount", "vat") and \
                         right[0].x0 - label_words[-1].x1 > 3 * r.height and below is not None and \
                         abs(below[1][0].x0 - label_words[0].x0) <= 4 and not self._is_label(below[1])
-                    self._emit(out, key, kinds[key], weight, right, r, label_words, 0.5 if apart else 1.0)
+                    n_before = len(out[key])
+                    self._emit(out, key, kinds[key], weight, right, r, label_words, 0.5 if apart else 1.0, lead)
+                    if len(out[key]) == n_before and kinds[key] != "party_name" and \
+                            all(_RATE_OR_MARK.fullmatch(x.text) for x in r.words[end + 1:]):
+                        beside = _beside(rows, ri, label_words)
+                        self._emit(out, key, kinds[key], weight, beside, r, label_words, 0.8, lead)
                     # value directly below the label (less likely when text follows the label)
                     if below:
                         pos = 0.85 if apart or not [x for x in right if x.text not in (":", "-")] else 0.55
-                        self._emit(out, key, kinds[key], weight, below[1], below[0], label_words, pos)
+                        self._emit(out, key, kinds[key], weight, below[1], below[0], label_words, pos, lead)
         self.parties.add_names(out)
         self._doc_type(out)
         self._currency_fallback(out)
@@ -181,7 +208,8 @@ class HeaderReader:
         if not nxt and end + 1 < len(r.words):
             x1 = max(label_words[-1].x1 + 40, r.words[end + 1].x0 - 2)
         h = r.height
-        for r2 in rows[ri + 1: ri + 3]:
+        # the next two rows; three on a scan, whose OCR lines may split a row of the page in two
+        for r2 in rows[ri + 1: ri + (4 if label_words[0].conf is not None else 3)]:
             if r2.y0 - r.y1 > 2.2 * h:
                 return None
             ws = [w for w in r2.words if w.x1 > x0 - 4 and w.x0 < x1]
@@ -192,12 +220,15 @@ class HeaderReader:
                 first_seg = r2.seg_of_word[r2.words.index(ws[0])]
                 ws = [w for w in ws if r2.seg_of_word[r2.words.index(w)] == first_seg]
                 return r2, ws
+            if _grid_values(r, r2, [s for s in label_starts if r.words[s] is not label_words[0]]):
+                return None  # the values' row of a grid of labels: this label's cell is empty
         return None
 
     def _emit(self, out: dict[str, list[Candidate]], key: str, kind: str, weight: float,
-              words: list[PlacedWord], row: Row, label_words: list[PlacedWord], pos: float) -> None:
+              words: list[PlacedWord], row: Row, label_words: list[PlacedWord], pos: float,
+              lead: list[PlacedWord] | None = None) -> None:
         """Candidates read from the words after a label, per kind of value; a party field's label
-        outside its party's section counts less."""
+        outside its party's section counts less. ``lead``: the words before the label."""
         if not words:
             return
         doc = self.doc
@@ -210,18 +241,22 @@ class HeaderReader:
                 weight *= 0.3
             elif sec == party:
                 weight = min(1.0, weight * 1.15)
-        rate = _rate(label_words + words) if kind == "amount" else None
+        rate = _rate((lead or []) + label_words + words) if kind == "amount" else None
 
         def add(value: object, score: float, ws: list[PlacedWord], raw: str = "") -> None:
             out[key].append(Candidate(value, score, row.page, box_of(ws), order, label=weight, raw=raw,
                                       ocr=mean_conf(ws), rate=rate, label_x=label_words[0].x0))
 
         if kind == "amount":
-            amts = money_amounts(words, doc.language, doc.decimal)
+            amts = [(v, ws) for v, ws in money_amounts(_before_id(words), doc.language, doc.decimal)
+                    if v != rate or re.search(r"[.,]\d", ws[-1].text)]  # "VAT 19 %" read apart: no amount
             for n, (v, amount_ws) in enumerate(reversed(amts)):
                 add(v, weight * pos * (0.95 if n == 0 else 0.7), amount_ws)
                 if n >= 1:
                     break
+            if not amts and rate is not None:
+                self.rate_lines.setdefault(key, []).append(Candidate(
+                    None, 0.0, row.page, box_of(label_words), order, label=weight, rate=rate))
         elif kind == "date":
             toks = [w.text for w in words[:8]]
             iso, a, b = find_date(toks, doc.language, doc.date_order)
@@ -238,7 +273,7 @@ class HeaderReader:
         elif kind == "vat":
             ws = vat_words(words)
             if ws:
-                add(" ".join(w.text.strip(",;") for w in ws), weight * pos * 0.95, ws)
+                add(mend_vat(" ".join(w.text.strip(",;") for w in ws)), weight * pos * 0.95, ws)
         elif kind == "currency":
             cur = detect_currency(" ".join(w.text for w in words[:3]))
             if cur:
@@ -294,6 +329,49 @@ class HeaderReader:
             cur = max(counts, key=lambda c: counts[c])
             page, w = first[cur]
             out[key].append(Candidate(cur, 0.6 if len(counts) == 1 else 0.45, page, box_of([w]), 0))
+
+
+# what may follow a label on its row when its value was set apart by OCR: a rate, a mark
+_RATE_OR_MARK = re.compile(r"\(?\d{1,2}(?:[.,]\d+)?\s*%\)?:?|[:\-–]")
+
+
+def _grid_values(r: Row, r2: Row, other_labels: list[int]) -> bool:
+    """Row r2 holds a value under another label of row r (a grid: labels above, values below)."""
+    return any(abs(w.x0 - r.words[s].x0) <= 8 and re.search(r"\w\w", w.text) for s in other_labels for w in r2.words)
+
+
+def _beside(rows: list[Row], ri: int, label_words: list[PlacedWord]) -> list[PlacedWord]:
+    """On a scan, the value right of a label that OCR set a little higher or lower (its line was
+    read apart from the label's): the first segment right of the label in the row above or below
+    that spans most of the label's height, where that row has nothing under the label (no label
+    of its own)."""
+    if label_words[0].conf is None:
+        return []  # a text layer's rows are exact
+    y0, y1 = min(w.y0 for w in label_words), max(w.y1 for w in label_words)
+    for r2 in rows[max(0, ri - 1):ri] + rows[ri + 1:ri + 2]:
+        segs = [ws for ws in segments(r2) if ws[0].x0 > label_words[-1].x1 + 2]
+        if not segs or any(label_words[0].x0 - 5 <= w.x0 < segs[0][0].x0 for w in r2.words):
+            continue  # that row has its own words in the label's column: its own label
+        top, bottom = min(w.y0 for w in segs[0]), max(w.y1 for w in segs[0])
+        if min(y1, bottom) - max(y0, top) >= 0.7 * (y1 - y0):
+            return segs[0]  # level with the label over most of its height
+    return []
+
+
+def _before_id(words: list[PlacedWord]) -> list[PlacedWord]:
+    """The words up to the first identifier (letters and digits in one word, "NL612421979B01"):
+    "BTW NL61... IBAN NL97 ABNA 6046 2094 55" labels an id, its digit groups are no amount."""
+    for k, w in enumerate(words):
+        t = re.sub(r"^(?:[A-Z]{3}|US\$|Rs\.?|Fr\.|kr|zł)|(?:[A-Z]{3}|zł|kr)$", "", w.text.strip(".,:;()"))
+        if re.search(r"[A-Za-z]", t) and re.search(r"\d", t) and not re.search(r"\d(?:st|nd|rd|th|x)$", t):
+            return words[:k]
+    return words
+
+
+def _in_sentence(lead: list[PlacedWord]) -> bool:
+    """A label preceded in its segment by the words of a sentence (three or more, lower-case
+    words among them): a value printed in prose, less likely the field's than one in the header."""
+    return len(lead) >= 3 and sum(1 for w in lead if re.fullmatch(r"[a-zß-ÿ]{2,}[,;]?", w.text)) >= 2
 
 
 def _rate(words: list[PlacedWord]) -> float | None:

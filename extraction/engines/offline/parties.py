@@ -12,16 +12,18 @@ from extraction.engines.offline.addresses import (
     salutation,
     segment_at,
     sender_line,
+    whole_name,
     window_address,
     wrapped_before,
     wrapped_name,
 )
 from extraction.engines.offline.candidates import Candidate
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, mean_conf, segments
+from extraction.engines.offline.names import FILLERS, misread_heading, not_a_name
+from extraction.engines.offline.regions import slip_rows
 from extraction.engines.offline.value_words import name_words
 from extraction.values import fold
 from extraction.vocabulary import (
-    DOC_TYPES,
     HEADER_CONCEPTS,
     LEGAL_FORMS,
     NAME_LABELS,
@@ -32,7 +34,6 @@ from extraction.vocabulary import (
 
 _BANK_WORDS = {"bank", "banque", "banca", "banco", "sparkasse", "volksbank", "raiffeisenbank",
                "bankverbindung", "iban", "bic", "credit", "kredit", "paypal", "stripe"}
-_FILLERS = {"address", "adresse", "details", "information", "daten", "angaben", "und", "and", "et"}
 
 
 class PartyReader:
@@ -55,6 +56,8 @@ class PartyReader:
         for party, phrases in PARTY_HEADINGS.items():
             for phrase, w in phrases.items():
                 self.party_index.add(phrase, party, w)
+        # a payment slip's party block is the payer's: no section, no name taken from it
+        self.slip = slip_rows(doc)
         self.sections = self._sections()
 
     # -- party sections ------------------------------------------------------------------------
@@ -63,6 +66,8 @@ class PartyReader:
         out: dict[tuple[int, int], list] = {}
         for rows in self.doc.rows_by_page:
             for r in rows:
+                if id(r) in self.slip:
+                    continue
                 # a heading is a short segment made of the party label (and maybe a colon)
                 segs: dict[int, list[int]] = {}
                 for k, s in enumerate(r.seg_of_word):
@@ -78,12 +83,17 @@ class PartyReader:
                             if p2 == party:
                                 cover[i:j] = [True] * (j - i)
                         for k2, p in enumerate(ps):
-                            if p in _FILLERS:
+                            if p in FILLERS:
                                 cover[k2] = True
                         if cover[0] and all(cover) and any(p2 == party for _, _, p2, _ in ms):
                             ws = [r.words[k] for k in ks]
                             out.setdefault((r.page, 0), []).append((r, party, ws[0].x0, ws[-1].x1))
                             break
+                    else:
+                        ws = [r.words[k] for k in ks]
+                        misread = misread_heading(ws)
+                        if misread:
+                            out.setdefault((r.page, 0), []).append((r, misread, ws[0].x0, ws[-1].x1))
         return out
 
     def party_of(self, row: Row, x0: float) -> tuple[str | None, Row | None]:
@@ -115,6 +125,8 @@ class PartyReader:
             return
         for rows in self.doc.rows_by_page:
             for ri, r in enumerate(rows):
+                if id(r) in self.slip:
+                    continue
                 # "Name: X" under a party heading
                 for i, j, _, w in self.name_index.matches(r.pieces):
                     wi, wj = r.piece_word[i], r.piece_word[j - 1]
@@ -181,7 +193,7 @@ class PartyReader:
         rows = self.doc.rows_by_page[-1] if self.doc.rows_by_page else []
         _w, h = self.doc.size.get(rows[0].page if rows else 1, (1.0, 1.0))
         for r in rows:
-            if h <= 1 or r.y0 < 0.8 * h:
+            if h <= 1 or r.y0 < 0.8 * h or id(r) in self.slip:
                 continue
             ws = segments(r)[0]
             txt = " ".join(w.text for w in ws)
@@ -273,17 +285,9 @@ class PartyReader:
                 and 0 < cand.box[1] - b.box[1] <= 6 * self.doc.line_h)]
 
     def heading(self, ws: list[PlacedWord]) -> bool:
-        """Words that are a heading or a label, never a name: "Bill to", "Invoice", "Name"."""
-        ps = [p for w in ws for p in w.pieces]
-        if not ps:
-            return True
-        if any(fold(w.text).strip(".:") in {t for t, _ in DOC_TYPES} for w in ws) and len(ws) <= 2:
-            return True
-        for index in (self.party_index, self.name_index):
-            for i, j, _, _ in index.matches(ps):
-                if i == 0 and j >= len(ps) - (1 if ps[-1] in _FILLERS else 0):
-                    return True
-        return False
+        """Words that are a heading or a label, never a name: "Bill to", "Invoice", "Name",
+        "Date de livraison", "Frau", "France" (see names.py)."""
+        return not_a_name(ws, (self.party_index, self.name_index))
 
     @staticmethod
     def _name(ws: list[PlacedWord], score: float, r: Row, label: float = 0.0) -> Candidate:
@@ -294,33 +298,61 @@ class PartyReader:
         """The topmost name-and-address block of the first page (a name line followed by street
         and postcode lines) is the letterhead of the sender, unless a heading says otherwise."""
         rows = self.doc.rows_by_page[0] if self.doc.rows_by_page else []
+        found = self._left_aligned_block(rows)
+        if found is not None:
+            cands.append(found)
+        else:
+            self._first_block(rows, cands)
+
+    def _left_aligned_block(self, rows: list[Row]) -> Candidate | None:
+        """The name of the topmost block whose address lines share its left edge; None when there
+        is none or it lies in the buyer's section (the letterhead is then set otherwise)."""
         for k, r in enumerate(rows[:25]):
             for ws in segments(r):
                 txt = " ".join(w.text for w in ws)
                 if re.search(r"\d|:|@|www\.|https?", txt) or not (1 <= len(ws) <= 6):
                     continue
-                if any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in ws):
-                    continue  # the document title
                 if self.party_index.matches([p for w in ws for p in w.pieces]) or self.heading(ws):
-                    continue  # a section heading ("Bill to"), not a name
+                    continue  # a section heading ("Bill to"), a title or a label, not a name
                 below = [r2 for r2 in rows[k + 1:k + 4] if r2.y0 - r.y1 < 2.5 * r.height]
                 addr = [r2 for r2 in below if any(abs(w.x0 - ws[0].x0) < 3 and re.search(r"\d", " ".join(
                     x.text for x in r2.words if abs(x.x0 - ws[0].x0) < 3 or x.x0 > ws[0].x0)) for w in r2.words)]
                 if len(addr) < 2:
                     continue
                 party, _ = self.party_of(r, ws[0].x0)
-                if party in ("buyer", "other"):
-                    return
-                cands.append(self._name(wrapped_name(rows, k, ws), 0.35, r))
-                return
-        # a letterhead set flush right, or with one address line: the first block on the page
+                return None if party in ("buyer", "other") else self._name(whole_name(rows, k, ws), 0.35, r)
+        return None
+
+    def _first_block(self, rows: list[Row], cands: list[Candidate]) -> None:
+        """A letterhead set flush right, or with one address line: the first name-and-address
+        block on the page, unless it lies in the buyer's or another party's section."""
         for b in address_blocks(self.doc, self.table_y):
-            if self.heading(b.name) or any(fold(w.text).strip(".") in {t for t, _ in DOC_TYPES} for w in b.name):
+            if self.heading(b.name):
                 continue
             party, _ = self.party_of(b.row, b.name[0].x0)
             if party not in ("buyer", "other"):
-                cands.append(self._name(wrapped_name(rows, rows.index(b.row), b.name), 0.3, b.row))
+                cands.append(self._name(whole_name(rows, rows.index(b.row), b.name), 0.3, b.row))
             return
+        self._prominent(rows, cands)
+
+    def _prominent(self, rows: list[Row], cands: list[Candidate]) -> None:
+        """A name set in the largest type at the top of the first page, above every party
+        section (a logo-like letterhead without a legal form or an address under it)."""
+        _w, h = self.doc.size.get(rows[0].page if rows else 1, (1.0, 1.0))
+        heads = [hr.y0 for hr, _, _, _ in self.sections.get((rows[0].page if rows else 1, 0), [])]
+        top = min([0.25 * h if h > 1 else float("inf"), *heads])
+        best: tuple[float, Row, list[PlacedWord]] | None = None
+        for r in rows:
+            if r.y0 >= top:
+                break
+            for ws in segments(r):
+                size = max(w.y1 - w.y0 for w in ws)
+                if size < 1.3 * self.doc.line_h or not plain_line(ws) or self.heading(ws):
+                    continue
+                if best is None or size > best[0]:
+                    best = (size, r, ws)
+        if best is not None:
+            cands.append(self._name(best[2], 0.25, best[1]))
 
     def _legal_form_name(self, out: dict[str, list[Candidate]], key: str) -> bool:
         """A short segment ending in a legal form ("Lieferant GmbH") on the first or last page,
@@ -331,8 +363,10 @@ class PartyReader:
             buyer_texts = {fold(str(c.value)) for c in out[bkey]}
         for rows in self.doc.rows_by_page[:1] + self.doc.rows_by_page[-1:]:
             for r in rows:
+                if id(r) in self.slip:
+                    continue
                 for ws in segments(r):
-                    if len(ws) > 8 or len(ws) < 2:
+                    if len(ws) > 8:
                         continue
                     last = "".join(pieces_of(ws[-1].text))
                     if last in LEGAL_FORMS and not re.search(r"\d", " ".join(w.text for w in ws)):
@@ -340,10 +374,10 @@ class PartyReader:
                         for k, w in enumerate(ws):
                             if w.text.endswith(":"):
                                 start = k + 1
-                        ws = ws[start:]
+                        # a legal form alone on its line ends a name wrapped from the line above
+                        ws = wrapped_before(rows, rows.index(r), ws[start:])
                         if len(ws) < 2:
                             continue
-                        ws = wrapped_before(rows, rows.index(r), ws)
                         txt = " ".join(w.text for w in ws).strip(",;")
                         party, _ = self.party_of(r, ws[0].x0)
                         if party in ("buyer", "other") or fold(txt) in buyer_texts:

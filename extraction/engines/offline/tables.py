@@ -13,7 +13,7 @@ from typing import Any
 
 from core.schema import FieldSpec
 from extraction.engines.offline.cells import Column, assign_cells, cell_evidence, merge_same_target
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, segments
 from extraction.engines.offline.value_words import money_amounts
 from extraction.result import Citation
 from extraction.values import coerce
@@ -75,6 +75,7 @@ class TableReader:
         self.k_amount = by_role.get("amount")
         self.margin: dict[int, float] = {}  # id(word) -> how clearly it sits in its column
         self.lone_price = False  # the table's only amount column is a price column
+        self.item_rows: set[int] = set()  # rows (by id) read as items or their continuation lines
 
     # -- header detection ------------------------------------------------------------------------
     def header(self, r: Row) -> list[Column] | None:
@@ -114,11 +115,15 @@ class TableReader:
         fields_hit = {t for _, _, t, _ in picked if t}
         if len(fields_hit) < 2 or not (fields_hit & self.numeric):
             return None
+        # a segment beside the table without a label of its fields (a sidebar's line level with
+        # the header, "Code APE 94.30C") is another column of the page, not part of the header
+        aside = _aside(r, picked)
+        picked = [p for p in picked if p[0] not in aside]
         # every word of a header is a label word (or small filler): reject prose rows
         covered: set[int] = set()
         for wi, wj, _, _ in picked:
             covered.update(range(wi, wj + 1))
-        uncovered = [w for k, w in enumerate(r.words) if k not in covered]
+        uncovered = [w for k, w in enumerate(r.words) if k not in covered and k not in aside]
         if any(re.search(r"\d", w.text) and not re.search(r"%|\[", w.text) for w in uncovered):
             return None
         if len(uncovered) > max(2, len(r.words) // 2):
@@ -127,7 +132,7 @@ class TableReader:
         for wi, wj, t, wt in sorted(picked):
             cols.append(Column(t, r.words[wi].x0, r.words[wj].x1, wt))
         for k, w in enumerate(r.words):
-            if k not in covered:
+            if k not in covered and k not in aside:
                 # filler word: glue to the column it touches, else an unknown column
                 near = [c for c in cols if abs(c.x1 - w.x0) < 0.8 * r.height or abs(w.x1 - c.x0) < 0.8 * r.height]
                 if near and not w.text[0].isupper():
@@ -219,7 +224,7 @@ class TableReader:
             return None, True
         amts = money_amounts(ws, self.doc.language, self.doc.decimal)
         clean = all(
-            re.fullmatch(r"[-+(]?[€$£¥₹]?[-+]?[\d.,'’]+\)?-?%?|[€$£¥₹]|[A-Za-z]{1,5}\.?|x|@|/|-|\*+", w.text)
+            re.fullmatch(r"[-+(]?[€$£¥₹]?[-+]?[\d.,'’]+\)?-?%?|[-−–]?[€$£¥₹]|[A-Za-z]{1,5}\.?|x|@|/|-|\*+", w.text)
             for w in ws
         )
         if not amts:
@@ -267,8 +272,8 @@ class TableReader:
                 # totals / subtotal rows
                 first_seg = [w for k, w in enumerate(r.words) if r.seg_of_word[k] == r.seg_of_word[0]]
                 fps = [p for w in first_seg for p in w.pieces]
-                is_sub = any(i == 0 for i, _, _, _ in self.sub_index.matches(fps))
-                is_stop = any(i == 0 for i, _, _, _ in self.stop_index.matches(fps))
+                is_sub = any(i == 0 for i, _, _, _ in self.sub_index.matches(fps)) or self._cell_says(r, self.sub_index)
+                is_stop = any(i == 0 for i, _, _, _ in self.stop_index.matches(fps)) or self._cell_says(r, self.stop_index)
                 values: dict[str, float] = {}
                 clean = True
                 for ci, ws in cells.items():
@@ -300,7 +305,7 @@ class TableReader:
                 if not anchor and fresh is False and current is None:
                     # continuation page: a new table header ends the table
                     if self._looks_like_header(r):
-                        stopped = True
+                        stopped = not self._page_foot(r)
                         break
                     continue
                 if anchor:
@@ -323,13 +328,14 @@ class TableReader:
                                "words": {t: ws for ci, ws in cells.items() for t in [cols[ci].target] if t},
                                "label": {c.target: c.weight for c in cols if c.target}}
                     meta.append(current)
+                    self.item_rows.add(id(r))
                     last_row = r
                     fresh = True
                     continue
                 # text-only row: continuation of the current item's description
                 if current is None or desc_ci is None:
                     if self._looks_like_header(r) and items and not self.header(r):
-                        stopped = True
+                        stopped = not self._page_foot(r)
                         break
                     continue
                 other = [w for ci, ws in cells.items() if ci != desc_ci and cols[ci].target for w in ws]
@@ -354,7 +360,30 @@ class TableReader:
                 if self.k_desc:
                     items[-1][self.k_desc] = " ".join(w.text for w in current["desc"])
                 current["rows"].append(r)
+                self.item_rows.add(id(r))
         return self._finish(items, meta)
+
+    @staticmethod
+    def _cell_says(r: Row, index: LabelIndex) -> bool:
+        """A segment after the first that is a totals label and nothing else but its rate ("Thank
+        you for your business. | Subtotal | $6,908.88", "Sales Tax (7%)"): a totals row beside a
+        note, not an item ("Summe 01", a group's sum, can be one)."""
+        for ws in segments(r)[1:]:
+            ps = [p for w in ws for p in w.pieces]
+            for i, j, _, _ in index.matches(ps):
+                n, k = 0, 0
+                while k < len(ws) and n < j:
+                    n, k = n + len(ws[k].pieces), k + 1
+                if i == 0 and n == j and all(re.fullmatch(r"\(?[\d.,]+\s*%\)?:?", w.text) for w in ws[k:]):
+                    return True
+        return False
+
+    def _page_foot(self, r: Row) -> bool:
+        """A row in the foot of a page that another page follows: a page footer (contact
+        columns, "Phone # | Fax # | E-mail") ends the page's rows, not the table, whose rows
+        go on on the next page until its totals."""
+        _w, h = self.doc.size.get(r.page, (1.0, 1.0))
+        return h > 1 and r.y0 > 0.8 * h and r.page < len(self.doc.rows_by_page)
 
     def _looks_like_header(self, r: Row) -> bool:
         segs = set(r.seg_of_word)
@@ -404,3 +433,23 @@ class TableReader:
         else:
             conf[key] = 0.0
         return items, conf, cites, evidence
+
+
+def _aside(r: Row, picked: list[tuple[int, int, str, float]]) -> set[int]:
+    """Words (by index) of a header row's segments that hold no label of a field but a value (a
+    word with digits: no column label has them) and lie apart from the labels of fields (more
+    than two line heights left or right of them)."""
+    named = [(wi, wj) for wi, wj, t, _ in picked if t]
+    lo = min(r.words[wi].x0 for wi, _ in named)
+    hi = max(r.words[wj].x1 for _, wj in named)
+    segs = {r.seg_of_word[k] for wi, wj in named for k in range(wi, wj + 1)}
+    by_seg: dict[int, list[int]] = {}
+    for k, s in enumerate(r.seg_of_word):
+        by_seg.setdefault(s, []).append(k)
+    out: set[int] = set()
+    for s, ks in by_seg.items():
+        if s in segs or not any(re.search(r"\d", r.words[k].text) for k in ks):
+            continue
+        if r.words[ks[-1]].x1 < lo - 2 * r.height or r.words[ks[0]].x0 > hi + 2 * r.height:
+            out.update(ks)
+    return out

@@ -1,15 +1,23 @@
-"""Which words after or below a label make up a value: amounts, identifiers, VAT ids, names."""
+"""Which words after or below a label make up a value: amounts, identifiers, names (VAT ids:
+vat_ids.py)."""
 
 from __future__ import annotations
 
 import re
 
 from extraction.engines.offline.layout import PlacedWord
-from extraction.values import find_date, fold, parse_number
+from extraction.values import MONTHS, find_date, fold, parse_number
 
 _PERIOD_WORDS = {"day", "days", "tage", "tagen", "tag", "jours", "jour", "dagen", "dag", "months",
                  "monate", "mois", "weeks", "wochen", "semaines", "%", "x"}
+_SIGN = re.compile(r"^[-−–][€$£¥₹]?$|^[€$£¥₹][-−–]$")
 _MONEY_TOKEN = re.compile(r"^[-+(]?[€$£¥₹]?[-+]?\d[\d.,'’]*\)?-?$")
+
+
+def group_gap(w: PlacedWord) -> float:
+    """The widest gap between the digit groups of one amount ("47 802,89") before the word ``w``:
+    OCR boxes hug the glyphs, so a thin space there is wider against their height."""
+    return (0.9 if w.conf is not None else 0.5) * (w.y1 - w.y0)
 
 
 def money_amounts(words: list[PlacedWord], language: str,
@@ -18,9 +26,14 @@ def money_amounts(words: list[PlacedWord], language: str,
     out = []
     k = 0
     n = len(words)
+    negative = False
     while k < n:
         t = words[k].text.strip(":;")
         if t.endswith("%") or (k + 1 < n and words[k + 1].text.startswith("%")):
+            k += 1
+            continue
+        if _SIGN.match(t) and k + 1 < n and words[k + 1].x0 - words[k].x1 < 0.6 * (words[k].y1 - words[k].y0):
+            negative = True  # "-€ 27,03": the sign (and currency) printed apart from the figure
             k += 1
             continue
         # merge "4 108,26" style digit groups and "1 234.50"
@@ -28,7 +41,7 @@ def money_amounts(words: list[PlacedWord], language: str,
         if _MONEY_TOKEN.match(t) and not re.search(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", t):
             j = k + 1
             while j < n and re.fullmatch(r"\d{3}([.,]\d+)?", words[j].text) and \
-                    words[j].x0 - grp[-1].x1 < 0.5 * (words[j].y1 - words[j].y0) and \
+                    words[j].x0 - grp[-1].x1 < group_gap(words[j]) and \
                     re.fullmatch(r"[-(]?[€$£]?\d{1,3}", grp[-1].text if len(grp) == 1 else grp[-1].text[:3]):
                 grp.append(words[j])
                 j += 1
@@ -37,11 +50,16 @@ def money_amounts(words: list[PlacedWord], language: str,
             if j < n and fold(words[j].text).strip(".,") in _PERIOD_WORDS:
                 k = j + 1
                 continue
+            if len(grp) == 1 and re.fullmatch(r"(19|20)\d\d", t) and k > 0 and fold(words[k - 1].text).strip(".,") in MONTHS:
+                k += 1  # "March 2025": a year, not an amount
+                continue
             v = parse_number(txt, language, decimal)
             if v is not None and len(digits) <= 12:
-                out.append((v, grp))
+                out.append((-abs(v) if negative else v, [words[k - 1], *grp] if negative else grp))
+            negative = False
             k = j
             continue
+        negative = False
         k += 1
     return out
 
@@ -74,29 +92,10 @@ def id_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
 def id_text(w: PlacedWord) -> str:
     """An identifier word without its printed prefix ("Nr.471102" -> "471102")."""
     t = w.text.strip(":;,")
+    t = re.sub(r"(?<=\w)[.!?]+$", "", t)  # a sentence's full stop is never part of an id
+    if t.endswith(")") and "(" not in t:
+        t = t[:-1]
     return re.sub(r"^(?i:n[°º]|no\.|nr\.|#)\s*(?=\w)", "", t)
-
-
-_VAT_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{2,14}$")
-_SWISS_UID = re.compile(r"^CHE-?\d{3}\.?\d{3}\.?\d{3}$")  # "CHE-123.456.789" (MWST/TVA/IVA follows)
-
-
-def vat_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
-    """A VAT id among the first words: "DE123456789", or "DE 123 456 789" as several words."""
-    toks = [w for w in words if w.text not in {":", "-", "#"}]
-    for k, w in enumerate(toks[:4]):
-        t = w.text.strip(":;,.")
-        if (_VAT_RE.match(t) or _SWISS_UID.match(t)) and re.search(r"\d", t):
-            return [w]
-        if re.fullmatch(r"[A-Z]{2}", t) and k + 1 < len(toks) and re.fullmatch(r"[0-9A-Z]?[0-9]{2,}[0-9A-Z]*", toks[k + 1].text):
-            grp = [w]
-            for nxt in toks[k + 1:k + 6]:
-                if re.fullmatch(r"[0-9A-Z]{1,12}", nxt.text.strip(".,")) and re.search(r"\d", nxt.text):
-                    grp.append(nxt)
-                else:
-                    break
-            return grp
-    return None
 
 
 def name_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
