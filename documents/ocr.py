@@ -8,7 +8,7 @@ Runs in page processes (like documents.pages), one tesseract process per page:
    image; documents/raster.py), speckles are removed and the page's turn, skew and text size are
    found (documents/scanprep.py).
 2. It is drawn again upright and straight (turned by ``rotation``), scaled so its text lines are
-   about LINE_PX_TARGET pixels high (small print enlarged, large print reduced), and read.
+   about LINE_PX_TARGET pixels high (small print enlarged; large print read as it is), and read.
 3. A page that still reads badly (mean word confidence under LOW_CONFIDENCE) is read once more
    turned by half a turn, and the better reading is kept (a page upside down whose text gave no
    clear sign).
@@ -52,9 +52,12 @@ PSM = 4
 # reads 7-pt print at 150 dpi (~12 px lines) much better enlarged: at 17 px it still read "B1234"
 # as "81234" and "1,18" as "118" on skewed scans, at 20 px it did not; 10-pt print (~16-20 px)
 # is read as it is.
+# Pages are never reduced: the measured height is the body text's, and a scan's small print
+# (addresses, footers, where names and ids sit) reduced with it to ~13 px is misread; a 350-dpi
+# scan reduced to 20-px body lines lost its "Name, Inc." line that it reads at its own size.
 LINE_PX_TARGET = 20.0
 LINE_PX_READABLE = (16.0, 30.0)  # within this, the page is read at its own resolution
-MAX_ENLARGE, MAX_REDUCE = 2.0, 0.5
+MAX_ENLARGE, MAX_REDUCE = 2.0, 1.0
 TIMEOUT_S = 120
 # A huge page (a poster) is OCRed at a lower resolution.
 MAX_OCR_PIXELS = 40_000_000
