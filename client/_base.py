@@ -17,6 +17,7 @@ import httpx
 
 from client.errors import ApiConnectionError, ConfigError, error_from_response
 from client.models import (
+    BatchFileResult,
     BatchPage,
     BatchResults,
     BatchStatus,
@@ -101,6 +102,7 @@ class Call:
     files: Sequence[FileInput] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     idempotent: bool = True
+    stream: bool = False  # parse gets the response before its body is read (it closes the response)
 
     def open_files(self) -> tuple[list[tuple[str, tuple[str, Any, str]]], list[IO[bytes]]]:
         """The multipart ``files`` for one attempt, and the handles to close after it."""
@@ -160,6 +162,34 @@ def _uploaded(r: httpx.Response) -> UploadedBatch:
 def _list(key: str, model):
     def parse(r: httpx.Response):
         return [model.model_validate(x) for x in r.json()[key]]
+    return parse
+
+
+def _ndjson_lines(model):
+    """A streamed NDJSON answer as a generator of models, one line at a time; the response is closed
+    when the generator ends or is closed."""
+    def parse(r: httpx.Response):
+        def lines():
+            try:
+                for line in r.iter_lines():
+                    if line.strip():
+                        yield model.model_validate_json(line)
+            finally:
+                r.close()
+        return lines()
+    return parse
+
+
+def _ndjson_lines_async(model):
+    def parse(r: httpx.Response):
+        async def lines():
+            try:
+                async for line in r.aiter_lines():
+                    if line.strip():
+                        yield model.model_validate_json(line)
+            finally:
+                await r.aclose()
+        return lines()
     return parse
 
 
@@ -256,6 +286,11 @@ class BaseClient:
         parse = _text if fmt == "csv" else _json(BatchResults)
         return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/batches/{_seg(batch_id)}/results", parse,
                     params={"format": fmt})
+
+    def _c_stream_batch_results(self, extraction_id: str, batch_id: str, *, asynchronous: bool) -> Call:
+        parse = (_ndjson_lines_async if asynchronous else _ndjson_lines)(BatchFileResult)
+        return Call("GET", f"/v1/extractions/{_seg(extraction_id)}/batches/{_seg(batch_id)}/results", parse,
+                    params={"format": "ndjson"}, stream=True)
 
     def _c_delete_batch(self, extraction_id: str, batch_id: str) -> Call:
         return Call("DELETE", f"/v1/extractions/{_seg(extraction_id)}/batches/{_seg(batch_id)}", _none)

@@ -20,6 +20,7 @@ from client._base import (
 from client.errors import WaitTimeout
 from client.models import (
     Batch,
+    BatchFileResult,
     BatchPage,
     BatchResults,
     BatchStatus,
@@ -68,10 +69,11 @@ class AsyncClient(BaseClient):
             attempt += 1
             files, handles = call.open_files()
             try:
-                response = await self._http.request(
+                request = self._http.build_request(
                     call.method, url, params=call.params, json=call.json, data=call.data,
                     files=files or None, headers={**self._headers(), **call.headers},
                 )
+                response = await self._http.send(request, stream=call.stream)
             except httpx.TransportError as e:
                 delay = self.retry.delay(attempt, idempotent=call.idempotent, error=e)
                 if delay is None:
@@ -82,6 +84,9 @@ class AsyncClient(BaseClient):
                 for h in handles:
                     h.close()
             if response.status_code >= 400:
+                if call.stream:
+                    await response.aread()  # the error's body, and the connection back to the pool
+                    await response.aclose()
                 delay = self.retry.delay(attempt, idempotent=call.idempotent, response=response)
                 if delay is not None:
                     await self._sleep(delay)
@@ -147,6 +152,15 @@ class AsyncClient(BaseClient):
 
     async def get_batch_results(self, extraction_id: str, batch_id: str) -> BatchResults:
         return await self._run(self._c_get_batch_results(extraction_id, batch_id, "json"))
+
+    async def iter_batch_results(self, extraction_id: str, batch_id: str) -> AsyncIterator[BatchFileResult]:
+        """``async for f in dp.iter_batch_results(...)``: the files as the NDJSON answer arrives."""
+        lines = await self._run(self._c_stream_batch_results(extraction_id, batch_id, asynchronous=True))
+        try:
+            async for f in lines:
+                yield f
+        finally:
+            await lines.aclose()
 
     async def get_batch_results_csv(self, extraction_id: str, batch_id: str) -> str:
         return await self._run(self._c_get_batch_results(extraction_id, batch_id, "csv"))

@@ -19,6 +19,7 @@ from client._base import (
 from client.errors import WaitTimeout
 from client.models import (
     Batch,
+    BatchFileResult,
     BatchPage,
     BatchResults,
     BatchStatus,
@@ -75,10 +76,11 @@ class Client(BaseClient):
             attempt += 1
             files, handles = call.open_files()
             try:
-                response = self._http.request(
+                request = self._http.build_request(
                     call.method, url, params=call.params, json=call.json, data=call.data,
                     files=files or None, headers={**self._headers(), **call.headers},
                 )
+                response = self._http.send(request, stream=call.stream)
             except httpx.TransportError as e:
                 delay = self.retry.delay(attempt, idempotent=call.idempotent, error=e)
                 if delay is None:
@@ -89,6 +91,9 @@ class Client(BaseClient):
                 for h in handles:
                     h.close()
             if response.status_code >= 400:
+                if call.stream:
+                    response.read()  # the error's body, and the connection back to the pool
+                    response.close()
                 delay = self.retry.delay(attempt, idempotent=call.idempotent, response=response)
                 if delay is not None:
                     self._sleep(delay)
@@ -166,6 +171,12 @@ class Client(BaseClient):
         files waiting for review with the extracted values (``status == "needs_review"``, ``reviewed``
         False), failed files with their ``error``."""
         return self._run(self._c_get_batch_results(extraction_id, batch_id, "json"))
+
+    def iter_batch_results(self, extraction_id: str, batch_id: str) -> Iterator[BatchFileResult]:
+        """The batch's files one at a time as the NDJSON answer arrives (``format=ndjson``): memory stays
+        flat for any batch. Retried like every read until the answer starts; close the iterator (or
+        read it to the end) to release the connection."""
+        return self._run(self._c_stream_batch_results(extraction_id, batch_id, asynchronous=False))
 
     def get_batch_results_csv(self, extraction_id: str, batch_id: str) -> str:
         """The same as CSV text: one row per file, a column per scalar field."""

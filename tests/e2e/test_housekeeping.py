@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from client import Client
 from core.db import init_db, session_scope
 from core.models import Batch, Extraction, FileRecord, FileResult
 from core.storage import ObjectStore, batch_prefix
@@ -119,6 +120,9 @@ def test_results_carry_waiting_files_and_an_approval_is_marked_reviewed(stack, h
     assert first["result"] == detail["extracted"] and first["citations"] == detail["citations"]
     lines = http.get(url, params={"format": "ndjson"}).text.splitlines()
     assert [json.loads(line)["file_id"] for line in lines] == [first["file_id"], second["file_id"]]
+    with Client(stack.base_url, http.headers["Authorization"].removeprefix("Bearer ")) as sdk:  # streamed
+        streamed = [(f.file_id, f.status, f.result, f.confidence) for f in sdk.iter_batch_results(ext, batch)]
+    assert streamed == [(f["file_id"], f["status"], f["result"], f["confidence"]) for f in body["files"]]
     table = list(csv.DictReader(io.StringIO(http.get(url, params={"format": "csv"}).text)))
     assert [t["invoice_number"] for t in table] == [first["result"]["invoice_number"],
                                                     second["result"]["invoice_number"]]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from cli.extract import Item, write_csv
-from client import AsyncClient, BatchResults, FileInfo
+from client import AsyncClient, BatchFileResult, BatchResults, FileInfo
+from client.errors import NotFound
 from tests.unit.test_client import BASE, BATCH, make
 
 ITEM = {"file_id": "file_1", "batch_id": "btc_1", "file_name": "a.pdf", "status": "needs_review", "page_count": 1,
@@ -112,3 +115,46 @@ def test_an_e_mail_becomes_a_result_per_attachment_in_the_cli(tmp_path: Path):
         ("file_p", "a.pdf", "a", "processed")]
     assert [values[i]["result"] for i in items] == [{"total": 0}, {"total": 1}, {"total": 2}]
     assert items[0].label == f"{tmp_path / 'mail.eml'} [a.pdf]" and items[2].label == str(tmp_path / "a.pdf")
+
+
+def _ndjson_handler(calls: list[int]):
+    """503 once, then three files as NDJSON (a blank line between them, as a proxy may add)."""
+    second = {**ITEM, "file_id": "file_2", "status": "failed", "result": None, "error": "damaged"}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        assert request.url.params["format"] == "ndjson"
+        if len(calls) == 1:
+            return httpx.Response(503, json={"error": "busy", "code": "database_unavailable"}, headers={"Retry-After": "0"})
+        body = "\n".join(json.dumps(x) for x in (ITEM, second)) + "\n\n" + json.dumps({**ITEM, "file_id": "file_3"}) + "\n"
+        return httpx.Response(200, stream=httpx.ByteStream(body.encode()),
+                              headers={"Content-Type": "application/x-ndjson"})
+    return handle
+
+
+def test_batch_results_stream_one_file_per_ndjson_line_after_a_retry():
+    calls: list[int] = []
+    dp, sleeps = make(_ndjson_handler(calls))
+    files = list(dp.iter_batch_results("ext_1", "btc_1"))
+    assert [(f.file_id, f.status, f.error) for f in files] == [
+        ("file_1", "needs_review", None), ("file_2", "failed", "damaged"), ("file_3", "needs_review", None)]
+    assert isinstance(files[0], BatchFileResult) and files[0].result == {"total": 1.5}
+    assert len(calls) == 2 and sleeps == [0]
+
+
+def test_batch_results_stream_errors_are_typed():
+    dp, _ = make(lambda r: httpx.Response(404, json={"error": "batch 'btc_x' not found", "code": "not_found"}))
+    with pytest.raises(NotFound, match="btc_x"):
+        dp.iter_batch_results("ext_1", "btc_x")
+
+
+async def test_async_batch_results_stream():
+    calls: list[int] = []
+    async with AsyncClient(BASE, "dp_test", transport=httpx.MockTransport(_ndjson_handler(calls)),
+                           sleep=_no_sleep) as dp:
+        assert [f.file_id async for f in dp.iter_batch_results("ext_1", "btc_1")] == ["file_1", "file_2", "file_3"]
+    assert len(calls) == 2
+
+
+async def _no_sleep(_s: float) -> None:
+    return None
