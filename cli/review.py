@@ -80,6 +80,10 @@ def _reasons(reasons: list[str], shown: int = 2) -> str:
     return text + (f" (+{len(reasons) - shown} more)" if len(reasons) > shown else "")
 
 
+def _named(name: str | None, ident: str) -> str:
+    return f"{name} ({ident})" if name else ident
+
+
 def _list_reviews(stack: _Stack) -> None:
     dp = stack.connect()
     with dp, ApiErrors():
@@ -87,9 +91,11 @@ def _list_reviews(stack: _Stack) -> None:
     if not queue:
         typer.echo("no files are waiting for review")
         return
+    # names tell a day's queue apart (files of one name in two extractions); ids are what commands take
     rows = [["FILE ID", "FILE NAME", "EXTRACTION", "BATCH", "REVISION", "REASONS"]]
     for q in queue:
-        rows.append([q.file_id, q.file_name, q.extraction_id, q.batch_id, str(q.revision), _reasons(q.reasons)])
+        rows.append([q.file_id, q.file_name, _named(q.extraction_name, q.extraction_id),
+                     _named(q.batch_name, q.batch_id), str(q.revision), _reasons(q.reasons)])
     typer.echo(_table(rows))
 
 

@@ -150,6 +150,7 @@ def test_review_list_and_approve_round_trip(cli, sqlite_stack, tmp_path):
     file_id = re.search(r"file_\w+", line).group(0)
     ext_id = re.search(r"ext_\w+", line).group(0)
     batch_id = re.search(r"btc_\w+", line).group(0)
+    assert f"strict-cli ({ext_id})" in line  # the extraction's name beside its id
     assert cli("review", "--extraction", ext_id).stdout == r.stdout
 
     r = cli("review", "approve", file_id, "--extraction", ext_id, "--set", "invoice_number=CLI-1",
