@@ -329,11 +329,26 @@
     renderLegend(d.review_threshold);
     $("file-reasons").textContent = "";
     (d.reasons || []).forEach(function (r) { $("file-reasons").appendChild(el("li", { text: r })); });
+    renderRefused(d.refused || []);
     viewer.render($("pages"), d.pages, d.file_name, loadPage);
     renderFields(d);
     updateChanged();
     updatePosition();
     $("review-view").setAttribute("aria-busy", "false");
+  }
+
+  // A `review` signal sent from the Temporal UI or CLI cannot answer its sender: the workflow keeps
+  // why it refused it, and the reviewer sees it here (the latest first).
+  function renderRefused(refused) {
+    var list = $("refused-signals");
+    list.textContent = "";
+    refused.slice().reverse().forEach(function (r) {
+      var who = [r.action, r.revision != null ? "revision " + r.revision : null,
+                 r.reviewer ? "by " + r.reviewer : null].filter(Boolean).join(" ");
+      list.appendChild(el("li", { text: (r.at ? String(r.at).replace("T", " ").slice(0, 19) + " · " : "") +
+                                         (who ? who + ": " : "") + r.reason }));
+    });
+    $("refused-box").hidden = refused.length === 0;
   }
 
   function renderLegend(t) {

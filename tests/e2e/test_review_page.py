@@ -391,3 +391,40 @@ def test_an_error_never_hides_the_decision_buttons(sqlite_stack, waiting_file, b
     page.locator("#fields-scroll").evaluate("s => s.scrollTop = s.scrollHeight")
     expect(page.get_by_role("button", name="Approve")).to_be_in_viewport(ratio=1)
     assert [p for p in problems if "409" not in p] == []
+
+
+def test_a_refused_signal_is_shown_with_its_reason(sqlite_stack, waiting_file, browser_page):
+    """A `review` signal (the Temporal UI's way) cannot answer its sender; the page shows why it was refused."""
+    import asyncio
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from playwright.sync_api import expect
+
+    from core.temporal import connect
+
+    key, http, ext, fid = waiting_file
+    page, problems = browser_page
+    batch = http.get(f"/v1/extractions/{ext}/files/{fid}").json()["file"]["batch_id"]
+
+    async def stale_signal() -> None:
+        client = await connect(sqlite_stack.settings)
+        await client.get_workflow_handle(f"batch-{batch}").signal(
+            "review", {"file_id": fid, "action": "approve", "revision": 0, "reviewer": "ops@ui"})
+
+    with ThreadPoolExecutor(1) as pool:  # playwright's sync API holds this thread's event loop
+        pool.submit(asyncio.run, stale_signal()).result()
+    deadline = time.monotonic() + 30
+    while not http.get(f"/v1/extractions/{ext}/files/{fid}/review").json()["refused"]:
+        assert time.monotonic() < deadline, "the refusal never reached the review record"
+        time.sleep(0.3)
+
+    _sign_in(page, sqlite_stack.base_url, key)
+    page.goto(f"{sqlite_stack.base_url}/review#/review/{ext}/{fid}")
+    expect(page.locator("#review-title")).to_have_text("page-review.pdf")
+    expect(page.locator("#refused-box")).to_be_visible()
+    expect(page.locator("#refused-signals li")).to_have_count(1)
+    expect(page.locator("#refused-signals li")).to_contain_text(
+        "approve revision 0 by ops@ui: stale review: you saw revision 0, the file is at revision 1")
+    expect(page.get_by_role("button", name="Approve")).to_be_enabled()  # still waiting: a decision can be made
+    assert problems == []
