@@ -164,6 +164,33 @@ async def test_past_its_history_budget_a_batch_waiting_for_reviewers_continues_a
     assert len(fakes.inputs(act.SET_BATCH_STATUS)) == 1
 
 
+async def test_past_its_history_bytes_budget_a_batch_continues_as_a_new_run(env):
+    """Few events but large ones (refused signals of ~15 KB each): the bytes budget starts the new run."""
+    fakes, inp = waiting_batch(budget_events=10_000)
+    inp.history_budget = HistoryBudget(events=10_000, bytes=120_000)
+    big = {"total": "9" * 15_000}
+    async with running(env, fakes, inp) as first:
+        latest = env.client.get_workflow_handle_for(BatchWorkflow.run, first.id)
+        await wait_until(first, lambda v: set(statuses(v).values()) == {"needs_review"})
+        sent = 0
+        while (await latest.describe()).run_id == first.result_run_id:
+            assert sent < 30, "the bytes budget never started a new run"
+            await signal(latest, approve(revision=7, values=big))
+            sent += 1
+            await asyncio.sleep(0.05)
+        view = await wait_until(latest, lambda v: v.status == "needs_review")
+        assert set(statuses(view).values()) == {"needs_review"} and view.review_refusals
+        await latest.execute_update(BatchWorkflow.review, ReviewDecision(**approve()))
+        await latest.execute_update(BatchWorkflow.review, ReviewDecision(**approve("f1")))
+        await latest.execute_update(BatchWorkflow.review, ReviewDecision(**approve("f3")))
+        final = await first.result()
+
+    assert final.status == "processed" and 5 <= sent < 30
+    first_run = await history_events(env.client.get_workflow_handle(first.id, run_id=first.result_run_id))
+    assert len(first_run) < 200  # far below the events budget: the bytes decided
+    assert event_types(first_run)[-1] == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+
+
 async def test_a_run_continued_as_new_keeps_the_review_deadline(env):
     fakes, inp = waiting_batch(budget_events=60, deadline_s=3600)
     async with running(env, fakes, inp) as first:
