@@ -369,6 +369,20 @@ def test_a_worker_configured_with_a_model_gemini_does_not_have_does_not_start(gs
     assert "404 NOT_FOUND" in proc.stderr
 
 
+def test_a_worker_whose_key_gemini_refuses_does_not_start(gstack, fake, tmp_path):
+    """The SDK's own variable name (GOOGLE_API_KEY) with a key the service refuses (400 API_KEY_INVALID)."""
+    env = {k: v for k, v in gstack.env.items() if k != "DOCPARSE_GEMINI_API_KEY"}
+    env.update({"GOOGLE_API_KEY": "revoked-key", "DOCPARSE_DATA_DIR": str(tmp_path)})
+    proc = subprocess.run([sys.executable, "-m", "cli", "worker"], capture_output=True, text=True, timeout=60,
+                          env={**{k: v for k, v in os.environ.items()
+                                  if not k.startswith("DOCPARSE_") and k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")},
+                               **env},
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "refused the credentials" in proc.stderr and "API key not valid" in proc.stderr
+    assert "revoked-key" not in proc.stderr  # the key itself is never printed
+
+
 def test_a_scan_in_a_pdf_goes_as_its_pdf_with_its_ocr_words(gstack, gemini_ext, fake):
     from tests.support.images import pdf_to_png
 

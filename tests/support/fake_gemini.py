@@ -3,8 +3,8 @@ for the real google-genai client (generateContent and models.get, on the Develop
 Vertex AI, plus an OAuth token endpoint for service-account credentials).
 
 Strict like the service: only the exact paths of the pinned API version (404 otherwise), 403
-without a key (Developer API) and 401 without a bearer token it issued (Vertex AI), 404 for a model
-it does not have, 400 for a body over its size limit ("Request payload size exceeds the limit"),
+without a key and 400 API_KEY_INVALID for a refused one (Developer API; `refused_keys`), 401
+without a bearer token it issued (Vertex AI), 404 for a model it does not have, 400 for a body over its size limit ("Request payload size exceeds the limit"),
 for maxOutputTokens over the model's limit, for a thinking level sent to a 2.x model or a thinking
 budget to a 3.x one, and for a response schema with too many states. Answers are decoded against
 the response schema as the service does (constrained decoding): a value the schema cannot hold is
@@ -372,8 +372,9 @@ class FakeGemini:
     def __init__(self, responder: Callable[[Call, dict[str, int]], Reply] = scripted, *, latency_s: float = 0.0,
                  api_version: str = "v1", models: dict[str, dict[str, Any]] | None = None,
                  reroute: dict[str, str] | None = None, max_request_bytes: int = 20 * MB,
-                 token_counts: bool = False):
+                 token_counts: bool = False, refused_keys: frozenset[str] = frozenset({"revoked-key"})):
         self.responder = responder
+        self.refused_keys = refused_keys  # API keys the service answers 400 API_KEY_INVALID to, on every call
         self.latency_s = latency_s
         self.api_version = api_version
         self.models = dict(MODELS if models is None else models)
@@ -461,6 +462,8 @@ class FakeGemini:
                 return error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected "
                              "OAuth 2 access token, login cookie or other valid authentication credential.")
             return None
+        if headers.get("x-goog-api-key") in self.refused_keys:
+            return bad_key()
         if not headers.get("x-goog-api-key"):
             return error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without "
                          "established identity). Please use API Key or other form of API consumer identity to call "

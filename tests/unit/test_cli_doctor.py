@@ -64,7 +64,14 @@ def test_an_unknown_model_fails_the_check(fake, tmp_path):
     assert "model check: FAILED: Gemini has no model 'gemini-2.0-pro-exp'" in out.stdout
 
 
-def test_a_refused_key_fails_the_call_with_the_reason(fake, tmp_path):
+def test_an_api_version_the_service_does_not_serve_fails_the_call(fake, tmp_path):
     out = doctor("--data-dir", str(tmp_path), DOCPARSE_GEMINI_API_KEY="k", DOCPARSE_GEMINI_BASE_URL=fake.base_url,
                  DOCPARSE_GEMINI_API_VERSION="v1beta")
     assert out.returncode == 1 and "FAILED" in out.stdout
+
+
+def test_a_refused_key_fails_the_check_with_the_reason(fake, tmp_path):
+    out = doctor("--data-dir", str(tmp_path), GOOGLE_API_KEY="revoked-key", DOCPARSE_GEMINI_BASE_URL=fake.base_url)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "FAILED" in out.stdout and "API key not valid" in out.stdout
+    assert "revoked-key" not in out.stdout + out.stderr
