@@ -1,5 +1,5 @@
 """Office documents and e-mail through the real stack (issue 16): one batch of a DOCX, an XLSX, an
-HTML page and an EML with a PDF attached. The office files are converted to PDF by LibreOffice at
+HTML page, an ODT, an ODS, an RTF and an EML with a PDF attached. The office files are converted to PDF by LibreOffice at
 upload (page count known before the 202), the EML's attachment becomes a file of the batch, and
 every later step (pages, words, citations, page images) reads them as PDFs."""
 
@@ -22,7 +22,7 @@ SCHEMA = {"name": "office", "review_threshold": 0, "fields": [
     {"key": "invoice_number", "type": "string"}, {"key": "total_amount", "type": "number"}]}
 
 
-def test_docx_xlsx_html_and_an_eml_attachment_are_extracted(sqlite_stack):
+def test_each_office_type_and_an_eml_attachment_are_extracted(sqlite_stack):
     pdf, truth = make_invoice(seed=21)
     http = sqlite_stack.client(sqlite_stack.create_key(name="office", pages=1000))
     ext = http.post("/v1/extractions", json=SCHEMA).json()["extraction"]["id"]
@@ -32,24 +32,29 @@ def test_docx_xlsx_html_and_an_eml_attachment_are_extracted(sqlite_stack):
         ("files", ("order.docx", docx, "application/octet-stream")),
         ("files", ("order.xlsx", office.xlsx(), "application/octet-stream")),
         ("files", ("order.html", office.html(), "text/html")),
+        ("files", ("order.odt", office.odt(), "application/octet-stream")),
+        ("files", ("order.ods", office.ods(), "application/octet-stream")),
+        ("files", ("order.rtf", office.rtf(), "application/rtf")),
         ("files", ("mail.eml", message, "message/rfc822")),
     ])
     assert r.status_code == 202, r.text
     accepted = r.json()["files"]
+    kinds = ["docx", "xlsx", "html", "odt", "ods", "rtf"]
     assert [(f["file_name"], f["converted_from"], f["from_message"]) for f in accepted] == [
-        ("order.docx", "docx", None), ("order.xlsx", "xlsx", None), ("order.html", "html", None),
-        ("INV attached.pdf", None, "mail.eml"),
+        *[(f"order.{k}", k, None) for k in kinds], ("INV attached.pdf", None, "mail.eml"),
     ]
-    assert r.json()["batch"]["page_count"] == sum(f["page_count"] for f in accepted) == 3 + pdf_pages(pdf)
+    assert r.json()["batch"]["page_count"] == sum(f["page_count"] for f in accepted) == len(kinds) + pdf_pages(pdf)
 
     body = sqlite_stack.wait_terminal(http, ext, r.json()["batch"]["id"])
-    assert [f["status"] for f in body["files"]] == ["processed"] * 4, body
+    assert [f["status"] for f in body["files"]] == ["processed"] * 7, body
     results = [http.get(f"/v1/extractions/{ext}/files/{f['id']}/result").json() for f in accepted]
-    for result in results[:3]:
+    for result in results[:len(kinds)]:
         assert result["result"]["invoice_number"] == "INV-7731", result
         assert result["result"]["total_amount"] == 1234.5, result
         assert result["citations"]["invoice_number"]["page"] == 1
-    assert results[3]["result"]["invoice_number"] == truth["invoice_number"]
+    assert results[-1]["result"]["invoice_number"] == truth["invoice_number"]
+    one = http.get(f"/v1/extractions/{ext}/files/{accepted[-1]['id']}").json()["file"]  # one file's status
+    assert (one["file_name"], one["status"], one["error"]) == ("INV attached.pdf", "processed", None)
 
     # the converted PDF is the document the pipeline reads; the original is kept as uploaded
     store = ObjectStore(sqlite_stack.settings)

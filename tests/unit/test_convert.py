@@ -21,10 +21,11 @@ pytestmark = pytest.mark.skipif(shutil.which("soffice") is None and not os.envir
                                 reason="LibreOffice is not installed (scripts/bootstrap.sh installs it)")
 
 
-def _convert(tmp_path: Path, data: bytes, kind: str, limit_s: float = 120) -> pymupdf.Document:
+def _convert(tmp_path: Path, data: bytes, kind: str, limit_s: float = 120,
+             max_bytes: int = 1024 * 2**20) -> pymupdf.Document:
     src, dest = tmp_path / "upload", tmp_path / "upload.pdf"
     src.write_bytes(data)
-    convert_to_pdf(src, dest, kind=kind, name="order form", limit_s=limit_s, max_bytes=1024 * 2**20)
+    convert_to_pdf(src, dest, kind=kind, name="order form", limit_s=limit_s, max_bytes=max_bytes)
     return pymupdf.open(dest)
 
 
@@ -73,6 +74,14 @@ def test_a_conversion_over_its_time_limit_is_killed_and_refused(tmp_path):
     with pytest.raises(DocumentRejected, match="'order form' took longer than the conversion limit"):
         _convert(tmp_path, big, "docx", limit_s=0.5)
     assert _soffice_processes() == []  # its process group went with it
+
+
+def test_a_conversion_over_its_memory_cap_is_refused_and_leaves_nothing_running(tmp_path):
+    """LibreOffice runs under an address-space cap: a conversion that needs more fails, by name."""
+    with pytest.raises(DocumentRejected, match="'order form' could not be converted to PDF"):
+        _convert(tmp_path, office.docx(), "docx", max_bytes=48 * 2**20)
+    assert _soffice_processes() == []
+    assert _convert(tmp_path, office.docx(), "docx").page_count == 1  # the same file under the usual cap
 
 
 def test_a_damaged_office_file_is_refused_by_name(tmp_path):
