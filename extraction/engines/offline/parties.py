@@ -272,7 +272,8 @@ class PartyReader:
 
     def buyers_own_ids(self, out: dict[str, list[Candidate]]) -> None:
         """A VAT id labelled inside the buyer's address block (under the buyer's name, at its
-        left edge) is the buyer's, not the seller's."""
+        left edge, or the label's last word a little right of it: "N° TVA") is the buyer's, not
+        the seller's."""
         bkey = next((k for k, c in self.concept.items() if c == "buyer_name"), None)
         if not bkey or not out.get(bkey):
             return
@@ -281,7 +282,7 @@ class PartyReader:
             if not c or HEADER_CONCEPTS[c].get("party") != "seller" or HEADER_CONCEPTS[c]["kind"] == "party_name":
                 continue
             out[k] = [cand for cand in out.get(k, []) if not (
-                cand.page == b.page and cand.label_x is not None and abs(cand.label_x - b.box[0]) <= 12
+                cand.page == b.page and cand.label_x is not None and -12 <= cand.label_x - b.box[0] <= 40
                 and 0 < cand.box[1] - b.box[1] <= 6 * self.doc.line_h)]
 
     def heading(self, ws: list[PlacedWord]) -> bool:
