@@ -304,7 +304,9 @@ HEADER_CONCEPTS["total_amount"]["labels"].update({
 
 # "Name" labels under a party heading, and the party headings themselves.
 NAME_LABELS: Weights = {"name": 1, "firma": 0.9, "company": 0.8, "company name": 1, "firmenname": 1,
-                  "nom": 0.9, "raison sociale": 1, "naam": 1, "bedrijfsnaam": 1}
+                  "nom": 0.9, "raison sociale": 1, "naam": 1, "bedrijfsnaam": 1,
+                  "denominazione": 1, "ragione sociale": 1, "razon social": 1, "nombre": 0.9,
+                  "nome": 0.8, "denominacion": 1, "nom de l entreprise": 1, "business name": 1}
 PARTY_HEADINGS: dict[str, Weights] = {
     "seller": {"seller": 1, "verkaufer": 1, "lieferant": 0.9, "supplier": 1, "vendor": 1,
                "from": 0.6, "sold by": 1, "issued by": 1, "rechnungssteller": 1,
@@ -456,4 +458,13 @@ DOLLAR_COUNTRIES: dict[str, tuple[str, ...]] = {
     "NZD": (" new zealand ", " nzbn ", ".co.nz", "+64 ", " aotearoa "),
     "SGD": (" singapore ", ".com.sg", "+65 "),
     "HKD": (" hong kong ", ".com.hk", "+852 "),
+}
+
+# the currency of a country (ISO 3166 code, as a VAT id or an IBAN opens): what an invoice that
+# prints no currency at all is paid in
+HOME_CURRENCY: dict[str, str] = {
+    **{c: "EUR" for c in ("AT", "BE", "CY", "DE", "EE", "EL", "GR", "ES", "FI", "FR", "HR", "IE", "IT",
+                          "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK", "MC", "SM", "VA", "AD")},
+    "GB": "GBP", "XI": "GBP", "CH": "CHF", "LI": "CHF", "SE": "SEK", "DK": "DKK", "NO": "NOK",
+    "PL": "PLN", "CZ": "CZK", "HU": "HUF", "RO": "RON", "BG": "BGN", "AU": "AUD",
 }

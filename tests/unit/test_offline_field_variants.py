@@ -170,3 +170,46 @@ def test_the_buyers_labelled_id_is_not_the_sellers_when_its_label_opens_with_a_s
                                                            "59000 Lille"], buyer_ids=["N° TVA FR41092469670"],
                 totals=[("Total HT", "sub"), ("TVA 20 %", "tax"), ("Total TTC", "total")], currency="€", place="after")
     assert read(v)["seller_vat_id"] is None
+
+
+# an Italian e-invoice as its usual print shows it: both parties side by side under their
+# headings with "Denominazione:" and "Identificativo fiscale ai fini IVA:", the type code TD01 /
+# TD04 in the header grid, and figures without any currency
+IT_PRINT = [
+    [(40, "Cedente/prestatore (fornitore)", 10), (310, "Cessionario/committente (cliente)", 10)],
+    [(40, "Identificativo fiscale ai fini IVA: IT01234567890"), (310, "Identificativo fiscale ai fini IVA: IT09876543210")],
+    [(40, "Codice fiscale: 01234567890"), (310, "Codice fiscale: 09876543210")],
+    [(40, "Denominazione: Rossi Forniture S.r.l."), (310, "Denominazione: Bianchi Costruzioni S.p.A.")],
+    [(40, "Indirizzo: Via Milano 5"), (310, "Indirizzo: Via Roma 10")],
+    [(40, "Cap: 20121 Nazione: IT"), (310, "Cap: 10121 Nazione: IT")],
+    [],
+    [(40, "Tipologia documento"), (200, "Numero documento"), (300, "Data documento"), (400, "Codice destinatario")],
+    [(40, "TD01 fattura"), (200, "2025/123"), (300, "14-03-2025"), (400, "ABC1234")],
+    [],
+    [(40, "Descrizione"), (260, "Quantità"), (310, "Prezzo unitario"), (470, "%IVA"), (510, "Prezzo totale")],
+    [(40, "Pompa idraulica"), (270, "2,00"), (320, "120,00"), (470, "22,00"), (515, "240,00")],
+    [(40, "Manometro"), (270, "3,00"), (320, "118,17"), (470, "22,00"), (515, "354,50")],
+    [],
+    [(40, "Totale imponibile"), (150, "Totale imposta"), (300, "Totale documento")],
+    [(40, "594,50"), (150, "130,79"), (300, "725,29")],
+]
+
+
+@pytest.mark.parametrize(("cell", "code"), [("TD01 fattura", "380"), ("TD04 nota di credito", "381")])
+def test_an_italian_e_invoice_print_parties_side_by_side_type_code_and_no_currency(cell, code):
+    from extraction.pages import DocumentText
+    from tests.support.pages import phrase_page
+
+    rows = [[(40, cell), *row[1:]] if row and row[0][1] == "TD01 fattura" else row for row in IT_PRINT]
+    r = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows)])).result
+    assert (r["seller_name"], r["buyer_name"]) == ("Rossi Forniture S.r.l.", "Bianchi Costruzioni S.p.A.")
+    assert r["seller_vat_id"] == "IT01234567890"
+    assert r["document_type_code"] == code
+    assert r["currency"] == "EUR"  # printed nowhere: the seller's country's
+    assert (r["subtotal_amount"], r["tax_amount"], r["total_amount"]) == (594.5, 130.79, 725.29)
+
+
+def test_no_currency_printed_is_the_sellers_countrys_only_when_its_id_or_iban_names_it():
+    assert read(Variant(totals=TOTALS, letterhead_ids=["VAT No. GB123456789"]))["currency"] == "GBP"
+    assert read(Variant(totals=TOTALS, footer=["IBAN CH93 0076 2011 6238 5295 7"]))["currency"] == "CHF"
+    assert read(Variant(totals=TOTALS))["currency"] is None

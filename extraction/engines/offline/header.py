@@ -38,6 +38,7 @@ from extraction.vocabulary import (
     BLOCKERS,
     DOLLAR_COUNTRIES,
     HEADER_CONCEPTS,
+    HOME_CURRENCY,
     OTHER_DATE_WORDS,
     YOUR_WORDS,
     LabelIndex,
@@ -184,11 +185,11 @@ class HeaderReader:
                         self._emit(out, key, kinds[key], weight, below[1], below[0], label_words, pos, lead)
         self.parties.add_names(out)
         self._doc_type(out)
-        self._currency_fallback(out)
         self.parties.add_seller_fallback(out)
         self.parties.add_buyer_fallback(out)
         self.parties.buyers_own_ids(out)
         self._vat_fallback(out)
+        self._currency_fallback(out)
         return out
 
     def _is_label(self, words: list[PlacedWord]) -> bool:
@@ -385,6 +386,28 @@ class HeaderReader:
             if cur == "USD":
                 cur = self._dollar_country() or cur
             out[key].append(Candidate(cur, 0.4, page, box_of([w]), 0))
+        else:
+            self._home_currency(out, key)
+
+    def _home_currency(self, out: dict[str, list[Candidate]], key: str) -> None:
+        """No currency printed at all (an Italian e-invoice's print shows bare figures): the
+        currency of the seller's country, as its VAT id or the IBAN to pay to names it;
+        inferred, not printed."""
+        vkey = next((k for k, c in self.concept.items() if c == "seller_vat_id"), None)
+        countries = []
+        for c in sorted(out.get(vkey or "", []), key=lambda c: -c.score):
+            countries.append(("AU" if re.fullmatch(r"\d{11}", str(c.value)) else str(c.value)[:2], c))
+        for r in self.doc.rows:
+            for k, w in enumerate(r.words):
+                t = w.text.strip(",;:")
+                prev = fold(r.words[k - 1].text).strip(":.") if k else ""
+                if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", t) or (prev == "iban" and re.fullmatch(r"[A-Z]{2}\d{2}", t)):
+                    countries.append((t[:2], Candidate(None, 0.0, r.page, box_of([w]), 0)))
+        for country, c in countries:
+            cur = HOME_CURRENCY.get(country.upper())
+            if cur:
+                out[key].append(Candidate(cur, 0.3, c.page, c.box, 0, derived=True))
+                return
 
     def _dollar_country(self) -> str | None:
         """The dollar a page means by "$" when it names its country: an ABN or an Australian

@@ -99,7 +99,7 @@ class PartyReader:
     def party_of(self, row: Row, x0: float) -> tuple[str | None, Row | None]:
         """The party whose section holds position x0 of a row, and that section's heading row."""
         heads = self.sections.get((row.page, 0), [])
-        best = None
+        best: tuple[Row, str, float] | None = None
         for hr, party, hx0, hx1 in heads:
             if hr.y0 > row.y0 + 1:
                 continue
@@ -112,8 +112,11 @@ class PartyReader:
                 continue
             if hx0 > x0 + 40 or hx1 < x0 - 250:
                 continue
-            if best is None or hr.y0 > best[0].y0:
-                best = (hr, party)
+            # the nearest heading above; of two side by side ("Cedente" | "Cessionario"), the
+            # one whose column holds x0
+            if best is None or hr.y0 > best[0].y0 + 1 or \
+                    (abs(hr.y0 - best[0].y0) <= 1 and hx0 > best[2]):
+                best = (hr, party, hx0)
         return (best[1], best[0]) if best else (None, None)
 
     # -- parties ---------------------------------------------------------------------------------
