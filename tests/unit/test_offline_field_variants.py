@@ -46,6 +46,9 @@ VAT_LINES = [
     ("NIF: B12345678", "ESB12345678"),
     ("CIF: B-12345678", "ESB12345678"),
     ("N.I.F. B-12.345.678", "ESB12345678"),
+    ("CIF: B 12345678", "ESB12345678"),
+    ("NIF: 12345678Z", "ES12345678Z"),
+    ("CVR-nr. 12345678", "DK12345678"),
     ("BTW-nummer: NL123456789B01", "NL123456789B01"),
     ("Btw-nr. NL 1234.56.789.B01", "NL123456789B01"),
     ("BTW BE 0123.456.789", "BE0123456789"),
@@ -213,3 +216,9 @@ def test_no_currency_printed_is_the_sellers_countrys_only_when_its_id_or_iban_na
     assert read(Variant(totals=TOTALS, letterhead_ids=["VAT No. GB123456789"]))["currency"] == "GBP"
     assert read(Variant(totals=TOTALS, footer=["IBAN CH93 0076 2011 6238 5295 7"]))["currency"] == "CHF"
     assert read(Variant(totals=TOTALS))["currency"] is None
+
+
+@pytest.mark.parametrize("label", ["Pedido nº", "Nº pedido", "Su pedido", "PO #", "Vs. ordine n.", "Uw ordernummer"])
+def test_order_number_labels(label):
+    r = read(Variant(totals=TOTALS, meta=[("Invoice No.", "INV-2041"), ("Date", "14/03/2025"), (label, "PO-88231")]))
+    assert (r["purchase_order_number"], r["invoice_number"]) == ("PO-88231", "INV-2041")

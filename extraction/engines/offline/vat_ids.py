@@ -67,17 +67,19 @@ def _after_iban(toks: list[PlacedWord], k: int) -> bool:
 # what a label says of the id's country where the number is printed without its country code:
 # an Italian "P.IVA 01234567890" (11 digits), a Spanish "CIF: B12345678" (a letter and eight
 # digits, or eight digits and a letter), a Belgian "N° TVA 0123.456.789" (ten digits from 0 or 1),
-# a British "VAT Reg. No. 123 4567 89", an Australian "ABN 12 345 678 901" (an ABN has no prefix)
+# a British "VAT Reg. No. 123 4567 89", a Danish "CVR-nr. 12345678", an Australian "ABN 12 345
+# 678 901" (an ABN has no prefix)
 _LABEL_COUNTRIES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
     (frozenset({"iva", "piva", "partita"}), ("IT", "ES")),
     (frozenset({"nif", "cif", "nie"}), ("ES",)),
     (frozenset({"tva", "btw", "entreprise", "ondernemingsnummer", "ondernemingsnr"}), ("BE",)),
     (frozenset({"vat"}), ("GB",)),
     (frozenset({"abn"}), ("AU",)),
+    (frozenset({"cvr", "momsnr", "momsnummer"}), ("DK",)),
 )
 _BARE_FORMATS: dict[str, tuple[str, ...]] = {
     "IT": ("ddddddddddd",), "ES": ("Ldddddddd", "ddddddddL", "Ldddddddx"), "BE": ("dddddddddd",),
-    "GB": ("ddddddddd",), "AU": ("ddddddddddd",),
+    "GB": ("ddddddddd",), "AU": ("ddddddddddd",), "DK": ("dddddddd",),
 }
 _NO_PREFIX = {"AU"}  # printed and filed without a country code
 _MONEY = re.compile(r"[-(]?\d{1,3}(?:[.,'\s]\d{3})*[.,]\d{2}\)?")
@@ -164,7 +166,7 @@ def read_vat(words: list[PlacedWord], label: list[str] | None = None) -> tuple[s
                 return mend_vat(whole), grp
             if re.fullmatch(r"[A-Z]{2}", t) or _opening(t):
                 continue
-        if countries and re.search(r"\d", t):
+        if countries and (re.search(r"\d", t) or (len(t) == 1 and len(grp) > 1)):  # "CIF: B 12345678"
             for n, c in enumerate(comp):
                 bare = _bare(c, countries)
                 if bare:
