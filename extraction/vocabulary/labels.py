@@ -453,8 +453,7 @@ LEGAL_FORMS = {"gmbh", "ag", "kg", "ohg", "ug", "ek", "gbr", "se", "bv", "nv", "
 # around): an Australian Business Number or state, a Canadian province or GST/HST, ...
 DOLLAR_COUNTRIES: dict[str, tuple[str, ...]] = {
     "AUD": (" australia ", " australian ", " abn ", " abn: ", " acn ", " nsw ", " qld ", " vic ",
-            ".com.au", ".net.au", ".org.au", "+61 ", " inc gst ", " inc. gst ", " ex gst ",
-            " incl gst ", " incl. gst "),
+            ".com.au", ".net.au", ".org.au", "+61 "),
     "CAD": (" canada ", " canadian ", " gst/hst ", " hst ", " qst ", " ontario ", " quebec ",
             " alberta ", " british columbia ", " manitoba ", " saskatchewan ", " nova scotia ", ".ca "),
     "NZD": (" new zealand ", " nzbn ", ".co.nz", "+64 ", " aotearoa "),

@@ -129,12 +129,14 @@ STYLE = {"en": ("en", "$", "before"), "de": ("de", "€", "after"), "fr": ("fr",
 @pytest.mark.parametrize(("lang", "n"), [(lang, n) for lang, sets in TOTAL_LABELS.items() for n in range(len(sets))])
 def test_totals_by_label_and_shape(lang, n, shape):
     style, cur, place = STYLE[lang]
-    if shape == "band" and (lang, n) == ("fr", 2):
-        pytest.skip("a band of labels that name table columns ('Montant') is read as a table header")
     v = Variant(style=style, totals=TOTAL_LABELS[lang][n], totals_shape=shape, currency=cur, place=place)
     r, t = read(v), truth(v, None, "")
     for k in ("subtotal_amount", "tax_amount", "total_amount", "amount_due"):
         assert r[k] == pytest.approx(t[k]), k
+    if shape != "band" or (lang, n) == ("fr", 2):
+        # the totals' rows end the table ("Montant hors TVA" among them). Not yet: a band whose
+        # first label does not end a table ("Subtotal", "Net amount") gives its figures as an item
+        assert len(r["line_items"]) == 3
 
 
 @pytest.mark.parametrize(("kw", "want"), [
