@@ -39,7 +39,30 @@ CURRENCY_SYMBOLS = {
     "Fr.": "CHF",
     "zł": "PLN",
     "kr": "SEK",
+    # dollars of other countries, printed with their country's letters
+    "CA$": "CAD", "C$": "CAD", "A$": "AUD", "AU$": "AUD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD",
+    "R$": "BRL", "MX$": "MXN",
+    "Kč": "CZK", "Ft": "HUF", "₺": "TRY", "₽": "RUB", "₩": "KRW", "₪": "ILS", "฿": "THB",
+    "SFr.": "CHF",
 }
+# currencies named in words ("All amounts in euros", "Alle Preise in Schweizer Franken")
+CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollar": "USD", "dollars": "USD", "pound": "GBP",
+                  "pounds": "GBP", "sterling": "GBP", "rupees": "INR", "franken": "CHF",
+                  "francs": "CHF", "franchi": "CHF", "kronor": "SEK", "yen": "JPY",
+                  "zloty": "PLN", "zlotych": "PLN"}
+# a country's dollar, franc or crown named in words ("Australian dollars", "couronnes danoises")
+CURRENCY_PHRASES = {"australian dollar": "AUD", "canadian dollar": "CAD", "new zealand dollar": "NZD",
+                    "singapore dollar": "SGD", "hong kong dollar": "HKD", "us dollar": "USD",
+                    "u.s. dollar": "USD", "swiss franc": "CHF", "schweizer franken": "CHF",
+                    "francs suisses": "CHF", "franchi svizzeri": "CHF", "danish kron": "DKK",
+                    "danske kroner": "DKK", "norwegian kron": "NOK", "norske kroner": "NOK",
+                    "swedish kron": "SEK", "svenska kronor": "SEK", "pound sterling": "GBP",
+                    "pounds sterling": "GBP", "czech korun": "CZK", "polish zloty": "PLN"}
+# a currency sign that is also a word: only next to a figure ("1 250,00 kr", "Fr. 120.50")
+WORD_SIGNS = {"kr": "SEK", "kr.": "SEK", "zł": "PLN", "zl": "PLN", "kc": "CZK", "ft": "HUF",
+              "fr.": "CHF", "sfr.": "CHF", "rs": "INR", "rs.": "INR"}
+# a dollar sign's own country letters ("CA$", "A$", "NZ$"): never US dollars
+DOLLAR_PREFIX = re.compile(r"(?<![A-Za-z])(US|CA|C|AU|A|NZ|HK|S|R|MX)\$")
 CURRENCY_CODES = {
     "EUR", "USD", "GBP", "CHF", "JPY", "CNY", "INR", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK",
     "PLN", "CZK", "HUF", "RON", "BGN", "HRK", "TRY", "RUB", "BRL", "MXN", "ZAR", "SGD", "HKD",
@@ -77,17 +100,21 @@ def detect_currency(text: str) -> str | None:
     for tok in re.findall(r"[A-Za-z]{3}", text):
         if tok.upper() == tok and tok in CURRENCY_CODES:
             return tok
-    for sym in ("US$", "€", "£", "₹", "¥", "$"):
+    m = DOLLAR_PREFIX.search(text)
+    if m:
+        return CURRENCY_SYMBOLS[m[0]]
+    for sym in ("€", "£", "₹", "¥", "₺", "₽", "₩", "₪", "฿", "$"):
         if sym in text:
             return CURRENCY_SYMBOLS[sym]
     if re.search(r"(?<![A-Za-z])Rs\.?(?![A-Za-z])", text):
         return "INR"
     low = fold(text)
-    words = {"euro": "EUR", "euros": "EUR", "dollar": "USD", "dollars": "USD", "pound": "GBP",
-             "pounds": "GBP", "rupees": "INR"}
+    for phrase, code in CURRENCY_PHRASES.items():
+        if re.search(r"\b" + phrase, low):
+            return code
     for w in re.findall(r"[a-z]+", low):
-        if w in words:
-            return words[w]
+        if w in CURRENCY_WORDS:
+            return CURRENCY_WORDS[w]
     return None
 
 
@@ -114,7 +141,7 @@ def parse_number(text: Any, language: str = "auto", decimal: str | None = None) 
     # currency codes/symbols and a few unit-less words around the number
     s = re.sub(r"(?i)\b(?:[A-Z]{3})\b", lambda m: "" if m.group(0).upper() in CURRENCY_CODES else m.group(0), s)
     s = re.sub(r"(?i)(?<![A-Za-z])(?:rs\.?|fr\.)(?![A-Za-z])", "", s)
-    s = s.replace("US$", "").strip()
+    s = DOLLAR_PREFIX.sub("", s).strip()
     s = re.sub(r"[€$£¥₹]", "", s).strip()
     if re.search(r"(?i)\s*(cr|haben)$", s):
         negative, s = True, re.sub(r"(?i)\s*(cr|haben)$", "", s)

@@ -28,7 +28,9 @@ from extraction.vocabulary.labels import (
     BLOCKERS,
     COUNTRIES,
     DOC_TYPES,
+    DOLLAR_COUNTRIES,
     HEADER_CONCEPTS,
+    HOME_CURRENCY,
     LEGAL_FORMS,
     NAME_LABELS,
     OTHER_DATE_WORDS,
@@ -43,7 +45,7 @@ from extraction.vocabulary.languages import LANGUAGE_MARKERS, detect_language
 
 __all__ = [
     "ADJUSTMENT_ROWS", "GROSS_MARKERS", "NET_MARKERS",
-    "BLOCKERS", "COLUMN_CONCEPTS", "COUNTRIES", "DOC_TYPES", "HEADER_CONCEPTS", "LANGUAGE_MARKERS", "LEGAL_FORMS",
+    "BLOCKERS", "COLUMN_CONCEPTS", "DOLLAR_COUNTRIES", "COUNTRIES", "DOC_TYPES", "HEADER_CONCEPTS", "HOME_CURRENCY", "LANGUAGE_MARKERS", "LEGAL_FORMS",
     "NAME_LABELS", "OTHER_COLUMNS", "OTHER_DATE_WORDS", "PARTY_HEADINGS", "PREPAID_LABELS", "SALUTATIONS", "SLIP_HEADINGS", "STOP_ROWS", "SUBTOTAL_ROWS",
     "YOUR_WORDS", "LabelIndex", "Weights", "detect_language", "field_words", "label_key",
     "map_concept", "pieces_of",

@@ -113,6 +113,18 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "btw nummer": 1, "btw nr": 1, "btw id": 1, "btw": 0.6, "btw identificatienummer": 1,
             "nif": 0.9, "cif": 0.9, "nif cif": 0.9, "nif iva": 1, "n iva": 0.8, "partita iva": 1,
             "p iva": 1, "piva": 1, "no iva": 0.9,
+            # Austria and Switzerland ("UID: ATU12345678", "UID-Nr. CHE-123.456.789"), Italy's
+            # e-invoice print ("Identificativo fiscale ai fini IVA"), Australia's ABN (the id a tax
+            # invoice must print), Spain and Belgium's longer names
+            "uid": 1, "uid nr": 1, "uid nummer": 1, "mwst nummer": 1, "mwst id": 1, "mehrwertsteuernummer": 1,
+            "identificativo fiscale ai fini iva": 1, "identificativo iva": 1, "codice iva": 0.9,
+            "numero partita iva": 1, "n partita iva": 1, "abn": 1, "australian business number": 1,
+            "numero de identificacion fiscal": 1, "n i f": 0.9, "c i f": 0.9,
+            "numero d entreprise": 0.7, "n d entreprise": 0.7, "ondernemingsnummer": 0.7,
+            "n tva intracom": 1, "tva intracom": 1, "numero tva intracommunautaire": 1,
+            "vat reg": 1, "vat registration": 1, "vat reg number": 1,
+            "c f p iva": 1, "p iva c f": 1, "cod fisc p iva": 1, "cvr": 0.9, "cvr nr": 1,
+            "momsnummer": 1, "moms nr": 1,
         },
     },
     "purchase_order_number": {
@@ -128,7 +140,8 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
             "numero de commande": 1, "n de commande": 1, "bon de commande": 1, "commande n": 1,
             "commande": 0.6, "votre commande": 0.9, "ordernummer": 0.8, "bestelnummer": 1,
             "uw bestelling": 0.9, "order id": 0.7,
-            "customer po": 1, "client po": 1, "buyer po": 1, "pedido": 0.6, "numero de pedido": 1, "n pedido": 1, "pedido n": 1, "ordine": 0.6,
+            "customer po": 1, "client po": 1, "buyer po": 1, "pedido": 0.6, "numero de pedido": 1, "n pedido": 1, "pedido n": 1, "pedido no": 1, "no pedido": 1,
+            "numero pedido": 1, "su pedido n": 1, "su pedido no": 1, "n de pedido": 1, "no de pedido": 1, "ordine": 0.6,
             "numero ordine": 1, "ordine n": 1, "rif ordine": 1, "vostro ordine": 0.9,
             "su pedido": 0.9, "inkoopordernummer": 1, "inkooporder": 1, "inkoopnummer": 1,
             "inkoopordernr": 1, "auftragsnr": 0.7, "your reference": 0.6, "uw referentie": 0.6, "ihre referenz": 0.6,
@@ -223,9 +236,79 @@ HEADER_CONCEPTS: dict[str, dict[str, Any]] = {
     },
 }
 
+# Totals qualified by the tax they include or leave out, as every language prints them: "Total
+# (inc. GST)", "Gesamtbetrag inkl. USt.", "Montant TVA comprise", "Importe IVA incluido" are the
+# gross total; "Subtotal (ex GST)", "Summe exkl. MwSt.", "Total hors TVA" the net one. The tax word
+# inside such a label is no tax label (a longer label wins over one it contains).
+TAX_WORDS = ("vat", "tax", "taxes", "gst", "hst", "sales tax", "mwst", "ust", "mehrwertsteuer",
+             "umsatzsteuer", "steuer", "steuern", "tva", "taxe", "taxes", "btw", "iva", "imposta", "impuestos",
+             "igic")
+GROSS_MARKERS_TAX = ("inc", "incl", "including", "inclusive", "inkl", "inklusive", "einschl",
+                     "einschliesslich", "inclusief", "incluido", "incluida", "incluidos", "incluso",
+                     "inclusa", "compresa", "con", "y", "avec", "tout compris")
+NET_MARKERS_TAX = ("ex", "excl", "excluding", "exclusive", "before", "without", "exkl", "exklusive",
+                   "ohne", "vor", "exclusief", "zonder", "hors", "sans", "sin", "senza", "escl", "esclusa",
+                   "netto", "net of")
+TOTAL_WORDS = ("total", "total amount", "amount", "invoice total", "grand total", "gesamt", "gesamtbetrag",
+               "betrag", "summe", "gesamtsumme", "endbetrag", "rechnungsbetrag", "totaal", "bedrag",
+               "totaalbedrag", "montant", "montant total", "importe", "importe total", "totale",
+               "importo", "totale documento", "total factura")
+SUB_WORDS = ("subtotal", "sub total", "total", "amount", "net", "summe", "betrag", "gesamtbetrag",
+             "zwischensumme", "totaal", "subtotaal", "bedrag", "montant", "total", "sous total",
+             "importe", "base", "totale", "importo", "subtotale")
+
+
+def _qualified_totals() -> tuple[dict[str, float], dict[str, float]]:
+    gross: dict[str, float] = {}
+    net: dict[str, float] = {}
+    for tax in TAX_WORDS:
+        for m in GROSS_MARKERS_TAX:
+            gross[f"{m} {tax}"] = 0.8 if len(m) > 3 else 0.7
+            for t in TOTAL_WORDS:
+                gross[f"{t} {m} {tax}"] = 1
+        gross[f"{tax} inclusa"] = 0.8
+        gross[f"{tax} incluido"] = 0.8
+        gross[f"{tax} compris"] = 0.8
+        gross[f"{tax} comprise"] = 0.8
+        gross[f"{tax} inbegriffen"] = 0.8
+        for t in TOTAL_WORDS:
+            for m in ("inclusa", "incluido", "incluida", "compris", "comprise", "inbegriffen", "inclusive",
+                      "included", "incl", "inkl"):
+                gross[f"{t} {tax} {m}"] = 1
+        for m in NET_MARKERS_TAX:
+            net[f"{m} {tax}"] = 0.8 if len(m) > 3 else 0.7
+            for t in SUB_WORDS:
+                net[f"{t} {m} {tax}"] = 1
+        for t in SUB_WORDS:
+            for m in ("esclusa", "excluida", "excluded", "exclusive", "excl", "exkl", "non compresa"):
+                net[f"{t} {tax} {m}"] = 1
+    # Belgian French: hors TVA / TVA comprise in one word
+    net.update({"htva": 0.8, "total htva": 1, "montant htva": 1, "total hors tva": 1, "prix htva": 0.9})
+    gross.update({"tvac": 0.8, "total tvac": 1, "montant tvac": 1, "prix tvac": 0.9})
+    return gross, net
+
+
+_GROSS, _NET = _qualified_totals()
+for _k, _w in _GROSS.items():
+    HEADER_CONCEPTS["total_amount"]["labels"].setdefault(_k, _w)
+for _k, _w in _NET.items():
+    HEADER_CONCEPTS["subtotal_amount"]["labels"].setdefault(_k, _w)
+HEADER_CONCEPTS["subtotal_amount"]["labels"].update({
+    "importe neto": 1, "suma": 0.6, "neto": 0.6, "total neto": 1, "base": 0.5, "totale netto": 1,
+    "importo netto": 1, "totale imponibile": 1, "netto": 0.6, "summe netto": 1})
+HEADER_CONCEPTS["tax_amount"]["labels"].update({
+    "totale imposta": 1, "imposta": 0.8, "cuota": 0.7, "cuota iva": 1, "total iva": 1, "i v a": 0.8,
+    "gst amount": 1, "total gst": 1, "gst total": 1, "mwst betrag": 1, "mehrwertsteuerbetrag": 1,
+    "montant de tva": 1, "btw bedrag": 1, "bedrag btw": 1, "importe iva": 1, "importo iva": 1})
+HEADER_CONCEPTS["total_amount"]["labels"].update({
+    "total factura": 1, "totale fattura": 1, "importe": 0.5, "total general": 1, "gran total": 1,
+    "total documento": 1, "totale complessivo": 1, "total a pagar": 0.9, "grand total due": 1})
+
 # "Name" labels under a party heading, and the party headings themselves.
 NAME_LABELS: Weights = {"name": 1, "firma": 0.9, "company": 0.8, "company name": 1, "firmenname": 1,
-                  "nom": 0.9, "raison sociale": 1, "naam": 1, "bedrijfsnaam": 1}
+                  "nom": 0.9, "raison sociale": 1, "naam": 1, "bedrijfsnaam": 1,
+                  "denominazione": 1, "ragione sociale": 1, "razon social": 1, "nombre": 0.9,
+                  "nome": 0.8, "denominacion": 1, "nom de l entreprise": 1, "business name": 1}
 PARTY_HEADINGS: dict[str, Weights] = {
     "seller": {"seller": 1, "verkaufer": 1, "lieferant": 0.9, "supplier": 1, "vendor": 1,
                "from": 0.6, "sold by": 1, "issued by": 1, "rechnungssteller": 1,
@@ -365,3 +448,24 @@ LEGAL_FORMS = {"gmbh", "ag", "kg", "ohg", "ug", "ek", "gbr", "se", "bv", "nv", "
                "mbh", "kgaa", "eg", "ag&co", "partg", "sl", "slu", "slne", "sc", "scp", "snc", "sapa",
                "scarl", "srls", "sprl", "bvba", "cv", "lp", "pllc", "pc", "ltda", "asa", "kft",
                "sro", "doo", "spzoo", "group", "gesmbh", "sagl"}
+
+# what names the country of a bare "$" on a page (folded, matched inside a row's text with spaces
+# around): an Australian Business Number or state, a Canadian province or GST/HST, ...
+DOLLAR_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "AUD": (" australia ", " australian ", " abn ", " abn: ", " acn ", " nsw ", " qld ", " vic ",
+            ".com.au", ".net.au", ".org.au", "+61 "),
+    "CAD": (" canada ", " canadian ", " gst/hst ", " hst ", " qst ", " ontario ", " quebec ",
+            " alberta ", " british columbia ", " manitoba ", " saskatchewan ", " nova scotia ", ".ca "),
+    "NZD": (" new zealand ", " nzbn ", ".co.nz", "+64 ", " aotearoa "),
+    "SGD": (" singapore ", ".com.sg", "+65 "),
+    "HKD": (" hong kong ", ".com.hk", "+852 "),
+}
+
+# the currency of a country (ISO 3166 code, as a VAT id or an IBAN opens): what an invoice that
+# prints no currency at all is paid in
+HOME_CURRENCY: dict[str, str] = {
+    **{c: "EUR" for c in ("AT", "BE", "CY", "DE", "EE", "EL", "GR", "ES", "FI", "FR", "HR", "IE", "IT",
+                          "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK", "MC", "SM", "VA", "AD")},
+    "GB": "GBP", "XI": "GBP", "CH": "CHF", "LI": "CHF", "SE": "SEK", "DK": "DKK", "NO": "NOK",
+    "PL": "PLN", "CZ": "CZK", "HU": "HUF", "RO": "RON", "BG": "BGN", "AU": "AUD",
+}

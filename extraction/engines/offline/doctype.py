@@ -15,6 +15,10 @@ _INDEX = LabelIndex()
 for _phrase, _code in DOC_TYPES:
     _INDEX.add(_phrase, _code, 1.0)
 _TITLES = {label_key(p) for p, _ in DOC_TYPES}
+# the Italian e-invoice's TipoDocumento (FatturaPA): TD01 invoice, TD02 advance invoice, TD04
+# credit note, TD05 debit note, TD06 fee note (parcella), TD24/TD25 deferred invoices
+_FATTURAPA = {"TD01": "380", "TD02": "386", "TD04": "381", "TD05": "383", "TD06": "380",
+              "TD24": "380", "TD25": "380"}
 
 
 def _is_title_word(w: PlacedWord) -> bool:
@@ -33,6 +37,11 @@ def document_type(doc: DocumentRows) -> Candidate | None:
                 m = re.fullmatch(r"\((\d{3})\)", w2.text)
                 if m:
                     return Candidate(m[1], 0.9, r.page, box_of([w, w2]), r.y0, label=1.0)
+    for r in rows:
+        for w in r.words:
+            code = _FATTURAPA.get(w.text.strip(",;:()"))
+            if code:  # an Italian e-invoice's own type code, printed by every rendering of it
+                return Candidate(code, 0.8, r.page, box_of([w]), r.y0, label=1.0)
     found: list[tuple[float, float, Candidate]] = []  # (-type size, position, candidate)
     labelled: Candidate | None = None
     for r in rows:

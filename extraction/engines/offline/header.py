@@ -24,11 +24,21 @@ from extraction.engines.offline.layout import (
 )
 from extraction.engines.offline.parties import PartyReader
 from extraction.engines.offline.value_words import id_text, id_words, money_amounts, name_words
-from extraction.engines.offline.vat_ids import mend_vat, vat_words
-from extraction.values import CURRENCY_CODES, detect_currency, find_date, fold
+from extraction.engines.offline.vat_ids import read_vat, unlabelled_vat
+from extraction.values import (
+    CURRENCY_CODES,
+    CURRENCY_WORDS,
+    DOLLAR_PREFIX,
+    WORD_SIGNS,
+    detect_currency,
+    find_date,
+    fold,
+)
 from extraction.vocabulary import (
     BLOCKERS,
+    DOLLAR_COUNTRIES,
     HEADER_CONCEPTS,
+    HOME_CURRENCY,
     OTHER_DATE_WORDS,
     YOUR_WORDS,
     LabelIndex,
@@ -175,10 +185,11 @@ class HeaderReader:
                         self._emit(out, key, kinds[key], weight, below[1], below[0], label_words, pos, lead)
         self.parties.add_names(out)
         self._doc_type(out)
-        self._currency_fallback(out)
         self.parties.add_seller_fallback(out)
         self.parties.add_buyer_fallback(out)
         self.parties.buyers_own_ids(out)
+        self._vat_fallback(out)
+        self._currency_fallback(out)
         return out
 
     def _is_label(self, words: list[PlacedWord]) -> bool:
@@ -219,6 +230,12 @@ class HeaderReader:
                 # keep only the segment(s) starting under the label
                 first_seg = r2.seg_of_word[r2.words.index(ws[0])]
                 ws = [w for w in ws if r2.seg_of_word[r2.words.index(w)] == first_seg]
+                # a figure right-aligned under its label reaches further left than the label
+                # ("Tax" over "118.90 USD"): the rest of its segment, up to the previous label
+                lseg = r.seg_of_word[r.words.index(label_words[0])]
+                left = max((w.x1 for k, w in enumerate(r.words) if r.seg_of_word[k] < lseg), default=float("-inf"))
+                ws = [w for w in r2.words if r2.seg_of_word[r2.words.index(w)] == first_seg
+                      and w.x0 > left and w.x0 < x1] or ws
                 return r2, ws
             if _grid_values(r, r2, [s for s in label_starts if r.words[s] is not label_words[0]]):
                 return None  # the values' row of a grid of labels: this label's cell is empty
@@ -271,9 +288,9 @@ class HeaderReader:
             if ws:
                 add("".join(id_text(x) for x in ws), weight * pos * 0.95, ws)
         elif kind == "vat":
-            ws = vat_words(words)
-            if ws:
-                add(mend_vat(" ".join(w.text.strip(",;") for w in ws)), weight * pos * 0.95, ws)
+            found = read_vat(words, [w.text for w in label_words])
+            if found:
+                add(found[0], weight * pos * 0.95, found[1])
         elif kind == "currency":
             cur = detect_currency(" ".join(w.text for w in words[:3]))
             if cur:
@@ -305,30 +322,112 @@ class HeaderReader:
         if key and self.doc_type:
             out[key].append(self.doc_type)
 
+    def _vat_fallback(self, out: dict[str, list[Candidate]]) -> None:
+        """No labelled VAT id of the seller: one printed without a label, in national format,
+        outside the buyer's block (the letterhead's or the footer's), the first in reading order."""
+        key = next((k for k, c in self.concept.items() if c == "seller_vat_id"), None)
+        if not key or out[key]:
+            return
+        for r in self.doc.rows:
+            found = unlabelled_vat(r.words)
+            if not found or self.parties.party_of(r, found[1][0].x0)[0] == "buyer":
+                continue
+            if any(t == key for _, _, t, _ in self.index.matches(r.pieces)):
+                continue  # labelled: read (or set aside as the buyer's) by its label
+            out[key].append(Candidate(found[0], 0.5, r.page, box_of(found[1]), r.page * 10000 + r.y0))
+            return
+
     def _currency_fallback(self, out: dict[str, list[Candidate]]) -> None:
-        """No labelled currency: the code or symbol printed most often."""
+        """No labelled currency: the code or sign printed most often ("EUR", "€", "CA$", a "kr"
+        beside a figure); a bare "$" is the dollar of the country the page names (an ABN and an
+        Australian address: AUD), else US dollars; with no code or sign at all, a currency named
+        in words ("All amounts in euros")."""
         key = next((k for k, c in self.concept.items() if c == "currency"), None)
         if not key or out[key]:
             return
         counts: dict[str, int] = {}
         first: dict[str, tuple[int, PlacedWord]] = {}
+        named: tuple[str, int, PlacedWord] | None = None
+        codes: set[str] = set()
+        signed: set[str] = set()  # currencies shown by a dollar sign with its letters ("US$")
         for r in self.doc.rows:
-            for w in r.words:
-                t = w.text.strip(".,:;()")
+            for k, w in enumerate(r.words):
+                t = w.text.strip(",:;()")
                 cur = None
-                if t in CURRENCY_CODES:
-                    cur = t
-                elif re.match(r"^[-(]?(US\$|[€$£₹])", t) or re.search(r"\d[€$£]$", t) or t in {"€", "$", "£", "₹"}:
+                if t.strip(".") in CURRENCY_CODES:
+                    cur = t.strip(".")
+                    codes.add(cur)
+                elif DOLLAR_PREFIX.match(t.lstrip("-(")):
                     cur = detect_currency(t)
-                elif t in ("Rs", "Rs.", "INR"):
-                    cur = "INR"
+                    signed.add(cur or "")
+                elif re.match(r"^[-(]?[€$£₹¥₺₽₩₪฿]", t) or \
+                        re.search(r"\d[€$£₹¥]$", t) or t in {"€", "$", "£", "₹", "¥"}:
+                    cur = detect_currency(t)
+                elif fold(t) in WORD_SIGNS and _beside_figure(r.words, k):
+                    cur = WORD_SIGNS[fold(t)]
+                elif named is None and fold(t).strip(".") in CURRENCY_WORDS:
+                    named = (CURRENCY_WORDS[fold(t).strip(".")], r.page, w)
                 if cur:
                     counts[cur] = counts.get(cur, 0) + 1
                     first.setdefault(cur, (r.page, w))
+        if counts.get("USD") and "USD" not in codes and "USD" not in signed:
+            # bare "$" signs: the dollar whose code the page prints ("$120.00" ... "All prices in
+            # AUD"), or the dollar of the country it names, else US dollars
+            other = [c for c in codes if c in _DOLLARS] or [c for c in [self._dollar_country()] if c]
+            if other:
+                counts[other[0]] = counts.get(other[0], 0) + counts.pop("USD")
+                first.setdefault(other[0], first.pop("USD"))
         if counts:
             cur = max(counts, key=lambda c: counts[c])
             page, w = first[cur]
             out[key].append(Candidate(cur, 0.6 if len(counts) == 1 else 0.45, page, box_of([w]), 0))
+        elif named:
+            cur, page, w = named
+            if cur == "USD":
+                cur = self._dollar_country() or cur
+            out[key].append(Candidate(cur, 0.4, page, box_of([w]), 0))
+        else:
+            self._home_currency(out, key)
+
+    def _home_currency(self, out: dict[str, list[Candidate]], key: str) -> None:
+        """No currency printed at all (an Italian e-invoice's print shows bare figures): the
+        currency of the seller's country, as its VAT id or the IBAN to pay to names it;
+        inferred, not printed."""
+        vkey = next((k for k, c in self.concept.items() if c == "seller_vat_id"), None)
+        countries = []
+        for c in sorted(out.get(vkey or "", []), key=lambda c: -c.score):
+            countries.append(("AU" if re.fullmatch(r"\d{11}", str(c.value)) else str(c.value)[:2], c))
+        for r in self.doc.rows:
+            for k, w in enumerate(r.words):
+                t = w.text.strip(",;:")
+                prev = fold(r.words[k - 1].text).strip(":.") if k else ""
+                if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", t) or (prev == "iban" and re.fullmatch(r"[A-Z]{2}\d{2}", t)):
+                    countries.append((t[:2], Candidate(None, 0.0, r.page, box_of([w]), 0)))
+        for country, c in countries:
+            cur = HOME_CURRENCY.get(country.upper())
+            if cur:
+                out[key].append(Candidate(cur, 0.3, c.page, c.box, 0, derived=True))
+                return
+
+    def _dollar_country(self) -> str | None:
+        """The dollar a page means by "$" when it names its country: an ABN or an Australian
+        address (AUD), a Canadian one or GST/HST (CAD), a New Zealand one (NZD) ..."""
+        found: dict[str, int] = {}
+        for r in self.doc.rows:
+            text = " " + " ".join(fold(w.text) for w in r.words) + " "
+            for code, cues in DOLLAR_COUNTRIES.items():
+                if any(c in text for c in cues):
+                    found[code] = found.get(code, 0) + 1
+        return max(found, key=lambda c: found[c]) if found else None
+
+
+_DOLLARS = {"AUD", "CAD", "NZD", "SGD", "HKD", "MXN"}
+
+
+def _beside_figure(words: list[PlacedWord], k: int) -> bool:
+    """The word before or after position k is a figure ("1 250,00 kr", "Fr. 120.50")."""
+    return any(0 <= j < len(words) and re.fullmatch(r"[-(]?\d[\d.,'’]*\)?", words[j].text)
+               for j in (k - 1, k + 1))
 
 
 # what may follow a label on its row when its value was set apart by OCR: a rate, a mark
@@ -362,7 +461,8 @@ def _before_id(words: list[PlacedWord]) -> list[PlacedWord]:
     """The words up to the first identifier (letters and digits in one word, "NL612421979B01"):
     "BTW NL61... IBAN NL97 ABNA 6046 2094 55" labels an id, its digit groups are no amount."""
     for k, w in enumerate(words):
-        t = re.sub(r"^(?:[A-Z]{3}|US\$|Rs\.?|Fr\.|kr|zł)|(?:[A-Z]{3}|zł|kr)$", "", w.text.strip(".,:;()"))
+        t = re.sub(r"^(?:[A-Z]{3}|(?:US|CA|C|AU|A|NZ|HK|S|R|MX)\$|Rs\.?|Fr\.|kr|zł)|(?:[A-Z]{3}|zł|kr)$", "",
+                   w.text.strip(".,:;()"))
         if re.search(r"[A-Za-z]", t) and re.search(r"\d", t) and not re.search(r"\d(?:st|nd|rd|th|x)$", t):
             return words[:k]
     return words

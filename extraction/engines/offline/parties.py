@@ -99,7 +99,7 @@ class PartyReader:
     def party_of(self, row: Row, x0: float) -> tuple[str | None, Row | None]:
         """The party whose section holds position x0 of a row, and that section's heading row."""
         heads = self.sections.get((row.page, 0), [])
-        best = None
+        best: tuple[Row, str, float] | None = None
         for hr, party, hx0, hx1 in heads:
             if hr.y0 > row.y0 + 1:
                 continue
@@ -112,8 +112,11 @@ class PartyReader:
                 continue
             if hx0 > x0 + 40 or hx1 < x0 - 250:
                 continue
-            if best is None or hr.y0 > best[0].y0:
-                best = (hr, party)
+            # the nearest heading above; of two side by side ("Cedente" | "Cessionario"), the
+            # one whose column holds x0
+            if best is None or hr.y0 > best[0].y0 + 1 or \
+                    (abs(hr.y0 - best[0].y0) <= 1 and hx0 > best[2]):
+                best = (hr, party, hx0)
         return (best[1], best[0]) if best else (None, None)
 
     # -- parties ---------------------------------------------------------------------------------
@@ -272,7 +275,8 @@ class PartyReader:
 
     def buyers_own_ids(self, out: dict[str, list[Candidate]]) -> None:
         """A VAT id labelled inside the buyer's address block (under the buyer's name, at its
-        left edge) is the buyer's, not the seller's."""
+        left edge, or the label's last word a little right of it: "N° TVA") is the buyer's, not
+        the seller's."""
         bkey = next((k for k, c in self.concept.items() if c == "buyer_name"), None)
         if not bkey or not out.get(bkey):
             return
@@ -281,7 +285,7 @@ class PartyReader:
             if not c or HEADER_CONCEPTS[c].get("party") != "seller" or HEADER_CONCEPTS[c]["kind"] == "party_name":
                 continue
             out[k] = [cand for cand in out.get(k, []) if not (
-                cand.page == b.page and cand.label_x is not None and abs(cand.label_x - b.box[0]) <= 12
+                cand.page == b.page and cand.label_x is not None and -12 <= cand.label_x - b.box[0] <= 40
                 and 0 < cand.box[1] - b.box[1] <= 6 * self.doc.line_h)]
 
     def heading(self, ws: list[PlacedWord]) -> bool:

@@ -21,6 +21,7 @@ from extraction.vocabulary import (
     ADJUSTMENT_ROWS,
     COLUMN_CONCEPTS,
     GROSS_MARKERS,
+    HEADER_CONCEPTS,
     NET_MARKERS,
     OTHER_COLUMNS,
     STOP_ROWS,
@@ -66,6 +67,12 @@ class TableReader:
         self.stop_index = LabelIndex()
         for phrase, w in STOP_ROWS.items():
             self.stop_index.add(phrase, "stop", w)
+        # the totals' own unambiguous labels of two words or more ("Montant hors TVA", "Total
+        # inc GST", "Totale imposta"): a row opening with one ends the table
+        for concept in ("subtotal_amount", "tax_amount", "total_amount", "amount_due"):
+            for phrase, w in HEADER_CONCEPTS[concept]["labels"].items():
+                if w >= 1 and len(phrase.split()) >= 2:
+                    self.stop_index.add(phrase, "stop", 1.0)
         self.numeric = {s.key for s in self.subs if s.type in ("number", "integer")}
         self.text_keys = [s.key for s in self.subs if s.type not in ("number", "integer")]
         by_role = {v: k for k, v in self.role.items()}

@@ -11,7 +11,7 @@ from extraction.values import MONTHS, find_date, fold, parse_number
 _PERIOD_WORDS = {"day", "days", "tage", "tagen", "tag", "jours", "jour", "dagen", "dag", "months",
                  "monate", "mois", "weeks", "wochen", "semaines", "%", "x"}
 _SIGN = re.compile(r"^[-−–][€$£¥₹]?$|^[€$£¥₹][-−–]$")
-_MONEY_TOKEN = re.compile(r"^[-+(]?[€$£¥₹]?[-+]?\d[\d.,'’]*\)?-?$")
+_MONEY_TOKEN = re.compile(r"^[-+(]?(?:[€$£¥₹]|(?:US|CA|C|AU|A|NZ|HK|S|R|MX)\$)?[-+]?\d[\d.,'’]*\)?-?$")
 
 
 def group_gap(w: PlacedWord) -> float:
