@@ -14,7 +14,7 @@ from typing import Any
 from core.schema import FieldSpec
 from extraction.engines.offline.cells import Column, assign_cells, cell_evidence, merge_same_target
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, segments
-from extraction.engines.offline.value_words import money_amounts
+from extraction.engines.offline.value_words import money_amounts, unglued
 from extraction.result import Citation
 from extraction.values import coerce
 from extraction.vocabulary import (
@@ -224,7 +224,7 @@ class TableReader:
             return None, True
         amts = money_amounts(ws, self.doc.language, self.doc.decimal)
         clean = all(
-            re.fullmatch(r"[-+(]?[€$£¥₹]?[-+]?[\d.,'’]+\)?-?%?|[-−–]?[€$£¥₹]|[A-Za-z]{1,5}\.?|x|@|/|-|\*+", w.text)
+            re.fullmatch(r"[-+(]?[€$£¥₹]?[-+]?[\d.,'’]+\)?-?%?|[-−–]?[€$£¥₹]|[A-Za-z]{1,5}\.?|x|@|/|-|\*+", unglued(w.text))
             for w in ws
         )
         if not amts:
