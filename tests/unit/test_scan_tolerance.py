@@ -115,3 +115,31 @@ def test_a_heading_read_by_ocr_stays_one_segment_and_columns_stay_apart():
     rows = build_rows(PageText(number=1, width=595, height=842, source="ocr", words=name + cols))
     assert [[w.text for w in s] for s in segments(rows[0])] == [["Summit", "Software", "LLC"]]
     assert [[w.text for w in s] for s in segments(rows[1])] == [["Invoice", "No."], ["RE-1187"], ["Total"]]
+
+
+def _ocr_words(row: list[tuple[float, str]], h: float = 7.0) -> list[PlacedWord]:
+    return [PlacedWord(t, x, 300, x + 0.55 * h * len(t), 300 + h, 1, [t], 0.95) for x, t in row]
+
+
+def test_digit_groups_a_whole_space_apart_and_cents_set_apart_are_one_amount_on_a_scan():
+    # "6 489,56" printed with a word space: OCR's ink boxes leave a gap as wide as the digits are high
+    ws = _ocr_words([(330, "Montant"), (370, "HT"), (508.3, "6"), (519.8, "489,56")])
+    assert [v for v, _ in money_amounts(ws, "fr", ",")] == [6489.56]
+    ws = _ocr_words([(330, "Netto"), (360, "bedrag"), (480, "31770,"), (505, "05")])
+    assert [v for v, _ in money_amounts(ws, "nl", ",")] == [31770.05]
+
+
+def test_a_decimal_point_ocr_dropped_is_put_back_where_qty_times_price_says_so():
+    page = phrase_page([
+        [(60, "Rechnung"), (400, "Rechnungsnummer: RE-2231")],
+        [],
+        [(60, "Pos"), (90, "Beschreibung"), (380, "Menge"), (440, "Preis"), (510, "Betrag")],
+        [(60, "1"), (90, "Druckerpatrone schwarz"), (380, "125"), (440, "CHF 969.48"), (510, "CHF 1211850")],
+        [(60, "2"), (90, "Schreibtischlampe LED"), (380, "4"), (440, "CHF 1932"), (510, "CHF 77.28")],
+        [(60, "3"), (90, "Monitorhalterung"), (380, "50"), (440, "CHF 8.19"), (510, "CHF 409.50")],
+        [],
+        [(380, "Total"), (510, "CHF 12605.28")],
+    ], source="ocr", conf=0.9)
+    items = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result["line_items"]
+    assert [(i["qty"], i["unit_price"], i["amount"]) for i in items] == [
+        (12.5, 969.48, 12118.5), (4, 19.32, 77.28), (50, 8.19, 409.5)]

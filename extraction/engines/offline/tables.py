@@ -313,6 +313,7 @@ class TableReader:
                     item: dict[str, Any] = {s.key: None for s in self.subs}
                     for k2, v in values.items():
                         item[k2] = v
+                    self._mend_lost_points(item, {cols[ci].target: ws for ci, ws in cells.items()})
                     if self.lone_price and self.k_price and self.k_amount in values:
                         item[self.k_price] = values[self.k_amount]
                     for ci, ws in cells.items():
@@ -362,6 +363,37 @@ class TableReader:
                 current["rows"].append(r)
                 self.item_rows.add(id(r))
         return self._finish(items, meta)
+
+    def _mend_lost_points(self, item: dict[str, Any], words: dict[str, list[PlacedWord]]) -> None:
+        """OCR drops a decimal point ("1211850" for "12.118,50", "125" for "12,5"): where qty x
+        unit price = amount fails as read, and holds once figures printed without any separator
+        are read with one (a price or amount with two decimals, a quantity with one or two),
+        the fewest such changes that make it hold are taken."""
+        kq, kp, ka = self.k_qty, self.k_price, self.k_amount
+        if not (kq and kp and ka) or any(item.get(k) is None for k in (kq, kp, ka)):
+            return
+        q, p, a = float(item[kq]), float(item[kp]), float(item[ka])
+
+        def holds(q: float, p: float, a: float) -> bool:
+            return abs(q * p - a) <= 0.011 + 0.0005 * abs(a)
+
+        if holds(q, p, a) or not a:
+            return
+
+        def readings(k: str, v: float, divisors: tuple[int, ...]) -> list[tuple[float, int]]:
+            txt = "".join(unglued(w.text) for w in words.get(k, []))
+            bare = re.fullmatch(r"[-+]?\d{2,}", re.sub(r"[^\d+-]", "", txt)) and not re.search(r"[.,'’]", txt)
+            return [(v, 0)] + ([(v / d, 1) for d in divisors] if bare and v == int(v) else [])
+
+        best = None
+        for q2, cq in readings(kq, q, (10, 100)):
+            for p2, cp in readings(kp, p, (100,)):
+                for a2, ca in readings(ka, a, (100,)):
+                    n = cq + cp + ca
+                    if n and holds(q2, p2, a2) and (best is None or n < best[0]):
+                        best = (n, q2, p2, a2)
+        if best is not None:
+            item[kq], item[kp], item[ka] = best[1], best[2], round(best[3], 2)
 
     @staticmethod
     def _cell_says(r: Row, index: LabelIndex) -> bool:

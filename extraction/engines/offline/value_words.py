@@ -31,8 +31,9 @@ def unglued(text: str) -> str:
 
 def group_gap(w: PlacedWord) -> float:
     """The widest gap between the digit groups of one amount ("47 802,89") before the word ``w``:
-    OCR boxes hug the glyphs, so a thin space there is wider against their height."""
-    return (0.9 if w.conf is not None else 0.5) * (w.y1 - w.y0)
+    OCR boxes hug the glyphs (a digit's ink is about 0.55 of a text layer's font box), so a space
+    there, thin or whole, is wider against their height."""
+    return (1.2 if w.conf is not None else 0.5) * (w.y1 - w.y0)
 
 
 def money_amounts(words: list[PlacedWord], language: str,
@@ -60,6 +61,10 @@ def money_amounts(words: list[PlacedWord], language: str,
                     words[j].x0 - grp[-1].x1 < group_gap(words[j]) and \
                     re.fullmatch(r"[-(]?[€$£]?\d{1,3}", t if len(grp) == 1 else texts[j - 1][:3]):
                 grp.append(words[j])
+                j += 1
+            if j < n and len(grp) == 1 and re.fullmatch(r"[-(]?[€$£]?\d[\d.,'’]*[.,]", t) and \
+                    re.fullmatch(r"\d{2}", texts[j]) and words[j].x0 - words[k].x1 < group_gap(words[j]):
+                grp.append(words[j])  # "31770, 05": OCR set the cents apart after the comma
                 j += 1
             txt = "".join(texts[k:j]) if len(grp) > 1 else t
             digits = re.sub(r"\D", "", txt)
