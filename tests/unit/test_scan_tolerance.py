@@ -143,3 +143,17 @@ def test_a_decimal_point_ocr_dropped_is_put_back_where_qty_times_price_says_so()
     items = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result["line_items"]
     assert [(i["qty"], i["unit_price"], i["amount"]) for i in items] == [
         (12.5, 969.48, 12118.5), (4, 19.32, 77.28), (50, 8.19, 409.5)]
+
+
+def test_a_price_per_hundred_units_is_no_lost_decimal_point():
+    rows = [
+        [(60, "Rechnung"), (400, "Rechnungsnummer: RE-2232")],
+        [],
+        [(60, "Pos"), (90, "Bezeichnung"), (380, "Menge"), (440, "Preis"), (510, "Betrag")],
+        [(60, "1"), (90, "Muellsack 120 l"), (380, "150"), (440, "49,29"), (510, "73,94")],
+        [],
+        [(380, "Gesamt"), (510, "73,94")],
+    ]
+    for page in (phrase_page(rows), phrase_page(rows, source="ocr", conf=0.9)):
+        items = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result["line_items"]
+        assert [(i["qty"], i["unit_price"], i["amount"]) for i in items] == [(150, 49.29, 73.94)]

@@ -365,13 +365,15 @@ class TableReader:
         return self._finish(items, meta)
 
     def _mend_lost_points(self, item: dict[str, Any], words: dict[str, list[PlacedWord]]) -> None:
-        """OCR drops a decimal point ("1211850" for "12.118,50", "125" for "12,5"): where qty x
-        unit price = amount fails as read, and holds once figures printed without any separator
-        are read with one (a price or amount with two decimals, a quantity with one or two),
-        the fewest such changes that make it hold are taken."""
+        """OCR drops a decimal point ("1211850" for "12.118,50", "125" for "12,5"): on an OCRed
+        row where qty x unit price = amount fails as read, and holds once figures printed without
+        any separator are read with one (a price or amount with two decimals, a quantity with one,
+        or two after a leading zero: "025"), the fewest such changes that make it hold are taken."""
         kq, kp, ka = self.k_qty, self.k_price, self.k_amount
         if not (kq and kp and ka) or any(item.get(k) is None for k in (kq, kp, ka)):
             return
+        if not any(w.conf is not None for ws in words.values() for w in ws):
+            return  # a text layer prints what it means ("150" at a price per 100 units)
         q, p, a = float(item[kq]), float(item[kp]), float(item[ka])
 
         def holds(q: float, p: float, a: float) -> bool:
@@ -383,6 +385,8 @@ class TableReader:
         def readings(k: str, v: float, divisors: tuple[int, ...]) -> list[tuple[float, int]]:
             txt = "".join(unglued(w.text) for w in words.get(k, []))
             bare = re.fullmatch(r"[-+]?\d{2,}", re.sub(r"[^\d+-]", "", txt)) and not re.search(r"[.,'’]", txt)
+            if k == kq and not txt.lstrip("-+").startswith("0"):
+                divisors = divisors[:1]  # "150" is no 1,50 (a price per 100 units); "025" is 0,25
             return [(v, 0)] + ([(v / d, 1) for d in divisors] if bare and v == int(v) else [])
 
         best = None
