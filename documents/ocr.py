@@ -6,7 +6,8 @@ Runs in page processes (like documents.pages), one tesseract process per page:
 
 1. The page is drawn in grey at its own resolution (an image page's pixels, a scanned PDF page's
    image; documents/raster.py), speckles are removed and the page's turn, skew and text size are
-   found (documents/scanprep.py).
+   found, and shaded areas (a table's header band) are set on the paper's colour
+   (documents/scanprep.py).
 2. It is drawn again upright and straight (turned by ``rotation``), scaled so its text lines are
    about LINE_PX_TARGET pixels high (small print enlarged; large print read as it is), and read.
 3. A page that still reads badly (mean word confidence under LOW_CONFIDENCE) is read once more
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 from typing import TYPE_CHECKING
@@ -157,6 +159,29 @@ def _without_speck_marks(text: str) -> str:
     return core if core != text and any(ch.isdigit() for ch in core) else text
 
 
+# A table's vertical rule touching a word is read as a bar or a bracket at its edge or inside it
+# ("|Cavo", "Qty|", "538.99]", "4|LED"); text does not print them so, and a rule read as a word
+# of its own ("|", "][") stands between a table's labels or figures. Bars split a word, and
+# bars and unpaired brackets at a word's edges go.
+RULE_MARKS = "|¦[]"
+
+
+def _rule_pieces(text: str) -> list[tuple[int, int]]:
+    """The (start, end) character spans of a word's text once rule marks are taken out of it
+    (none: the word was only rule marks)."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^|¦]+", text)]
+    out = []
+    for a, b in spans:
+        piece = text[a:b]
+        if "[" in piece and "]" not in piece:
+            a, b = a + len(piece) - len(piece.lstrip("[")), b - len(piece) + len(piece.rstrip("["))
+        elif "]" in piece and "[" not in piece:
+            a, b = a + len(piece) - len(piece.lstrip("]")), b - len(piece) + len(piece.rstrip("]"))
+        if text[a:b].strip(" []"):
+            out.append((a, b))
+    return out
+
+
 def tsv_words(tsv: str, scale_x: float, scale_y: float, min_conf: float = MIN_CONFIDENCE) -> list[Word]:
     """Words from tesseract TSV; pixel boxes times ``scale`` (points per pixel), ``conf`` in [0, 1].
 
@@ -187,12 +212,15 @@ def tsv_words(tsv: str, scale_x: float, scale_y: float, min_conf: float = MIN_CO
         if conf < 0:
             continue
         lid = line_ids.setdefault((block, par, line), sum(1 for k in line_ids if k[0] == block))
-        words.append(Word(
-            text=text,
-            x0=round(left * scale_x, 2), y0=round(top * scale_y, 2),
-            x1=round((left + width) * scale_x, 2), y1=round((top + height) * scale_y, 2),
-            block=block, line=lid, conf=round(min(conf, 100.0) / 100, 3),
-        ))
+        pieces = _rule_pieces(text) if any(ch in RULE_MARKS for ch in text) else [(0, len(text))]
+        for a, b in pieces:  # a piece's box: its share of the word's width, by characters
+            x0, x1 = left + width * a / len(text), left + width * b / len(text)
+            words.append(Word(
+                text=_without_speck_marks(text[a:b]),
+                x0=round(x0 * scale_x, 2), y0=round(top * scale_y, 2),
+                x1=round(x1 * scale_x, 2), y1=round((top + height) * scale_y, 2),
+                block=block, line=lid, conf=round(min(conf, 100.0) / 100, 3),
+            ))
     return words
 
 
@@ -229,7 +257,7 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     import numpy as np
     import pymupdf
 
-    from documents.scanprep import despeckle, orient
+    from documents.scanprep import despeckle, flatten_shading, orient
 
     rect = page.rect
     zoom = native_zoom(page, image_px if image_page else None, MAX_OCR_PIXELS)
@@ -237,8 +265,9 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
     clean, specks = despeckle(grey)
     found = orient(clean)
+    clean, shaded = flatten_shading(clean, found.line_px)
     scale = min(text_scale(found.line_px), zoom_for(page, 72 * zoom * MAX_ENLARGE, MAX_OCR_PIXELS) / zoom)
-    if specks:
+    if specks or shaded:
         pix = pymupdf.Pixmap(pymupdf.csGRAY, clean.shape[1], clean.shape[0], clean.tobytes(), False)
     upright = draw_upright(pix, rect, found.rotation, zoom * scale)
     rotation = found.rotation

@@ -16,6 +16,12 @@
   band (ascenders, capitals, digits) than below it (descenders).
 - ``line_px``: the typical text-line height, so OCR can scale the page to the size tesseract
   reads best (small print is enlarged, large print is not).
+- ``flatten_shading``: text printed on a shaded band (a table's header row, a totals box, a band
+  of header values) is set on the paper's colour: tesseract dropped such a line whole on grey,
+  noisy scans ("Artikelnr. Hoeveelheid Product Stukprijs Bedrag" on a 15% grey band), and with
+  it the table's columns. The local background is the lightest pixel within a few pixels (wider
+  than a stroke); where it is clearly darker than the paper, the pixels are lightened by
+  paper / background, so the band becomes paper and its text stays dark.
 
 Angles are in degrees as PyMuPDF's ``Matrix.prerotate`` takes them: ``turn - skew`` is what the
 page must be turned by to be upright (documents/ocr.py draws it so).
@@ -36,6 +42,8 @@ MIN_LINE_CELLS = 4  # a text line is at least this many cells (8 px) high
 SIDEWAYS_MARGIN = 0.1  # more empty columns than rows by this share: the text lines run down the page
 SPECK_PX, SPECK_GAP = 6, 8  # a speck: at most this many dark pixels, nothing else this near
 SPECK_CONTRAST = 40  # dark: this much darker than the paper (a grey paper, a blurred speck)
+SHADE_BLOCK = 4  # the background is measured on blocks of this many pixels square
+SHADE_MIN = 12  # a background this much darker than the paper is a shaded area, not paper noise
 RULE_PX = 40  # an unbroken run of ink this long (pixels, ~7 mm at 150 dpi) is a rule, not a letter
 
 
@@ -200,3 +208,44 @@ def _typical_height(lines: list[np.ndarray]) -> float:
     leftover speck or a rule makes: many, and thin)."""
     heights = [len(line) for line in lines if len(line) >= MIN_LINE_CELLS]
     return float(np.median(heights)) if heights else 0.0
+
+
+def _extreme_filter(a: np.ndarray, r: int, op) -> np.ndarray:
+    """``op`` (np.maximum or np.minimum) over the (2r+1) x (2r+1) square around each pixel."""
+    out = a.copy()
+    for axis in (0, 1):
+        src = out.copy()
+        o = out if axis == 0 else out.T
+        s_ = src if axis == 0 else src.T
+        for k in range(1, r + 1):
+            op(o[k:], s_[:-k], out=o[k:])
+            op(o[:-k], s_[k:], out=o[:-k])
+    return out
+
+
+def flatten_shading(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, bool]:
+    """(copy with shaded areas set on the paper's colour, whether there were any). The background
+    is measured on blocks of SHADE_BLOCK pixels, each the median of its pixels (a speck or a JPEG
+    smudge does not count), closed over a square about a text line high (the lightest block near
+    each block, then the darkest of those: letters vanish, as a square this size takes in the
+    paper between them or between their lines; a band keeps its edges). Where the background is
+    more than SHADE_MIN darker than the paper, but light enough for black print to be read on it
+    (over half the paper's brightness), pixels are lightened by paper / background. Paper and the
+    text on it are left as they are."""
+    b = SHADE_BLOCK
+    h, w = a.shape[0] // b * b, a.shape[1] // b * b
+    if h < 4 * b or w < 4 * b:
+        return a, False
+    paper = float(np.percentile(a[::4, ::4], 90))
+    blocks = a[:h, :w].reshape(h // b, b, w // b, b).transpose(0, 2, 1, 3).reshape(h // b, w // b, b * b)
+    med = np.partition(blocks, b * b // 2, axis=2)[:, :, b * b // 2]
+    r = int(min(max(round(line_px / (2 * b)), 2), 6)) if line_px else 3
+    bg_blocks = _extreme_filter(_extreme_filter(med, r, np.maximum), r, np.minimum)
+    shaded_blocks = (bg_blocks < paper - SHADE_MIN) & (bg_blocks > paper / 2)
+    if not shaded_blocks.any():
+        return a, False
+    gain_blocks = np.where(shaded_blocks, paper / np.maximum(bg_blocks, 1).astype(np.float32), np.float32(1.0))
+    gain = np.ones(a.shape, np.float32)
+    gain[:h, :w] = np.repeat(np.repeat(gain_blocks, b, axis=0), b, axis=1)
+    out = np.clip(a.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    return out, True

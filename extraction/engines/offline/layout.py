@@ -148,15 +148,20 @@ def straightened(page: PageText) -> PageText:
     return page.model_copy(update={"words": out})
 
 
+OCR_GAP = 1.5  # a gap this many OCR word heights wide starts a segment (0.9 text-layer heights)
+
+
 def _new_segment(prev: PlacedWord, w: PlacedWord, h: float, exact_sizes: bool) -> bool:
     """A wide gap starts a new segment; so does a narrower one where the type size changes (a
     title set beside a name on the same line), where word boxes give the type size (a text
     layer; OCR boxes vary with the letters)."""
     gap = w.x0 - prev.x1
+    if not exact_sizes:
+        # OCR boxes hug the ink: a line's words are about 0.6 of the height a text layer gives
+        # them (the font's box), so a word space of a large heading is near their height
+        return gap > max(OCR_GAP * h, 6.0)
     if gap > max(0.9 * h, 6.0):
         return True
-    if not exact_sizes:
-        return False
     hp, hw = prev.y1 - prev.y0, w.y1 - w.y0
     return gap > 0.4 * min(hp, hw) and abs(hp - hw) > 0.15 * max(hp, hw)
 

@@ -14,7 +14,7 @@ from typing import Any
 from core.schema import FieldSpec
 from extraction.engines.offline.cells import Column, assign_cells, cell_evidence, merge_same_target
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, segments
-from extraction.engines.offline.value_words import money_amounts
+from extraction.engines.offline.value_words import money_amounts, unglued
 from extraction.result import Citation
 from extraction.values import coerce
 from extraction.vocabulary import (
@@ -231,7 +231,7 @@ class TableReader:
             return None, True
         amts = money_amounts(ws, self.doc.language, self.doc.decimal)
         clean = all(
-            re.fullmatch(r"[-+(]?[€$£¥₹]?[-+]?[\d.,'’]+\)?-?%?|[-−–]?[€$£¥₹]|[A-Za-z]{1,5}\.?|x|@|/|-|\*+", w.text)
+            re.fullmatch(r"[-+(]?[€$£¥₹]?[-+]?[\d.,'’]+\)?-?%?|[-−–]?[€$£¥₹]|[A-Za-z]{1,5}\.?|x|@|/|-|\*+", unglued(w.text))
             for w in ws
         )
         if not amts:
@@ -320,6 +320,7 @@ class TableReader:
                     item: dict[str, Any] = {s.key: None for s in self.subs}
                     for k2, v in values.items():
                         item[k2] = v
+                    self._mend_lost_points(item, {cols[ci].target: ws for ci, ws in cells.items()})
                     if self.lone_price and self.k_price and self.k_amount in values:
                         item[self.k_price] = values[self.k_amount]
                     for ci, ws in cells.items():
@@ -369,6 +370,41 @@ class TableReader:
                 current["rows"].append(r)
                 self.item_rows.add(id(r))
         return self._finish(items, meta)
+
+    def _mend_lost_points(self, item: dict[str, Any], words: dict[str, list[PlacedWord]]) -> None:
+        """OCR drops a decimal point ("1211850" for "12.118,50", "125" for "12,5"): on an OCRed
+        row where qty x unit price = amount fails as read, and holds once figures printed without
+        any separator are read with one (a price or amount with two decimals, a quantity with one,
+        or two after a leading zero: "025"), the fewest such changes that make it hold are taken."""
+        kq, kp, ka = self.k_qty, self.k_price, self.k_amount
+        if not (kq and kp and ka) or any(item.get(k) is None for k in (kq, kp, ka)):
+            return
+        if not any(w.conf is not None for ws in words.values() for w in ws):
+            return  # a text layer prints what it means ("150" at a price per 100 units)
+        q, p, a = float(item[kq]), float(item[kp]), float(item[ka])
+
+        def holds(q: float, p: float, a: float) -> bool:
+            return abs(q * p - a) <= 0.011 + 0.0005 * abs(a)
+
+        if holds(q, p, a) or not a:
+            return
+
+        def readings(k: str, v: float, divisors: tuple[int, ...]) -> list[tuple[float, int]]:
+            txt = "".join(unglued(w.text) for w in words.get(k, []))
+            bare = re.fullmatch(r"[-+]?\d{2,}", re.sub(r"[^\d+-]", "", txt)) and not re.search(r"[.,'’]", txt)
+            if k == kq and not txt.lstrip("-+").startswith("0"):
+                divisors = divisors[:1]  # "150" is no 1,50 (a price per 100 units); "025" is 0,25
+            return [(v, 0)] + ([(v / d, 1) for d in divisors] if bare and v == int(v) else [])
+
+        best = None
+        for q2, cq in readings(kq, q, (10, 100)):
+            for p2, cp in readings(kp, p, (100,)):
+                for a2, ca in readings(ka, a, (100,)):
+                    n = cq + cp + ca
+                    if n and holds(q2, p2, a2) and (best is None or n < best[0]):
+                        best = (n, q2, p2, a2)
+        if best is not None:
+            item[kq], item[kp], item[ka] = best[1], best[2], round(best[3], 2)
 
     @staticmethod
     def _cell_says(r: Row, index: LabelIndex) -> bool:

@@ -6,18 +6,34 @@ from __future__ import annotations
 import re
 
 from extraction.engines.offline.layout import PlacedWord
-from extraction.values import MONTHS, find_date, fold, parse_number
+from extraction.values import CURRENCY_CODES, MONTHS, find_date, fold, parse_number
 
 _PERIOD_WORDS = {"day", "days", "tage", "tagen", "tag", "jours", "jour", "dagen", "dag", "months",
                  "monate", "mois", "weeks", "wochen", "semaines", "%", "x"}
 _SIGN = re.compile(r"^[-−–][€$£¥₹]?$|^[€$£¥₹][-−–]$")
 _MONEY_TOKEN = re.compile(r"^[-+(]?(?:[€$£¥₹]|(?:US|CA|C|AU|A|NZ|HK|S|R|MX)\$)?[-+]?\d[\d.,'’]*\)?-?$")
+# a currency printed (or read by OCR) without a space before or after the figure: "12,29€",
+# "CHF7.06", "30,52EUR"
+_GLUED_CURRENCY = re.compile(r"^([A-Z]{3})(?=[-+(]?\d)|(?<=\d)([A-Z]{3}|[€$£¥₹])$")
+
+
+def unglued(text: str) -> str:
+    """A figure without the currency code or symbol glued to it ("12,29€" -> "12,29",
+    "CHF7.06" -> "7.06"); a leading symbol stays (the money pattern allows it). Other text as it is."""
+    m = _GLUED_CURRENCY.search(text)
+    if not m:
+        return text
+    code = m.group(1) or m.group(2)
+    if len(code) == 3 and code not in CURRENCY_CODES:
+        return text
+    return text[:m.start()] + text[m.end():]
 
 
 def group_gap(w: PlacedWord) -> float:
     """The widest gap between the digit groups of one amount ("47 802,89") before the word ``w``:
-    OCR boxes hug the glyphs, so a thin space there is wider against their height."""
-    return (0.9 if w.conf is not None else 0.5) * (w.y1 - w.y0)
+    OCR boxes hug the glyphs (a digit's ink is about 0.55 of a text layer's font box), so a space
+    there, thin or whole, is wider against their height."""
+    return (1.2 if w.conf is not None else 0.5) * (w.y1 - w.y0)
 
 
 def money_amounts(words: list[PlacedWord], language: str,
@@ -27,8 +43,9 @@ def money_amounts(words: list[PlacedWord], language: str,
     k = 0
     n = len(words)
     negative = False
+    texts = [unglued(w.text.strip(":;")) for w in words]
     while k < n:
-        t = words[k].text.strip(":;")
+        t = texts[k]
         if t.endswith("%") or (k + 1 < n and words[k + 1].text.startswith("%")):
             k += 1
             continue
@@ -40,12 +57,16 @@ def money_amounts(words: list[PlacedWord], language: str,
         grp = [words[k]]
         if _MONEY_TOKEN.match(t) and not re.search(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}", t):
             j = k + 1
-            while j < n and re.fullmatch(r"\d{3}([.,]\d+)?", words[j].text) and \
+            while j < n and re.fullmatch(r"\d{3}([.,]\d+)?", texts[j]) and \
                     words[j].x0 - grp[-1].x1 < group_gap(words[j]) and \
-                    re.fullmatch(r"[-(]?[€$£]?\d{1,3}", grp[-1].text if len(grp) == 1 else grp[-1].text[:3]):
+                    re.fullmatch(r"[-(]?[€$£]?\d{1,3}", t if len(grp) == 1 else texts[j - 1][:3]):
                 grp.append(words[j])
                 j += 1
-            txt = "".join(w.text for w in grp) if len(grp) > 1 else t
+            if j < n and len(grp) == 1 and re.fullmatch(r"[-(]?[€$£]?\d[\d.,'’]*[.,]", t) and \
+                    re.fullmatch(r"\d{2}", texts[j]) and words[j].x0 - words[k].x1 < group_gap(words[j]):
+                grp.append(words[j])  # "31770, 05": OCR set the cents apart after the comma
+                j += 1
+            txt = "".join(texts[k:j]) if len(grp) > 1 else t
             digits = re.sub(r"\D", "", txt)
             if j < n and fold(words[j].text).strip(".,") in _PERIOD_WORDS:
                 k = j + 1
