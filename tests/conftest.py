@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from devstack.s3 import S3Server
 from devstack.temporal import TemporalDevServer
 from tests.support.appstack import AppStack, create_pg_database, drop_pg_database
+
+
+def pytest_collection_modifyitems(items):
+    """Every test item has a node id of its own. schemathesis 4.32.5 makes one item per API
+    operation, named `test[GET /path]` but with no callspec, and pytest 9.2 builds a Function's id
+    from its original name and callspec only: every operation got the id `test`. pytest-xdist
+    schedules by node id, so the operations collapsed into one test there (and a test that checks
+    the fuzzing reached every operation skipped). Such an item gets its name as its id; two items
+    still sharing one is an error, never a silent merge."""
+    for item in items:
+        if item.nodeid.rsplit("::", 1)[-1] != item.name and item.parent is not None:
+            item._id = item.parent.id.child(item.name)  # what Node.__init__ does without a given id
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"test items share a node id (pytest-xdist would run only one): {shared[:5]}")
 
 
 @pytest.fixture(scope="session")
