@@ -11,7 +11,7 @@ from devstack.temporal import TemporalDevServer
 from tests.support.appstack import AppStack, create_pg_database, drop_pg_database
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Every test item has a node id of its own. schemathesis 4.32.5 makes one item per API
     operation, named `test[GET /path]` but with no callspec, and pytest 9.2 builds a Function's id
     from its original name and callspec only: every operation got the id `test`. pytest-xdist
@@ -24,6 +24,23 @@ def pytest_collection_modifyitems(items):
     shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
     if shared:
         raise pytest.UsageError(f"test items share a node id (pytest-xdist would run only one): {shared[:5]}")
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker (`make test`, with --no-loadscope-reorder)
+        _longest_files_first(items)
+
+
+def _longest_files_first(items) -> None:
+    """Files go to the xdist workers in collection order, each whole to one worker: files with slow
+    (fault-injection, long end-to-end) tests first, then the other end-to-end files, then the rest,
+    so that no long file starts last while the other worker idles. The order within a file holds;
+    every worker sorts the same collection the same way."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item) -> int:
+        if item.path in slow_files:
+            return 0
+        return 1 if "e2e" in item.path.parts else 2
+
+    items.sort(key=rank)  # stable
 
 
 @pytest.fixture(scope="session")
