@@ -2,7 +2,8 @@
 # nothing changed): Debian packages, .venv, pip install -e '.[test]'.
 #
 #   make up [DATA_DIR=~/.docparse-b] [PORT=8001]   the whole stack in the foreground
-#   make test [PYTEST_ARGS='-k stack']             the full suite, slow tests included
+#   make test [PYTEST_ARGS='-k stack']             the full suite, slow tests included (2 processes;
+#                                                   PYTEST_WORKERS=0 runs it in one)
 #   make lint                                       ruff, import-linter (the layering), mypy
 #   make bench [BENCH=latency]                      the pipeline benchmarks (bench/, README "Benchmarks")
 
@@ -11,7 +12,11 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 
 # Slow (fault-injection, end-to-end) tests are part of `make test`: nothing deselects them.
-PYTEST_FLAGS ?= -q -ra --durations=15
+# PYTEST_WORKERS pytest-xdist processes share the files (each file runs whole in one of them, so
+# module fixtures and in-file order hold; each starts its own servers on free ports); 0: serial.
+# Files are handed out longest first (tests/conftest.py), hence --no-loadscope-reorder.
+PYTEST_WORKERS ?= 2
+PYTEST_FLAGS ?= -q -ra --durations=15 -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 PYTEST_ARGS  ?=
 
 .PHONY: bootstrap up test lint bench

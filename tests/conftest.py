@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from devstack.s3 import S3Server
 from devstack.temporal import TemporalDevServer
 from tests.support.appstack import AppStack, create_pg_database, drop_pg_database
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test item has a node id of its own. schemathesis 4.32.5 makes one item per API
+    operation, named `test[GET /path]` but with no callspec, and pytest 9.2 builds a Function's id
+    from its original name and callspec only: every operation got the id `test`. pytest-xdist
+    schedules by node id, so the operations collapsed into one test there (and a test that checks
+    the fuzzing reached every operation skipped). Such an item gets its name as its id; two items
+    still sharing one is an error, never a silent merge."""
+    for item in items:
+        if item.nodeid.rsplit("::", 1)[-1] != item.name and item.parent is not None:
+            item._id = item.parent.id.child(item.name)  # what Node.__init__ does without a given id
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"test items share a node id (pytest-xdist would run only one): {shared[:5]}")
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker (`make test`, with --no-loadscope-reorder)
+        _longest_files_first(items)
+
+
+def _longest_files_first(items) -> None:
+    """Files go to the xdist workers in collection order, each whole to one worker: files with slow
+    (fault-injection, long end-to-end) tests first, then the other end-to-end files, then the rest,
+    so that no long file starts last while the other worker idles. The order within a file holds;
+    every worker sorts the same collection the same way."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item) -> int:
+        if item.path in slow_files:
+            return 0
+        return 1 if "e2e" in item.path.parts else 2
+
+    items.sort(key=rank)  # stable
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -69,11 +70,12 @@ def test_html_fetches_nothing_and_embeds_no_local_file(tmp_path):
     assert _Recorder.paths == []
 
 
-def test_a_conversion_over_its_time_limit_is_killed_and_refused(tmp_path):
+def test_a_conversion_over_its_time_limit_is_killed_and_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # its work dir, where _soffice_processes looks
     big = office.docx([(f"Line {i}", "x" * 200) for i in range(4000)])
     with pytest.raises(DocumentRejected, match="'order form' took longer than the conversion limit"):
         _convert(tmp_path, big, "docx", limit_s=0.5)
-    assert _soffice_processes() == []  # its process group went with it
+    assert _soffice_processes(tmp_path) == []  # its process group went with it
 
 
 def test_a_conversion_over_its_memory_cap_is_refused_and_leaves_nothing_running(tmp_path):
@@ -89,21 +91,25 @@ def test_a_damaged_office_file_is_refused_by_name(tmp_path):
         _convert(tmp_path, office.docx()[:2000], "docx")
 
 
-def _soffice_processes() -> list[int]:
+def _soffice_processes(under: Path) -> list[int]:
+    """LibreOffice processes of a conversion whose work dir is under ``under`` (the test's own: other
+    tests, in other pytest-xdist workers, may be converting at the same time)."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"soffice" in cmdline and b"docparse-convert-" in cmdline:
+        if b"soffice" in cmdline and b"docparse-convert-" in cmdline and os.fsencode(under) in cmdline:
             found.append(int(pid))
     return found
 
 
-async def test_libreoffice_dies_with_a_page_process_stopped_at_its_time_limit(tmp_path):
+async def test_libreoffice_dies_with_a_page_process_stopped_at_its_time_limit(tmp_path, monkeypatch):
     """The page call's limit comes first here: its process is killed, and LibreOffice with it."""
     import asyncio
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the page process's work dirs, where _soffice_processes looks
 
     from core.config import Settings
     from documents.errors import PageCallTimedOut
@@ -117,9 +123,9 @@ async def test_libreoffice_dies_with_a_page_process_stopped_at_its_time_limit(tm
             await service.run(convert_to_pdf, src, tmp_path / "out.pdf", kind="docx", name="big.docx", limit_s=120,
                               max_bytes=1024 * 2**20, call_limit_s=2)
         for _ in range(30):  # LibreOffice would convert for ~7 s more; dying with its parent takes ms
-            if not _soffice_processes():
+            if not _soffice_processes(tmp_path):
                 break
             await asyncio.sleep(0.1)
-        assert _soffice_processes() == []
+        assert _soffice_processes(tmp_path) == []
     finally:
         service.shutdown()
