@@ -78,11 +78,12 @@ def test_a_conversion_over_its_time_limit_is_killed_and_refused(tmp_path, monkey
     assert _soffice_processes(tmp_path) == []  # its process group went with it
 
 
-def test_a_conversion_over_its_memory_cap_is_refused_and_leaves_nothing_running(tmp_path):
+def test_a_conversion_over_its_memory_cap_is_refused_and_leaves_nothing_running(tmp_path, monkeypatch):
     """LibreOffice runs under an address-space cap: a conversion that needs more fails, by name."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # its work dir, where _soffice_processes looks
     with pytest.raises(DocumentRejected, match="'order form' could not be converted to PDF"):
         _convert(tmp_path, office.docx(), "docx", max_bytes=48 * 2**20)
-    assert _soffice_processes() == []
+    assert _soffice_processes(tmp_path) == []
     assert _convert(tmp_path, office.docx(), "docx").page_count == 1  # the same file under the usual cap
 
 
