@@ -14,80 +14,63 @@ if TYPE_CHECKING:  # pragma: no cover
 # kerning, which moves glyphs by a few hundredths of an em.
 OVERPRINT_EM = 0.2
 
+_Char = tuple[str, float, float, float, float, float]  # text, x0, y0, x1, y1, font size
+
 
 def page_text(page: pymupdf.Page, number: int) -> PageText:
     """Words of ``page`` with boxes in points (origin top-left), block and line numbers kept.
 
     ``number`` is the 1-based page number. source="text", or "none" when the page has no words
-    (a scan without text layer: the caller may OCR it).
+    (a scan without text layer: the caller may OCR it). Words are what MuPDF's own "words" output
+    gives (characters between spaces of one line), read from one pass over the characters, except
+    that a run of text set over the end of another starts a word of its own.
     """
     import pymupdf
 
     rect = page.rect
-    textpage = page.get_textpage(flags=pymupdf.TEXTFLAGS_WORDS)
-    # words: (x0, y0, x1, y1, text, block_no, line_no, word_no); rotation is already applied
-    # by PyMuPDF to the page's coordinate system (top-left origin, unrotated page space).
-    raw = page.get_text("words", sort=False, textpage=textpage)
-    runs = _overprint_splits(page.get_text("rawdict", textpage=textpage))
+    # rotation is already applied by PyMuPDF to the page's coordinate system (top-left origin)
+    raw = page.get_text("rawdict", flags=pymupdf.TEXTFLAGS_WORDS)
     words: list[Word] = []
-    for x0, y0, x1, y1, text, block, line, wno in raw:
-        pieces = runs.get((block, line, wno)) or [(text, x0, x1)]
-        for piece, px0, px1 in pieces:
-            piece = piece.strip()
-            if not piece:
-                continue
-            words.append(
-                Word(
-                    text=piece,
-                    x0=float(px0 - rect.x0),
-                    y0=float(y0 - rect.y0),
-                    x1=float(px1 - rect.x0),
-                    y1=float(y1 - rect.y0),
-                    block=int(block),
-                    line=int(line),
-                )
-            )
-    return PageText(
-        number=number,
-        width=float(rect.width),
-        height=float(rect.height),
-        source="text" if words else "none",
-        words=words,
-    )
-
-
-def _overprint_splits(raw: dict[str, Any]) -> dict[tuple[int, int, int], list[tuple[str, float, float]]]:
-    """The words that hold two runs of text set one over the other, as their pieces (text, x0, x1),
-    keyed by (block, line, word) as get_text("words") numbers them. Horizontal lines only."""
-    out: dict[tuple[int, int, int], list[tuple[str, float, float]]] = {}
     for block in raw.get("blocks", []):
         for lno, line in enumerate(block.get("lines", [])):
-            dx, dy = line.get("dir", (1, 0))
-            if dx < 0.99 or abs(dy) > 0.01:
-                continue
-            chars = [(c["c"], c["bbox"][0], c["bbox"][2], span["size"])
-                     for span in line["spans"] for c in span["chars"]]
-            wno = -1
-            word: list[tuple[str, float, float, float]] = []
-            for ch in [*chars, (" ", 0.0, 0.0, 0.0)]:  # a space ends the last word
-                if ch[0].isspace():
-                    if word:
-                        wno += 1
-                        pieces = _pieces(word)
-                        if len(pieces) > 1:
-                            out[(block["number"], lno, wno)] = pieces
-                    word = []
-                else:
-                    word.append(ch)
-    return out
+            level = _horizontal(line)
+            chars: list[_Char] = [(c["c"], *c["bbox"], span["size"]) for span in line["spans"] for c in span["chars"]]
+            for run in _runs(chars, split_overprints=level):
+                text = "".join(c[0] for c in run).strip()
+                if not text:
+                    continue
+                words.append(Word(
+                    text=text,
+                    x0=float(min(c[1] for c in run) - rect.x0), y0=float(min(c[2] for c in run) - rect.y0),
+                    x1=float(max(c[3] for c in run) - rect.x0), y1=float(max(c[4] for c in run) - rect.y0),
+                    block=int(block["number"]), line=lno,
+                ))
+    return PageText(number=number, width=float(rect.width), height=float(rect.height),
+                    source="text" if words else "none", words=words)
 
 
-def _pieces(chars: list[tuple[str, float, float, float]]) -> list[tuple[str, float, float]]:
-    pieces: list[list[tuple[str, float, float, float]]] = [[chars[0]]]
-    for prev, ch in zip(chars, chars[1:]):
-        # starts inside the previous glyph (not before it: right-to-left text runs backwards whole)
-        if prev[1] <= ch[1] < prev[2] - OVERPRINT_EM * max(prev[3], 1.0):
-            pieces.append([ch])
-        else:
-            pieces[-1].append(ch)
-    return [("".join(c[0] for c in p), p[0][1], max(c[2] for c in p)) for p in pieces]
+def _horizontal(line: dict[str, Any]) -> bool:
+    dx, dy = line.get("dir", (1, 0))
+    return dx >= 0.99 and abs(dy) <= 0.01
+
+
+def _runs(chars: list[_Char], *, split_overprints: bool) -> list[list[_Char]]:
+    """The line's words: characters between spaces; where ``split_overprints``, a character that
+    starts inside the previous glyph (not before it: right-to-left text runs backwards whole)
+    starts a new one."""
+    runs: list[list[_Char]] = []
+    current: list[_Char] = []
+    for ch in chars:
+        if ch[0].isspace():
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        prev = current[-1] if current else None
+        if split_overprints and prev is not None and prev[1] <= ch[1] < prev[3] - OVERPRINT_EM * max(prev[5], 1.0):
+            runs.append(current)
+            current = []
+        current.append(ch)
+    if current:
+        runs.append(current)
+    return runs
