@@ -58,8 +58,8 @@ PSM = 4
 # (addresses, footers, where names and ids sit) reduced with it to ~13 px is misread; a 350-dpi
 # scan reduced to 20-px body lines lost its "Name, Inc." line that it reads at its own size.
 LINE_PX_TARGET = 20.0
-LINE_PX_READABLE = (16.0, 30.0)  # within this, the page is read at its own resolution
-MAX_ENLARGE, MAX_REDUCE = 2.0, 1.0
+LINE_PX_MIN = 16.0  # from this up, the page is read at its own resolution
+MAX_ENLARGE = 2.0
 TIMEOUT_S = 120
 # A huge page (a poster) is OCRed at a lower resolution.
 MAX_OCR_PIXELS = 40_000_000
@@ -173,10 +173,8 @@ def _rule_pieces(text: str) -> list[tuple[int, int]]:
     out = []
     for a, b in spans:
         piece = text[a:b]
-        if "[" in piece and "]" not in piece:
-            a, b = a + len(piece) - len(piece.lstrip("[")), b - len(piece) + len(piece.rstrip("["))
-        elif "]" in piece and "[" not in piece:
-            a, b = a + len(piece) - len(piece.lstrip("]")), b - len(piece) + len(piece.rstrip("]"))
+        if ("[" in piece) != ("]" in piece):  # an unpaired bracket at an edge is a rule
+            a, b = a + len(piece) - len(piece.lstrip("[]")), b - len(piece) + len(piece.rstrip("[]"))
         if text[a:b].strip(" []"):
             out.append((a, b))
     return out
@@ -232,10 +230,9 @@ def reading_quality(words: list[Word]) -> float:
 
 def text_scale(line_px: float) -> float:
     """How much to scale a page whose text lines are line_px high (1: read it as it is)."""
-    lo, hi = LINE_PX_READABLE
-    if not line_px or lo <= line_px <= hi:
+    if not line_px or line_px >= LINE_PX_MIN:
         return 1.0
-    return min(max(LINE_PX_TARGET / line_px, MAX_REDUCE), MAX_ENLARGE)
+    return min(LINE_PX_TARGET / line_px, MAX_ENLARGE)
 
 
 def _pnm(a: np.ndarray) -> bytes:
@@ -272,10 +269,11 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     upright = draw_upright(pix, rect, found.rotation, zoom * scale)
     rotation = found.rotation
     words = _read(upright, langs, 1 / (zoom * scale))
-    if len(words) >= 10 and reading_quality(words) < LOW_CONFIDENCE:
+    quality = reading_quality(words)
+    if len(words) >= 10 and quality < LOW_CONFIDENCE:
         flipped = np.ascontiguousarray(np.rot90(upright, 2))
         again = _read(flipped, langs, 1 / (zoom * scale))
-        if reading_quality(again) > reading_quality(words):
+        if reading_quality(again) > quality:
             words, rotation = again, (rotation + 180 + 180) % 360 - 180
     width, height = upright_size(rect, rotation)
     return PageText(number=number, width=float(width), height=float(height), rotation=rotation, deskewed=True,
