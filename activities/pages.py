@@ -28,12 +28,10 @@ log = logging.getLogger("docparse.documents")
 PAGES_PER_CALL = 8  # pages read per page-process call; also the resume step after a retry
 
 
-def log_damage(file_id: str, words_json: str) -> None:
+def log_damage(file_id: str, warnings: Sequence[str]) -> None:
     """What MuPDF said reading a damaged page, logged with the file it belongs to (the page
     process that read it knows no ids)."""
-    if '"warnings":[]' in words_json:
-        return
-    for warning in PageText.model_validate_json(words_json).warnings:
+    for warning in warnings:
         log.warning("file %s: %s", file_id, warning, extra={"file_id": file_id})
 
 
@@ -98,7 +96,7 @@ class PageReader:
             for offset, page in enumerate(rendered):
                 number = start + offset + 1
                 assert page.words_json is not None  # words are always asked for here
-                log_damage(file_id, page.words_json)
+                log_damage(file_id, page.warnings)
                 if page.png is not None:  # the page as the model reads it (an image or a one-page PDF)
                     await asyncio.to_thread(
                         self.store.put_bytes, storage.model_page_key(batch_id, file_id, number), page.png,

@@ -94,6 +94,7 @@ class RenderedPage(NamedTuple):
     png: bytes | None
     words_json: str | None  # extraction.pages.PageText as JSON; None when words were not asked for
     source: str  # "text", "ocr" or "none" (words not read)
+    warnings: tuple[str, ...] = ()  # what MuPDF said of a damaged page (also in words_json)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ def render_pages(
                 png = model_page(doc, index, kind=kind, dpi=dpi, model=model)
             elif images:  # as the words were read: an OCRed page upright (PageText.rotation)
                 png = render_png(page, index + 1, dpi, rotation=text.rotation if text else rotation)
-            out.append(RenderedPage(png, text.model_dump_json() if text else None, text.source if text else "none"))
+            out.append(RenderedPage(png, text.model_dump_json() if text else None, text.source if text else "none",
+                                    tuple(text.warnings) if text else ()))
     return out
 
 

@@ -123,8 +123,8 @@ def read_pages(path: Path, *, render_dpi: int = 110, cache: Path | None = None
     ocr_pages, ocr_s = 0, 0.0
     for i in range(n):
         t0 = time.perf_counter()
-        (_png, words_json, _source), = render_pages(path, kind=kind, start=i, stop=i + 1, dpi=render_dpi,
-                                                     images=False)
+        (rendered,) = render_pages(path, kind=kind, start=i, stop=i + 1, dpi=render_dpi, images=False)
+        words_json = rendered.words_json
         assert words_json is not None  # words are always asked for here
         page = PageText.model_validate_json(words_json)
         if page.source == "ocr" or kind != "pdf":

@@ -48,7 +48,7 @@ def test_damage_is_logged_with_the_file_id(caplog):
 
     page = PageText(number=1, width=1, height=1, warnings=["the PDF is damaged: MuPDF had to repair it"])
     with caplog.at_level(logging.WARNING, logger="docparse.documents"):
-        log_damage("file_01abc", page.model_dump_json())
-        log_damage("file_01abc", PageText(number=2, width=1, height=1).model_dump_json())
+        log_damage("file_01abc", page.warnings)
+        log_damage("file_01abc", PageText(number=2, width=1, height=1).warnings)
     assert [r.getMessage() for r in caplog.records] == ["file file_01abc: the PDF is damaged: MuPDF had to repair it"]
     assert caplog.records[0].file_id == "file_01abc"

@@ -54,7 +54,8 @@ def test_png_invoice_through_render_pages_is_ocred_and_read(invoice, tmp_path):
     pdf, truth = invoice
     path = tmp_path / "scan.png"
     path.write_bytes(pdf_to_png(pdf, dpi=150))
-    (png, words_json, source), = render_pages(path, kind="png", start=0, stop=1, dpi=72)
+    (rendered,) = render_pages(path, kind="png", start=0, stop=1, dpi=72)
+    png, words_json = rendered.png, rendered.words_json
     assert png.startswith(b"\x89PNG")
     page = PageText.model_validate_json(words_json)
     assert page.source == "ocr" and len(page.words) > 50
