@@ -46,6 +46,41 @@ from extraction.vocabulary import (
     map_concept,
 )
 
+_Labels = tuple[LabelIndex, dict[str, str | None], dict[str, str]]
+_LABELS: dict[tuple[tuple[str, str, str | None], ...], _Labels] = {}  # by the fields they were built for
+
+
+def _labels_for(fields: list[FieldSpec]) -> _Labels:
+    """The label index of these fields, each field's concept and kind of value. Built once per
+    schema (the totals' labels run to thousands; every document of an extraction shares them);
+    the index is only read afterwards."""
+    sig = tuple((f.key, str(f.type), f.description) for f in fields)
+    if sig in _LABELS:
+        return _LABELS[sig]
+    index, concept, kind = LabelIndex(), {}, {}
+    for f in fields:
+        c = map_concept(f, HEADER_CONCEPTS)
+        concept[f.key] = c
+        if c:
+            spec = HEADER_CONCEPTS[c]
+            kind[f.key] = spec["kind"]
+            for phrase, w in spec["labels"].items():
+                index.add(phrase, f.key, float(w))
+            for a in spec["aliases"][:1]:
+                index.add(a, f.key, 0.9)
+        else:
+            kind[f.key] = {"number": "amount", "integer": "amount", "date": "date",
+                           "enum": "enum", "boolean": "bool"}.get(f.type, "text")
+        index.add(field_words(f), f.key, 1.0)
+        if f.description and len(f.description.split()) <= 4:
+            index.add(f.description, f.key, 0.9)
+    for phrase, w in BLOCKERS.items():
+        index.add(phrase, "__block__", w)
+    if len(_LABELS) >= 64:  # a worker serves many extractions: keep the latest few
+        _LABELS.pop(next(iter(_LABELS)))
+    _LABELS[sig] = (index, concept, kind)
+    return _LABELS[sig]
+
 
 class HeaderReader:
     """Candidates for the scalar fields: values right of or below their labels, the parties'
@@ -55,27 +90,9 @@ class HeaderReader:
         self.doc = doc
         self.fields = fields
         self.skip_rows = skip_rows or set()
-        self.concept: dict[str, str | None] = {}
-        self.index = LabelIndex()
-        self.kind: dict[str, str] = {}
-        for f in fields:
-            c = map_concept(f, HEADER_CONCEPTS)
-            self.concept[f.key] = c
-            if c:
-                spec = HEADER_CONCEPTS[c]
-                self.kind[f.key] = spec["kind"]
-                for phrase, w in spec["labels"].items():
-                    self.index.add(phrase, f.key, float(w))
-                for a in spec["aliases"][:1]:
-                    self.index.add(a, f.key, 0.9)
-            else:
-                self.kind[f.key] = {"number": "amount", "integer": "amount", "date": "date",
-                                    "enum": "enum", "boolean": "bool"}.get(f.type, "text")
-            self.index.add(field_words(f), f.key, 1.0)
-            if f.description and len(f.description.split()) <= 4:
-                self.index.add(f.description, f.key, 0.9)
-        for phrase, w in BLOCKERS.items():
-            self.index.add(phrase, "__block__", w)
+        self.index, concept, kind = _labels_for(fields)
+        self.concept: dict[str, str | None] = dict(concept)
+        self.kind: dict[str, str] = dict(kind)
         self.parties = PartyReader(doc, self.concept, self.skip_rows)
         self.doc_type: Candidate | None = None
         # per amount field, the lines that print a rate but no amount OCR could read ("Sales Tax

@@ -32,6 +32,25 @@ from extraction.vocabulary import (
 )
 
 
+def _row_index(phrases: dict[str, float], target: str) -> LabelIndex:
+    index = LabelIndex()
+    for phrase, w in phrases.items():
+        index.add(phrase, target, w)
+    return index
+
+
+# Row labels that depend on no document or field: built once (the totals' labels run to thousands).
+_SUB_INDEX = _row_index(SUBTOTAL_ROWS, "sub")
+_ADJUST_INDEX = _row_index(ADJUSTMENT_ROWS, "adjust")
+_STOP_INDEX = _row_index(STOP_ROWS, "stop")
+# the totals' own unambiguous labels of two words or more ("Montant hors TVA", "Total inc GST",
+# "Totale imposta"): a row opening with one ends the table
+for _concept in ("subtotal_amount", "tax_amount", "total_amount", "amount_due"):
+    for _phrase, _w in HEADER_CONCEPTS[_concept]["labels"].items():
+        if _w >= 1 and len(_phrase.split()) >= 2:
+            _STOP_INDEX.add(_phrase, "stop", 1.0)
+
+
 class TableReader:
     """Reads one list<object> field: its table's header row, the columns and the item rows."""
 
@@ -58,21 +77,7 @@ class TableReader:
             named = [t for t, _ in hits if t]
             if len(key) >= 4 and key.isalpha() and len(named) == 1:
                 self.suffixes[key] = named[0]
-        self.sub_index = LabelIndex()
-        for phrase, w in SUBTOTAL_ROWS.items():
-            self.sub_index.add(phrase, "sub", w)
-        self.adjust_index = LabelIndex()
-        for phrase, w in ADJUSTMENT_ROWS.items():
-            self.adjust_index.add(phrase, "adjust", w)
-        self.stop_index = LabelIndex()
-        for phrase, w in STOP_ROWS.items():
-            self.stop_index.add(phrase, "stop", w)
-        # the totals' own unambiguous labels of two words or more ("Montant hors TVA", "Total
-        # inc GST", "Totale imposta"): a row opening with one ends the table
-        for concept in ("subtotal_amount", "tax_amount", "total_amount", "amount_due"):
-            for phrase, w in HEADER_CONCEPTS[concept]["labels"].items():
-                if w >= 1 and len(phrase.split()) >= 2:
-                    self.stop_index.add(phrase, "stop", 1.0)
+        self.sub_index, self.adjust_index, self.stop_index = _SUB_INDEX, _ADJUST_INDEX, _STOP_INDEX
         self.numeric = {s.key for s in self.subs if s.type in ("number", "integer")}
         self.text_keys = [s.key for s in self.subs if s.type not in ("number", "integer")]
         by_role = {v: k for k, v in self.role.items()}
