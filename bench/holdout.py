@@ -16,7 +16,6 @@ group A's documents are listed one by one (group B is sealed: nobody tunes again
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.schema import ExtractionSchema  # noqa: E402
+from evals.evaluate import write_report  # noqa: E402
 from evals.holdout import FAMILIES, FROZEN, GENERATOR_VERSION, write_set  # noqa: E402
 from evals.holdout.measure import format_report, measure  # noqa: E402
 from evals.synth import schema_invoice  # noqa: E402
@@ -65,8 +65,7 @@ def main() -> int:
     print(f"\n{'frozen set' if frozen else 'NOT the frozen set'}: generator {GENERATOR_VERSION}, seed {args.seed}, "
           f"{args.per_family} per family; group B is sealed (figures only). {rep['seconds']} s")
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rep, indent=1, ensure_ascii=False, default=str))
+    write_report(rep, out)
     print(f"wrote {out}")
     return 0
 

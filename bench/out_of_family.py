@@ -16,7 +16,6 @@ model (that is `docparse calibrate`). Writes the full report as JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -24,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from evals.calibrate import DEFAULT_CACHE, calibrate  # noqa: E402
+from evals.evaluate import write_report  # noqa: E402
 from evals.out_of_family import TARGETS, format_report  # noqa: E402
 
 
@@ -64,8 +64,7 @@ def main() -> int:
     print(f"\nthe rule-based confidence (no model), same corpus: prec {rb['precision_at_threshold']}, "
           f"review {rb['review_files']}, ECE {rb['ece']}, acc>=.95 {rb['high_confidence_accuracy']}")
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rep, indent=1, ensure_ascii=False, default=str))
+    write_report(rep, out)
     print(f"\nwrote {out}")
     return 0
 

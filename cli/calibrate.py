@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -22,6 +21,7 @@ def calibrate(
     """Fit the confidence model on the shared sets and the frozen synthetic set, after measuring it
     leave-one-family-out; prints the out-of-family figures."""
     from evals.calibrate import calibrate as run
+    from evals.evaluate import write_report
     from evals.out_of_family import format_report
     from extraction.confidence.model import SHIPPED
 
@@ -32,6 +32,5 @@ def calibrate(
     typer.echo(f"\nin sample (the shipped fit): prec {ins['precision_at_threshold']}, review {ins['review_files']}, "
                f"ECE {ins['ece']}; rule-based before the fit: prec {rb['precision_at_threshold']}, "
                f"review {rb['review_files']}, ECE {rb['ece']}")
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps(rep, indent=1, ensure_ascii=False, default=str))
+    write_report(rep, report)
     typer.echo(f"wrote {report}" + (f" and {rep['written']}" if rep.get("written") else ""))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.schema import ExtractionSchema, FieldSpec
+from extraction.confidence.grounding import is_empty
 from extraction.vocabulary import COLUMN_CONCEPTS, HEADER_CONCEPTS, map_concept
 
 # Concepts nearly every document of its kind carries: many of them empty means a failed reading.
@@ -67,14 +68,10 @@ def core_fields(schema: ExtractionSchema) -> list[str]:
     return out
 
 
-def _empty(v: Any) -> bool:
-    return v is None or v == [] or (isinstance(v, str) and not v.strip())
-
-
 def empty_core(schema: ExtractionSchema, result: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(core fields, those of them that came back empty)."""
     core = core_fields(schema)
-    return core, [k for k in core if _empty(result.get(k))]
+    return core, [k for k in core if is_empty(result.get(k))]
 
 
 class DocFeatures:

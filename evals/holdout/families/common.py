@@ -91,10 +91,3 @@ def tax_rows(inv: Invoice, pen: Pen, label: Callable[[Decimal, Decimal], str], *
     return rows, total_label is not None
 
 
-def rate_text(inv: Invoice, pen: Pen) -> str:
-    """'20 %' or '19 % / 7 %' for a heading."""
-    return " / ".join(pen.pct(r) for r, _, _ in inv.taxes)
-
-
-def doc_tag(inv: Invoice, plain: str, credit: str) -> str:
-    return credit if inv.credit else plain

@@ -194,12 +194,6 @@ def unlabelled_vat(words: list[PlacedWord]) -> tuple[str, list[PlacedWord]] | No
     return None
 
 
-def vat_words(words: list[PlacedWord]) -> list[PlacedWord] | None:
-    """The words of the VAT id among the first words (see read_vat)."""
-    found = read_vat(words)
-    return found[1] if found else None
-
-
 def _fragment(compact: str) -> bool:
     """Far shorter than its country's VAT number ("NL19", "DE60": an IBAN's first group, or an id
     cut by OCR): not a VAT id."""
