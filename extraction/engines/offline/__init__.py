@@ -23,7 +23,8 @@ Modules: ``layout`` (words -> rows and segments), ``value_words`` (the words of 
 candidates), ``parties`` (party sections and names), ``names`` (what is never a name),
 ``addresses`` (address blocks), ``regions`` (a payment slip at a page's foot), ``prepaid``
 (payments already made), ``candidates`` (choosing between candidates), ``tables`` and ``cells``
-(line items), ``checks`` (cross-field consistency), ``engine`` (OfflineEngine). The label synonyms
+(line items), ``label_indexes`` (label indexes built once, not per document), ``checks``
+(cross-field consistency), ``engine`` (OfflineEngine). The label synonyms
 are the shared vocabulary, extraction.vocabulary.
 """
 

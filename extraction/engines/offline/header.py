@@ -13,6 +13,7 @@ import re
 from core.schema import FieldSpec
 from extraction.engines.offline.candidates import Candidate
 from extraction.engines.offline.doctype import document_type
+from extraction.engines.offline.label_indexes import header_labels
 from extraction.engines.offline.layout import (
     DocumentRows,
     PlacedWord,
@@ -35,51 +36,12 @@ from extraction.values import (
     fold,
 )
 from extraction.vocabulary import (
-    BLOCKERS,
     DOLLAR_COUNTRIES,
     HEADER_CONCEPTS,
     HOME_CURRENCY,
     OTHER_DATE_WORDS,
     YOUR_WORDS,
-    LabelIndex,
-    field_words,
-    map_concept,
 )
-
-_Labels = tuple[LabelIndex, dict[str, str | None], dict[str, str]]
-_LABELS: dict[tuple[tuple[str, str, str | None], ...], _Labels] = {}  # by the fields they were built for
-
-
-def _labels_for(fields: list[FieldSpec]) -> _Labels:
-    """The label index of these fields, each field's concept and kind of value. Built once per
-    schema (the totals' labels run to thousands; every document of an extraction shares them);
-    the index is only read afterwards."""
-    sig = tuple((f.key, str(f.type), f.description) for f in fields)
-    if sig in _LABELS:
-        return _LABELS[sig]
-    index, concept, kind = LabelIndex(), {}, {}
-    for f in fields:
-        c = map_concept(f, HEADER_CONCEPTS)
-        concept[f.key] = c
-        if c:
-            spec = HEADER_CONCEPTS[c]
-            kind[f.key] = spec["kind"]
-            for phrase, w in spec["labels"].items():
-                index.add(phrase, f.key, float(w))
-            for a in spec["aliases"][:1]:
-                index.add(a, f.key, 0.9)
-        else:
-            kind[f.key] = {"number": "amount", "integer": "amount", "date": "date",
-                           "enum": "enum", "boolean": "bool"}.get(f.type, "text")
-        index.add(field_words(f), f.key, 1.0)
-        if f.description and len(f.description.split()) <= 4:
-            index.add(f.description, f.key, 0.9)
-    for phrase, w in BLOCKERS.items():
-        index.add(phrase, "__block__", w)
-    if len(_LABELS) >= 64:  # a worker serves many extractions: keep the latest few
-        _LABELS.pop(next(iter(_LABELS)))
-    _LABELS[sig] = (index, concept, kind)
-    return _LABELS[sig]
 
 
 class HeaderReader:
@@ -90,7 +52,7 @@ class HeaderReader:
         self.doc = doc
         self.fields = fields
         self.skip_rows = skip_rows or set()
-        self.index, concept, kind = _labels_for(fields)
+        self.index, concept, kind = header_labels(fields)
         self.concept: dict[str, str | None] = dict(concept)
         self.kind: dict[str, str] = dict(kind)
         self.parties = PartyReader(doc, self.concept, self.skip_rows)

@@ -13,42 +13,20 @@ from typing import Any
 
 from core.schema import FieldSpec
 from extraction.engines.offline.cells import Column, assign_cells, cell_evidence, merge_same_target
+from extraction.engines.offline.label_indexes import ADJUST_INDEX, STOP_INDEX, SUB_INDEX
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, segments
 from extraction.engines.offline.value_words import money_amounts, unglued
 from extraction.result import Citation
 from extraction.values import coerce
 from extraction.vocabulary import (
-    ADJUSTMENT_ROWS,
     COLUMN_CONCEPTS,
     GROSS_MARKERS,
-    HEADER_CONCEPTS,
     NET_MARKERS,
     OTHER_COLUMNS,
-    STOP_ROWS,
-    SUBTOTAL_ROWS,
     LabelIndex,
     field_words,
     map_concept,
 )
-
-
-def _row_index(phrases: dict[str, float], target: str) -> LabelIndex:
-    index = LabelIndex()
-    for phrase, w in phrases.items():
-        index.add(phrase, target, w)
-    return index
-
-
-# Row labels that depend on no document or field: built once (the totals' labels run to thousands).
-_SUB_INDEX = _row_index(SUBTOTAL_ROWS, "sub")
-_ADJUST_INDEX = _row_index(ADJUSTMENT_ROWS, "adjust")
-_STOP_INDEX = _row_index(STOP_ROWS, "stop")
-# the totals' own unambiguous labels of two words or more ("Montant hors TVA", "Total inc GST",
-# "Totale imposta"): a row opening with one ends the table
-for _concept in ("subtotal_amount", "tax_amount", "total_amount", "amount_due"):
-    for _phrase, _w in HEADER_CONCEPTS[_concept]["labels"].items():
-        if _w >= 1 and len(_phrase.split()) >= 2:
-            _STOP_INDEX.add(_phrase, "stop", 1.0)
 
 
 class TableReader:
@@ -77,7 +55,7 @@ class TableReader:
             named = [t for t, _ in hits if t]
             if len(key) >= 4 and key.isalpha() and len(named) == 1:
                 self.suffixes[key] = named[0]
-        self.sub_index, self.adjust_index, self.stop_index = _SUB_INDEX, _ADJUST_INDEX, _STOP_INDEX
+        self.sub_index, self.adjust_index, self.stop_index = SUB_INDEX, ADJUST_INDEX, STOP_INDEX
         self.numeric = {s.key for s in self.subs if s.type in ("number", "integer")}
         self.text_keys = [s.key for s in self.subs if s.type not in ("number", "integer")]
         by_role = {v: k for k, v in self.role.items()}
