@@ -29,8 +29,10 @@ up: bootstrap
 
 # Make itself exits 2 on any failing recipe; the line printed below gives pytest's own code.
 # Exit 5 ("no tests collected") is a failure, never a silent pass.
+# PYTHONDONTWRITEBYTECODE (set on some machines) would make every worker and every process a test
+# starts compile its modules and re-rewrite the test modules' asserts each time: not for the tests.
 test: bootstrap lint
-	@rc=0; $(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; \
 	elif [ $$rc -ne 0 ]; then echo "make test: pytest exited with $$rc" >&2; fi; \
 	exit $$rc

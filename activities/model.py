@@ -247,14 +247,22 @@ def reply_of(response: Any, model: str) -> ModelReply:
 
 @dataclass(frozen=True)
 class CallLimits:
-    """Per call: the request-size budget, and the attempt from which a 500 INTERNAL stops retrying."""
+    """Per call: the request-size budget, the attempt from which a 500 INTERNAL stops retrying, and
+    the backoff between attempts where the service named no delay of its own."""
 
     max_request_bytes: int = 20 * MB
     internal_error_attempts: int = 5
+    retry_initial_s: float = 2.0
+    retry_max_s: float = 120.0
 
     @classmethod
     def of(cls, settings: Settings) -> CallLimits:
-        return cls(settings.model_max_request_bytes, settings.model_internal_error_attempts)
+        return cls(settings.model_max_request_bytes, settings.model_internal_error_attempts,
+                   settings.model_retry_initial_s, settings.model_retry_max_s)
+
+    def backoff(self, attempt: int) -> timedelta:
+        """The wait after failed attempt `attempt` (1-based): doubling from the initial, capped."""
+        return timedelta(seconds=min(self.retry_initial_s * 2 ** (min(attempt, 32) - 1), self.retry_max_s))
 
 
 def page_blob(data: bytes) -> Blob:
@@ -300,7 +308,12 @@ class ModelActivities:
             if e.details and e.details[0] == 500 and attempt >= self.limits.internal_error_attempts:
                 return ChunkAnswer(status=AnswerStatus.SERVER_ERROR,
                                    detail=f"{e.message.removesuffix('; retrying')} (attempt {attempt})")
-            raise
+            if e.non_retryable or e.next_retry_delay is not None:
+                raise
+            # The pace is the worker's setting (the workflow's policy is the fallback for a
+            # worker that died mid-call): a private endpoint with its own quota may retry sooner.
+            raise ApplicationError(e.message, *e.details, type=e.type,
+                                   next_retry_delay=self.limits.backoff(attempt)) from None
 
     async def read_chunk(self, ids: FileIds, spec: ExtractionSpec, page_count: int, chunk: Chunk, model: str,
                          *, may_finish: bool = True, earlier_tokens: tuple[int, int] = (0, 0)) -> ChunkAnswer:

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     # A 500 INTERNAL on this attempt of a call or later stops its retries: the chunk is split
     # (a smaller input may pass) or, at one page, the file fails.
     model_internal_error_attempts: int = 5
+    # Wait between attempts of a model call the service gave no retry delay for (5xx, timeouts):
+    # doubling from the initial, capped. A service's own delay (429 RetryInfo) always wins.
+    model_retry_initial_s: float = Field(2.0, gt=0)
+    model_retry_max_s: float = Field(120.0, gt=0)
 
     # The worker's reconciler (a Temporal Schedule) starts batches that were stored but never
     # started, once they are this old, every reconcile_interval_s; one it could not start this

@@ -388,7 +388,24 @@ async def test_early_attempts_of_a_server_error_are_retried(code, status):
     whole = Chunk(first=1, last=1, own_first=1, own_last=1)
     with pytest.raises(ApplicationError) as err:
         await attempt(4).run(model_activities(store, ScriptedTransport(failing)).model_read_chunk, chunk_task(whole, 1))
-    assert err.value is failing
+    assert (err.value.message, err.value.type, err.value.details) == (failing.message, failing.type, failing.details)
+    assert not err.value.non_retryable and err.value.next_retry_delay == timedelta(seconds=16)  # 2 s doubled 3 times
+
+
+async def test_without_the_services_own_delay_the_worker_paces_the_retries():
+    store = MemoryStore()
+    store_model_pages(store, 1)
+    busy = classify(api_error(503, "UNAVAILABLE", "The model is overloaded."), MODEL)
+    whole = Chunk(first=1, last=1, own_first=1, own_last=1)
+    limits = CallLimits(retry_initial_s=0.25, retry_max_s=1.0)
+    delays = []
+    for n in (1, 2, 3, 9):
+        acts = ModelActivities(store, ScriptedTransport(busy), FixedCatalog(SCHEMA), None, limits)
+        with pytest.raises(ApplicationError) as err:
+            await attempt(n).run(acts.model_read_chunk, chunk_task(whole, 1))
+        delays.append(err.value.next_retry_delay.total_seconds())
+    assert delays == [0.25, 0.5, 1.0, 1.0]
+    assert CallLimits().backoff(1) == timedelta(seconds=2) and CallLimits().backoff(99) == timedelta(minutes=2)
 
 
 async def test_a_500_still_there_at_the_fifth_attempt_is_an_answer_for_the_chunk_policy():

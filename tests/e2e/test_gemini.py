@@ -67,6 +67,9 @@ def gstack(request, temporal_server, s3_server, tmp_path_factory, fake):
         DOCPARSE_GEMINI_API_KEY="test-key", DOCPARSE_GEMINI_BASE_URL=fake.base_url,
         DOCPARSE_MODEL_PAGES_PER_CHUNK="2", DOCPARSE_MODEL_CHUNK_OVERLAP="1",
         DOCPARSE_GEMINI_TIMEOUT_S="6", DOCPARSE_MODEL_INTERNAL_ERROR_ATTEMPTS="3",
+        # the production pace (2 s doubling to 2 min; 2 calls a second per task queue) would add
+        # minutes of waiting to this file; the fake has no quota
+        DOCPARSE_MODEL_RETRY_INITIAL_S="0.2", DOCPARSE_MODEL_RETRY_MAX_S="1", DOCPARSE_MODEL_CALLS_PER_SECOND="50",
     ).start()
     yield s
     s.stop()

@@ -43,22 +43,32 @@ def waiting_file(sqlite_stack):
     http.close()
 
 
-@pytest.fixture()
-def browser_page(tmp_path):
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium for the file (starting it costs a second or two); each test gets a fresh context."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        page.set_default_timeout(15_000)
-        problems: list[str] = []
-        page.on("pageerror", lambda e: problems.append(f"pageerror: {e} {e.stack}"))
-        page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
         try:
-            yield page, problems
+            yield browser
         finally:
-            page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
             browser.close()
+
+
+@pytest.fixture()
+def browser_page(browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})  # its own storage and cookies
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e} {e.stack}"))
+    page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    try:
+        yield page, problems
+    finally:
+        page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+        context.close()
 
 
 def test_reviewer_corrects_and_approves_in_the_browser(sqlite_stack, waiting_file, browser_page, tmp_path):

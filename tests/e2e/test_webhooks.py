@@ -80,7 +80,7 @@ class Receiver:
 @pytest.fixture(scope="module")
 def hook_stack(request, temporal_server, s3_server, tmp_path_factory):
     s = make_stack(request, temporal_server, s3_server, tmp_path_factory, "sqlite",
-                   DOCPARSE_WEBHOOK_ALLOW_PRIVATE="true", DOCPARSE_WEBHOOK_RETRY_INITIAL_S="0.2").start()
+                   DOCPARSE_WEBHOOK_ALLOW_PRIVATE="true", DOCPARSE_WEBHOOK_RETRY_INITIAL_S="0.05").start()
     yield s
     s.stop()
 

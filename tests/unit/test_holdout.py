@@ -37,7 +37,7 @@ def test_the_same_seed_gives_the_same_documents_and_another_seed_others():
 
 def test_every_truth_value_is_printed_where_recorded_and_the_arithmetic_holds():
     for fam in FAMILIES:
-        for k in range(6):
+        for k in range(3):  # three documents a family (42 in all)
             doc = make_document(3, fam, k)
             texts = _texts(doc.pdf)
             assert len(texts) == doc.pages
@@ -70,7 +70,7 @@ def test_two_groups_of_families_over_many_countries_and_layouts():
     assert len({f.id for f in FAMILIES}) == len(FAMILIES)
     assert {LOCALES[f.locale].lang for f in FAMILIES} >= {"en", "fr", "de", "es", "it", "nl"}
     assert {LOCALES[f.locale].lang for f in b} >= {"en", "de", "es", "it", "fr"}
-    docs = list(documents(len(FAMILIES) * 10, 13))
+    docs = list(documents(len(FAMILIES) * 3, 13))  # 42 documents: each property below turns up in them
     assert any(d.pages > 1 for d in docs) and any(d.truth["document_type_code"] == "381" for d in docs)
     assert any(d.truth["seller_vat_id"] is None for d in docs) and any(d.truth["purchase_order_number"] for d in docs)
     assert any("tax_amount" in d.derived for d in docs) and any("amount_due" not in d.derived for d in docs)
