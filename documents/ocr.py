@@ -254,7 +254,7 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     import numpy as np
     import pymupdf
 
-    from documents.scanprep import despeckle, flatten_shading, orient
+    from documents.scanprep import despeckle, flatten_shading, invert_dark_bands, orient, remove_rules
 
     rect = page.rect
     zoom = native_zoom(page, image_px if image_page else None, MAX_OCR_PIXELS)
@@ -262,11 +262,13 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
     clean, specks = despeckle(grey)
     found = orient(clean)
+    clean, inverted = invert_dark_bands(clean, found.line_px)
     clean, shaded = flatten_shading(clean, found.line_px)
+    shaded = shaded or inverted
     scale = min(text_scale(found.line_px), zoom_for(page, 72 * zoom * MAX_ENLARGE, MAX_OCR_PIXELS) / zoom)
     if specks or shaded:
         pix = pymupdf.Pixmap(pymupdf.csGRAY, clean.shape[1], clean.shape[0], clean.tobytes(), False)
-    upright = draw_upright(pix, rect, found.rotation, zoom * scale)
+    upright, _ = remove_rules(draw_upright(pix, rect, found.rotation, zoom * scale), found.line_px * scale)
     rotation = found.rotation
     words = _read(upright, langs, 1 / (zoom * scale))
     quality = reading_quality(words)

@@ -100,3 +100,18 @@ def cell_evidence(ws: list[PlacedWord], margins: dict[int, float], label: float,
     if cs:
         ev["ocr"] = round(sum(cs) / len(cs), 3)
     return ev
+
+
+def unread_on_scan(ws: list[PlacedWord]) -> bool:
+    """An OCRed cell of one mark without a digit ("+", "ı", "st", "a"): what tesseract makes of a
+    lone figure ("1", "7") standing in its column; the figure was printed but not read."""
+    return len(ws) == 1 and ws[0].conf is not None and len(ws[0].text) <= 2 and not any(ch.isdigit() for ch in ws[0].text)
+
+
+def quantity_from_amount(price: float | None, amount: float | None) -> float | None:
+    """The quantity that qty x unit price = amount gives, when it is a whole number of at least 1
+    (a quantity printed on a scan but not read: the row's own arithmetic says what it was)."""
+    if not price or not amount:
+        return None
+    q = abs(amount / price)  # a credit note's amounts may be printed negative
+    return float(round(q)) if round(q) >= 1 and abs(q - round(q)) <= 0.0005 * max(q, 1) else None
