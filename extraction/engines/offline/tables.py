@@ -313,7 +313,7 @@ class TableReader:
                     self._mend_lost_points(item, {cols[ci].target: ws for ci, ws in cells.items()})
                     if self.k_qty and item.get(self.k_qty) is None and self.k_qty in {c.target for c in cols} and \
                             any(w.conf is not None for w in r.words):  # a scan's figure not read
-                        item[self.k_qty] = quantity_from_amount(item.get(self.k_price), item.get(self.k_amount))
+                        item[self.k_qty] = quantity_from_amount(item.get(self.k_price or ""), item.get(self.k_amount or ""))
                     if self.lone_price and self.k_price and self.k_amount in values:
                         item[self.k_price] = values[self.k_amount]
                     for ci, ws in cells.items():
