@@ -251,6 +251,8 @@ def flatten_shading(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, bo
     return out, True
 
 
+BAND_LINES = 5  # a dark area taller than this many text lines is a panel, not a band
+BAND_GRAIN = 0.35  # on a dark band, what is lighter than the band by less than this share of paper - band is grain
 RULE_CONTRAST = 25  # a rule's pixels: this much darker than the paper (light grey rules count)
 RULE_CLEAR = 0.15  # a rule has paper on both sides: under this share of ink just above and below it
 
@@ -267,8 +269,9 @@ def _row_density(ink: np.ndarray, length: int) -> np.ndarray:
 
 def _thin_rules(ink: np.ndarray, length: int, thick: int) -> np.ndarray:
     """Pixels of horizontal rules: runs of at least ``length`` ink pixels along a row, at most
-    ``thick`` pixels thick, with little ink just above and just below them (a filled band is not
-    a rule, nor is the baseline of serif letters that touch, which has their bodies above it)."""
+    ``thick`` pixels thick, with little ink just above and just below them along at least half
+    that length (a filled band is not a rule, nor is the baseline of serif letters that touch,
+    which has their bodies above it all along)."""
     ink = ink.copy()
     ink[:-1] |= ink[1:]  # a thin rule drawn between two rows of pixels is grey in both
     runs = _in_long_runs(ink, length)
@@ -281,7 +284,13 @@ def _thin_rules(ink: np.ndarray, length: int, thick: int) -> np.ndarray:
     below = np.ones(ink.shape)
     above[g + 1:] = np.maximum(dens[1:-g], dens[:-g - 1])
     below[:-g - 1] = np.maximum(dens[g:-1], dens[g + 1:])
-    return runs & (above < RULE_CLEAR) & (below < RULE_CLEAR)
+    clear = runs & (above < RULE_CLEAR) & (below < RULE_CLEAR)
+    # a rule goes whole, also where letters stand close above it (a box's edge under its label:
+    # a stub left under "INVOICE #" was read into it as "PVO #")
+    starts = runs & ~np.pad(runs, ((0, 0), (1, 0)))[:, :-1]
+    ids = (np.cumsum(starts.ravel()) * runs.ravel()).reshape(runs.shape)
+    clear_px = np.bincount(ids.ravel(), weights=clear.ravel(), minlength=int(ids.max()) + 1)
+    return runs & (clear_px[ids] >= length / 2)
 
 
 def remove_rules(a: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
@@ -323,7 +332,8 @@ def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, 
     SHADE_BLOCK pixels around a square wider than a letter's stroke is darker than half the paper
     (so black print could not be read on it: flatten_shading's lighter shades are the other
     case); there the pixels are mapped so the band's colour becomes paper and the paper-light
-    letters become ink, and the band's rim is set on the paper."""
+    letters become ink, and the band's rim is set on the paper. A dark panel taller than
+    BAND_LINES lines (a sidebar) is left as it is."""
     b = SHADE_BLOCK
     h, w = a.shape[0] // b * b, a.shape[1] // b * b
     if h < 8 * b or w < 8 * b:
@@ -339,6 +349,13 @@ def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, 
     # holes left by bold light letters are filled; the band's colour is its darkest nearby
     fill = max(r, int(round(line_px / b)) if line_px else 3)  # a word of light letters is a hole this wide
     dark = _extreme_filter(_extreme_filter(found.astype(np.uint8), fill, np.maximum), fill, np.minimum).astype(bool)
+    # bands, not panels: a dark column down the page (a sidebar with the seller's details) read
+    # with the page's one-column segmentation splices its lines into the table rows beside it
+    # (on blurred scans its grain too); it is left as it was
+    tall = int(BAND_LINES * (line_px or 20) / b)
+    dark &= ~_in_long_runs(dark.T, tall).T
+    if not dark.any():
+        return a, False
     colour = _extreme_filter(np.where(found, band, 255).astype(np.uint8), fill + 1, np.minimum)
     core = _extreme_filter(dark.astype(np.uint8), 1, np.minimum).astype(bool)  # its edge blocks straddle paper
     near = _extreme_filter(dark.astype(np.uint8), 1, np.maximum).astype(bool)
@@ -350,7 +367,10 @@ def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, 
 
     bg = pixels(np.where(near, colour, 255)).astype(np.float32)
     f = a.astype(np.float32)
-    t = np.clip((f - bg) / np.maximum(paper - bg, 1.0), 0.0, 1.0)  # 0: the band's colour, 1: paper-light
+    # 0: the band's colour, 1: paper-light. The band's own grain (a scanner's noise, JPEG blocks
+    # around its letters) stays under a third of the way and is set on the paper, not inverted into
+    # grey specks tesseract reads as marks.
+    t = np.clip(((f - bg) / np.maximum(paper - bg, 1.0) - BAND_GRAIN) / (1 - BAND_GRAIN), 0.0, 1.0)
     out = np.where(pixels(core), paper * (1.0 - t), f)
     # the band's edge and rim: what is as dark as the band goes, the paper stays
     rim = pixels(near & ~core) & (f < (bg + paper) / 2)

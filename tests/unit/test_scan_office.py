@@ -108,3 +108,52 @@ def test_a_lone_figure_ocr_did_not_read_is_what_the_rows_arithmetic_says():
     page = phrase_page(_rows(("a", "b")))
     items = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result["line_items"]
     assert all(i["qty"] is None for i in items)
+
+
+def test_a_dark_panel_down_the_page_is_left_as_it_is():
+    def sidebar(page: pymupdf.Page) -> None:
+        page.draw_rect(pymupdf.Rect(0, 0, 120, 100), color=None, fill=(0.15, 0.25, 0.3))
+        page.insert_text((10, 30), "Provence SAS", fontsize=9, color=(1, 1, 1))
+        page.insert_text((150, 30), "Designation   Qty   Total", fontsize=9)
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=400, height=400)
+    sidebar(page)
+    page.draw_rect(pymupdf.Rect(0, 100, 120, 400), color=None, fill=(0.15, 0.25, 0.3))
+    pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
+    a = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+    out, found = invert_dark_bands(a, line_px=18)
+    assert not found and out is a
+
+
+def test_a_box_edge_close_under_its_label_goes_whole():
+    def box(page: pymupdf.Page) -> None:
+        page.insert_text((20, 30), "DATE            INVOICE #", fontsize=7)
+        page.draw_line((10, 32.5), (390, 32.5), color=(0, 0, 0), width=0.7)  # right under the caps
+        page.insert_text((20, 45), "4/24/2025       44012", fontsize=9)
+
+    a = _scan(box)
+    out, n = remove_rules(a, line_px=18)
+    paper = np.percentile(a, 90)
+    edge = (slice(int(31.5 * Z), int(33.5 * Z)), slice(int(12 * Z), int(388 * Z)))
+    assert n > 0 and a[edge].min() < 100 and np.percentile(out[edge], 5) >= paper - 30
+
+
+def test_a_label_whose_letter_o_ocr_read_as_a_zero_is_still_a_label():
+    from extraction.engines.offline.layout import ocr_label_pieces
+
+    assert ocr_label_pieces("P.0.") == ["p", "o"] and ocr_label_pieces("N0.") == ["no"]
+    assert ocr_label_pieces("PO-682309") == ["po", "682309"] and ocr_label_pieces("100") == ["100"]
+
+
+def test_a_currency_sign_beside_an_unread_figure_does_not_keep_the_row_out():
+    rows = [
+        [(60, "Factuur"), (400, "Factuurnummer: 20244152")],
+        [],
+        [(60, "Omschrijving"), (330, "Aantal"), (400, "Prijs"), (510, "Bedrag")],
+        [(60, "Boekhouding kwartaal"), (335, "ı €"), (405, "275,00"), (510, "€ 275,00")],
+        [],
+        [(400, "Totaal"), (510, "€ 275,00")],
+    ]
+    items = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows, source="ocr", conf=0.7)])).result["line_items"]
+    assert [(i["qty"], i["unit_price"], i["amount"]) for i in items] == [(1, 275, 275)]

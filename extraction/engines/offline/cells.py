@@ -105,7 +105,9 @@ def cell_evidence(ws: list[PlacedWord], margins: dict[int, float], label: float,
 def unread_on_scan(ws: list[PlacedWord]) -> bool:
     """An OCRed cell of one mark without a digit ("+", "ı", "st", "a"): what tesseract makes of a
     lone figure ("1", "7") standing in its column; the figure was printed but not read."""
-    return len(ws) == 1 and ws[0].conf is not None and len(ws[0].text) <= 2 and not any(ch.isdigit() for ch in ws[0].text)
+    marks = [w for w in ws if not re.fullmatch(r"[-−–]?[€$£¥₹]", w.text)]  # a price's currency may fall in it
+    return len(marks) == 1 and marks[0].conf is not None and len(marks[0].text) <= 2 and \
+        not any(ch.isdigit() for ch in marks[0].text)
 
 
 def quantity_from_amount(price: float | None, amount: float | None) -> float | None:

@@ -64,6 +64,15 @@ class Row:
         return " ".join(w.text for w in self.words)
 
 
+def ocr_label_pieces(text: str) -> list[str]:
+    """A scanned word's label pieces, the letter O that OCR read as a zero put back: a word of
+    letters whose only figures are one or two zeros ("P.0.", "N0.") is a label, not a number."""
+    digits = [ch for ch in text if ch.isdigit()]
+    if digits and set(digits) == {"0"} and len(digits) <= 2 and sum(ch.isalpha() for ch in text) >= 1:
+        return pieces_of(text.replace("0", "O"))
+    return pieces_of(text)
+
+
 def build_rows(page: PageText) -> list[Row]:
     """A page's words grouped into visual rows (top to bottom, left to right), each row cut into
     segments at wide gaps, with its label pieces."""
@@ -71,7 +80,9 @@ def build_rows(page: PageText) -> list[Row]:
         part
         for w in straightened(page).words
         if w.text.strip()
-        for part in _split_label(PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text), w.conf))
+        for part in _split_label(PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number,
+                                            ocr_label_pieces(w.text) if w.conf is not None else pieces_of(w.text),
+                                            w.conf))
     ]
     words.sort(key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
     rows: list[list[PlacedWord]] = []
