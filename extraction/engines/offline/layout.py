@@ -85,11 +85,16 @@ def build_rows(page: PageText) -> list[Row]:
                                             w.conf))
     ]
     words.sort(key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
+    # OCR boxes hug the ink: a word of small letters ("une", a garbled speck) is a few points
+    # shorter than its line and its centre lower than a capitalised word's, so on a scan a word
+    # joins a row by the height of the page's lines, not its own alone
+    line_h = statistics.quantiles([w.y1 - w.y0 for w in words], n=4)[2] \
+        if len(words) >= 4 and any(w.conf is not None for w in words) else 0.0
     rows: list[list[PlacedWord]] = []
     centers: list[float] = []
     for w in words:
         yc = (w.y0 + w.y1) / 2
-        h = max(w.y1 - w.y0, 1.0)
+        h = max(w.y1 - w.y0, line_h, 1.0)
         if rows and abs(centers[-1] - yc) < 0.45 * h:
             rows[-1].append(w)
         else:
