@@ -157,3 +157,25 @@ def test_a_currency_sign_beside_an_unread_figure_does_not_keep_the_row_out():
     ]
     items = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows, source="ocr", conf=0.7)])).result["line_items"]
     assert [(i["qty"], i["unit_price"], i["amount"]) for i in items] == [(1, 275, 275)]
+
+
+def test_a_quantity_column_whose_heading_was_misread_is_found_by_its_arithmetic():
+    rows = [
+        [(60, "Invoice"), (400, "Invoice No: INV-04293")],
+        [],
+        [(60, "Description"), (300, "Qy"), (360, "Unit price"), (440, "VAT %"), (510, "Net")],
+        [(60, "Deep cleaning - office suite"), (305, "2"), (360, "497.74"), (440, "20%"), (510, "995.48")],
+        [(60, "Brake pads and rotors"), (305, "a"), (360, "400.00"), (440, "20%"), (510, "400.00")],
+        [(60, "Senior developer time"), (305, "12.5"), (360, "105.90"), (440, "5%"), (510, "1,323.75")],
+        [],
+        [(440, "Net total"), (510, "£2,719.23")],
+    ]
+    items = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows, source="ocr", conf=0.8)])).result["line_items"]
+    assert [(i["qty"], i["unit_price"], i["amount"]) for i in items] == [(2, 497.74, 995.48), (1, 400, 400),
+                                                                         (12.5, 105.9, 1323.75)]
+    # a column whose figures do not make the amounts (a position, a tax rate) is no quantity
+    rows[2][1] = (300, "Pos")
+    for n, r in enumerate(rows[3:6], 1):
+        r[1] = (305, str(n + 3))
+    items = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows)])).result["line_items"]
+    assert [i["qty"] for i in items] == [None, None, None]

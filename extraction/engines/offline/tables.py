@@ -17,6 +17,7 @@ from extraction.engines.offline.cells import (
     assign_cells,
     cell_evidence,
     merge_same_target,
+    quantities_by_arithmetic,
     quantity_from_amount,
     unread_on_scan,
 )
@@ -327,7 +328,9 @@ class TableReader:
                                "values_box": {t: box_of(ws) for ci, ws in cells.items()
                                               for t in [cols[ci].target] if t},
                                "words": {t: ws for ci, ws in cells.items() for t in [cols[ci].target] if t},
-                               "label": {c.target: c.weight for c in cols if c.target}}
+                               "label": {c.target: c.weight for c in cols if c.target},
+                               "spare": {round(cols[ci].x0): v for ci, ws in cells.items() if not cols[ci].target
+                                         for v in [self._cell_number(ws, last=False)[0]] if v is not None}}
                     meta.append(current)
                     self.item_rows.add(id(r))
                     last_row = r
@@ -362,6 +365,9 @@ class TableReader:
                     items[-1][self.k_desc] = " ".join(w.text for w in current["desc"])
                 current["rows"].append(r)
                 self.item_rows.add(id(r))
+        if self.k_qty and self.k_price and self.k_amount:
+            quantities_by_arithmetic(items, [m["spare"] for m in meta], [any(w.conf is not None for w in m["rows"][0].words)
+                                                                          for m in meta], self.k_qty, self.k_price, self.k_amount)
         return self._finish(items, meta)
 
     def _mend_lost_points(self, item: dict[str, Any], words: dict[str, list[PlacedWord]]) -> None:
