@@ -179,3 +179,20 @@ def test_a_quantity_column_whose_heading_was_misread_is_found_by_its_arithmetic(
         r[1] = (305, str(n + 3))
     items = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows)])).result["line_items"]
     assert [i["qty"] for i in items] == [None, None, None]
+
+
+def test_a_spanish_accent_read_as_an_umlaut_is_put_back_on_a_scan_only():
+    rows = [
+        [(60, "Informätica Levante S.A."), (400, "FACTURA")],
+        [(400, "Número de factura: F-2231")],
+        [(400, "Fecha de emisión: 05/03/2026")],
+        [(60, "Cliente"), (400, "Fecha de vencimiento: 04/04/2026")],
+        [(60, "Clínica Dental Delgado")],
+        [(60, "Descripción"), (330, "Cantidad"), (420, "Precio"), (510, "Importe")],
+        [(60, "Mantenimiento"), (335, "2"), (420, "100,00"), (510, "200,00")],
+        [(420, "Total"), (510, "242,00")],
+    ]
+    scan = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows, source="ocr", conf=0.9)])).result
+    assert scan["seller_name"] == "Informática Levante S.A."
+    text = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows)])).result
+    assert text["seller_name"] == "Informätica Levante S.A."  # a text layer prints what it means

@@ -224,6 +224,12 @@ def mean_conf(words: list[PlacedWord]) -> float | None:
     return sum(cs) / len(cs) if cs else None
 
 
+# tesseract reads a scan with the installed models (German and French here): a Spanish or Italian
+# accent it has no letter for comes back as the umlaut it has ("Informätica", "Mediterräneo").
+# Neither language writes these letters (Spanish keeps its ü), so on a scan they are put back.
+OCR_UMLAUTS = {"es": str.maketrans("äëïöÄËÏÖ", "áéíóÁÉÍÓ"), "it": str.maketrans("äëïöüÄËÏÖÜ", "àèìòùÀÈÌÒÙ")}
+
+
 class DocumentRows:
     """Rows of every page plus document-wide hints (decimal separator, line height, the language
     the words are in and the day/month order of numeric dates)."""
@@ -238,6 +244,12 @@ class DocumentRows:
         text = " ".join(texts)
         given = language.lower()[:2] if language and language != "auto" else None
         self.detected = given or detect_language(texts)
+        umlauts = OCR_UMLAUTS.get(self.detected or "")
+        if umlauts:
+            for r in self.rows:
+                for w in r.words:
+                    if w.conf is not None:
+                        w.text = w.text.translate(umlauts)
         self.date_order = "mdy" if language.lower() in ("en-us", "us") else date_order(texts, self.detected)
         comma = len(re.findall(r"\d,\d{2}(?!\d)", text))
         dot = len(re.findall(r"\d\.\d{2}(?!\d)", text))
