@@ -159,6 +159,19 @@ def _without_speck_marks(text: str) -> str:
     return core if core != text and any(ch.isdigit() for ch in core) else text
 
 
+# In a figure, tesseract reads a 1 as I or l and a 0 as O now and then ("CHFI52.15", "1O0,00"): a
+# word that is otherwise a figure (digits and separators, perhaps a currency before it) with at
+# least two digits gets its digits back.
+_FIGURE_LIKE = re.compile(r"^([$€£]|CHF|EUR|USD|GBP)?([\dIlO.,']*\d[\dIlO.,']*)$")
+
+
+def _figure_digits(text: str) -> str:
+    m = _FIGURE_LIKE.match(text)
+    if not m or sum(ch.isdigit() for ch in m[2]) < 2 or not any(ch in "IlO" for ch in m[2]):
+        return text
+    return (m[1] or "") + m[2].translate(str.maketrans("IlO", "110"))
+
+
 # A table's vertical rule touching a word is read as a bar or a bracket at its edge or inside it
 # ("|Cavo", "Qty|", "538.99]", "4|LED"); text does not print them so, and a rule read as a word
 # of its own ("|", "][") stands between a table's labels or figures. Bars split a word, and
@@ -196,7 +209,7 @@ def tsv_words(tsv: str, scale_x: float, scale_y: float, min_conf: float = MIN_CO
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5":
             continue
-        text = _without_speck_marks(cols[11].strip())
+        text = _figure_digits(_without_speck_marks(cols[11].strip()))
         if not text:
             continue
         try:

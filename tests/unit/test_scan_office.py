@@ -210,3 +210,13 @@ def test_a_double_rule_between_rows_goes_too():
     paper = np.percentile(a, 90)
     rule = (slice(int(35 * Z), int(39 * Z)), slice(int(150 * Z), int(380 * Z)))
     assert n > 0 and a[rule].min() < 150 and np.percentile(out[rule], 5) >= paper - 30
+
+
+def test_a_one_or_a_zero_ocr_read_as_a_letter_inside_a_figure_is_a_digit_again():
+    from documents.ocr import tsv_words
+
+    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    rows = "".join(f"5\t1\t1\t1\t1\t{n}\t{100 * n}\t100\t60\t20\t80\t{t}\n"
+                   for n, t in enumerate(["CHFI52.15", "1O0,00", "Oslo", "I2", "INV-001", "B1234"], 1))
+    assert [w.text for w in tsv_words(head + rows, 1.0, 1.0)] == ["CHF152.15", "100,00", "Oslo", "I2", "INV-001",
+                                                                  "B1234"]
