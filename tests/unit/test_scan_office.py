@@ -201,7 +201,7 @@ def test_a_spanish_accent_read_as_an_umlaut_is_put_back_on_a_scan_only():
 def test_a_double_rule_between_rows_goes_too():
     def double(page: pymupdf.Page) -> None:
         page.insert_text((16, 30), "USB-C kabel 2 m      4      146,56      586,24", fontsize=8)
-        for y in (36, 37):
+        for y in (36, 37.5):
             page.draw_line((10, y), (390, y), color=(0.3, 0.3, 0.3), width=0.5)
         page.insert_text((16, 50), "Nietmachine groot      50      1.353,91", fontsize=8)
 
