@@ -278,7 +278,7 @@ def _thin_rules(ink: np.ndarray, length: int, thick: int) -> np.ndarray:
     runs &= ~_in_long_runs(runs.T, thick + 1).T
     if not runs.any():
         return runs
-    dens = _row_density(ink & ~runs, length)  # other rules (a double rule, a grid) are no text beside it
+    dens = _row_density(ink, length)
     g = thick + 1
     above = np.ones(ink.shape)
     below = np.ones(ink.shape)
@@ -299,15 +299,14 @@ def remove_rules(a: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
     tesseract reads a rule near a line of text as part of it: a row's words come back as
     "u", ":", "nn" or garbled ("Re en stonkosien" for "Afvoer en stortkosten"), a digit glued to a
     column rule as another. A rule is a run of ink longer than a few text lines are high (no
-    letter is; two lines for an upright one), at most a third of a line thick (a double rule
-    too), with paper on both sides (other rules aside); it is set to the paper's colour, and so
-    is its grey rim. Filled bands and boxes, and letters touching a rule (the rule goes, the
-    letter stays), are left."""
+    letter is; two lines for an upright one), at most a quarter line thick, with paper on both sides; it is set to the paper's
+    colour, and so is its grey rim. Filled bands and boxes, and letters touching a rule (the
+    rule goes, the letter stays), are left."""
     if line_px <= 0 or min(a.shape) < 64:
         return a, 0
     paper = int(np.percentile(a[::4, ::4], 90))
     ink = a < paper - RULE_CONTRAST
-    thick = max(3, int(round(line_px / 3)))  # a double rule (two lines a pixel or two apart) too
+    thick = max(2, int(round(line_px / 4)))
     # a column rule or a box's side: taller than two lines (a box around one value is, no letter
     # of the text is), left as a stub beside a figure it is read as a "|" or a "1"
     rules = _thin_rules(ink, int(max(RULE_PX, 4 * line_px)), thick) | \

@@ -198,20 +198,6 @@ def test_a_spanish_accent_read_as_an_umlaut_is_put_back_on_a_scan_only():
     assert text["seller_name"] == "Informätica Levante S.A."  # a text layer prints what it means
 
 
-def test_a_double_rule_between_rows_goes_too():
-    def double(page: pymupdf.Page) -> None:
-        page.insert_text((16, 30), "USB-C kabel 2 m      4      146,56      586,24", fontsize=8)
-        for y in (36, 37.5):
-            page.draw_line((10, y), (390, y), color=(0.3, 0.3, 0.3), width=0.5)
-        page.insert_text((16, 50), "Nietmachine groot      50      1.353,91", fontsize=8)
-
-    a = _scan(double)
-    out, n = remove_rules(a, line_px=16)
-    paper = np.percentile(a, 90)
-    rule = (slice(int(35 * Z), int(39 * Z)), slice(int(150 * Z), int(380 * Z)))
-    assert n > 0 and a[rule].min() < 150 and np.percentile(out[rule], 5) >= paper - 30
-
-
 def test_a_one_or_a_zero_ocr_read_as_a_letter_inside_a_figure_is_a_digit_again():
     from documents.ocr import tsv_words
 
