@@ -159,6 +159,19 @@ def _without_speck_marks(text: str) -> str:
     return core if core != text and any(ch.isdigit() for ch in core) else text
 
 
+# In a figure, tesseract reads a 1 as I or l and a 0 as O now and then ("CHFI52.15", "1O0,00"): a
+# word that is otherwise a figure (digits and separators, perhaps a currency before it) with at
+# least two digits gets its digits back.
+_FIGURE_LIKE = re.compile(r"^([$€£]|CHF|EUR|USD|GBP)?([\dIlO.,']*\d[\dIlO.,']*)$")
+
+
+def _figure_digits(text: str) -> str:
+    m = _FIGURE_LIKE.match(text)
+    if not m or sum(ch.isdigit() for ch in m[2]) < 2 or not any(ch in "IlO" for ch in m[2]):
+        return text
+    return (m[1] or "") + m[2].translate(str.maketrans("IlO", "110"))
+
+
 # A table's vertical rule touching a word is read as a bar or a bracket at its edge or inside it
 # ("|Cavo", "Qty|", "538.99]", "4|LED"); text does not print them so, and a rule read as a word
 # of its own ("|", "][") stands between a table's labels or figures. Bars split a word, and
@@ -196,7 +209,7 @@ def tsv_words(tsv: str, scale_x: float, scale_y: float, min_conf: float = MIN_CO
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5":
             continue
-        text = _without_speck_marks(cols[11].strip())
+        text = _figure_digits(_without_speck_marks(cols[11].strip()))
         if not text:
             continue
         try:
@@ -254,7 +267,7 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     import numpy as np
     import pymupdf
 
-    from documents.scanprep import despeckle, flatten_shading, orient
+    from documents.scanprep import despeckle, flatten_shading, invert_dark_bands, orient, remove_rules
 
     rect = page.rect
     zoom = native_zoom(page, image_px if image_page else None, MAX_OCR_PIXELS)
@@ -262,11 +275,13 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
     clean, specks = despeckle(grey)
     found = orient(clean)
+    clean, inverted = invert_dark_bands(clean, found.line_px)
     clean, shaded = flatten_shading(clean, found.line_px)
+    shaded = shaded or inverted
     scale = min(text_scale(found.line_px), zoom_for(page, 72 * zoom * MAX_ENLARGE, MAX_OCR_PIXELS) / zoom)
     if specks or shaded:
         pix = pymupdf.Pixmap(pymupdf.csGRAY, clean.shape[1], clean.shape[0], clean.tobytes(), False)
-    upright = draw_upright(pix, rect, found.rotation, zoom * scale)
+    upright, _ = remove_rules(draw_upright(pix, rect, found.rotation, zoom * scale), found.line_px * scale)
     rotation = found.rotation
     words = _read(upright, langs, 1 / (zoom * scale))
     quality = reading_quality(words)

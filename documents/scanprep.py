@@ -249,3 +249,130 @@ def flatten_shading(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, bo
     gain[:h, :w] = np.repeat(np.repeat(gain_blocks, b, axis=0), b, axis=1)
     out = np.clip(a.astype(np.float32) * gain, 0, 255).astype(np.uint8)
     return out, True
+
+
+BAND_LINES = 5  # a dark area taller than this many text lines is a panel, not a band
+BAND_GRAIN = 0.35  # on a dark band, what is lighter than the band by less than this share of paper - band is grain
+RULE_CONTRAST = 25  # a rule's pixels: this much darker than the paper (light grey rules count)
+RULE_CLEAR = 0.15  # a rule has paper on both sides: under this share of ink just above and below it
+
+
+def _row_density(ink: np.ndarray, length: int) -> np.ndarray:
+    """Share of ink in the ``length`` pixels of its row centred on each pixel."""
+    h, w = ink.shape
+    c = np.concatenate([np.zeros((h, 1), np.int32), np.cumsum(ink, axis=1, dtype=np.int32)], axis=1)
+    half = length // 2
+    lo = np.clip(np.arange(w) - half, 0, w)
+    hi = np.clip(np.arange(w) + half + 1, 0, w)
+    return (c[:, hi] - c[:, lo]) / np.maximum(hi - lo, 1)
+
+
+def _thin_rules(ink: np.ndarray, length: int, thick: int) -> np.ndarray:
+    """Pixels of horizontal rules: runs of at least ``length`` ink pixels along a row, at most
+    ``thick`` pixels thick, with little ink just above and just below them along at least half
+    that length (a filled band is not a rule, nor is the baseline of serif letters that touch,
+    which has their bodies above it all along)."""
+    ink = ink.copy()
+    ink[:-1] |= ink[1:]  # a thin rule drawn between two rows of pixels is grey in both
+    runs = _in_long_runs(ink, length)
+    runs &= ~_in_long_runs(runs.T, thick + 1).T
+    if not runs.any():
+        return runs
+    dens = _row_density(ink, length)
+    g = thick + 1
+    above = np.ones(ink.shape)
+    below = np.ones(ink.shape)
+    above[g + 1:] = np.maximum(dens[1:-g], dens[:-g - 1])
+    below[:-g - 1] = np.maximum(dens[g:-1], dens[g + 1:])
+    clear = runs & (above < RULE_CLEAR) & (below < RULE_CLEAR)
+    # a rule goes whole, also where letters stand close above it (a box's edge under its label:
+    # a stub left under "INVOICE #" was read into it as "PVO #")
+    starts = runs & ~np.pad(runs, ((0, 0), (1, 0)))[:, :-1]
+    ids = (np.cumsum(starts.ravel()) * runs.ravel()).reshape(runs.shape)
+    clear_px = np.bincount(ids.ravel(), weights=clear.ravel(), minlength=int(ids.max()) + 1)
+    return runs & (clear_px[ids] >= length / 2)
+
+
+def remove_rules(a: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
+    """(copy of an upright page without its table rules, rule pixels found). Thin straight
+    lines between a table's rows and columns, under a header or a total, are not text, but
+    tesseract reads a rule near a line of text as part of it: a row's words come back as
+    "u", ":", "nn" or garbled ("Re en stonkosien" for "Afvoer en stortkosten"), a digit glued to a
+    column rule as another. A rule is a run of ink longer than a few text lines are high (no
+    letter is; two lines for an upright one), at most a quarter line thick, with paper on both sides; it is set to the paper's
+    colour, and so is its grey rim. Filled bands and boxes, and letters touching a rule (the
+    rule goes, the letter stays), are left."""
+    if line_px <= 0 or min(a.shape) < 64:
+        return a, 0
+    paper = int(np.percentile(a[::4, ::4], 90))
+    ink = a < paper - RULE_CONTRAST
+    thick = max(2, int(round(line_px / 4)))
+    # a column rule or a box's side: taller than two lines (a box around one value is, no letter
+    # of the text is), left as a stub beside a figure it is read as a "|" or a "1"
+    rules = _thin_rules(ink, int(max(RULE_PX, 4 * line_px)), thick) | \
+        _thin_rules(ink.T, int(max(RULE_PX, 2 * line_px)), thick).T
+    n = int(rules.sum())
+    if not n:
+        return a, 0
+    rim = rules.copy()
+    rim[1:] |= rules[:-1]
+    rim[:-1] |= rules[1:]
+    rim[:, 1:] |= rules[:, :-1]
+    rim[:, :-1] |= rules[:, 1:]
+    out = a.copy()
+    out[rim & (a < paper)] = paper
+    return out, n
+
+
+def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, bool]:
+    """(copy with dark areas turned to dark print on paper, whether there were any). Text on a
+    dark band (a table's header row in the brand's colour, a totals box in black) is printed
+    light: on a grey scan tesseract read "Services Hours Rate Amount" on such a band as "seMces
+    Rati Amoufk", and the table lost its columns. A dark area is one where every block of
+    SHADE_BLOCK pixels around a square wider than a letter's stroke is darker than half the paper
+    (so black print could not be read on it: flatten_shading's lighter shades are the other
+    case); there the pixels are mapped so the band's colour becomes paper and the paper-light
+    letters become ink, and the band's rim is set on the paper. A dark panel taller than
+    BAND_LINES lines (a sidebar) is left as it is."""
+    b = SHADE_BLOCK
+    h, w = a.shape[0] // b * b, a.shape[1] // b * b
+    if h < 8 * b or w < 8 * b:
+        return a, False
+    paper = float(np.percentile(a[::4, ::4], 90))
+    blocks = a[:h, :w].reshape(h // b, b, w // b, b).transpose(0, 2, 1, 3).reshape(h // b, w // b, b * b)
+    med = np.partition(blocks, b * b // 2, axis=2)[:, :, b * b // 2]
+    r = max(1, int(line_px // (4 * b))) if line_px else 1
+    band = _extreme_filter(_extreme_filter(med, r, np.maximum), r, np.minimum)  # dark print gone, wide dark areas stay
+    found = band < paper / 2
+    if not found.any():
+        return a, False
+    # holes left by bold light letters are filled; the band's colour is its darkest nearby
+    fill = max(r, int(round(line_px / b)) if line_px else 3)  # a word of light letters is a hole this wide
+    dark = _extreme_filter(_extreme_filter(found.astype(np.uint8), fill, np.maximum), fill, np.minimum).astype(bool)
+    # bands, not panels: a dark column down the page (a sidebar with the seller's details) read
+    # with the page's one-column segmentation splices its lines into the table rows beside it
+    # (on blurred scans its grain too); it is left as it was
+    tall = int(BAND_LINES * (line_px or 20) / b)
+    dark &= ~_in_long_runs(dark.T, tall).T
+    if not dark.any():
+        return a, False
+    colour = _extreme_filter(np.where(found, band, 255).astype(np.uint8), fill + 1, np.minimum)
+    core = _extreme_filter(dark.astype(np.uint8), 1, np.minimum).astype(bool)  # its edge blocks straddle paper
+    near = _extreme_filter(dark.astype(np.uint8), 1, np.maximum).astype(bool)
+
+    def pixels(m: np.ndarray) -> np.ndarray:
+        full = np.zeros(a.shape, m.dtype)
+        full[:h, :w] = np.repeat(np.repeat(m, b, axis=0), b, axis=1)
+        return full
+
+    bg = pixels(np.where(near, colour, 255)).astype(np.float32)
+    f = a.astype(np.float32)
+    # 0: the band's colour, 1: paper-light. The band's own grain (a scanner's noise, JPEG blocks
+    # around its letters) stays under a third of the way and is set on the paper, not inverted into
+    # grey specks tesseract reads as marks.
+    t = np.clip(((f - bg) / np.maximum(paper - bg, 1.0) - BAND_GRAIN) / (1 - BAND_GRAIN), 0.0, 1.0)
+    out = np.where(pixels(core), paper * (1.0 - t), f)
+    # the band's edge and rim: what is as dark as the band goes, the paper stays
+    rim = pixels(near & ~core) & (f < (bg + paper) / 2)
+    out[rim] = paper
+    return np.clip(out, 0, 255).astype(np.uint8), True

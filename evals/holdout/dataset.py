@@ -25,6 +25,7 @@ from typing import Any
 from evals.holdout.content import make_invoice, truth_of
 from evals.holdout.families import FAMILIES, Family
 from evals.holdout.sheet import Printed, fonts_used
+from evals.synth.scan import DEFAULT_PROFILE
 
 # Bump when the same seed would give other documents.
 GENERATOR_VERSION = "1"
@@ -50,8 +51,10 @@ def families_of(groups: str = "AB") -> list[Family]:
     return [f for f in FAMILIES if f.group in groups]
 
 
-def make_document(seed: int, family: Family, k: int, *, scans: bool = False) -> HoldoutDoc:
-    """The k-th document of ``family`` under ``seed`` (a scanned-looking copy when ``scans``)."""
+def make_document(seed: int, family: Family, k: int, *, scans: bool = False,
+                  scan_profile: str = DEFAULT_PROFILE) -> HoldoutDoc:
+    """The k-th document of ``family`` under ``seed`` (a scanned-looking copy when ``scans``,
+    damaged the ``scan_profile`` way: evals.synth.scan)."""
     rnd = random.Random(f"holdout-{GENERATOR_VERSION}-{seed}-{family.id}-{k}")
     inv = make_invoice(rnd, family.spec)
     sheet = family.draw(inv, rnd)
@@ -78,18 +81,19 @@ def make_document(seed: int, family: Family, k: int, *, scans: bool = False) -> 
     doc = HoldoutDoc(id=f"{family.id}-{k:03d}", family=family, pdf=pdf, truth=truth, printed=printed,
                      derived=derived, pages=pages, data=pdf)
     if scans:
-        from evals.synth.scan import draw_params, scan_pdf
+        from evals.synth.scan import draw_params, scan_pdf, scan_record
 
-        p = draw_params(random.Random(f"holdout-scan-{seed}-{family.id}-{k}"), pages)
+        p = draw_params(random.Random(f"holdout-scan-{seed}-{family.id}-{k}"), pages, scan_profile)
         doc.data, doc.suffix = scan_pdf(pdf, p, seed * 100003 + k * 131 + FAMILIES.index(family))
-        doc.scan = p.as_dict()
+        doc.scan = scan_record(p, scan_profile)
     return doc
 
 
-def documents(count: int, seed: int, groups: str = "AB", scans: bool = False):
+def documents(count: int, seed: int, groups: str = "AB", scans: bool = False,
+              scan_profile: str = DEFAULT_PROFILE):
     fams = families_of(groups)
     for i in range(count):
-        yield make_document(seed, fams[i % len(fams)], i // len(fams), scans=scans)
+        yield make_document(seed, fams[i % len(fams)], i // len(fams), scans=scans, scan_profile=scan_profile)
 
 
 def manifest_entry(doc: HoldoutDoc, seed: int) -> dict[str, Any]:
@@ -110,14 +114,15 @@ def manifest_entry(doc: HoldoutDoc, seed: int) -> dict[str, Any]:
 
 
 def write_set(out: Path, *, count: int, seed: int, groups: str = "AB", scans: bool = False,
-              schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Writes ``count`` documents (families of ``groups`` in turn) to ``out``; returns GENERATOR.json."""
+              schema: dict[str, Any] | None = None, scan_profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
+    """Writes ``count`` documents (families of ``groups`` in turn) to ``out``, scans damaged the
+    ``scan_profile`` way (evals.synth.scan); returns GENERATOR.json."""
     t0 = time.perf_counter()
     out = Path(out)
     (out / "docs").mkdir(parents=True, exist_ok=True)
     (out / "truth").mkdir(exist_ok=True)
     manifest = []
-    for doc in documents(count, seed, groups, scans):
+    for doc in documents(count, seed, groups, scans, scan_profile):
         (out / "docs" / f"{doc.id}{doc.suffix}").write_bytes(doc.data)
         (out / "truth" / f"{doc.id}.json").write_text(json.dumps(doc.truth, ensure_ascii=False, indent=1))
         manifest.append(manifest_entry(doc, seed))
@@ -126,8 +131,8 @@ def write_set(out: Path, *, count: int, seed: int, groups: str = "AB", scans: bo
         (out / "schema-invoice.json").write_text(json.dumps(schema, ensure_ascii=False, indent=1))
     fams = families_of(groups)
     info = {"generator": "holdout", "generator_version": GENERATOR_VERSION, "seed": seed, "count": count,
-            "groups": groups, "scans": scans, "families": [{"id": f.id, "group": f.group, "locale": f.locale,
-                                                             "about": f.about} for f in fams],
+            "groups": groups, "scans": scans, **({"scan_profile": scan_profile} if scans else {}),
+            "families": [{"id": f.id, "group": f.group, "locale": f.locale, "about": f.about} for f in fams],
             "fonts": fonts_used(), "seconds": round(time.perf_counter() - t0, 2)}
     (out / "GENERATOR.json").write_text(json.dumps(info, ensure_ascii=False, indent=1))
     return info

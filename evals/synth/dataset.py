@@ -24,7 +24,7 @@ from evals.synth.canvas import Printed
 from evals.synth.content import make_invoice, truth_of
 from evals.synth.families import Family, draw_families
 from evals.synth.render import render
-from evals.synth.scan import draw_params, scan_pdf
+from evals.synth.scan import DEFAULT_PROFILE, draw_params, scan_pdf, scan_record
 
 # Bump when the same seed would give other documents: results of a version are comparable only to
 # themselves. Frozen settings of the development set: see evals/synth/__init__.py.
@@ -55,8 +55,9 @@ def _pages(pdf: bytes) -> int:
 
 
 def make_document(seed: int, index: int, families: list[Family] | None = None, n_families: int = 24,
-                  scans: bool = False) -> SynthDoc:
-    """Document ``index`` of the set drawn with ``seed`` (as a scan when ``scans``)."""
+                  scans: bool = False, scan_profile: str = DEFAULT_PROFILE) -> SynthDoc:
+    """Document ``index`` of the set drawn with ``seed`` (as a scan when ``scans``, damaged the
+    ``scan_profile`` way: evals.synth.scan)."""
     fams = families or draw_families(seed, n_families)
     fam = fams[index % len(fams)]
     rnd = random.Random(f"doc-{GENERATOR_VERSION}-{seed}-{index}")
@@ -70,9 +71,9 @@ def make_document(seed: int, index: int, families: list[Family] | None = None, n
     doc = SynthDoc(id=f"{fam.template_id}-{index:04d}", family=fam, pdf=pdf, truth=truth, printed=printed,
                    derived=derived, pages=_pages(pdf), data=pdf)
     if scans:
-        p = draw_params(random.Random(f"scan-{seed}-{index}"), doc.pages)
+        p = draw_params(random.Random(f"scan-{seed}-{index}"), doc.pages, scan_profile)
         doc.data, doc.suffix = scan_pdf(pdf, p, seed * 100003 + index)
-        doc.scan = p.as_dict()
+        doc.scan = scan_record(p, scan_profile)
     return doc
 
 
@@ -93,7 +94,7 @@ def manifest_entry(doc: SynthDoc, seed: int) -> dict[str, Any]:
 
 
 def write_set(out: Path, *, count: int, seed: int, n_families: int = 24, scans: bool = False,
-              schema: dict[str, Any] | None = None) -> dict[str, Any]:
+              schema: dict[str, Any] | None = None, scan_profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
     """Writes ``count`` documents to ``out`` (docs/, truth/, manifest.json, GENERATOR.json and the
     schema as schema-invoice.json); returns what GENERATOR.json says."""
     t0 = time.perf_counter()
@@ -103,7 +104,7 @@ def write_set(out: Path, *, count: int, seed: int, n_families: int = 24, scans: 
     fams = draw_families(seed, n_families)
     manifest = []
     for i in range(count):
-        doc = make_document(seed, i, fams, scans=scans)
+        doc = make_document(seed, i, fams, scans=scans, scan_profile=scan_profile)
         (out / "docs" / f"{doc.id}{doc.suffix}").write_bytes(doc.data)
         (out / "truth" / f"{doc.id}.json").write_text(json.dumps(doc.truth, ensure_ascii=False, indent=1))
         manifest.append(manifest_entry(doc, seed))
@@ -111,7 +112,7 @@ def write_set(out: Path, *, count: int, seed: int, n_families: int = 24, scans: 
     if schema is not None:
         (out / "schema-invoice.json").write_text(json.dumps(schema, ensure_ascii=False, indent=1))
     info = {"generator_version": GENERATOR_VERSION, "seed": seed, "count": count, "families": n_families,
-            "scans": scans, "family_templates": [f.describe() for f in fams],
+            "scans": scans, **({"scan_profile": scan_profile} if scans else {}), "family_templates": [f.describe() for f in fams],
             "seconds": round(time.perf_counter() - t0, 2)}
     (out / "GENERATOR.json").write_text(json.dumps(info, ensure_ascii=False, indent=1, default=str))
     return info

@@ -100,3 +100,41 @@ def cell_evidence(ws: list[PlacedWord], margins: dict[int, float], label: float,
     if cs:
         ev["ocr"] = round(sum(cs) / len(cs), 3)
     return ev
+
+
+def unread_on_scan(ws: list[PlacedWord]) -> bool:
+    """An OCRed cell of one mark without a digit ("+", "ı", "st", "a"): what tesseract makes of a
+    lone figure ("1", "7") standing in its column; the figure was printed but not read."""
+    marks = [w for w in ws if not re.fullmatch(r"[-−–]?[€$£¥₹]", w.text)]  # a price's currency may fall in it
+    return len(marks) == 1 and marks[0].conf is not None and len(marks[0].text) <= 2 and \
+        not any(ch.isdigit() for ch in marks[0].text)
+
+
+def quantity_from_amount(price: float | None, amount: float | None) -> float | None:
+    """The quantity that qty x unit price = amount gives, when it is a whole number of at least 1
+    (a quantity printed on a scan but not read: the row's own arithmetic says what it was)."""
+    if not price or not amount:
+        return None
+    q = abs(amount / price)  # a credit note's amounts may be printed negative
+    return float(round(q)) if round(q) >= 1 and abs(q - round(q)) <= 0.0005 * max(q, 1) else None
+
+
+def quantities_by_arithmetic(items: list[dict], spare: list[dict[float, float]], scanned: list[bool],
+                             kq: str, kp: str, ka: str) -> None:
+    """A table whose quantity column was not recognised by its heading ("Qy" for "Qty" on a
+    scan, a word the vocabulary lacks): the unlabelled column whose figures times the unit price
+    make the line amount on every row where it holds a figure (two rows at least, or the one row
+    of a one-row table) is the quantity column. ``spare``: per item, its unlabelled columns'
+    figures by column position; on a scanned row where that column's figure was not read, the
+    row's arithmetic gives it (quantity_from_amount)."""
+    if any(it.get(kq) is not None for it in items):
+        return
+    best: tuple[int, float] | None = None
+    for x in sorted({x for s in spare for x in s}):
+        rows = [(it, s[x]) for it, s in zip(items, spare) if x in s and it.get(kp) and it.get(ka) is not None]
+        ok = [r for r in rows if r[1] > 0 and abs(r[1] * r[0][kp] - abs(r[0][ka])) <= max(0.011, 0.006 * abs(r[0][ka]))]
+        if ok and len(ok) == len(rows) and (len(ok) >= 2 or len(items) == 1) and (best is None or len(ok) > best[0]):
+            best = (len(ok), x)
+    if best is not None:
+        for it, s, scan in zip(items, spare, scanned):
+            it[kq] = s[best[1]] if best[1] in s else (quantity_from_amount(it.get(kp), it.get(ka)) if scan else None)

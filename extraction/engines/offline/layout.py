@@ -64,6 +64,15 @@ class Row:
         return " ".join(w.text for w in self.words)
 
 
+def ocr_label_pieces(text: str) -> list[str]:
+    """A scanned word's label pieces, the letter O that OCR read as a zero put back: a word of
+    letters whose only figures are one or two zeros ("P.0.", "N0.") is a label, not a number."""
+    digits = [ch for ch in text if ch.isdigit()]
+    if digits and set(digits) == {"0"} and len(digits) <= 2 and sum(ch.isalpha() for ch in text) >= 1:
+        return pieces_of(text.replace("0", "O"))
+    return pieces_of(text)
+
+
 def build_rows(page: PageText) -> list[Row]:
     """A page's words grouped into visual rows (top to bottom, left to right), each row cut into
     segments at wide gaps, with its label pieces."""
@@ -71,14 +80,21 @@ def build_rows(page: PageText) -> list[Row]:
         part
         for w in straightened(page).words
         if w.text.strip()
-        for part in _split_label(PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number, pieces_of(w.text), w.conf))
+        for part in _split_label(PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number,
+                                            ocr_label_pieces(w.text) if w.conf is not None else pieces_of(w.text),
+                                            w.conf))
     ]
     words.sort(key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
+    # OCR boxes hug the ink: a word of small letters ("une", a garbled speck) is a few points
+    # shorter than its line and its centre lower than a capitalised word's, so on a scan a word
+    # joins a row by the height of the page's lines, not its own alone
+    line_h = statistics.quantiles([w.y1 - w.y0 for w in words], n=4)[2] \
+        if len(words) >= 4 and any(w.conf is not None for w in words) else 0.0
     rows: list[list[PlacedWord]] = []
     centers: list[float] = []
     for w in words:
         yc = (w.y0 + w.y1) / 2
-        h = max(w.y1 - w.y0, 1.0)
+        h = max(w.y1 - w.y0, line_h, 1.0)
         if rows and abs(centers[-1] - yc) < 0.45 * h:
             rows[-1].append(w)
         else:
@@ -208,6 +224,12 @@ def mean_conf(words: list[PlacedWord]) -> float | None:
     return sum(cs) / len(cs) if cs else None
 
 
+# tesseract reads a scan with the installed models (German and French here): a Spanish or Italian
+# accent it has no letter for comes back as the umlaut it has ("Informätica", "Mediterräneo").
+# Neither language writes these letters (Spanish keeps its ü), so on a scan they are put back.
+OCR_UMLAUTS = {"es": str.maketrans("äëïöÄËÏÖ", "áéíóÁÉÍÓ"), "it": str.maketrans("äëïöüÄËÏÖÜ", "àèìòùÀÈÌÒÙ")}
+
+
 class DocumentRows:
     """Rows of every page plus document-wide hints (decimal separator, line height, the language
     the words are in and the day/month order of numeric dates)."""
@@ -222,6 +244,12 @@ class DocumentRows:
         text = " ".join(texts)
         given = language.lower()[:2] if language and language != "auto" else None
         self.detected = given or detect_language(texts)
+        umlauts = OCR_UMLAUTS.get(self.detected or "")
+        if umlauts:
+            for r in self.rows:
+                for w in r.words:
+                    if w.conf is not None:
+                        w.text = w.text.translate(umlauts)
         self.date_order = "mdy" if language.lower() in ("en-us", "us") else date_order(texts, self.detected)
         comma = len(re.findall(r"\d,\d{2}(?!\d)", text))
         dot = len(re.findall(r"\d\.\d{2}(?!\d)", text))

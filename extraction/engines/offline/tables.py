@@ -12,7 +12,15 @@ import re
 from typing import Any
 
 from core.schema import FieldSpec
-from extraction.engines.offline.cells import Column, assign_cells, cell_evidence, merge_same_target
+from extraction.engines.offline.cells import (
+    Column,
+    assign_cells,
+    cell_evidence,
+    merge_same_target,
+    quantities_by_arithmetic,
+    quantity_from_amount,
+    unread_on_scan,
+)
 from extraction.engines.offline.label_indexes import ADJUST_INDEX, STOP_INDEX, SUB_INDEX
 from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, segments
 from extraction.engines.offline.value_words import money_amounts, unglued
@@ -210,7 +218,7 @@ class TableReader:
 
     def _cell_number(self, ws: list[PlacedWord], last: bool) -> tuple[float | None, bool]:
         """A number from a cell; second value False when the cell holds other text."""
-        if not ws:
+        if not ws or unread_on_scan(ws):
             return None, True
         amts = money_amounts(ws, self.doc.language, self.doc.decimal)
         clean = all(
@@ -304,6 +312,9 @@ class TableReader:
                     for k2, v in values.items():
                         item[k2] = v
                     self._mend_lost_points(item, {cols[ci].target: ws for ci, ws in cells.items()})
+                    if self.k_qty and item.get(self.k_qty) is None and self.k_qty in {c.target for c in cols} and \
+                            any(w.conf is not None for w in r.words):  # a scan's figure not read
+                        item[self.k_qty] = quantity_from_amount(item.get(self.k_price or ""), item.get(self.k_amount or ""))
                     if self.lone_price and self.k_price and self.k_amount in values:
                         item[self.k_price] = values[self.k_amount]
                     for ci, ws in cells.items():
@@ -317,7 +328,9 @@ class TableReader:
                                "values_box": {t: box_of(ws) for ci, ws in cells.items()
                                               for t in [cols[ci].target] if t},
                                "words": {t: ws for ci, ws in cells.items() for t in [cols[ci].target] if t},
-                               "label": {c.target: c.weight for c in cols if c.target}}
+                               "label": {c.target: c.weight for c in cols if c.target},
+                               "spare": {round(cols[ci].x0): v for ci, ws in cells.items() if not cols[ci].target
+                                         for v in [self._cell_number(ws, last=False)[0]] if v is not None}}
                     meta.append(current)
                     self.item_rows.add(id(r))
                     last_row = r
@@ -352,6 +365,9 @@ class TableReader:
                     items[-1][self.k_desc] = " ".join(w.text for w in current["desc"])
                 current["rows"].append(r)
                 self.item_rows.add(id(r))
+        if self.k_qty and self.k_price and self.k_amount:
+            quantities_by_arithmetic(items, [m["spare"] for m in meta], [any(w.conf is not None for w in m["rows"][0].words)
+                                                                          for m in meta], self.k_qty, self.k_price, self.k_amount)
         return self._finish(items, meta)
 
     def _mend_lost_points(self, item: dict[str, Any], words: dict[str, list[PlacedWord]]) -> None:
