@@ -275,7 +275,20 @@ def _thin_rules(ink: np.ndarray, length: int, thick: int) -> np.ndarray:
     ink = ink.copy()
     ink[:-1] |= ink[1:]  # a thin rule drawn between two rows of pixels is grey in both
     runs = _in_long_runs(ink, length)
-    runs &= ~_in_long_runs(runs.T, thick + 1).T
+    out = np.zeros(ink.shape, bool)
+    # Only the bands of rows that hold a long run are looked at further (a page is mostly text
+    # and paper), each with enough rows around it for the checks below: the same result, in a
+    # fraction of the time.
+    margin = thick + 4
+    has = np.convolve(runs.any(axis=1), np.ones(2 * margin + 1), mode="same") > 0
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], has.astype(np.int8), [0]])))
+    for s, e in zip(edges[::2], edges[1::2]):
+        out[s:e] = _thin_rules_in(ink[s:e], runs[s:e], length, thick)
+    return out
+
+
+def _thin_rules_in(ink: np.ndarray, runs: np.ndarray, length: int, thick: int) -> np.ndarray:
+    runs = runs & ~_in_long_runs(np.ascontiguousarray(runs.T), thick + 1).T
     if not runs.any():
         return runs
     dens = _row_density(ink, length)
@@ -310,7 +323,7 @@ def remove_rules(a: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
     # a column rule or a box's side: taller than two lines (a box around one value is, no letter
     # of the text is), left as a stub beside a figure it is read as a "|" or a "1"
     rules = _thin_rules(ink, int(max(RULE_PX, 4 * line_px)), thick) | \
-        _thin_rules(ink.T, int(max(RULE_PX, 2 * line_px)), thick).T
+        _thin_rules(np.ascontiguousarray(ink.T), int(max(RULE_PX, 2 * line_px)), thick).T
     n = int(rules.sum())
     if not n:
         return a, 0

@@ -7,7 +7,7 @@ import numpy as np
 import pymupdf
 
 from core.schema import ExtractionSchema
-from documents.scanprep import invert_dark_bands, remove_rules
+from documents.scanprep import _in_long_runs, _thin_rules, _thin_rules_in, invert_dark_bands, remove_rules
 from extraction.engines.offline import OfflineEngine
 from extraction.engines.offline.cells import quantity_from_amount
 from extraction.pages import DocumentText
@@ -206,3 +206,19 @@ def test_a_one_or_a_zero_ocr_read_as_a_letter_inside_a_figure_is_a_digit_again()
                    for n, t in enumerate(["CHFI52.15", "1O0,00", "Oslo", "I2", "INV-001", "B1234"], 1))
     assert [w.text for w in tsv_words(head + rows, 1.0, 1.0)] == ["CHF152.15", "100,00", "Oslo", "I2", "INV-001",
                                                                   "B1234"]
+
+
+def test_rules_found_band_by_band_are_the_rules_of_the_whole_page():
+    """_thin_rules looks only at the bands of rows around long runs (for speed): the same pixels
+    as the check over the whole page, rules at the page's edges and close together included."""
+    rng = np.random.default_rng(3)
+    ink = rng.random((400, 500)) < 0.08  # scattered marks: no run is long
+    for y in (0, 1, 57, 60, 61, 200, 398, 399):
+        ink[y, 30:470] = True  # rules at the edges, close together, and two pixels thick
+    ink[120:135, 40:460] = True  # a filled band: not a rule
+    ink[300, 100:180] = True  # too short at length 120
+    whole = ink.copy()
+    whole[:-1] |= whole[1:]
+    expected = _thin_rules_in(whole, _in_long_runs(whole, 120), 120, 3)
+    got = _thin_rules(ink, 120, 3)
+    assert got.any() and np.array_equal(got, expected)
