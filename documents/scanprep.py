@@ -78,7 +78,7 @@ def despeckle(a: np.ndarray) -> tuple[np.ndarray, int]:
     lo, hi = np.minimum.reduce(around), np.maximum.reduce(around)
     pepper = (a < 128) & (lo > 200)
     salt = (a > 200) & (hi < 128)
-    paper = int(np.percentile(a[::4, ::4], 90))
+    paper = int(_paper(a))
     h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
     ink = (a < paper - SPECK_CONTRAST) & ~pepper
     blocks = ink[:h, :w].reshape(h // 2, 2, w // 2, 2).sum(axis=(1, 3), dtype=np.int32)
@@ -223,6 +223,27 @@ def _extreme_filter(a: np.ndarray, r: int, op) -> np.ndarray:
     return out
 
 
+def _paper(a: np.ndarray) -> float:
+    """The paper's grey: the 90th percentile of a sample of the page (most of a page is paper)."""
+    return float(np.percentile(a[::4, ::4], 90))
+
+
+def _block_medians(a: np.ndarray) -> np.ndarray:
+    """The median of each whole SHADE_BLOCK-square block: a speck or a JPEG smudge does not move it."""
+    b = SHADE_BLOCK
+    h, w = a.shape[0] // b * b, a.shape[1] // b * b
+    blocks = a[:h, :w].reshape(h // b, b, w // b, b).transpose(0, 2, 1, 3).reshape(h // b, w // b, b * b)
+    return np.partition(blocks, b * b // 2, axis=2)[:, :, b * b // 2]
+
+
+def _block_pixels(m: np.ndarray, shape: tuple[int, ...], fill) -> np.ndarray:
+    """A per-block array drawn at the page's pixels (``fill`` beyond the last whole block)."""
+    b = SHADE_BLOCK
+    full = np.full(shape, fill, m.dtype)
+    full[:m.shape[0] * b, :m.shape[1] * b] = np.repeat(np.repeat(m, b, axis=0), b, axis=1)
+    return full
+
+
 def flatten_shading(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, bool]:
     """(copy with shaded areas set on the paper's colour, whether there were any). The background
     is measured on blocks of SHADE_BLOCK pixels, each the median of its pixels (a speck or a JPEG
@@ -233,20 +254,17 @@ def flatten_shading(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, bo
     (over half the paper's brightness), pixels are lightened by paper / background. Paper and the
     text on it are left as they are."""
     b = SHADE_BLOCK
-    h, w = a.shape[0] // b * b, a.shape[1] // b * b
-    if h < 4 * b or w < 4 * b:
+    if a.shape[0] < 4 * b or a.shape[1] < 4 * b:
         return a, False
-    paper = float(np.percentile(a[::4, ::4], 90))
-    blocks = a[:h, :w].reshape(h // b, b, w // b, b).transpose(0, 2, 1, 3).reshape(h // b, w // b, b * b)
-    med = np.partition(blocks, b * b // 2, axis=2)[:, :, b * b // 2]
+    paper = _paper(a)
+    med = _block_medians(a)
     r = int(min(max(round(line_px / (2 * b)), 2), 6)) if line_px else 3
     bg_blocks = _extreme_filter(_extreme_filter(med, r, np.maximum), r, np.minimum)
     shaded_blocks = (bg_blocks < paper - SHADE_MIN) & (bg_blocks > paper / 2)
     if not shaded_blocks.any():
         return a, False
     gain_blocks = np.where(shaded_blocks, paper / np.maximum(bg_blocks, 1).astype(np.float32), np.float32(1.0))
-    gain = np.ones(a.shape, np.float32)
-    gain[:h, :w] = np.repeat(np.repeat(gain_blocks, b, axis=0), b, axis=1)
+    gain = _block_pixels(gain_blocks.astype(np.float32), a.shape, np.float32(1.0))
     out = np.clip(a.astype(np.float32) * gain, 0, 255).astype(np.uint8)
     return out, True
 
@@ -317,7 +335,7 @@ def remove_rules(a: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
     rule goes, the letter stays), are left."""
     if line_px <= 0 or min(a.shape) < 64:
         return a, 0
-    paper = int(np.percentile(a[::4, ::4], 90))
+    paper = int(_paper(a))
     ink = a < paper - RULE_CONTRAST
     thick = max(2, int(round(line_px / 4)))
     # a column rule or a box's side: taller than two lines (a box around one value is, no letter
@@ -348,12 +366,10 @@ def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, 
     letters become ink, and the band's rim is set on the paper. A dark panel taller than
     BAND_LINES lines (a sidebar) is left as it is."""
     b = SHADE_BLOCK
-    h, w = a.shape[0] // b * b, a.shape[1] // b * b
-    if h < 8 * b or w < 8 * b:
+    if a.shape[0] < 8 * b or a.shape[1] < 8 * b:
         return a, False
-    paper = float(np.percentile(a[::4, ::4], 90))
-    blocks = a[:h, :w].reshape(h // b, b, w // b, b).transpose(0, 2, 1, 3).reshape(h // b, w // b, b * b)
-    med = np.partition(blocks, b * b // 2, axis=2)[:, :, b * b // 2]
+    paper = _paper(a)
+    med = _block_medians(a)
     r = max(1, int(line_px // (4 * b))) if line_px else 1
     band = _extreme_filter(_extreme_filter(med, r, np.maximum), r, np.minimum)  # dark print gone, wide dark areas stay
     found = band < paper / 2
@@ -374,9 +390,7 @@ def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, 
     near = _extreme_filter(dark.astype(np.uint8), 1, np.maximum).astype(bool)
 
     def pixels(m: np.ndarray) -> np.ndarray:
-        full = np.zeros(a.shape, m.dtype)
-        full[:h, :w] = np.repeat(np.repeat(m, b, axis=0), b, axis=1)
-        return full
+        return _block_pixels(m, a.shape, 0)
 
     bg = pixels(np.where(near, colour, 255)).astype(np.float32)
     f = a.astype(np.float32)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from extraction.engines.offline.dates import date_order
 from extraction.pages import DocumentText, PageText, Word
@@ -89,7 +91,7 @@ def build_rows(page: PageText) -> list[Row]:
     # shorter than its line and its centre lower than a capitalised word's, so on a scan a word
     # joins a row by the height of the page's lines, not its own alone
     line_h = statistics.quantiles([w.y1 - w.y0 for w in words], n=4)[2] \
-        if len(words) >= 4 and any(w.conf is not None for w in words) else 0.0
+        if len(words) >= 4 and ocr_read(words) else 0.0
     rows: list[list[PlacedWord]] = []
     centers: list[float] = []
     for w in words:
@@ -101,7 +103,7 @@ def build_rows(page: PageText) -> list[Row]:
             rows.append([w])
             centers.append(yc)
     out: list[Row] = []
-    exact_sizes = page.source == "text" and not any(w.conf is not None for w in page.words)
+    exact_sizes = page.source == "text" and not ocr_read(page.words)
     for ws in rows:
         ws.sort(key=lambda w: w.x0)
         # drop exact duplicates (bold simulated by overprinting)
@@ -216,6 +218,11 @@ def box_of(words: list[PlacedWord]) -> tuple[float, float, float, float]:
     """The union box of words."""
     return (min(w.x0 for w in words), min(w.y0 for w in words),
             max(w.x1 for w in words), max(w.y1 for w in words))
+
+
+def ocr_read(words: Iterable[Any]) -> bool:
+    """Whether these words were read by OCR (they carry its confidence; a text layer's do not)."""
+    return any(w.conf is not None for w in words)
 
 
 def mean_conf(words: list[PlacedWord]) -> float | None:

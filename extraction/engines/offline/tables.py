@@ -22,7 +22,7 @@ from extraction.engines.offline.cells import (
     unread_on_scan,
 )
 from extraction.engines.offline.label_indexes import ADJUST_INDEX, STOP_INDEX, SUB_INDEX
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, segments
+from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, box_of, ocr_read, segments
 from extraction.engines.offline.value_words import money_amounts, unglued
 from extraction.result import Citation
 from extraction.values import coerce
@@ -313,7 +313,7 @@ class TableReader:
                         item[k2] = v
                     self._mend_lost_points(item, {cols[ci].target: ws for ci, ws in cells.items()})
                     if self.k_qty and item.get(self.k_qty) is None and self.k_qty in {c.target for c in cols} and \
-                            any(w.conf is not None for w in r.words):  # a scan's figure not read
+                            ocr_read(r.words):  # a scan's figure not read
                         item[self.k_qty] = quantity_from_amount(item.get(self.k_price or ""), item.get(self.k_amount or ""))
                     if self.lone_price and self.k_price and self.k_amount in values:
                         item[self.k_price] = values[self.k_amount]
@@ -366,8 +366,8 @@ class TableReader:
                 current["rows"].append(r)
                 self.item_rows.add(id(r))
         if self.k_qty and self.k_price and self.k_amount:
-            quantities_by_arithmetic(items, [m["spare"] for m in meta], [any(w.conf is not None for w in m["rows"][0].words)
-                                                                          for m in meta], self.k_qty, self.k_price, self.k_amount)
+            quantities_by_arithmetic(items, [m["spare"] for m in meta], [ocr_read(m["rows"][0].words) for m in meta],
+                                     self.k_qty, self.k_price, self.k_amount)
         return self._finish(items, meta)
 
     def _mend_lost_points(self, item: dict[str, Any], words: dict[str, list[PlacedWord]]) -> None:
@@ -378,7 +378,7 @@ class TableReader:
         kq, kp, ka = self.k_qty, self.k_price, self.k_amount
         if not (kq and kp and ka) or any(item.get(k) is None for k in (kq, kp, ka)):
             return
-        if not any(w.conf is not None for ws in words.values() for w in ws):
+        if not ocr_read(w for ws in words.values() for w in ws):
             return  # a text layer prints what it means ("150" at a price per 100 units)
         q, p, a = float(item[kq]), float(item[kp]), float(item[ka])
 
