@@ -98,19 +98,27 @@ def despeckle(a: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def _in_long_runs(ink: np.ndarray, length: int) -> np.ndarray:
-    """Pixels that lie in a run of at least ``length`` ink pixels along axis 1 (a rule, a box)."""
+    """Pixels that lie in a run of at least ``length`` ink pixels along axis 1 (a rule, a box).
+    The runs are found from where the ink starts and stops along each row (a page has far fewer
+    of those than pixels), and only the long ones are painted back."""
     h, w = ink.shape
-    if w < length:
-        return np.zeros(ink.shape, bool)
-    zero = np.zeros((h, 1), np.int32)
-    c = np.concatenate([zero, np.cumsum(ink, axis=1, dtype=np.int32)], axis=1)
-    full = np.zeros((h, w), np.int32)
-    full[:, :w - length + 1] = (c[:, length:] - c[:, :-length]) == length  # an all-ink run starts here
-    d = np.concatenate([zero, np.cumsum(full, axis=1, dtype=np.int32)], axis=1)
-    covered = np.empty((h, w), bool)  # pixel j: a run starts in [j - length + 1, j]
-    covered[:, :length - 1] = d[:, 1:length] > 0
-    covered[:, length - 1:] = (d[:, length:] - d[:, :w - length + 1]) > 0
-    return covered
+    out = np.zeros((h, w), bool)
+    if w < length or not h:
+        return out
+    padded = np.zeros((h, w + 2), np.int8)  # a paper pixel either side: no run crosses a row end
+    padded[:, 1:-1] = ink
+    edges = np.diff(padded.ravel())
+    starts = np.flatnonzero(edges == 1) + 1  # the first ink pixel of each run (padded, flat)
+    stops = np.flatnonzero(edges == -1) + 1  # the first paper pixel after it
+    long = stops - starts >= length
+    starts, stops = starts[long], stops[long]
+    if not len(starts):
+        return out
+    sizes = stops - starts
+    first = np.repeat(starts - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
+    at = first + np.arange(int(sizes.sum()))  # every pixel of every long run (padded, flat)
+    out[at // (w + 2), at % (w + 2) - 1] = True
+    return out
 
 
 def _ink(a: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:

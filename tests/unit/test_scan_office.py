@@ -222,3 +222,34 @@ def test_rules_found_band_by_band_are_the_rules_of_the_whole_page():
     expected = _thin_rules_in(whole, _in_long_runs(whole, 120), 120, 3)
     got = _thin_rules(ink, 120, 3)
     assert got.any() and np.array_equal(got, expected)
+
+
+def _long_runs_by_hand(ink: np.ndarray, length: int) -> np.ndarray:
+    out = np.zeros(ink.shape, bool)
+    for y, row in enumerate(ink):
+        x = 0
+        while x < len(row):
+            if not row[x]:
+                x += 1
+                continue
+            end = x
+            while end < len(row) and row[end]:
+                end += 1
+            if end - x >= length:
+                out[y, x:end] = True
+            x = end
+    return out
+
+
+def test_long_runs_are_every_pixel_of_every_run_at_least_that_long():
+    """_in_long_runs (from where the ink starts and stops) against a walk along each row: runs
+    at both ends of a row, rows of all ink, no run crossing into the next row, empty arrays."""
+    rng = np.random.default_rng(5)
+    for _ in range(400):
+        h, w = int(rng.integers(0, 9)), int(rng.integers(0, 30))
+        ink = rng.random((h, w)) < rng.random()
+        length = int(rng.integers(1, 12))
+        assert np.array_equal(_in_long_runs(ink, length), _long_runs_by_hand(ink, length)), (h, w, length)
+    ink = np.zeros((3, 10), bool)
+    ink[0, 6:] = ink[1, :4] = True  # 4 + 4 in the flat order: two runs, not one of 8
+    assert not _in_long_runs(ink, 5).any()
