@@ -24,8 +24,24 @@ def pytest_collection_modifyitems(config, items):
     shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
     if shared:
         raise pytest.UsageError(f"test items share a node id (pytest-xdist would run only one): {shared[:5]}")
+    _only_on_named_backends(config, items)
     if hasattr(config, "workerinput"):  # a pytest-xdist worker (`make test`, with --no-loadscope-reorder)
         _longest_files_first(items)
+
+
+def _only_on_named_backends(config, items) -> None:
+    """A test marked ``backends("sqlite")`` runs on those backends of the ``stack`` fixture only.
+    Flows where the database does the work (writes, cascades, concurrent requests) run on both;
+    a flow whose database part is the same one (images split into pages, the eval set, search
+    attributes) runs once: the data layer itself is tested on both in tests/unit and tests/api."""
+    keep, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("backends")
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("stack")
+        (dropped if marker and backend and backend not in marker.args else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 def _longest_files_first(items) -> None:

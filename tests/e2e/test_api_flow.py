@@ -93,6 +93,7 @@ def test_upload_process_read_list_delete(stack, account):
 
 
 @pytest.mark.eval
+@pytest.mark.backends("sqlite")
 def test_eval_documents_through_the_api(stack, account):
     if not EVAL.exists():
         pytest.skip("../shared/eval is not present")
@@ -117,6 +118,7 @@ def test_eval_documents_through_the_api(stack, account):
     assert hits >= 3  # a floor far below the measured score: this checks the pipeline, not the engine
 
 
+@pytest.mark.backends("sqlite")
 def test_images_are_split_into_pages_and_stored(stack, account):
     """PNG, JPEG and multi-page TIFF are accepted (sniffed, not by name). The offline engine needs
     no page images, so none are drawn; the API draws a page when a reader asks, and keeps it."""
@@ -150,6 +152,7 @@ def test_images_are_split_into_pages_and_stored(stack, account):
     assert missing.status_code == 404 and "pages 1 to 2" in missing.json()["error"]
 
 
+@pytest.mark.backends("sqlite")
 def test_operators_can_filter_batches_by_search_attributes(stack, account):
     """ExtractionId and BatchStatus are set on every BatchWorkflow (Temporal UI filters)."""
     import asyncio
@@ -177,6 +180,7 @@ def test_operators_can_filter_batches_by_search_attributes(stack, account):
     assert {batch_workflow_id(b) for b in done} <= found
 
 
+@pytest.mark.backends("sqlite")
 def test_embedded_e_invoice_gives_exact_values(stack, account):
     from tests.support.einvoice_xml import cii_xml, embed
 

@@ -104,6 +104,7 @@ def test_deleting_an_extraction_removes_its_finished_and_running_batches(stack, 
     assert rows(stack, FileResult, file_id=f["id"]) == 0
 
 
+@pytest.mark.backends("sqlite")
 def test_results_carry_waiting_files_and_an_approval_is_marked_reviewed(stack, http):
     ext = http.post("/v1/extractions", json={**STRICT, "name": "housekeeping-results"}).json()["extraction"]["id"]
     batch = upload(http, ext, (521, 522))

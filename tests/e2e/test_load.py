@@ -1,4 +1,4 @@
-"""bench/load.py, shorter: 5 clients x 15 s of uploads and status polls against the real stack.
+"""bench/load.py, shorter: 5 clients x 8 s of uploads and status polls against the real stack.
 Every accepted file reaches a terminal status (0 lost) and the API never answers 5xx.
 The full run (20 clients x 60 s against `docparse up`) is `.venv/bin/python bench/load.py`."""
 
@@ -28,7 +28,7 @@ def _load_module():
 async def test_short_load_loses_nothing_and_never_5xx(sqlite_stack, tmp_path):
     load = _load_module()
     keys = [sqlite_stack.create_key(pages=100_000, name=f"load-{i}") for i in range(5)]
-    rep = await load.run_load(sqlite_stack.base_url, keys, clients=5, duration=15, drain_timeout=180)
+    rep = await load.run_load(sqlite_stack.base_url, keys, clients=5, duration=8, drain_timeout=180)
     print(load.format_report(rep))
     files = rep["files"]
     assert files["accepted"] >= 5, rep
