@@ -12,6 +12,7 @@ import re
 
 from core.schema import FieldSpec
 from extraction.engines.offline.candidates import Candidate
+from extraction.engines.offline.dates import slash_read_as_one
 from extraction.engines.offline.doctype import document_type
 from extraction.engines.offline.label_indexes import header_labels
 from extraction.engines.offline.layout import (
@@ -256,6 +257,10 @@ class HeaderReader:
         elif kind == "date":
             toks = [w.text for w in words[:8]]
             iso, a, b = find_date(toks, doc.language, doc.date_order)
+            if not iso and words[0].conf is not None:  # a scan: slashes read as ones
+                iso, a = next(((v, k) for k, t in enumerate(toks[:3])
+                               if (v := slash_read_as_one(t, doc.language, doc.date_order))), (None, -1))
+                b = a + 1
             if iso and a <= 2:
                 place = self._page_place(row)
                 before = {p for w in row.words if w.x1 <= label_words[0].x0 + 1 for p in w.pieces}
