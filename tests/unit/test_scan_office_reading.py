@@ -96,3 +96,12 @@ def test_the_german_tax_label_with_its_w_misread_is_still_a_label():
         [(350, "Gesamt brutto EUR"), (500, "93.857,51 €")],
     ]
     assert _read(rows)["tax_amount"] == 14985.65
+
+
+def test_a_spanish_vat_ids_letter_read_as_a_digit_is_a_letter_again_on_a_scan():
+    from extraction.engines.offline.vat_ids import mend_vat
+
+    assert mend_vat("ES654240585", scanned=True) == "ESG54240585"  # G read as 6
+    assert mend_vat("ES123456785", scanned=True) == "ES12345678S"  # a person's control letter
+    assert mend_vat("ESB12345678", scanned=True) == "ESB12345678"
+    assert mend_vat("ES654240585") == "ES654240585"  # a text layer prints what it means
