@@ -288,12 +288,14 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     upright, _ = remove_rules(draw_upright(pix, rect, found.rotation, zoom * scale), found.line_px * scale)
     rotation = found.rotation
     # blocks beside others whose lines are not level are read below the page, then put back
-    stacked, moved = stack_offset_blocks(upright, found.line_px * scale, float(np.percentile(upright[::4, ::4], 90)))
+    paper = float(np.percentile(upright[::4, ::4], 90))
+    stacked, moved = stack_offset_blocks(upright, found.line_px * scale, paper)
     words = put_back(_read(stacked, langs, 1 / (zoom * scale)), moved, 1 / (zoom * scale))
     quality = reading_quality(words)
     if len(words) >= 10 and quality < LOW_CONFIDENCE:
         flipped = np.ascontiguousarray(np.rot90(upright, 2))
-        again = _read(flipped, langs, 1 / (zoom * scale))
+        stacked, moved = stack_offset_blocks(flipped, found.line_px * scale, paper)
+        again = put_back(_read(stacked, langs, 1 / (zoom * scale)), moved, 1 / (zoom * scale))
         if reading_quality(again) > quality:
             words, rotation = again, (rotation + 180 + 180) % 360 - 180
     width, height = upright_size(rect, rotation)

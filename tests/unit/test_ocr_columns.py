@@ -3,6 +3,7 @@ the same OCR pass, their words put back where they are printed."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import numpy as np
@@ -94,3 +95,21 @@ def test_a_date_beside_an_address_whose_lines_are_not_level_is_read():
     assert "4. Oktober 2024" in joined
     kunde = next(w for w in page.words if w.text == "Käufer:")
     assert abs(kunde.y1 - 164) < 6  # where it is printed
+
+
+@needs_tesseract
+def test_a_page_read_again_turned_half_a_turn_has_its_blocks_moved_too(monkeypatch):
+    """A page whose turn was missed (read upside down first, then once more turned): the second
+    reading moves the blocks whose lines are not level as the first does."""
+    import documents.scanprep as scanprep
+    from documents.ocr import ocr_page
+
+    _, pdf = _scan(_grid_beside_address, _table)
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        doc[0].set_rotation(180)
+        found = scanprep.orient
+        monkeypatch.setattr(scanprep, "orient", lambda a: dataclasses.replace(found(a), turn=0, skew=0.0))
+        page = ocr_page(doc[0], 1, langs="deu")
+    assert page.rotation in (180, -180)
+    joined = " ".join(w.text for w in sorted(page.words, key=lambda w: (round(w.y0 / 4), w.x0)))
+    assert "Kreiskrankenhaus München" in joined and "Industrieweg 4" in joined and "4. Oktober 2024" in joined

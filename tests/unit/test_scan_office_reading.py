@@ -105,3 +105,19 @@ def test_a_spanish_vat_ids_letter_read_as_a_digit_is_a_letter_again_on_a_scan():
     assert mend_vat("ES123456785", scanned=True) == "ES12345678S"  # a person's control letter
     assert mend_vat("ESB12345678", scanned=True) == "ESB12345678"
     assert mend_vat("ES654240585") == "ES654240585"  # a text layer prints what it means
+
+
+def test_a_speck_between_a_label_and_its_value_below_is_no_value_on_a_scan():
+    rows = [
+        [(60, "FACTURA")],
+        [(60, "Destinatario"), (300, "Nº Factura"), (420, "Fecha")],
+        [(60, "Elena Ortega"), (300, "35861"), (420, "9 de diciembre de 2019")],
+        [(60, "Plaza Real 39"), (300, "Fecha de pedido"), (420, "Vencimiento")],
+        [(440, ".")],
+        [(60, "46002 Valencia"), (300, "10 de noviembre de 2019"), (420, "19 de diciembre de 2019")],
+        [],
+        [(60, "Descripción"), (500, "Importe")],
+        [(60, "Papel A4"), (500, "100,00")],
+        [(400, "Total"), (500, "121,00")],
+    ]
+    assert _read(rows)["due_date"] == "2019-12-19"

@@ -203,7 +203,8 @@ class HeaderReader:
         for r2 in rows[ri + 1: ri + (4 if label_words[0].conf is not None else 3)]:
             if r2.y0 - r.y1 > 2.2 * h:
                 return None
-            ws = [w for w in r2.words if w.x1 > x0 - 4 and w.x0 < x1]
+            ws = [w for w in r2.words if w.x1 > x0 - 4 and w.x0 < x1
+                  and (w.conf is None or any(ch.isalnum() for ch in w.text))]  # a scan's speck is no value
             if ws and ws[0].x0 > label_words[-1].x1 + 4:
                 continue  # starts right of the label: another column's line, not this value
             if ws:
