@@ -10,6 +10,9 @@ Runs in page processes (like documents.pages), one tesseract process per page:
    (documents/scanprep.py).
 2. It is drawn again upright and straight (turned by ``rotation``), scaled so its text lines are
    about LINE_PX_TARGET pixels high (small print enlarged; large print read as it is), and read.
+   Blocks side by side whose text lines are not level (a grid of labels and values beside an
+   address) are drawn below the page first and their words put back afterwards
+   (documents/columns.py): the one-column segmentation cut its lines across both.
 3. A page that still reads badly (mean word confidence under LOW_CONFIDENCE) is read once more
    turned by half a turn, and the better reading is kept (a page upside down whose text gave no
    clear sign).
@@ -267,6 +270,7 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     import numpy as np
     import pymupdf
 
+    from documents.columns import put_back, stack_offset_blocks
     from documents.scanprep import despeckle, flatten_shading, invert_dark_bands, orient, remove_rules
 
     rect = page.rect
@@ -283,11 +287,15 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
         pix = pymupdf.Pixmap(pymupdf.csGRAY, clean.shape[1], clean.shape[0], clean.tobytes(), False)
     upright, _ = remove_rules(draw_upright(pix, rect, found.rotation, zoom * scale), found.line_px * scale)
     rotation = found.rotation
-    words = _read(upright, langs, 1 / (zoom * scale))
+    # blocks beside others whose lines are not level are read below the page, then put back
+    paper = float(np.percentile(upright[::4, ::4], 90))
+    stacked, moved = stack_offset_blocks(upright, found.line_px * scale, paper)
+    words = put_back(_read(stacked, langs, 1 / (zoom * scale)), moved, 1 / (zoom * scale))
     quality = reading_quality(words)
     if len(words) >= 10 and quality < LOW_CONFIDENCE:
         flipped = np.ascontiguousarray(np.rot90(upright, 2))
-        again = _read(flipped, langs, 1 / (zoom * scale))
+        stacked, moved = stack_offset_blocks(flipped, found.line_px * scale, paper)
+        again = put_back(_read(stacked, langs, 1 / (zoom * scale)), moved, 1 / (zoom * scale))
         if reading_quality(again) > quality:
             words, rotation = again, (rotation + 180 + 180) % 360 - 180
     width, height = upright_size(rect, rotation)

@@ -74,7 +74,7 @@ def rank(cs: list[Candidate], latest_first: bool) -> list[Candidate]:
 def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]],
                       concept: dict[str, str | None], lines: float | None = None,
                       paid: float | None = None, rate_lines: dict[str, list[Candidate]] | None = None,
-                      ) -> tuple[dict[str, Candidate], Arithmetic]:
+                      printed: set[float] | None = None) -> tuple[dict[str, Candidate], Arithmetic]:
     """The best candidate per field (``cands`` is left ranked, best first) and what the amount
     arithmetic said; ``lines`` is the sum of the line items' amounts, ``paid`` the payments
     already made (a deposit), when known; ``rate_lines``: per field, labels printing a rate
@@ -97,7 +97,8 @@ def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]]
         cands[kT] = [*(cands.get(kT) or [])[:TOP_N - len(extra[:1])], *extra]
         chosen.setdefault(kT, cands[kT][0])
     arith = choose_amounts(chosen, cands, keys.get("subtotal_amount"), keys.get("tax_amount"),
-                           keys.get("total_amount"), lines, (rate_lines or {}).get(keys.get("tax_amount") or ""))
+                           keys.get("total_amount"), lines, (rate_lines or {}).get(keys.get("tax_amount") or ""),
+                           printed)
     if ka and kT and chosen.get(kT):
         T = chosen[kT]
         # a deposit paid before: the amount due is the total less it
@@ -108,12 +109,17 @@ def choose_candidates(fields: list[FieldSpec], cands: dict[str, list[Candidate]]
         elif chosen[ka].value == T.value or (rest is not None and close(chosen[ka].value, rest)):
             chosen[ka].score = min(1.0, chosen[ka].score + 0.1)
             arith.confirmed.add(ka)
+        elif kT in arith.confirmed and rest is None and one_figure_off(chosen[ka], T.value) and \
+                not _printed(T.value - chosen[ka].value, printed):  # a round payment ($100.00) printed
+            # a scanned amount due that is the (checked) total with one figure misread is the total
+            chosen[ka] = replace(chosen[ka], value=T.value, score=min(1.0, chosen[ka].score), derived=True)
+            arith.confirmed.add(ka)
     return chosen, arith
 
 
 def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate]], ks: str | None,
                    kt: str | None, kT: str | None, lines: float | None,
-                   tax_rates: list[Candidate] | None = None) -> Arithmetic:
+                   tax_rates: list[Candidate] | None = None, printed: set[float] | None = None) -> Arithmetic:
     """Subtotal, tax and total chosen together among their top candidates (see the module doc);
     ``tax_rates``: tax labels that print a rate but no amount."""
     arith = Arithmetic(set(), set())
@@ -166,10 +172,56 @@ def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate
         if derived is not None:  # the printed tax was misread: net x rate = total - net
             chosen[kt], t, fits = derived, derived, fits | {"s", "T"}
             arith.confirmed |= {k for k in (ks, kt, kT) if k}
+    if not {"s", "t", "T"} <= fits and [s, t, T].count(None) <= 1:
+        fixed = _one_misread(s, t, T, cands, ks, kt, kT, printed)
+        if fixed is not None:  # one scanned figure misread: the other two say what it is
+            tag, c = fixed
+            k = {"s": ks, "t": kt, "T": kT}[tag]
+            s, t, T = (c if tag == "s" else s), (c if tag == "t" else t), (c if tag == "T" else T)
+            chosen[k], fits = c, {"s", "t", "T"}
+            arith.confirmed |= {k2 for k2 in (ks, kt, kT) if k2}
     # printed amounts that do not add up (all three present, none confirmed) contradict each other
     if s is not None and t is not None and T is not None and not fits:
         arith.contradicted |= {k for k in (ks, kt, kT) if k}
     return arith
+
+
+def one_figure_off(c: Candidate, value: float) -> bool:
+    """A value OCR read (``c``) whose figures are ``value``'s with one digit dropped, added or
+    changed ("17.833,35" for 117.833,35): a misreading of it, not another amount."""
+    if c.ocr is None or not isinstance(c.value, (int, float)) or c.value == value or (c.value < 0) != (value < 0):
+        return False
+    a, b = f"{abs(c.value):.2f}".replace(".", ""), f"{abs(value):.2f}".replace(".", "")
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
+
+
+def _printed(amount: float, printed: set[float] | None) -> bool:
+    """The amount (either sign) is printed on the document."""
+    return bool(printed) and round(abs(amount), 2) in printed  # type: ignore[operator]
+
+
+def _one_misread(s: Candidate | None, t: Candidate | None, T: Candidate | None,
+                 cands: dict[str, list[Candidate]], ks: str | None, kt: str | None, kT: str | None,
+                 printed: set[float] | None = None) -> tuple[str, Candidate] | None:
+    """Net, tax and total that do not add up (or one left out as impossible beside the others),
+    where exactly one of them, read by OCR, is the other two's sum or difference with one figure
+    misread: that one as the other two make it."""
+    fixes = []
+    for tag, c, k, a, b, sign in (("T", T, kT, s, t, 1), ("s", s, ks, T, t, -1), ("t", t, kt, T, s, -1)):
+        if a is None or b is None or k is None:
+            continue
+        value = round(a.value + sign * b.value, 2)
+        options = [c] if c is not None else (cands.get(k) or [])[:TOP_N]
+        # the difference printed elsewhere (shipping, a payment) is another amount, not a misreading
+        hits = [x for x in options if value > 0 and one_figure_off(x, value) and not _printed(x.value - value, printed)]
+        if len(hits) == 1:
+            fixes.append((tag, replace(hits[0], value=value, derived=True)))
+    return fixes[0] if len(fixes) == 1 else None
 
 
 def _tax_by_rate(s: Candidate, T: Candidate, cs: list[Candidate]) -> Candidate | None:

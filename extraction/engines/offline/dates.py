@@ -69,3 +69,24 @@ def plausible_term(issue: str, due: str) -> bool:
     except ValueError:
         return False
     return 0 <= days <= MAX_TERM_DAYS
+
+
+def slash_read_as_one(text: str, language: str = "auto", order: str | None = None) -> str | None:
+    """A scanned numeric date whose slashes OCR read as ones, the one reading that is a date:
+    thin slashes in small print come out as "1" ("4/28/2024" read "412812024", "7/6/2025" read
+    "71/6/2025"). Each slash (both when none was read) is looked for among the 1s beside it;
+    None when no such reading, or more than one date, comes out."""
+    t = text.strip(",;:()")
+    if parse_date(t, language, order) or not re.fullmatch(r"[\d/]{6,11}", t) or "1" not in t:
+        return None
+    tries: set[str] = set()
+    ones = [k for k, ch in enumerate(t) if ch == "1"]
+    if "/" not in t:  # both slashes read as 1s: D1M1YYYY, DD1MM1YY ...
+        tries |= {t[:i] + "/" + t[i + 1:j] + "/" + t[j + 1:] for i in ones for j in ones if j > i + 1}
+    else:  # a slash read as "1/" or "/1", or one of two as a 1
+        tries |= {t[:k] + t[k + 1:] for k in ones if "/" in t[max(0, k - 1):k + 2]}
+        if t.count("/") == 1:
+            tries |= {t[:k] + "/" + t[k + 1:] for k in ones}
+    found = {iso for s in tries
+             if re.fullmatch(r"\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})", s) and (iso := parse_date(s, language, order))}
+    return found.pop() if len(found) == 1 else None

@@ -14,6 +14,7 @@ from extraction.engines.offline.header import HeaderReader
 from extraction.engines.offline.layout import DocumentRows
 from extraction.engines.offline.prepaid import prepaid
 from extraction.engines.offline.tables import TableReader
+from extraction.engines.offline.value_words import money_amounts
 from extraction.pages import DocumentText
 from extraction.result import Citation, EngineKind, RawResult
 from extraction.values import coerce
@@ -52,8 +53,9 @@ class OfflineEngine:
 
         header = HeaderReader(doc, scalar_fields, table_rows)
         cands = header.candidates()
+        printed = {round(abs(v), 2) for r in doc.rows for v, _ in money_amounts(r.words, doc.language, doc.decimal)}
         chosen, arith = choose_candidates(scalar_fields, cands, header.concept, line_sum(result, list_fields),
-                                          prepaid(doc, table_rows), header.rate_lines)
+                                          prepaid(doc, table_rows), header.rate_lines, printed)
         self._date_order(chosen, header.concept, doc.date_order, arith)
 
         for f in scalar_fields:

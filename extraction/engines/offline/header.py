@@ -12,6 +12,7 @@ import re
 
 from core.schema import FieldSpec
 from extraction.engines.offline.candidates import Candidate
+from extraction.engines.offline.dates import slash_read_as_one
 from extraction.engines.offline.doctype import document_type
 from extraction.engines.offline.label_indexes import header_labels
 from extraction.engines.offline.layout import (
@@ -202,7 +203,8 @@ class HeaderReader:
         for r2 in rows[ri + 1: ri + (4 if label_words[0].conf is not None else 3)]:
             if r2.y0 - r.y1 > 2.2 * h:
                 return None
-            ws = [w for w in r2.words if w.x1 > x0 - 4 and w.x0 < x1]
+            ws = [w for w in r2.words if w.x1 > x0 - 4 and w.x0 < x1
+                  and (w.conf is None or any(ch.isalnum() for ch in w.text))]  # a scan's speck is no value
             if ws and ws[0].x0 > label_words[-1].x1 + 4:
                 continue  # starts right of the label: another column's line, not this value
             if ws:
@@ -256,6 +258,10 @@ class HeaderReader:
         elif kind == "date":
             toks = [w.text for w in words[:8]]
             iso, a, b = find_date(toks, doc.language, doc.date_order)
+            if not iso and words[0].conf is not None:  # a scan: slashes read as ones
+                iso, a = next(((v, k) for k, t in enumerate(toks[:3])
+                               if (v := slash_read_as_one(t, doc.language, doc.date_order))), (None, -1))
+                b = a + 1
             if iso and a <= 2:
                 place = self._page_place(row)
                 before = {p for w in row.words if w.x1 <= label_words[0].x0 + 1 for p in w.pieces}

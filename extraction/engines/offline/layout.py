@@ -66,9 +66,15 @@ class Row:
         return " ".join(w.text for w in self.words)
 
 
+# the abbreviation of Mehrwertsteuer with its "w" misread; English "must" never carries a period
+_MWST_MISREAD = re.compile(r"M[uv][sS]t\.:?")
+
+
 def ocr_label_pieces(text: str) -> list[str]:
     """A scanned word's label pieces, the letter O that OCR read as a zero put back: a word of
     letters whose only figures are one or two zeros ("P.0.", "N0.") is a label, not a number."""
+    if _MWST_MISREAD.fullmatch(text):
+        return ["mwst"]  # "MwSt." with its w read as u or v ("Must.", "Mvst."): the German tax label
     digits = [ch for ch in text if ch.isdigit()]
     if digits and set(digits) == {"0"} and len(digits) <= 2 and sum(ch.isalpha() for ch in text) >= 1:
         return pieces_of(text.replace("0", "O"))

@@ -36,6 +36,14 @@ def group_gap(w: PlacedWord) -> float:
     return (1.2 if w.conf is not None else 0.5) * (w.y1 - w.y0)
 
 
+def _split_at_group(first: str, nxt: str) -> bool:
+    """"$23," and "917.97": a figure cut after its thousands separator, the rest a group of three
+    digits and decimals behind the other separator (so the cut one groups thousands)."""
+    m = re.fullmatch(r"[-(]?[€$£]?\d{1,3}([.,])", first)
+    n = re.fullmatch(r"\d{3}([.,])\d{2}\)?", nxt)
+    return bool(m and n and m[1] != n[1])
+
+
 def money_amounts(words: list[PlacedWord], language: str,
                   decimal: str | None) -> list[tuple[float, list[PlacedWord]]]:
     """Money-like numbers among words (percentages, dates and long ids skipped)."""
@@ -61,6 +69,10 @@ def money_amounts(words: list[PlacedWord], language: str,
                     words[j].x0 - grp[-1].x1 < group_gap(words[j]) and \
                     re.fullmatch(r"[-(]?[€$£]?\d{1,3}", t if len(grp) == 1 else texts[j - 1][:3]):
                 grp.append(words[j])
+                j += 1
+            if j < n and len(grp) == 1 and _split_at_group(t, texts[j]) and \
+                    words[j].x0 - words[k].x1 < group_gap(words[j]):
+                grp.append(words[j])  # "$23, 917.97": OCR set a thousands group apart after its separator
                 j += 1
             if j < n and len(grp) == 1 and re.fullmatch(r"[-(]?[€$£]?\d[\d.,'’]*[.,]", t) and \
                     re.fullmatch(r"\d{2}", texts[j]) and words[j].x0 - words[k].x1 < group_gap(words[j]):

@@ -41,12 +41,22 @@ def _fits(body: str, fmt: str) -> bool:
         (c.isdigit() if f == "d" else c.isalpha() if f == "L" else c.isalnum()) for c, f in zip(body, fmt))
 
 
-def mend_vat(text: str) -> str:
+def mend_vat(text: str, scanned: bool = False) -> str:
     """A VAT id as printed, or (when its national format says one of its characters was misread
-    as a look-alike) the id mended and written without spaces."""
+    as a look-alike) the id mended and written without spaces; ``scanned``: read by OCR, where
+    a Spanish number's opening or closing letter may come out as a digit too."""
     compact = re.sub(r"[\s.\-]", "", text).upper()
     country, body = compact[:2], compact[2:]
     fmts = FORMATS.get(country)
+    if scanned and country == "ES" and body.isdigit() and len(body) == 9:
+        # a Spanish number opens or ends with a letter (B12345678, 12345678Z), never both digits:
+        # the look-alike at the opening (G read as 6, B as 8), else at the end, is that letter
+        first, last = _AS_LETTER.get(body[0], ""), _AS_LETTER.get(body[-1], "")
+        if first and first in "ABCDEFGHJNPQRSUVWXYZ":  # the letters a company's or a foreigner's number opens with
+            return country + first + body[1:]
+        if last and last in "TRWAGMYFPDXBNJZSQVHLCKEIJ":  # a person's control letter, or a company's
+            return country + body[:-1] + last
+        return text
     if not fmts or any(_fits(body, f) for f in fmts):
         return text
     for fmt in fmts:
@@ -160,10 +170,10 @@ def read_vat(words: list[PlacedWord], label: list[str] | None = None) -> tuple[s
             # the whole run (ids outside the formats this module knows)
             fit = next((n for n, c in enumerate(comp) if _national(c)), None)
             if fit is not None:
-                return mend_vat(comp[fit]), grp[:fit + 1]
+                return mend_vat(comp[fit], grp[0].conf is not None), grp[:fit + 1]
             whole = comp[-1]
             if _VAT_RE.match(whole) and re.search(r"\d", whole) and not _fragment(whole):
-                return mend_vat(whole), grp
+                return mend_vat(whole, grp[0].conf is not None), grp
             if re.fullmatch(r"[A-Z]{2}", t) or _opening(t):
                 continue
         if countries and (re.search(r"\d", t) or (len(t) == 1 and len(grp) > 1)):  # "CIF: B 12345678"
