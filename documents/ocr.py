@@ -271,7 +271,7 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     import pymupdf
 
     from documents.columns import put_back, stack_offset_blocks
-    from documents.scanprep import despeckle, flatten_shading, invert_dark_bands, orient, remove_rules
+    from documents.scanprep import despeckle, flatten_shading, invert_dark_bands, orient, paper_grey, remove_rules
 
     rect = page.rect
     zoom = native_zoom(page, image_px if image_page else None, MAX_OCR_PIXELS)
@@ -288,7 +288,7 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     upright, _ = remove_rules(draw_upright(pix, rect, found.rotation, zoom * scale), found.line_px * scale)
     rotation = found.rotation
     # blocks beside others whose lines are not level are read below the page, then put back
-    paper = float(np.percentile(upright[::4, ::4], 90))
+    paper = paper_grey(upright)
     stacked, moved = stack_offset_blocks(upright, found.line_px * scale, paper)
     words = put_back(_read(stacked, langs, 1 / (zoom * scale)), moved, 1 / (zoom * scale))
     quality = reading_quality(words)

@@ -78,7 +78,7 @@ def despeckle(a: np.ndarray) -> tuple[np.ndarray, int]:
     lo, hi = np.minimum.reduce(around), np.maximum.reduce(around)
     pepper = (a < 128) & (lo > 200)
     salt = (a > 200) & (hi < 128)
-    paper = int(_paper(a))
+    paper = int(paper_grey(a))
     h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
     ink = (a < paper - SPECK_CONTRAST) & ~pepper
     blocks = ink[:h, :w].reshape(h // 2, 2, w // 2, 2).sum(axis=(1, 3), dtype=np.int32)
@@ -231,7 +231,7 @@ def _extreme_filter(a: np.ndarray, r: int, op) -> np.ndarray:
     return out
 
 
-def _paper(a: np.ndarray) -> float:
+def paper_grey(a: np.ndarray) -> float:
     """The paper's grey: the 90th percentile of a sample of the page (most of a page is paper)."""
     return float(np.percentile(a[::4, ::4], 90))
 
@@ -264,7 +264,7 @@ def flatten_shading(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, bo
     b = SHADE_BLOCK
     if a.shape[0] < 4 * b or a.shape[1] < 4 * b:
         return a, False
-    paper = _paper(a)
+    paper = paper_grey(a)
     med = _block_medians(a)
     r = int(min(max(round(line_px / (2 * b)), 2), 6)) if line_px else 3
     bg_blocks = _extreme_filter(_extreme_filter(med, r, np.maximum), r, np.minimum)
@@ -343,7 +343,7 @@ def remove_rules(a: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
     rule goes, the letter stays), are left."""
     if line_px <= 0 or min(a.shape) < 64:
         return a, 0
-    paper = int(_paper(a))
+    paper = int(paper_grey(a))
     ink = a < paper - RULE_CONTRAST
     thick = max(2, int(round(line_px / 4)))
     # a column rule or a box's side: taller than two lines (a box around one value is, no letter
@@ -376,7 +376,7 @@ def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, 
     b = SHADE_BLOCK
     if a.shape[0] < 8 * b or a.shape[1] < 8 * b:
         return a, False
-    paper = _paper(a)
+    paper = paper_grey(a)
     med = _block_medians(a)
     r = max(1, int(line_px // (4 * b))) if line_px else 1
     band = _extreme_filter(_extreme_filter(med, r, np.maximum), r, np.minimum)  # dark print gone, wide dark areas stay
