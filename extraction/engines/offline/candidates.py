@@ -174,9 +174,9 @@ def choose_amounts(chosen: dict[str, Candidate], cands: dict[str, list[Candidate
             arith.confirmed |= {k for k in (ks, kt, kT) if k}
     if not {"s", "t", "T"} <= fits and [s, t, T].count(None) <= 1:
         fixed = _one_misread(s, t, T, cands, ks, kt, kT, printed)
-        if fixed is not None:  # one scanned figure misread: the other two say what it is
+        k = fixed and {"s": ks, "t": kt, "T": kT}[fixed[0]]
+        if fixed is not None and k:  # one scanned figure misread: the other two say what it is
             tag, c = fixed
-            k = {"s": ks, "t": kt, "T": kT}[tag]
             s, t, T = (c if tag == "s" else s), (c if tag == "t" else t), (c if tag == "T" else T)
             chosen[k], fits = c, {"s", "t", "T"}
             arith.confirmed |= {k2 for k2 in (ks, kt, kT) if k2}

@@ -259,8 +259,8 @@ class HeaderReader:
             toks = [w.text for w in words[:8]]
             iso, a, b = find_date(toks, doc.language, doc.date_order)
             if not iso and words[0].conf is not None:  # a scan: slashes read as ones
-                iso, a = next(((v, k) for k, t in enumerate(toks[:3])
-                               if (v := slash_read_as_one(t, doc.language, doc.date_order))), (None, -1))
+                iso, a = next(((day, k) for k, t in enumerate(toks[:3])
+                               if (day := slash_read_as_one(t, doc.language, doc.date_order))), (None, -1))
                 b = a + 1
             if iso and a <= 2:
                 place = self._page_place(row)
