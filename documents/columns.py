@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from documents.scanprep import true_spans
+
 INK_CONTRAST = 60  # ink: this much darker than the paper
 GUTTER_LINES = 2.0  # a gap between blocks at least this many line heights wide
 BAND_GAP_LINES = 1.0  # rows of paper this many line heights high separate one band of text from the next
@@ -36,10 +38,8 @@ class Moved:
 
 def _runs(mask: np.ndarray, min_gap: int = 1) -> list[tuple[int, int]]:
     """Runs (start, end) of True, runs closer than ``min_gap`` joined."""
-    idx = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    runs = [(int(a), int(b)) for a, b in zip(idx[::2], idx[1::2])]
     out: list[tuple[int, int]] = []
-    for a, b in runs:
+    for a, b in true_spans(mask):
         if out and a - out[-1][1] < min_gap:
             out[-1] = (out[-1][0], b)
         else:

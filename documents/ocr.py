@@ -256,8 +256,13 @@ def _pnm(a: np.ndarray) -> bytes:
     return b"P5\n%d %d\n255\n" % (a.shape[1], a.shape[0]) + a.tobytes()
 
 
-def _read(a: np.ndarray, langs: str | None, points_per_px: float) -> list[Word]:
-    return tsv_words(run_tesseract(_pnm(a), langs), points_per_px, points_per_px)
+def _read(a: np.ndarray, langs: str | None, points_per_px: float, line_px: float, paper: float) -> list[Word]:
+    """The words of an upright page; blocks beside others whose lines are not level are read
+    below the page, then put back (documents/columns.py)."""
+    from documents.columns import put_back, stack_offset_blocks
+
+    stacked, moved = stack_offset_blocks(a, line_px, paper)
+    return put_back(tsv_words(run_tesseract(_pnm(stacked), langs), points_per_px, points_per_px), moved, points_per_px)
 
 
 def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | None = None,
@@ -270,7 +275,6 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
     import numpy as np
     import pymupdf
 
-    from documents.columns import put_back, stack_offset_blocks
     from documents.scanprep import despeckle, flatten_shading, invert_dark_bands, orient, paper_grey, remove_rules
 
     rect = page.rect
@@ -287,15 +291,11 @@ def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | Non
         pix = pymupdf.Pixmap(pymupdf.csGRAY, clean.shape[1], clean.shape[0], clean.tobytes(), False)
     upright, _ = remove_rules(draw_upright(pix, rect, found.rotation, zoom * scale), found.line_px * scale)
     rotation = found.rotation
-    # blocks beside others whose lines are not level are read below the page, then put back
-    paper = paper_grey(upright)
-    stacked, moved = stack_offset_blocks(upright, found.line_px * scale, paper)
-    words = put_back(_read(stacked, langs, 1 / (zoom * scale)), moved, 1 / (zoom * scale))
+    read = (langs, 1 / (zoom * scale), found.line_px * scale, paper_grey(upright))
+    words = _read(upright, *read)
     quality = reading_quality(words)
     if len(words) >= 10 and quality < LOW_CONFIDENCE:
-        flipped = np.ascontiguousarray(np.rot90(upright, 2))
-        stacked, moved = stack_offset_blocks(flipped, found.line_px * scale, paper)
-        again = put_back(_read(stacked, langs, 1 / (zoom * scale)), moved, 1 / (zoom * scale))
+        again = _read(np.ascontiguousarray(np.rot90(upright, 2)), *read)
         if reading_quality(again) > quality:
             words, rotation = again, (rotation + 180 + 180) % 360 - 180
     width, height = upright_size(rect, rotation)

@@ -159,10 +159,15 @@ def _straighten(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float]:
     return (round(best, 2) if abs(best) >= MIN_SKEW else 0.0), empty
 
 
+def true_spans(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-d mask."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return [(int(s), int(e)) for s, e in zip(edges[::2], edges[1::2])]
+
+
 def _runs(h: np.ndarray) -> list[np.ndarray]:
     """The text lines of a row profile: runs of rows with ink."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], (h > 0).astype(np.int8), [0]))))
-    return [h[s:e] for s, e in zip(edges[::2], edges[1::2])]
+    return [h[s:e] for s, e in true_spans(h > 0)]
 
 
 def upright_score(lines: list[np.ndarray]) -> float:
@@ -307,8 +312,7 @@ def _thin_rules(ink: np.ndarray, length: int, thick: int) -> np.ndarray:
     # fraction of the time.
     margin = thick + 4
     has = np.convolve(runs.any(axis=1), np.ones(2 * margin + 1), mode="same") > 0
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], has.astype(np.int8), [0]])))
-    for s, e in zip(edges[::2], edges[1::2]):
+    for s, e in true_spans(has):
         out[s:e] = _thin_rules_in(ink[s:e], runs[s:e], length, thick)
     return out
 

@@ -202,7 +202,7 @@ def one_figure_off(c: Candidate, value: float) -> bool:
 
 def _printed(amount: float, printed: set[float] | None) -> bool:
     """The amount (either sign) is printed on the document."""
-    return bool(printed) and round(abs(amount), 2) in printed  # type: ignore[operator]
+    return printed is not None and round(abs(amount), 2) in printed
 
 
 def _one_misread(s: Candidate | None, t: Candidate | None, T: Candidate | None,
