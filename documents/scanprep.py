@@ -39,6 +39,7 @@ MIN_SKEW = 0.2  # below this a page is read as it is (lines drift < 2 px across 
 MAX_POINTS = 60_000  # ink points used to estimate skew (evenly sampled on dense pages)
 STEP = 2  # the ink is looked at on a grid of this many pixels (darkest of each cell)
 MIN_LINE_CELLS = 4  # a text line is at least this many cells (8 px) high
+UPSIDE_DOWN = 0.05  # an upright score below minus this: the page is upside down (near 0 it cannot tell; most pages are upright)
 SIDEWAYS_MARGIN = 0.1  # more empty columns than rows by this share: the text lines run down the page
 SPECK_PX, SPECK_GAP = 6, 8  # a speck: at most this many dark pixels, nothing else this near
 SPECK_CONTRAST = 40  # dark: this much darker than the paper (a grey paper, a blurred speck)
@@ -210,10 +211,13 @@ def orient(a: np.ndarray) -> Orientation:
         # read along the columns: a prerotate by 90 puts column x on row x, row y on column -y
         turn, skew, ys, xs = 90, -side_skew, xs, -ys
     lines = _runs(_profile(ys, xs, skew))
-    score = upright_score(lines)
-    if score < 0:  # upside down: half a turn more keeps the lines' slope
+    typical = _typical_height(lines)
+    # lines of about the typical height: a run of two lines merged, or a line with the rule of
+    # its table row under it, has its "above" and "below" ink from other things than letters
+    score = upright_score([line for line in lines if 0.6 * typical <= len(line) <= 1.5 * typical] or lines)
+    if score < -UPSIDE_DOWN:  # upside down: half a turn more keeps the lines' slope
         turn, score = (turn + 180) % 360, -score
-    return Orientation(turn=turn, skew=skew, line_px=STEP * _typical_height(lines), upright=score)
+    return Orientation(turn=turn, skew=skew, line_px=STEP * typical, upright=score)
 
 
 def _typical_height(lines: list[np.ndarray]) -> float:
@@ -318,7 +322,8 @@ def _thin_rules(ink: np.ndarray, length: int, thick: int) -> np.ndarray:
 
 
 def _thin_rules_in(ink: np.ndarray, runs: np.ndarray, length: int, thick: int) -> np.ndarray:
-    runs = runs & ~_in_long_runs(np.ascontiguousarray(runs.T), thick + 1).T
+    # thicker than a rule: a filled band (a double rule, two thin ones with paper between, is not)
+    runs = runs & ~_in_long_runs(np.ascontiguousarray(runs.T), thick + 3).T
     if not runs.any():
         return runs
     dens = _row_density(ink, length)

@@ -13,6 +13,18 @@ def _gray_pixmaps(pdf: bytes, dpi: int) -> list[pymupdf.Pixmap]:
         return [page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY) for page in doc]
 
 
+def scan_grey(png: bytes):
+    """A page image as OCR analyses it: grey, speckles removed (a numpy array)."""
+    import numpy as np
+
+    from documents.scanprep import despeckle
+
+    pix = pymupdf.Pixmap(png)
+    if pix.n != 1:
+        pix = pymupdf.Pixmap(pymupdf.csGRAY, pix)
+    return despeckle(np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width))[0]
+
+
 def pdf_to_png(pdf: bytes, dpi: int = 100) -> bytes:
     return _gray_pixmaps(pdf, dpi)[0].tobytes("png")
 

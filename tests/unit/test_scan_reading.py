@@ -15,7 +15,7 @@ from documents.raster import render_png
 from documents.scanprep import despeckle, orient
 from documents.textlayer import page_text
 from extraction.pages import Word
-from tests.support.images import scan_png
+from tests.support.images import scan_grey, scan_png
 from tests.support.invoices import make_invoice
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
@@ -26,28 +26,20 @@ def invoice():
     return make_invoice(seed=7, language="de", n_items=5)
 
 
-def _grey(png: bytes) -> np.ndarray:
-    """A page image as OCR analyses it: grey, speckles removed."""
-    pix = pymupdf.Pixmap(png)
-    if pix.n != 1:
-        pix = pymupdf.Pixmap(pymupdf.csGRAY, pix)
-    return despeckle(np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width))[0]
-
-
 def _wrapped(angle: float) -> float:
     return (angle + 180) % 360 - 180
 
 
 @pytest.mark.parametrize("angle", [0.0, 0.5, -1.0, 2.5, -4.0, 5.0])
 def test_a_skewed_page_comes_back_straight_within_a_third_of_a_degree(invoice, angle):
-    found = orient(_grey(scan_png(invoice[0], rotate=angle, noise=0.0025)))
+    found = orient(scan_grey(scan_png(invoice[0], rotate=angle, noise=0.0025)))
     assert found.turn == 0
     assert abs(_wrapped(found.rotation + angle)) <= 0.3, found
 
 
 @pytest.mark.parametrize("turn", [90, 180, 270])
 def test_a_turned_page_is_turned_back(invoice, turn):
-    found = orient(_grey(scan_png(invoice[0], turn=turn, rotate=1.5)))
+    found = orient(scan_grey(scan_png(invoice[0], turn=turn, rotate=1.5)))
     assert abs(_wrapped(found.rotation + turn + 1.5)) <= 0.3, found
     assert found.upright > 0.1
 
@@ -157,8 +149,8 @@ def test_reader_image_is_drawn_turned_as_the_page_was_read(invoice):
     pdf, _ = invoice
     doc, page = _page(scan_png(pdf, turn=180, rotate=2.0))
     with doc:
-        found = orient(_grey(render_png(page, 1, 150)))
-        drawn = orient(_grey(render_png(page, 1, 150, rotation=found.rotation)))
+        found = orient(scan_grey(render_png(page, 1, 150)))
+        drawn = orient(scan_grey(render_png(page, 1, 150, rotation=found.rotation)))
     assert abs(_wrapped(found.rotation + 182.0)) <= 0.3
     assert drawn.rotation == 0.0 and drawn.turn == 0
 

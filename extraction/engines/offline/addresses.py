@@ -126,7 +126,7 @@ def window_address(doc: DocumentRows, sender: Row, line: list[PlacedWord]) -> tu
     k = rows.index(sender)
     prev = sender
     for r in rows[k + 1:k + 4]:
-        if r.y0 - prev.y1 > 2.5 * doc.line_h:
+        if r.y0 - prev.y1 > 2.5 * doc.line_step:
             return None
         ws = next((s for s in segments(r) if abs(s[0].x0 - line[0].x0) <= 30), None)
         if ws is None:

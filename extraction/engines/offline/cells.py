@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extraction.engines.offline.layout import PlacedWord, Row
+from extraction.engines.offline.layout import PlacedWord, Row, ocr_read
 from extraction.engines.offline.value_words import group_gap
 
 _LEAD_GROUP = re.compile(r"^[-(]?[€$£]?\d{1,3}$")
@@ -138,3 +138,34 @@ def quantities_by_arithmetic(items: list[dict], spare: list[dict[float, float]],
     if best is not None:
         for it, s, scan in zip(items, spare, scanned):
             it[kq] = s[best[1]] if best[1] in s else (quantity_from_amount(it.get(kp), it.get(ka)) if scan else None)
+
+
+_TWO_DECIMALS = re.compile(r"\d[.,]\d{2}$")
+
+
+def points_lost_in_column(items: list[dict], words: list[dict[str, list[PlacedWord]]], keys: tuple[str | None, ...]) -> int:
+    """A money column that prints two decimals ("586,24", "5.075,96") where OCR read some of its
+    figures without any separator ("14656", "3745": a small serif comma lost; a row's own
+    arithmetic cannot tell, since its price and amount lose theirs alike): those figures are
+    read with the two decimals the column prints. Only scanned cells, only figures of three
+    digits or more, and only where most of the column's cells show two decimals (as printed, or
+    as a row's arithmetic already read them). Returns how many figures it changed."""
+    changed = 0
+    for k in keys:
+        if not k:
+            continue
+        bare, shown = [], 0
+        for n, ws in enumerate(words):
+            t, v = "".join(w.text for w in ws.get(k, [])), items[n].get(k)
+            if not t or v is None:
+                continue
+            digits = re.sub(r"[^\d.,'’-]", "", t).strip("-")
+            as_read = re.fullmatch(r"\d{3,}", digits) is not None and abs(float(v)) == int(digits)
+            if as_read and ocr_read(ws[k]):
+                bare.append(n)
+            shown += bool(_TWO_DECIMALS.search(t)) or (not as_read and abs(float(v)) != int(abs(float(v))))
+        if bare and shown >= 2 and shown >= len(bare):
+            for n in bare:
+                items[n][k] = round(float(items[n][k]) / 100, 2)
+            changed += len(bare)
+    return changed

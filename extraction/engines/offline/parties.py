@@ -286,7 +286,7 @@ class PartyReader:
                 continue
             out[k] = [cand for cand in out.get(k, []) if not (
                 cand.page == b.page and cand.label_x is not None and -12 <= cand.label_x - b.box[0] <= 40
-                and 0 < cand.box[1] - b.box[1] <= 6 * self.doc.line_h)]
+                and 0 < cand.box[1] - b.box[1] <= 6 * self.doc.line_step)]
 
     def heading(self, ws: list[PlacedWord]) -> bool:
         """Words that are a heading or a label, never a name: "Bill to", "Invoice", "Name",

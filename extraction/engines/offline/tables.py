@@ -17,6 +17,7 @@ from extraction.engines.offline.cells import (
     assign_cells,
     cell_evidence,
     merge_same_target,
+    points_lost_in_column,
     quantities_by_arithmetic,
     quantity_from_amount,
     unread_on_scan,
@@ -165,11 +166,16 @@ class TableReader:
 
     def _compounds(self, r: Row, covered: set[int]) -> list[tuple[int, int, str, float]]:
         """Header words that are compounds ending in a column label ("Regeltotaal",
-        "Zeilenbetrag", "Nettogesamtpreis"): that column, with a lower weight."""
+        "Zeilenbetrag", "Nettogesamtpreis"), or on a scan one letter off a label ("Hoeveclheid"):
+        that column, with a lower weight."""
         out = []
         for k, w in enumerate(r.words):
             key = "".join(w.pieces)
-            if k in covered or len(key) < 7:
+            if k in covered or len(key) < 6:
+                continue
+            near = self.index.near(key) if w.conf is not None else []
+            if near:
+                out.append((k, k, near[0][0], 0.8 * max(wt for _, wt in near)))
                 continue
             best: tuple[int, str] | None = None
             for suffix, targets in self.suffixes.items():
@@ -225,6 +231,9 @@ class TableReader:
             re.fullmatch(r"[-+(]?[€$£¥₹]?[-+]?[\d.,'’]+\)?-?%?|[-−–]?[€$£¥₹]|[A-Za-z]{1,5}\.?|x|@|/|-|\*+", unglued(w.text))
             for w in ws
         )
+        if not clean and len(ws) == 1 and ws[0].conf is not None and len(ws[0].text) <= 3 and \
+                re.search(r"\d", ws[0].text):
+            return None, True  # a scan's figure misread ("T5" for "7,5"): not read, and no other text
         if not amts:
             return None, clean and not any(re.search(r"[A-Za-z]{6,}", w.text) for w in ws)
         return (amts[-1][0] if last else amts[0][0]), clean
@@ -365,6 +374,10 @@ class TableReader:
                     items[-1][self.k_desc] = " ".join(w.text for w in current["desc"])
                 current["rows"].append(r)
                 self.item_rows.add(id(r))
+        for _ in range(2):  # prices read with their amounts' decimals may show the price column's
+            if points_lost_in_column(items, [m["words"] for m in meta], (self.k_amount, self.k_price)):
+                for item, m in zip(items, meta):
+                    self._mend_lost_points(item, m["words"])
         if self.k_qty and self.k_price and self.k_amount:
             quantities_by_arithmetic(items, [m["spare"] for m in meta], [ocr_read(m["rows"][0].words) for m in meta],
                                      self.k_qty, self.k_price, self.k_amount)

@@ -1,0 +1,183 @@
+"""Office scans, third round: a grid of boxed cells (double rules between rows), a page whose
+rules sit under its lines (not read upside down), a misread column heading, decimal commas a small
+serif font loses, and a quantity read as a letter and a digit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pymupdf
+import pytest
+
+from core.schema import ExtractionSchema
+from documents.scanprep import orient, remove_rules
+from extraction.engines.offline import OfflineEngine
+from extraction.engines.offline.layout import on_paper
+from extraction.pages import DocumentText, PageText
+from extraction.vocabulary.index import LabelIndex, one_edit_apart
+from tests.support.images import scan_grey, scan_png
+from tests.support.invoices import schema_invoice
+from tests.support.pages import phrase_page
+
+ENGINE = OfflineEngine()
+SCHEMA = ExtractionSchema(fields=schema_invoice()["fields"], language="auto")
+Z = 150 / 72
+
+
+def _grey(page: pymupdf.Page) -> np.ndarray:
+    pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
+    a = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).astype(np.float32)
+    return np.clip(a * (235 - 25) / 255 + 25, 0, 255).astype(np.uint8)
+
+
+def _boxed_rows(page: pymupdf.Page, rows: int, top: float = 30, step: float = 16) -> None:
+    """A table whose every row is a box of its own, a point below the last: two thin rules with
+    paper between them under each row."""
+    for n in range(rows):
+        y = top + n * step
+        page.draw_rect(pymupdf.Rect(20, y, 560, y + step - 1.2), color=(0.3, 0.3, 0.3), width=0.6)
+        page.insert_text((26, y + 10), f"Archiefkast {n} laden", fontsize=8)
+        page.insert_text((480, y + 10), f"{n + 1}.268,99", fontsize=8)
+
+
+def test_the_double_rules_between_boxed_rows_are_taken_off():
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=200)
+    _boxed_rows(page, 6)
+    a = _grey(page)
+    out, n = remove_rules(a, line_px=16)
+    assert n > 0
+    paper = np.percentile(a, 90)
+    for k in range(1, 6):  # between rows k-1 and k, away from the words
+        y = 30 + k * 16
+        band = (slice(int((y - 2.5) * Z), int((y + 1.5) * Z)), slice(int(250 * Z), int(450 * Z)))
+        assert a[band].min() < paper - 40, k
+        assert out[band].min() >= paper - 25, k
+    words = (slice(int(32 * Z), int(43 * Z)), slice(int(26 * Z), int(120 * Z)))
+    assert (out[words] < paper - 80).sum() >= 0.9 * (a[words] < paper - 80).sum()  # the words stay
+
+
+def _boxed_invoice() -> bytes:
+    """A letterhead, two address blocks, a table of boxed cells, totals."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((50, 60), "Visser Groothandel V.O.F.", fontsize=14)
+    for n, t in enumerate(("Stationsstraat 230", "9711 LM Groningen", "Factuurnummer RE1565", "Datum 9-11-2024")):
+        page.insert_text((50, 90 + 14 * n), t, fontsize=9)
+        page.insert_text((330, 90 + 14 * n), t, fontsize=9)
+    for n in range(12):
+        y = 200 + n * 16
+        for x0, x1 in ((50, 440), (440, 490), (490, 545)):
+            page.draw_rect(pymupdf.Rect(x0, y, x1, y + 14.8), color=(0.3, 0.3, 0.3), width=0.6)
+        page.insert_text((56, y + 10), f"Archiefkast {n} laden", fontsize=8)
+        page.insert_text((470, y + 10), f"{n + 1}", fontsize=8)
+        page.insert_text((500, y + 10), f"{n + 1}.268,99", fontsize=8)
+    for n in range(4):
+        page.insert_text((330, 420 + 14 * n), "Totaal excl. BTW        106.508,69", fontsize=9)
+    return doc.tobytes()
+
+
+@pytest.mark.parametrize("angle", [0.0, 0.3, 0.6, 1.7, -1.2, 3.0, -4.9])
+def test_a_page_of_boxed_rows_is_read_upright_and_turned_back_when_upside_down(angle):
+    # the boxes' rules under the lines of text made the page look upside down at 0.3 degrees
+    pdf = _boxed_invoice()
+    assert orient(scan_grey(scan_png(pdf, rotate=angle, noise=0.0005))).turn == 0
+    assert orient(scan_grey(scan_png(pdf, rotate=angle, turn=180, noise=0.0005))).turn == 180
+
+
+def test_a_word_one_letter_off_a_label_is_that_label_only_when_no_other_is_as_close():
+    assert one_edit_apart("hoeveelheid", "hoeveclheid") and one_edit_apart("stukprijs", "stukpris")
+    assert one_edit_apart("menge", "mengen") and not one_edit_apart("betrag", "betrag")
+    assert not one_edit_apart("hoeveelheid", "hoeveelhxyd")
+    index = LabelIndex()
+    index.add("Hoeveelheid", "qty", 1.0)
+    index.add("Stukprijs", "unit_price", 1.0)
+    index.add("Betrag", "amount", 1.0)
+    index.add("Beitrag", "other", 1.0)
+    assert [t for t, _ in index.near("hoeveclheid")] == ["qty"]
+    assert [t for t, _ in index.near("stukpris")] == ["unit_price"]
+    assert index.near("bertrag") == []  # one letter from two labels of two columns
+    assert index.near("qty") == []  # short words: too many are one letter from a label
+
+
+def _table(heading: list[str], rows: list[list[str]]) -> list[list[tuple]]:
+    xs = (60, 330, 420, 510)
+    return [
+        [(60, "Visser Groothandel V.O.F."), (400, "Factuur RE1565")],
+        [],
+        list(zip(xs, heading)),
+        *[list(zip(xs, r)) for r in rows],
+        [],
+        [(420, "Totaal"), (510, "13.901,91")],
+    ]
+
+
+def test_a_scanned_heading_one_letter_off_and_figures_that_lost_their_commas():
+    heading = ["Beschrijving", "Hoeveclheid", "Stukpris", "Bedrag"]
+    rows = [["USB-C kabel 2 m", "4", "14656", "586,24"],
+            ["Nietmachine groot", "50", "1.353,91", "67.695,50"],
+            ["Schoonmaakdienst", "12", "4202", "50424"],  # price and amount alike: 12 x 4202 = 50424
+            ["Werkhandschoenen", "5", "749", "3745"],
+            ["Balpennen blauw", "T5", "1.692,25", "12.691,88"]]  # 7,5 read as "T5"
+    page = phrase_page(_table(heading, rows), source="ocr", conf=0.8)
+    items = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result["line_items"]
+    assert [(i["description"], i["qty"], i["unit_price"], i["amount"]) for i in items] == [
+        ("USB-C kabel 2 m", 4, 146.56, 586.24), ("Nietmachine groot", 50, 1353.91, 67695.5),
+        ("Schoonmaakdienst", 12, 42.02, 504.24), ("Werkhandschoenen", 5, 7.49, 37.45),
+        ("Balpennen blauw", None, 1692.25, 12691.88)]
+
+
+def test_figures_without_decimals_stand_where_the_column_prints_none_or_the_page_is_a_text_layer():
+    heading = ["Beschrijving", "Hoeveelheid", "Stukprijs", "Bedrag"]
+    whole = [["Archiefkast", "4", "1250", "5000"], ["Bureaustoel", "2", "300", "600"],
+             ["Monitor", "1", "420", "420"]]
+    items = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(_table(heading, whole), source="ocr", conf=0.8)]))
+    assert [(i["unit_price"], i["amount"]) for i in items.result["line_items"]] == [(1250, 5000), (300, 600), (420, 420)]
+    mixed = [["Archiefkast", "4", "14656", "58624"], ["Bureaustoel", "2", "300,50", "601,00"],
+             ["Monitor", "1", "420,10", "420,10"]]
+    items = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(_table(heading, mixed))]))  # a text layer
+    assert items.result["line_items"][0]["amount"] == 58624
+    items = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(_table(heading, mixed), source="ocr", conf=0.8)]))
+    assert items.result["line_items"][0]["amount"] == 586.24
+
+
+def _ink_boxes(page: PageText, share: float = 0.55) -> PageText:
+    """The page as OCR gives it: each word's box hugs its ink, about half a font box's height."""
+    ws = [w.model_copy(update={"y0": (w.y0 + w.y1) / 2 - share * (w.y1 - w.y0) / 2,
+                               "y1": (w.y0 + w.y1) / 2 + share * (w.y1 - w.y0) / 2}) for w in page.words]
+    return page.model_copy(update={"words": ws})
+
+
+_PARTIES = [
+    [(60, "Sullivan Facility Services Ltd")], [(60, "Unit 31, 25 Mill Lane")], [(60, "London EC1A 1BB")], [],
+    [(60, "Vendor:"), (300, "Billed To:")],
+    [(60, "Sullivan Facility Services Ltd"), (300, "City of Leeds Public Works")],
+    [(60, "Unit 31, 25 Mill Lane"), (300, "187 High Street")],
+    [(60, "London"), (300, "Leeds")], [(60, "EC1A 1BB"), (300, "LS1 4AP")],
+    [(300, "Tax ID: GB 250 0831 12")], [],
+    [(60, "Invoice")],
+    [(60, "Invoice #"), (200, "Issue date"), (340, "Order Date")],
+    [(60, "256715"), (200, "15/12/2021"), (340, "14/11/2021")],
+    [(60, "Service date"), (200, "Customer ID"), (340, "Tax ID")],
+    [(60, "15/12/2021"), (200, "929521"), (340, "GB456168162")],
+    [], [(340, "Total"), (450, "£400.08")],
+]
+
+
+def test_the_buyers_vat_id_under_its_block_is_the_buyers_on_a_scan_too():
+    # five lines under the buyer's name: within the block on the text layer, and on a scan, whose
+    # boxes are half as high, as many lines (not twice as many)
+    for page in (phrase_page(_PARTIES), _ink_boxes(phrase_page(_PARTIES, source="ocr", conf=0.9))):
+        result = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result
+        assert result["seller_vat_id"] == "GB456168162", page.source
+
+
+def test_a_scanned_image_declared_at_the_wrong_resolution_is_read_at_a_papers_size():
+    page = _ink_boxes(phrase_page(_PARTIES, source="ocr", conf=0.9))
+    f = 150 / 96  # a 150-dpi scan whose file says 96 dpi: everything 1.56 times too large
+    big = page.model_copy(update={"width": page.width * f, "height": page.height * f, "words": [
+        w.model_copy(update={"x0": w.x0 * f, "y0": w.y0 * f, "x1": w.x1 * f, "y1": w.y1 * f}) for w in page.words]})
+    assert on_paper(big).height == 842 and on_paper(big).words[0].x0 == pytest.approx(page.words[0].x0 * 842 / page.height)
+    assert on_paper(page) is page and on_paper(phrase_page(_PARTIES, height=1400)).height == 1400  # a text layer as it is
+    a = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result
+    b = ENGINE.extract(SCHEMA, DocumentText(pages=[big])).result
+    assert {k: v for k, v in a.items() if k != "line_items"} == {k: v for k, v in b.items() if k != "line_items"}
