@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from documents.scanprep import true_spans
+from documents.scanprep import dark_panels, light_on_paper, true_spans
+from extraction.pages import ASIDE_BLOCK
 
 INK_CONTRAST = 60  # ink: this much darker than the paper
 GUTTER_LINES = 2.0  # a gap between blocks at least this many line heights wide
@@ -34,6 +35,7 @@ class Moved:
     x0: int
     x1: int
     to: int
+    aside: bool = False  # a dark panel: its words are marked as set aside (extraction.pages.ASIDE_BLOCK)
 
 
 def _runs(mask: np.ndarray, min_gap: int = 1) -> list[tuple[int, int]]:
@@ -102,21 +104,30 @@ def find_offset_blocks(a: np.ndarray, line_px: float, paper: float) -> list[tupl
 
 
 def stack_offset_blocks(a: np.ndarray, line_px: float, paper: float) -> tuple[np.ndarray, list[Moved]]:
-    """(the page with its offset blocks moved below it, where each went); the page itself when
-    there are none."""
-    blocks = find_offset_blocks(a, line_px, paper)
+    """(the page with its offset blocks and its dark panels moved below it, where each went);
+    the page itself when there are none. A dark panel (a sidebar: scanprep.dark_panels) goes
+    first, its light print made dark print on paper: read in place, its lines were spliced into
+    the rows beside it and its light letters half lost ("Ange Imprimerie" for "Alpes Imprimerie")."""
+    panels = dark_panels(a, line_px)
+    page = a
+    if panels:
+        page = a.copy()
+        rim = max(2, int(line_px / 4))  # a skewed panel's edge stands out of its box by a pixel or two
+        for y0, y1, x0, x1 in panels:
+            page[max(0, y0 - rim):y1 + rim, max(0, x0 - rim):x1 + rim] = int(paper)
+    blocks = [(*p, True) for p in panels] + [(*b, False) for b in find_offset_blocks(page, line_px, paper)]
     if not blocks:
         return a, []
     gap = int(2 * line_px)
-    extra = sum(y1 - y0 + gap for y0, y1, _, _ in blocks)
+    extra = sum(y1 - y0 + gap for y0, y1, _, _, _ in blocks)
     out = np.full((a.shape[0] + extra, a.shape[1]), int(paper), dtype=a.dtype)
-    out[:a.shape[0]] = a
+    out[:a.shape[0]] = page
     moved = []
     to = a.shape[0] + gap
-    for y0, y1, x0, x1 in blocks:
-        out[to:to + y1 - y0, x0:x1] = a[y0:y1, x0:x1]
+    for y0, y1, x0, x1, panel in blocks:
+        out[to:to + y1 - y0, x0:x1] = light_on_paper(a[y0:y1, x0:x1], paper) if panel else page[y0:y1, x0:x1]
         out[y0:y1, x0:x1] = int(paper)
-        moved.append(Moved(y0, y1, x0, x1, to))
+        moved.append(Moved(y0, y1, x0, x1, to, aside=panel))
         to += y1 - y0 + gap
     return out, moved
 
@@ -133,5 +144,6 @@ def put_back(words: list, moved: list[Moved], points_per_px: float) -> list:
             out.append(w)
             continue
         dy = (m.to - m.y0) * points_per_px
-        out.append(w.model_copy(update={"y0": round(w.y0 - dy, 2), "y1": round(w.y1 - dy, 2)}))
+        block = ASIDE_BLOCK + w.block if m.aside else w.block
+        out.append(w.model_copy(update={"y0": round(w.y0 - dy, 2), "y1": round(w.y1 - dy, 2), "block": block}))
     return out

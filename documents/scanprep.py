@@ -130,6 +130,13 @@ def _ink(a: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
     ink = cells < INK
     length = max(RULE_PX // step, 8)
     ink &= ~_in_long_runs(ink, length) & ~_in_long_runs(ink.T, length).T
+    areas = _dark_areas(a, 0.0)
+    if areas is not None and SHADE_BLOCK % step == 0:
+        # a dark band's or panel's ground is no ink: between its light letters it makes short
+        # runs down and across, and a sidebar's looked like lines read sideways
+        k = SHADE_BLOCK // step
+        dark = np.repeat(np.repeat(areas[4], k, axis=0), k, axis=1)[:ink.shape[0], :ink.shape[1]]
+        ink[:dark.shape[0], :dark.shape[1]] &= ~dark
     ys, xs = np.nonzero(ink)
     return ys.astype(np.float64), xs.astype(np.float64)
 
@@ -372,6 +379,59 @@ def remove_rules(a: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
     return out, n
 
 
+def _dark_areas(a: np.ndarray, line_px: float):
+    """(paper, the blocks' shade with dark print gone, blocks darker than half the paper, the
+    width of a word's hole in blocks, those blocks with their holes filled), or None when the page
+    has no dark area: on blocks of SHADE_BLOCK pixels."""
+    b = SHADE_BLOCK
+    if a.shape[0] < 8 * b or a.shape[1] < 8 * b:
+        return None
+    paper = paper_grey(a)
+    med = _block_medians(a)
+    r = max(1, int(line_px // (4 * b))) if line_px else 1
+    band = _extreme_filter(_extreme_filter(med, r, np.maximum), r, np.minimum)  # dark print gone, wide dark areas stay
+    found = band < paper / 2
+    if not found.any():
+        return None
+    # holes left by bold light letters are filled; the band's colour is its darkest nearby
+    fill = max(r, int(round(line_px / b)) if line_px else 3)  # a word of light letters is a hole this wide
+    dark = _extreme_filter(_extreme_filter(found.astype(np.uint8), fill, np.maximum), fill, np.minimum).astype(bool)
+    return paper, band, found, fill, dark
+
+
+def _tall(dark: np.ndarray, line_px: float) -> np.ndarray:
+    """The dark blocks in runs down the page taller than BAND_LINES text lines (panels)."""
+    return _in_long_runs(np.ascontiguousarray(dark.T), int(BAND_LINES * (line_px or 20) / SHADE_BLOCK)).T
+
+
+def dark_panels(a: np.ndarray, line_px: float) -> list[tuple[int, int, int, int]]:
+    """(y0, y1, x0, x1) of each dark panel of an upright page: a dark area taller than BAND_LINES
+    text lines (a sidebar with the seller's name and details, printed light on it)."""
+    areas = _dark_areas(a, line_px)
+    if areas is None:
+        return []
+    paper, panel = areas[0], _tall(areas[4], line_px)
+    b = SHADE_BLOCK
+    out = []
+    for c0, c1 in true_spans(np.asarray(panel.any(axis=0))):
+        for r0, r1 in true_spans(np.asarray(panel[:, c0:c1].any(axis=1))):
+            # to the panel's own edges (its blocks may take in a strip of the paper around it)
+            y0, y1, x0, x1 = r0 * b, r1 * b, c0 * b, c1 * b
+            ys = np.flatnonzero(np.median(a[y0:y1, x0:x1], axis=1) < paper / 2)
+            xs = np.flatnonzero(np.median(a[y0:y1, x0:x1], axis=0) < paper / 2)
+            if len(ys) and len(xs):
+                out.append((y0 + int(ys[0]), y0 + int(ys[-1]) + 1, x0 + int(xs[0]), x0 + int(xs[-1]) + 1))
+    return out
+
+
+def light_on_paper(block: np.ndarray, paper: float) -> np.ndarray:
+    """A dark panel's light print as dark print on paper (its grain, under BAND_GRAIN of the way
+    from the panel's colour to the paper, set on the paper)."""
+    bg = float(np.median(block))
+    t = np.clip(((block.astype(np.float32) - bg) / max(paper - bg, 1.0) - BAND_GRAIN) / (1 - BAND_GRAIN), 0.0, 1.0)
+    return np.clip(paper * (1.0 - t), 0, 255).astype(np.uint8)
+
+
 def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, bool]:
     """(copy with dark areas turned to dark print on paper, whether there were any). Text on a
     dark band (a table's header row in the brand's colour, a totals box in black) is printed
@@ -382,24 +442,14 @@ def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, 
     case); there the pixels are mapped so the band's colour becomes paper and the paper-light
     letters become ink, and the band's rim is set on the paper. A dark panel taller than
     BAND_LINES lines (a sidebar) is left as it is."""
-    b = SHADE_BLOCK
-    if a.shape[0] < 8 * b or a.shape[1] < 8 * b:
+    areas = _dark_areas(a, line_px)
+    if areas is None:
         return a, False
-    paper = paper_grey(a)
-    med = _block_medians(a)
-    r = max(1, int(line_px // (4 * b))) if line_px else 1
-    band = _extreme_filter(_extreme_filter(med, r, np.maximum), r, np.minimum)  # dark print gone, wide dark areas stay
-    found = band < paper / 2
-    if not found.any():
-        return a, False
-    # holes left by bold light letters are filled; the band's colour is its darkest nearby
-    fill = max(r, int(round(line_px / b)) if line_px else 3)  # a word of light letters is a hole this wide
-    dark = _extreme_filter(_extreme_filter(found.astype(np.uint8), fill, np.maximum), fill, np.minimum).astype(bool)
+    paper, band, found, fill, dark = areas
     # bands, not panels: a dark column down the page (a sidebar with the seller's details) read
     # with the page's one-column segmentation splices its lines into the table rows beside it
-    # (on blurred scans its grain too); it is left as it was
-    tall = int(BAND_LINES * (line_px or 20) / b)
-    dark &= ~_in_long_runs(dark.T, tall).T
+    # (on blurred scans its grain too); it is left here, and read apart (dark_panels)
+    dark &= ~_tall(dark, line_px)
     if not dark.any():
         return a, False
     colour = _extreme_filter(np.where(found, band, 255).astype(np.uint8), fill + 1, np.minimum)

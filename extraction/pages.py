@@ -6,6 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+# Words read from a part of the page set aside from the rest (a dark sidebar with the seller's
+# details, documents/columns.py) carry a block number from here up: they are not in the rows of
+# the tables beside them.
+ASIDE_BLOCK = 1000
+
 
 class Word(BaseModel):
     """One word on a page, box in PDF points (origin top-left, y grows downward)."""

@@ -38,16 +38,16 @@ def _table(page: pymupdf.Page) -> None:
         page.insert_text((450, y), a, fontsize=9)
 
 
-def _scan(*draw) -> tuple[np.ndarray, bytes]:
+def _scan(*draw, height: float = 420) -> tuple[np.ndarray, bytes]:
     doc = pymupdf.open()
-    page = doc.new_page(width=595, height=420)
+    page = doc.new_page(width=595, height=height)
     for d in draw:
         d(page)
     pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
     a = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).astype(np.float32)
     a = np.clip(a * (235 - 25) / 255 + 25, 0, 255).astype(np.uint8)
     scan = pymupdf.open()
-    p = scan.new_page(width=595, height=420)
+    p = scan.new_page(width=595, height=height)
     p.insert_image(p.rect, pixmap=pymupdf.Pixmap(pymupdf.csGRAY, a.shape[1], a.shape[0], a.tobytes(), False))
     return a, scan.tobytes()
 
@@ -113,3 +113,45 @@ def test_a_page_read_again_turned_half_a_turn_has_its_blocks_moved_too(monkeypat
     assert page.rotation in (180, -180)
     joined = " ".join(w.text for w in sorted(page.words, key=lambda w: (round(w.y0 / 4), w.x0)))
     assert "Kreiskrankenhaus München" in joined and "Industrieweg 4" in joined and "4. Oktober 2024" in joined
+
+
+def _sidebar(page: pymupdf.Page) -> None:
+    """The seller's details printed light on a dark panel down the left of the page, a table
+    beside it whose rows are not level with the panel's lines."""
+    page.draw_rect(pymupdf.Rect(0, 0, 160, page.rect.height), color=None, fill=(0.27, 0.27, 0.27))
+    page.insert_text((20, 60), "Alpes Imprimerie", fontsize=13, fontname="hebo", color=(1, 1, 1))
+    page.insert_text((20, 76), "SARL", fontsize=13, fontname="hebo", color=(1, 1, 1))
+    for k, t in enumerate(("206 bis boulevard Pasteur", "81259 Toulouse", "N° TVA FR72809444016")):
+        page.insert_text((20, 100 + 11 * k), t, fontsize=8, color=(1, 1, 1))
+    page.insert_text((200, 70), "FACTURE", fontsize=24, fontname="hebo")
+    for k, t in enumerate(("Date d'émission 03/03/2026", "Adresse de facturation", "Boulangerie Mercier SAS",
+                           "226 rue Gambetta", "46269 Lille")):
+        page.insert_text((200, 100 + 12 * k), t, fontsize=9)
+    rows = [("Désignation", "Total HT"), ("Formation bureautique", "16 000,00 €"), ("Baguette tradition", "16,00 €")]
+    rows += [(f"Impression flyers A{k}", f"{k} 750,00 €") for k in range(1, 25)]
+    for k, (d, a) in enumerate(rows):
+        page.insert_text((200, 180 + 17 * k), d, fontsize=9)
+        page.insert_text((480, 180 + 17 * k), a, fontsize=9)
+
+
+def test_a_dark_panel_is_moved_below_the_page_as_dark_print_on_paper():
+    a, _ = _scan(_sidebar, height=842)
+    out, moved = stack_offset_blocks(a, line_px=18, paper=235)
+    panel = next(m for m in moved if m.x0 == 0)
+    assert panel.x1 == pytest.approx(160 * Z, abs=3) and panel.y1 - panel.y0 > 0.9 * a.shape[0]
+    assert (out[panel.y0:panel.y1, :panel.x1 + 2] == 235).all()  # its place on the page is paper
+    read = out[panel.to:panel.to + panel.y1 - panel.y0, panel.x0:panel.x1]
+    assert np.median(read) > 200 and read.min() < 100  # paper, and its letters dark
+
+
+@needs_tesseract
+def test_the_name_on_a_dark_panel_is_read_where_it_is_printed():
+    from documents.ocr import ocr_page
+
+    _, pdf = _scan(_sidebar, height=842)
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        page = ocr_page(doc[0], 1, langs="fra")
+    name = [w for w in page.words if w.text in ("Alpes", "Imprimerie", "SARL")]
+    assert [w.text for w in name] == ["Alpes", "Imprimerie", "SARL"]
+    assert all(w.x1 < 160 for w in name) and abs(name[0].y1 - 60) < 6
+    assert "Baguette" in [w.text for w in page.words]  # the table beside it is read as before

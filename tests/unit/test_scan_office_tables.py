@@ -12,7 +12,7 @@ from core.schema import ExtractionSchema
 from documents.scanprep import orient, remove_rules
 from extraction.engines.offline import OfflineEngine
 from extraction.engines.offline.layout import on_paper
-from extraction.pages import DocumentText, PageText
+from extraction.pages import ASIDE_BLOCK, DocumentText, PageText, Word
 from extraction.vocabulary.index import LabelIndex, one_edit_apart
 from tests.support.images import scan_grey, scan_png
 from tests.support.invoices import schema_invoice
@@ -181,3 +181,41 @@ def test_a_scanned_image_declared_at_the_wrong_resolution_is_read_at_a_papers_si
     a = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result
     b = ENGINE.extract(SCHEMA, DocumentText(pages=[big])).result
     assert {k: v for k, v in a.items() if k != "line_items"} == {k: v for k, v in b.items() if k != "line_items"}
+
+
+def test_a_name_wrapped_onto_a_line_of_its_own_beside_a_big_title_on_a_scan():
+    # "Vertical Imprimerie" and its legal form on the next line, the title "FACTURE" level with
+    # the first (as OCR read them off a sidebar, boxes hugging the ink): the line of capitals
+    # is lower than the one with descenders, and the title on its row does not count
+    f = 0.62  # the scan's points to an A4 page's
+    placed = [("Vertical", 52, 94, 123, 110), ("Imprimerie", 131, 94, 232, 114), ("FACTURE", 330, 86, 560, 118),
+              ("SA", 52, 121, 78, 135), ("N°", 330, 141, 350, 151), ("F2024-61001", 355, 141, 460, 151),
+              ("182", 52, 164, 71, 172), ("bis", 75, 164, 92, 172), ("boulevard", 96, 164, 160, 172),
+              ("42490", 52, 180, 86, 190), ("Nantes", 90, 180, 130, 190),
+              ("Adresse", 520, 230, 575, 240), ("de", 579, 230, 592, 240), ("facturation", 596, 230, 670, 240),
+              ("Cabinet", 520, 250, 570, 260), ("Fontaine", 574, 250, 630, 260), ("SARL", 634, 250, 668, 260)]
+    words = [Word(text=t, x0=x0 * f, y0=y0 * f, x1=x1 * f, y1=y1 * f, conf=0.95) for t, x0, y0, x1, y1 in placed]
+    page = PageText(number=1, width=595, height=842, source="ocr", words=words, deskewed=True)
+    result = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result
+    assert result["seller_name"] == "Vertical Imprimerie SA"
+
+
+def test_a_sidebars_lines_beside_a_table_are_not_its_rows():
+    heading = ["Beschrijving", "Hoeveelheid", "Stukprijs", "Bedrag"]
+    rows = [["Reiskosten", "50", "11,20", "560,00"], ["Nietmachine groot", "5", "1.375,82", "6.879,10"],
+            ["Werkhandschoenen", "5", "7,49", "37,45"]]
+    page = phrase_page(_table(heading, rows), source="ocr", conf=0.9)
+    plain = ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result["line_items"]
+    # a dark sidebar read apart (documents/columns.py): its lines fall between and level with the
+    # table's rows, a figure among them, just left of the descriptions
+    table = [w for w in page.words if w.text in ("Beschrijving", "Reiskosten", "Nietmachine", "Werkhandschoenen")]
+    aside = []
+    for k, (w, text) in enumerate(zip(table, ("SIRET", "770 194 205 37168", "Code APE 94.30C", "N° TVA intracom."))):
+        y = w.y0 + (4 if k % 2 else 0)
+        x = 10.0
+        for t in text.split():
+            aside.append(Word(text=t, x0=x, y0=y, x1=x + 4.5 * len(t), y1=y + 9, conf=0.9, block=ASIDE_BLOCK + 1))
+            x += 4.5 * len(t) + 3
+    beside = page.model_copy(update={"words": page.words + aside})
+    assert ENGINE.extract(SCHEMA, DocumentText(pages=[beside])).result["line_items"] == plain
+    assert [i["description"] for i in plain] == ["Reiskosten", "Nietmachine groot", "Werkhandschoenen"]

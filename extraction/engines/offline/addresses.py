@@ -9,9 +9,10 @@ in a legal form ("Acme Industrial Supply" / "Group LLC") or its first line ends 
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass
 
-from extraction.engines.offline.layout import DocumentRows, PlacedWord, Row, segments
+from extraction.engines.offline.layout import OCR_INK_TO_FONT_BOX, DocumentRows, PlacedWord, Row, segments
 from extraction.engines.offline.regions import slip_start
 from extraction.values import fold
 from extraction.vocabulary import LEGAL_FORMS, SALUTATIONS, pieces_of
@@ -67,28 +68,39 @@ def wraps(first: list[PlacedWord], second: list[PlacedWord]) -> bool:
     return legal_form(second[-1]) and not legal_form(first[-1])
 
 
+def _next_line(upper: list[PlacedWord], lower: list[PlacedWord], ref: list[PlacedWord]) -> bool:
+    """The lower words can be the next line of the upper ones' text: close below them and printed
+    the same size as ``ref`` (the name's words; a big title beside them on their row does not
+    count). A scan's boxes hug the ink: a gap there counts in font boxes (about twice the ink's
+    height), and a line of capitals stands lower than one with descenders."""
+    def height(ws: list[PlacedWord]) -> float:
+        return statistics.median(w.y1 - w.y0 for w in ws)
+
+    scan = ref[0].conf is not None
+    h = height(ref)
+    gap = min(w.y0 for w in lower) - max(w.y1 for w in upper)
+    return gap <= 0.9 * h * (OCR_INK_TO_FONT_BOX if scan else 1.0) and \
+        abs(height(upper) - height(lower)) <= (0.35 if scan else 0.2) * h
+
+
+def _at_edge(rows: list[Row], x0: float) -> list[PlacedWord] | None:
+    """The first of these rows' segments that starts at x0 (a row beside the name's column, a
+    title or a sidebar's line, is passed over)."""
+    return next((s for r in rows for s in [segment_at(r, x0)] if s), None)
+
+
 def wrapped_name(rows: list[Row], k: int, ws: list[PlacedWord]) -> list[PlacedWord]:
     """A name read on rows[k] with the line it wraps onto (same left edge, close below)."""
-    r = rows[k]
-    for r2 in rows[k + 1:k + 2]:
-        if r2.y0 - r.y1 > 0.9 * r.height or abs(r2.height - r.height) > 0.2 * r.height:
-            break
-        nxt = segment_at(r2, ws[0].x0)
-        if nxt and wraps(ws, nxt):
-            return ws + nxt
+    nxt = _at_edge(rows[k + 1:k + 3], ws[0].x0)
+    if nxt and _next_line(ws, nxt, ws) and wraps(ws, nxt):
+        return ws + nxt
     return ws
 
 
 def wrapped_before(rows: list[Row], k: int, ws: list[PlacedWord]) -> list[PlacedWord]:
     """A name found by its legal form on rows[k] with the line it started on, above it."""
-    r = rows[k]
-    if k == 0:
-        return ws
-    r0 = rows[k - 1]
-    if r.y0 - r0.y1 > 0.9 * r.height or abs(r0.height - r.height) > 0.2 * r.height:
-        return ws
-    prev = segment_at(r0, ws[0].x0)
-    if prev and plain_line(prev, 5) and not salutation(prev) and wraps(prev, ws):
+    prev = _at_edge(rows[max(0, k - 2):k][::-1], ws[0].x0)
+    if prev and _next_line(prev, ws, ws) and plain_line(prev, 5) and not salutation(prev) and wraps(prev, ws):
         return prev + ws
     return ws
 

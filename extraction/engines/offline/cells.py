@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from extraction.engines.offline.layout import PlacedWord, Row, ocr_read
-from extraction.engines.offline.value_words import group_gap
+from extraction.engines.offline.value_words import group_gap, unglued
 
 _LEAD_GROUP = re.compile(r"^[-(]?[€$£]?\d{1,3}$")
 _NEXT_GROUP = re.compile(r"^\d{3}([.,]\d+)?[€$£)]?$")
@@ -169,3 +169,38 @@ def points_lost_in_column(items: list[dict], words: list[dict[str, list[PlacedWo
                 items[n][k] = round(float(items[n][k]) / 100, 2)
             changed += len(bare)
     return changed
+
+
+def mend_lost_points(item: dict, words: dict[str, list[PlacedWord]], kq: str | None, kp: str | None, ka: str | None) -> None:
+    """OCR drops a decimal point ("1211850" for "12.118,50", "125" for "12,5"): on an OCRed
+    row where qty x unit price = amount fails as read, and holds once figures printed without
+    any separator are read with one (a price or amount with two decimals, a quantity with one,
+    or two after a leading zero: "025"), the fewest such changes that make it hold are taken."""
+    if not (kq and kp and ka) or any(item.get(k) is None for k in (kq, kp, ka)):
+        return
+    if not ocr_read(w for ws in words.values() for w in ws):
+        return  # a text layer prints what it means ("150" at a price per 100 units)
+    q, p, a = float(item[kq]), float(item[kp]), float(item[ka])
+
+    def holds(q: float, p: float, a: float) -> bool:
+        return abs(q * p - a) <= 0.011 + 0.0005 * abs(a)
+
+    if holds(q, p, a) or not a:
+        return
+
+    def readings(k: str, v: float, divisors: tuple[int, ...]) -> list[tuple[float, int]]:
+        txt = "".join(unglued(w.text) for w in words.get(k, []))
+        bare = re.fullmatch(r"[-+]?\d{2,}", re.sub(r"[^\d+-]", "", txt)) and not re.search(r"[.,'’]", txt)
+        if k == kq and not txt.lstrip("-+").startswith("0"):
+            divisors = divisors[:1]  # "150" is no 1,50 (a price per 100 units); "025" is 0,25
+        return [(v, 0)] + ([(v / d, 1) for d in divisors] if bare and v == int(v) else [])
+
+    best = None
+    for q2, cq in readings(kq, q, (10, 100)):
+        for p2, cp in readings(kp, p, (100,)):
+            for a2, ca in readings(ka, a, (100,)):
+                n = cq + cp + ca
+                if n and holds(q2, p2, a2) and (best is None or n < best[0]):
+                    best = (n, q2, p2, a2)
+    if best is not None:
+        item[kq], item[kp], item[ka] = best[1], best[2], round(best[3], 2)

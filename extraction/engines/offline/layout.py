@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extraction.engines.offline.dates import date_order
-from extraction.pages import DocumentText, PageText, Word
+from extraction.pages import ASIDE_BLOCK, DocumentText, PageText, Word
 from extraction.result import Citation
 from extraction.vocabulary import detect_language, pieces_of
 
@@ -31,6 +31,7 @@ class PlacedWord:
     page: int
     pieces: list[str] = field(default_factory=list)
     conf: float | None = None  # OCR word confidence; None on a text layer
+    aside: bool = False  # read from a part of the page set aside (a dark sidebar): never in a table's rows
 
 
 @dataclass
@@ -90,7 +91,7 @@ def build_rows(page: PageText) -> list[Row]:
         if w.text.strip()
         for part in _split_label(PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number,
                                             ocr_label_pieces(w.text) if w.conf is not None else pieces_of(w.text),
-                                            w.conf))
+                                            w.conf, aside=w.block >= ASIDE_BLOCK))
     ]
     words.sort(key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
     # OCR boxes hug the ink: a word of small letters ("une", a garbled speck) is a few points
@@ -99,15 +100,21 @@ def build_rows(page: PageText) -> list[Row]:
     line_h = statistics.quantiles([w.y1 - w.y0 for w in words], n=4)[2] \
         if len(words) >= 4 and ocr_read(words) else 0.0
     rows: list[list[PlacedWord]] = []
-    centers: list[float] = []
-    for w in words:
-        yc = (w.y0 + w.y1) / 2
-        h = max(w.y1 - w.y0, line_h, 1.0)
-        if rows and abs(centers[-1] - yc) < 0.45 * h:
-            rows[-1].append(w)
-        else:
-            rows.append([w])
-            centers.append(yc)
+    # a sidebar's lines and the page's are rows of their own (a sidebar's line level with a
+    # table's header would otherwise start the row and cut the header in two)
+    for part in (words, []) if not any(w.aside for w in words) else \
+            ([w for w in words if not w.aside], [w for w in words if w.aside]):
+        centers: list[float] = []
+        start = len(rows)
+        for w in part:
+            yc = (w.y0 + w.y1) / 2
+            h = max(w.y1 - w.y0, line_h, 1.0)
+            if len(rows) > start and abs(centers[-1] - yc) < 0.45 * h:
+                rows[-1].append(w)
+            else:
+                rows.append([w])
+                centers.append(yc)
+    rows.sort(key=lambda ws: ((ws[0].y0 + ws[0].y1) / 2, ws[0].x0))
     out: list[Row] = []
     exact_sizes = page.source == "text" and not ocr_read(page.words)
     for ws in rows:
@@ -294,7 +301,8 @@ class DocumentRows:
         # box a text layer gives each word (measured 0.51 on 24 layouts), so a distance of n lines
         # on a scan is n of the text layer's box heights
         read_by_ocr = sum(1 for r in self.rows for w in r.words if w.conf is not None)
-        self.line_step = self.line_h * (OCR_INK_TO_FONT_BOX if 2 * read_by_ocr > len(texts) else 1.0)
+        self.box_scale = OCR_INK_TO_FONT_BOX if 2 * read_by_ocr > len(texts) else 1.0  # a word's height -> its font box's
+        self.line_step = self.line_h * self.box_scale
 
     def cite(self, page: int, box: tuple[float, float, float, float]) -> Citation:
         w, h = self.size.get(page, (1.0, 1.0))

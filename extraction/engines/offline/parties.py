@@ -318,7 +318,7 @@ class PartyReader:
                     continue
                 if self.party_index.matches([p for w in ws for p in w.pieces]) or self.heading(ws):
                     continue  # a section heading ("Bill to"), a title or a label, not a name
-                below = [r2 for r2 in rows[k + 1:k + 4] if r2.y0 - r.y1 < 2.5 * r.height]
+                below = [r2 for r2 in rows[k + 1:k + 6] if r2.y0 - r.y1 < 2.5 * r.height * self.doc.box_scale]
                 addr = [r2 for r2 in below if any(abs(w.x0 - ws[0].x0) < 3 and re.search(r"\d", " ".join(
                     x.text for x in r2.words if abs(x.x0 - ws[0].x0) < 3 or x.x0 > ws[0].x0)) for w in r2.words)]
                 if len(addr) < 2:

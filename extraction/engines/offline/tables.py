@@ -16,6 +16,7 @@ from extraction.engines.offline.cells import (
     Column,
     assign_cells,
     cell_evidence,
+    mend_lost_points,
     merge_same_target,
     points_lost_in_column,
     quantities_by_arithmetic,
@@ -218,7 +219,7 @@ class TableReader:
     # -- cells -----------------------------------------------------------------------------------
     def cells(self, r: Row, cols: list[Column]) -> dict[int, list[PlacedWord]]:
         """A row's words per column index (see cells.assign_cells); remembers each word's margin."""
-        out, margins = assign_cells(r.words, cols)
+        out, margins = assign_cells([w for w in r.words if not w.aside], cols)
         self.margin.update(margins)
         return out
 
@@ -275,6 +276,8 @@ class TableReader:
                     start += 1
             desc_ci = next((i for i, c in enumerate(cols) if c.target == self.k_desc), None)
             for r in rows[start:]:
+                if all(w.aside for w in r.words):
+                    continue  # a sidebar's line beside the table
                 cells = self.cells(r, cols)
                 # totals / subtotal rows
                 first_seg = [w for k, w in enumerate(r.words) if r.seg_of_word[k] == r.seg_of_word[0]]
@@ -320,7 +323,7 @@ class TableReader:
                     item: dict[str, Any] = {s.key: None for s in self.subs}
                     for k2, v in values.items():
                         item[k2] = v
-                    self._mend_lost_points(item, {cols[ci].target: ws for ci, ws in cells.items()})
+                    mend_lost_points(item, {cols[ci].target: ws for ci, ws in cells.items()}, self.k_qty, self.k_price, self.k_amount)
                     if self.k_qty and item.get(self.k_qty) is None and self.k_qty in {c.target for c in cols} and \
                             ocr_read(r.words):  # a scan's figure not read
                         item[self.k_qty] = quantity_from_amount(item.get(self.k_price or ""), item.get(self.k_amount or ""))
@@ -377,46 +380,11 @@ class TableReader:
         for _ in range(2):  # prices read with their amounts' decimals may show the price column's
             if points_lost_in_column(items, [m["words"] for m in meta], (self.k_amount, self.k_price)):
                 for item, m in zip(items, meta):
-                    self._mend_lost_points(item, m["words"])
+                    mend_lost_points(item, m["words"], self.k_qty, self.k_price, self.k_amount)
         if self.k_qty and self.k_price and self.k_amount:
             quantities_by_arithmetic(items, [m["spare"] for m in meta], [ocr_read(m["rows"][0].words) for m in meta],
                                      self.k_qty, self.k_price, self.k_amount)
         return self._finish(items, meta)
-
-    def _mend_lost_points(self, item: dict[str, Any], words: dict[str, list[PlacedWord]]) -> None:
-        """OCR drops a decimal point ("1211850" for "12.118,50", "125" for "12,5"): on an OCRed
-        row where qty x unit price = amount fails as read, and holds once figures printed without
-        any separator are read with one (a price or amount with two decimals, a quantity with one,
-        or two after a leading zero: "025"), the fewest such changes that make it hold are taken."""
-        kq, kp, ka = self.k_qty, self.k_price, self.k_amount
-        if not (kq and kp and ka) or any(item.get(k) is None for k in (kq, kp, ka)):
-            return
-        if not ocr_read(w for ws in words.values() for w in ws):
-            return  # a text layer prints what it means ("150" at a price per 100 units)
-        q, p, a = float(item[kq]), float(item[kp]), float(item[ka])
-
-        def holds(q: float, p: float, a: float) -> bool:
-            return abs(q * p - a) <= 0.011 + 0.0005 * abs(a)
-
-        if holds(q, p, a) or not a:
-            return
-
-        def readings(k: str, v: float, divisors: tuple[int, ...]) -> list[tuple[float, int]]:
-            txt = "".join(unglued(w.text) for w in words.get(k, []))
-            bare = re.fullmatch(r"[-+]?\d{2,}", re.sub(r"[^\d+-]", "", txt)) and not re.search(r"[.,'’]", txt)
-            if k == kq and not txt.lstrip("-+").startswith("0"):
-                divisors = divisors[:1]  # "150" is no 1,50 (a price per 100 units); "025" is 0,25
-            return [(v, 0)] + ([(v / d, 1) for d in divisors] if bare and v == int(v) else [])
-
-        best = None
-        for q2, cq in readings(kq, q, (10, 100)):
-            for p2, cp in readings(kp, p, (100,)):
-                for a2, ca in readings(ka, a, (100,)):
-                    n = cq + cp + ca
-                    if n and holds(q2, p2, a2) and (best is None or n < best[0]):
-                        best = (n, q2, p2, a2)
-        if best is not None:
-            item[kq], item[kp], item[ka] = best[1], best[2], round(best[3], 2)
 
     @staticmethod
     def _cell_says(r: Row, index: LabelIndex) -> bool:
