@@ -35,7 +35,6 @@ class Moved:
     x0: int
     x1: int
     to: int
-    aside: bool = False  # a dark panel: its words are marked as set aside (extraction.pages.ASIDE_BLOCK)
 
 
 def _runs(mask: np.ndarray, min_gap: int = 1) -> list[tuple[int, int]]:
@@ -103,31 +102,70 @@ def find_offset_blocks(a: np.ndarray, line_px: float, paper: float) -> list[tupl
     return out
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A dark panel of the page (rows y0..y1, columns x0..x1, pixels) and its light print as dark
+    print on paper, with a margin of paper (``image``, whose top-left corner lies at y0 - margin,
+    x0 - margin on the page)."""
+
+    y0: int
+    y1: int
+    x0: int
+    x1: int
+    image: np.ndarray
+    margin: int
+
+
+def dark_panels_read_apart(a: np.ndarray, line_px: float, paper: float) -> tuple[np.ndarray, list[Panel]]:
+    """(the page with each dark panel filled with its own colour, the panels to be read on their
+    own). A dark panel is a sidebar with the seller's details (scanprep.dark_panels). Read as part
+    of the page its light letters were half lost ("Ange Imprimerie" for "Alpes Imprimerie") and
+    its lines spliced into the rows beside it, so its print is taken off the page; but set on
+    paper, the page's blurred print was read worse (tesseract sets print apart from paper by the
+    whole image's greys; table rows were lost), so the panel's colour stays."""
+    margin = int(line_px)
+    panels = [Panel(y0, y1, x0, x1, np.pad(light_on_paper(a[y0:y1, x0:x1], paper), margin, constant_values=int(paper)),
+                    margin) for y0, y1, x0, x1 in dark_panels(a, line_px)]
+    if not panels:
+        return a, []
+    page = a.copy()
+    for p in panels:
+        page[p.y0:p.y1, p.x0:p.x1] = int(np.median(a[p.y0:p.y1, p.x0:p.x1]))
+    return page, panels
+
+
+def with_panels(words: list, panels: list[Panel], read: list[list], points_per_px: float) -> list:
+    """The page's words with what it read on its dark panels replaced by each panel's own reading
+    (``read``, in the panel image's points), placed where the panel is printed and marked as set
+    aside (extraction.pages.ASIDE_BLOCK): a sidebar's lines are not rows of the tables beside it."""
+    def inside(w, p: Panel) -> bool:
+        x, y = (w.x0 + w.x1) / 2 / points_per_px, (w.y0 + w.y1) / 2 / points_per_px
+        return p.x0 <= x < p.x1 and p.y0 <= y < p.y1
+
+    out = [w for w in words if not any(inside(w, p) for p in panels)]
+    for p, ws in zip(panels, read):
+        dy, dx = (p.y0 - p.margin) * points_per_px, (p.x0 - p.margin) * points_per_px
+        out += [w.model_copy(update={"x0": round(w.x0 + dx, 2), "x1": round(w.x1 + dx, 2), "y0": round(w.y0 + dy, 2),
+                                     "y1": round(w.y1 + dy, 2), "block": ASIDE_BLOCK + w.block}) for w in ws]
+    return out
+
+
 def stack_offset_blocks(a: np.ndarray, line_px: float, paper: float) -> tuple[np.ndarray, list[Moved]]:
-    """(the page with its offset blocks and its dark panels moved below it, where each went);
-    the page itself when there are none. A dark panel (a sidebar: scanprep.dark_panels) goes
-    first, its light print made dark print on paper: read in place, its lines were spliced into
-    the rows beside it and its light letters half lost ("Ange Imprimerie" for "Alpes Imprimerie")."""
-    panels = dark_panels(a, line_px)
-    page = a
-    if panels:
-        page = a.copy()
-        rim = max(2, int(line_px / 4))  # a skewed panel's edge stands out of its box by a pixel or two
-        for y0, y1, x0, x1 in panels:
-            page[max(0, y0 - rim):y1 + rim, max(0, x0 - rim):x1 + rim] = int(paper)
-    blocks = [(*p, True) for p in panels] + [(*b, False) for b in find_offset_blocks(page, line_px, paper)]
+    """(the page with its offset blocks moved below it, where each went); the page itself when
+    there are none."""
+    blocks = find_offset_blocks(a, line_px, paper)
     if not blocks:
         return a, []
     gap = int(2 * line_px)
-    extra = sum(y1 - y0 + gap for y0, y1, _, _, _ in blocks)
+    extra = sum(y1 - y0 + gap for y0, y1, _, _ in blocks)
     out = np.full((a.shape[0] + extra, a.shape[1]), int(paper), dtype=a.dtype)
-    out[:a.shape[0]] = page
+    out[:a.shape[0]] = a
     moved = []
     to = a.shape[0] + gap
-    for y0, y1, x0, x1, panel in blocks:
-        out[to:to + y1 - y0, x0:x1] = light_on_paper(a[y0:y1, x0:x1], paper) if panel else page[y0:y1, x0:x1]
+    for y0, y1, x0, x1 in blocks:
+        out[to:to + y1 - y0, x0:x1] = a[y0:y1, x0:x1]
         out[y0:y1, x0:x1] = int(paper)
-        moved.append(Moved(y0, y1, x0, x1, to, aside=panel))
+        moved.append(Moved(y0, y1, x0, x1, to))
         to += y1 - y0 + gap
     return out, moved
 
@@ -144,6 +182,5 @@ def put_back(words: list, moved: list[Moved], points_per_px: float) -> list:
             out.append(w)
             continue
         dy = (m.to - m.y0) * points_per_px
-        block = ASIDE_BLOCK + w.block if m.aside else w.block
-        out.append(w.model_copy(update={"y0": round(w.y0 - dy, 2), "y1": round(w.y1 - dy, 2), "block": block}))
+        out.append(w.model_copy(update={"y0": round(w.y0 - dy, 2), "y1": round(w.y1 - dy, 2)}))
     return out

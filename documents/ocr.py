@@ -258,11 +258,16 @@ def _pnm(a: np.ndarray) -> bytes:
 
 def _read(a: np.ndarray, langs: str | None, points_per_px: float, line_px: float, paper: float) -> list[Word]:
     """The words of an upright page; blocks beside others whose lines are not level are read
-    below the page, then put back (documents/columns.py)."""
-    from documents.columns import put_back, stack_offset_blocks
+    below the page, then put back, and dark panels are read on their own (documents/columns.py)."""
+    from documents.columns import dark_panels_read_apart, put_back, stack_offset_blocks, with_panels
 
-    stacked, moved = stack_offset_blocks(a, line_px, paper)
-    return put_back(tsv_words(run_tesseract(_pnm(stacked), langs), points_per_px, points_per_px), moved, points_per_px)
+    page, panels = dark_panels_read_apart(a, line_px, paper)
+    stacked, moved = stack_offset_blocks(page, line_px, paper)
+    words = put_back(tsv_words(run_tesseract(_pnm(stacked), langs), points_per_px, points_per_px), moved, points_per_px)
+    if not panels:
+        return words
+    read = [tsv_words(run_tesseract(_pnm(p.image), langs), points_per_px, points_per_px) for p in panels]
+    return with_panels(words, panels, read, points_per_px)
 
 
 def ocr_page(page: pymupdf.Page, number: int, *, image_px: tuple[int, int] | None = None,

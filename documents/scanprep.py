@@ -379,7 +379,7 @@ def remove_rules(a: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
     return out, n
 
 
-def _dark_areas(a: np.ndarray, line_px: float):
+def _dark_areas(a: np.ndarray, line_px: float) -> tuple[float, np.ndarray, np.ndarray, int, np.ndarray] | None:
     """(paper, the blocks' shade with dark print gone, blocks darker than half the paper, the
     width of a word's hole in blocks, those blocks with their holes filled), or None when the page
     has no dark area: on blocks of SHADE_BLOCK pixels."""
@@ -441,7 +441,7 @@ def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, 
     (so black print could not be read on it: flatten_shading's lighter shades are the other
     case); there the pixels are mapped so the band's colour becomes paper and the paper-light
     letters become ink, and the band's rim is set on the paper. A dark panel taller than
-    BAND_LINES lines (a sidebar) is left as it is."""
+    BAND_LINES lines (a sidebar) is left as it is (documents/columns.py reads it apart)."""
     areas = _dark_areas(a, line_px)
     if areas is None:
         return a, False

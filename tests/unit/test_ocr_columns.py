@@ -10,8 +10,8 @@ import numpy as np
 import pymupdf
 import pytest
 
-from documents.columns import find_offset_blocks, put_back, stack_offset_blocks
-from extraction.pages import Word
+from documents.columns import dark_panels_read_apart, find_offset_blocks, put_back, stack_offset_blocks, with_panels
+from extraction.pages import ASIDE_BLOCK, Word
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
 Z = 150 / 72
@@ -134,14 +134,26 @@ def _sidebar(page: pymupdf.Page) -> None:
         page.insert_text((480, 180 + 17 * k), a, fontsize=9)
 
 
-def test_a_dark_panel_is_moved_below_the_page_as_dark_print_on_paper():
+def test_a_dark_panel_is_read_apart_as_dark_print_on_paper_and_its_words_replace_the_pages():
     a, _ = _scan(_sidebar, height=842)
-    out, moved = stack_offset_blocks(a, line_px=18, paper=235)
-    panel = next(m for m in moved if m.x0 == 0)
-    assert panel.x1 == pytest.approx(160 * Z, abs=3) and panel.y1 - panel.y0 > 0.9 * a.shape[0]
-    assert (out[panel.y0:panel.y1, :panel.x1 + 2] == 235).all()  # its place on the page is paper
-    read = out[panel.to:panel.to + panel.y1 - panel.y0, panel.x0:panel.x1]
-    assert np.median(read) > 200 and read.min() < 100  # paper, and its letters dark
+    page, (panel,) = dark_panels_read_apart(a, line_px=18, paper=235)
+    assert panel.x0 <= 2 and panel.x1 == pytest.approx(160 * Z, abs=3) and panel.y1 - panel.y0 > 0.9 * a.shape[0]
+    on_page = page[panel.y0:panel.y1, panel.x0:panel.x1]
+    assert on_page.max() == on_page.min() < 120  # the panel's colour stays on the page, its print goes
+    beside = (slice(0, a.shape[0]), slice(panel.x1 + 10, a.shape[1]))
+    assert np.array_equal(page[beside], a[beside])
+    inner = panel.image[panel.margin:-panel.margin, panel.margin:-panel.margin]
+    assert inner.shape == (panel.y1 - panel.y0, panel.x1 - panel.x0)
+    assert np.median(panel.image) > 200 and inner.min() < 100  # paper, and its letters dark
+    s = 0.5  # points per pixel
+    garbled = Word(text="Ange", x0=40 * s, x1=90 * s, y0=110 * s, y1=130 * s)  # the page's reading of the panel
+    beside = Word(text="FACTURE", x0=420 * s, x1=600 * s, y0=120 * s, y1=160 * s)
+    own = Word(text="Alpes", x0=(40 + panel.margin) * s, x1=(90 + panel.margin) * s,
+               y0=(110 + panel.margin) * s, y1=(130 + panel.margin) * s, block=2)
+    out = with_panels([garbled, beside], [panel], [[own]], s)
+    assert [w.text for w in out] == ["FACTURE", "Alpes"]
+    assert out[1].x0 == pytest.approx(garbled.x0 + panel.x0 * s) and out[1].y0 == pytest.approx(garbled.y0 + panel.y0 * s)
+    assert out[1].block == ASIDE_BLOCK + 2 and out[0] == beside
 
 
 @needs_tesseract

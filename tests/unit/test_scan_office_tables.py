@@ -11,7 +11,7 @@ import pytest
 from core.schema import ExtractionSchema
 from documents.scanprep import orient, remove_rules
 from extraction.engines.offline import OfflineEngine
-from extraction.engines.offline.layout import on_paper
+from extraction.engines.offline.layout import legal_form_misread, on_paper
 from extraction.pages import ASIDE_BLOCK, DocumentText, PageText, Word
 from extraction.vocabulary.index import LabelIndex, one_edit_apart
 from tests.support.images import scan_grey, scan_png
@@ -219,3 +219,31 @@ def test_a_sidebars_lines_beside_a_table_are_not_its_rows():
     beside = page.model_copy(update={"words": page.words + aside})
     assert ENGINE.extract(SCHEMA, DocumentText(pages=[beside])).result["line_items"] == plain
     assert [i["description"] for i in plain] == ["Reiskosten", "Nietmachine groot", "Werkhandschoenen"]
+
+
+def test_a_scanned_legal_form_with_a_figure_for_a_letter_is_the_legal_form():
+    assert [legal_form_misread(t) for t in ("S.r.1.", "1td", "S.1.", "S.p.A.")] == ["S.r.l.", "ltd", "S.l.", "S.p.A."]
+    assert [legal_form_misread(t) for t in ("S1", "A0", "2024", "Co1")] == ["S1", "A0", "2024", "Co1"]  # codes, figures
+
+
+def _window_letter(sender: list[tuple], buyer_legal_form: str) -> list[list[tuple]]:
+    return [
+        [(60, "Bruno & Rossi S.p.A.", 14)], [(60, "Piazza Roma 89")], [(60, "10121 Torino")], [],
+        [(60, "FATTURA", 16)],
+        [(60, "Fattura n."), (170, "Data emissione"), *sender],
+        [(60, "2024551141"), (170, "09.04.2024"), (330, f"Bianchi & Colombo {buyer_legal_form}")],
+        [(330, "Corso Mazzini 126")], [(330, "20121 Milano")], [],
+        [(60, "Descrizione"), (330, "Quantità"), (420, "Prezzo"), (510, "Importo")],
+        [(60, "Consulenza"), (335, "2"), (420, "100,00"), (510, "200,00")],
+        [], [(420, "Totale"), (510, "244,00")],
+    ]
+
+
+def test_a_return_address_whose_dots_a_scan_lost_still_names_the_recipient_below_it():
+    printed = [(330, "Bruno & Rossi S.p.A. · Piazza Roma 89 · 10121 Torino", 6)]
+    text = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(_window_letter(printed, "S.r.l."))])).result
+    assert text["buyer_name"] == "Bianchi & Colombo S.r.l."
+    # the scan: the dots went with the specks, the parts are segments of their own, an l read as 1
+    scanned = [(330, "Bruno & Rossi S.p.A.", 6), (402, "Piazza Roma 89", 6), (452, "10121 Torino", 6)]
+    page = _ink_boxes(phrase_page(_window_letter(scanned, "S.r.1."), source="ocr", conf=0.9), share=0.6)
+    assert ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result["buyer_name"] == "Bianchi & Colombo S.r.l."

@@ -118,8 +118,16 @@ def sender_line(doc: DocumentRows) -> tuple[Row, list[PlacedWord], str] | None:
     for r in (doc.rows_by_page[0] if doc.rows_by_page else [])[:40]:
         if h > 1 and r.y0 > 0.45 * h:
             break  # a return address sits above the envelope window, not in the footer
-        for ws in segments(r):
-            parts = [p.strip() for p in _RETURN_SPLIT.split(" ".join(w.text for w in ws)) if p.strip()]
+        segs = segments(r)
+        lines = [(ws, [p.strip() for p in _RETURN_SPLIT.split(" ".join(w.text for w in ws)) if p.strip()]) for ws in segs]
+        if r.words[0].conf is not None:
+            # on a scan the dot between the parts ("Name · Street 1 · City") goes with the specks:
+            # the parts are the row's last segments, the fewest that make an address first (labels
+            # may stand before them on the row)
+            close = [segs[k + 1][0].x0 - segs[k][-1].x1 <= 3 * r.height * doc.box_scale for k in range(len(segs) - 1)]
+            lines += [([w for s in segs[i:] for w in s], [" ".join(w.text for w in s) for s in segs[i:]])
+                      for i in range(len(segs) - 3, -1, -1) if all(close[i:])]  # a dot apart, not columns
+        for ws, parts in lines:
             if len(parts) < 3 or len(parts) > 6:
                 continue
             if re.search(r"\d", parts[0]) or not re.search(r"[A-Za-zÀ-ÿ]{2}", parts[0]) or len(parts[0]) > 60:

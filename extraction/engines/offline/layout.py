@@ -16,7 +16,7 @@ from typing import Any
 from extraction.engines.offline.dates import date_order
 from extraction.pages import ASIDE_BLOCK, DocumentText, PageText, Word
 from extraction.result import Citation
-from extraction.vocabulary import detect_language, pieces_of
+from extraction.vocabulary import LEGAL_FORMS, detect_language, pieces_of
 
 
 @dataclass
@@ -71,6 +71,18 @@ class Row:
 _MWST_MISREAD = re.compile(r"M[uv][sS]t\.:?")
 
 
+_AS_LETTER = str.maketrans("10", "lO")
+
+
+def legal_form_misread(text: str) -> str:
+    """A scanned legal form with an l or an O read as a figure ("S.r.1.", "1td", "0y") as printed;
+    any other word as it is."""
+    if not re.search(r"[01]", text) or (len(re.findall(r"[A-Za-z]", text)) < 2 and "." not in text):
+        return text  # "S1", "A0": a code, not a legal form
+    fixed = text.translate(_AS_LETTER)
+    return fixed if "".join(pieces_of(fixed)) in LEGAL_FORMS else text
+
+
 def ocr_label_pieces(text: str) -> list[str]:
     """A scanned word's label pieces, the letter O that OCR read as a zero put back: a word of
     letters whose only figures are one or two zeros ("P.0.", "N0.") is a label, not a number."""
@@ -89,8 +101,9 @@ def build_rows(page: PageText) -> list[Row]:
         part
         for w in straightened(page).words
         if w.text.strip()
-        for part in _split_label(PlacedWord(w.text, w.x0, w.y0, w.x1, w.y1, page.number,
-                                            ocr_label_pieces(w.text) if w.conf is not None else pieces_of(w.text),
+        for text in [legal_form_misread(w.text) if w.conf is not None else w.text]
+        for part in _split_label(PlacedWord(text, w.x0, w.y0, w.x1, w.y1, page.number,
+                                            ocr_label_pieces(text) if w.conf is not None else pieces_of(text),
                                             w.conf, aside=w.block >= ASIDE_BLOCK))
     ]
     words.sort(key=lambda w: ((w.y0 + w.y1) / 2, w.x0))
@@ -102,8 +115,9 @@ def build_rows(page: PageText) -> list[Row]:
     rows: list[list[PlacedWord]] = []
     # a sidebar's lines and the page's are rows of their own (a sidebar's line level with a
     # table's header would otherwise start the row and cut the header in two)
-    for part in (words, []) if not any(w.aside for w in words) else \
-            ([w for w in words if not w.aside], [w for w in words if w.aside]):
+    parts = [words] if not any(w.aside for w in words) else \
+        [[w for w in words if not w.aside], [w for w in words if w.aside]]
+    for part in parts:
         centers: list[float] = []
         start = len(rows)
         for w in part:

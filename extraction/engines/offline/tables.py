@@ -377,7 +377,9 @@ class TableReader:
                     items[-1][self.k_desc] = " ".join(w.text for w in current["desc"])
                 current["rows"].append(r)
                 self.item_rows.add(id(r))
-        for _ in range(2):  # prices read with their amounts' decimals may show the price column's
+        # twice: amounts given their decimals let the rows' arithmetic give prices theirs, and
+        # then the price column may show enough decimals for its other bare figures
+        for _ in range(2):
             if points_lost_in_column(items, [m["words"] for m in meta], (self.k_amount, self.k_price)):
                 for item, m in zip(items, meta):
                     mend_lost_points(item, m["words"], self.k_qty, self.k_price, self.k_amount)
