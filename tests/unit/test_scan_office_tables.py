@@ -247,3 +247,14 @@ def test_a_return_address_whose_dots_a_scan_lost_still_names_the_recipient_below
     scanned = [(330, "Bruno & Rossi S.p.A.", 6), (402, "Piazza Roma 89", 6), (452, "10121 Torino", 6)]
     page = _ink_boxes(phrase_page(_window_letter(scanned, "S.r.1."), source="ocr", conf=0.9), share=0.6)
     assert ENGINE.extract(SCHEMA, DocumentText(pages=[page])).result["buyer_name"] == "Bianchi & Colombo S.r.l."
+
+
+def test_a_title_ocr_missed_is_inferred_from_a_label_made_of_the_title_and_a_number_word():
+    rows = [[(60, "Brandt Beratung AG")], [(60, "Am Schiller 215")], [(60, "8001 Zürich")], [],
+            [(60, "Rechnungsnummer"), (200, "Ausstellungsdatum")], [(60, "A-69041"), (200, "7. Oktober 2019")], [],
+            [(60, "Beschreibung"), (330, "Menge"), (420, "Einzelpreis"), (510, "Gesamt")],
+            [(60, "Wartung"), (335, "2"), (420, "100,00"), (510, "200,00")], [], [(420, "Gesamt"), (510, "200,00")]]
+    result = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows, source="ocr", conf=0.9)]))
+    assert result.result["document_type_code"] == "380" and result.confidence["document_type_code"] < 0.8
+    rows[4][0] = (60, "Gutschriftsnummer")
+    assert ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows)])).result["document_type_code"] == "381"

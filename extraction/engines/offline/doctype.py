@@ -15,6 +15,7 @@ _INDEX = LabelIndex()
 for _phrase, _code in DOC_TYPES:
     _INDEX.add(_phrase, _code, 1.0)
 _TITLES = {label_key(p) for p, _ in DOC_TYPES}
+_TITLE_CODES = {label_key(p): c for p, c in DOC_TYPES if " " not in p}
 # the Italian e-invoice's TipoDocumento (FatturaPA): TD01 invoice, TD02 advance invoice, TD04
 # credit note, TD05 debit note, TD06 fee note (parcella), TD24/TD25 deferred invoices
 _FATTURAPA = {"TD01": "380", "TD02": "386", "TD04": "381", "TD05": "383", "TD06": "380",
@@ -24,6 +25,17 @@ _FATTURAPA = {"TD01": "380", "TD02": "386", "TD04": "381", "TD05": "383", "TD06"
 def _is_title_word(w: PlacedWord) -> bool:
     k = "".join(w.pieces)
     return k in _TITLES or (k.endswith("rechnung") and len(k) > 8)
+
+
+def _compound_label(words: list[PlacedWord]) -> Candidate | None:
+    """A label that is one word made of a title and a number word ("Rechnungsnummer",
+    "Factuurnummer", "Gutschriftsnr."): an inference of the type, as "Rechnung Nr." gives one."""
+    for w in words[:6]:
+        key = "".join(w.pieces)
+        for title, code in _TITLE_CODES.items():
+            if len(title) >= 6 and key.startswith(title) and key[len(title):].removeprefix("s") in _NUMBER_WORDS:
+                return Candidate(code, 0.3, w.page, box_of([w]), w.y0, derived=True)
+    return None
 
 
 def document_type(doc: DocumentRows) -> Candidate | None:
@@ -63,6 +75,8 @@ def document_type(doc: DocumentRows) -> Candidate | None:
                     elif labelled is None:
                         labelled = Candidate(code, 0.3, r.page, box_of(ws), r.y0, derived=True)
                 break
+        if labelled is None:
+            labelled = _compound_label(r.words)
     if found:
         found.sort(key=lambda f: (round(f[0], 1), f[1]))
         return found[0][2]
