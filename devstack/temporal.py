@@ -16,6 +16,9 @@ from devstack.processes import clean_env, find_binary
 from devstack.server import START_TIMEOUT_S, Server, ServerError, class_or_instance
 
 
+SETTLE_S = 1.5  # seconds after launch the dev server must still be running to count as started
+
+
 class TemporalDevServer(Server):
     """`temporal server start-dev` on 127.0.0.1 with a SQLite file in state_dir.
 
@@ -123,7 +126,8 @@ class TemporalDevServer(Server):
         self._wait_ready(binary, env, timeout)
 
     def _wait_ready(self, binary: str, env: dict[str, str], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         healthy = False
         while time.monotonic() < deadline:
             self._check_alive()
@@ -138,6 +142,13 @@ class TemporalDevServer(Server):
                 except subprocess.TimeoutExpired:
                     healthy = False
             if healthy and (self.ui_port is None or http_status(self.ui_port) is not None):
+                # the frontend serves before the dev server's internal services have bound their
+                # ports; one that finds its port taken (one picked free for us, not yet bound)
+                # panics a moment later: still alive SETTLE_S after launch, it stays up
+                while time.monotonic() - started < SETTLE_S:
+                    self._check_alive()
+                    time.sleep(0.05)
+                self._check_alive()
                 return
             time.sleep(0.05)
         self._fail_start(f"{self.name} not healthy on {self.address} after {timeout:.0f}s")

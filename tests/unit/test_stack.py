@@ -22,7 +22,7 @@ from devstack import up
 from devstack.ports import free_port, port_is_free
 from devstack.processes import stop_processes
 from devstack.s3 import S3Server
-from devstack.server import ServerError, busy_ports
+from devstack.server import ServerError, ServerExited, busy_ports
 from devstack.state import load_ports, save_ports
 from devstack.temporal import TemporalDevServer
 
@@ -354,3 +354,22 @@ def test_saved_ports_reused_only_when_free(tmp_path):
         assert "port" not in reused and reused["ui_port"] == saved["ui_port"]
     finally:
         busy.close()
+
+
+def test_a_temporal_dev_server_that_dies_just_after_serving_has_not_started(tmp_path, monkeypatch):
+    """The frontend answers health checks before the dev server's internal services bind their
+    ports; one finding its port taken panics a moment later (seen on `make up`): that start fails
+    with the log's busy port, so it is started again on fresh ports."""
+    server = TemporalDevServer()
+    server.state_dir, server.headless, server.port = tmp_path, True, 1
+    server.log_path = tmp_path / "temporal.log"
+    server.log_path.write_text('msg="Failed to start gRPC listener" error="listen tcp 127.0.0.1:35823: '
+                               'bind: address already in use" service=worker\npanic: runtime error\n')
+    server._log_offset = 0
+    server.proc = subprocess.Popen(["sleep", "0.3"])
+    monkeypatch.setattr(temporal_module, "tcp_accepts", lambda port: True)
+    monkeypatch.setattr(temporal_module.subprocess, "run",
+                        lambda *a, **k: subprocess.CompletedProcess(a, 0, "SERVING", ""))
+    with pytest.raises(ServerExited) as e:
+        server._wait_ready("temporal", {}, timeout=5)
+    assert busy_ports(e.value.output) == {35823}
