@@ -15,7 +15,6 @@ from devstack.ports import HOST, free_port, http_status, tcp_accepts
 from devstack.processes import clean_env, find_binary
 from devstack.server import START_TIMEOUT_S, Server, ServerError, class_or_instance
 
-
 SETTLE_S = 1.5  # seconds after launch the dev server must still be running to count as started
 
 
