@@ -65,17 +65,6 @@ class LabelIndex:
                         out.append((i, j + 1, target, w))
         return out
 
-    def near(self, key: str, min_len: int = 6) -> list[tuple[str, float]]:
-        """The (target, weight) of one-word labels one letter away from ``key`` (a letter
-        misread, dropped or added: OCR's "Hoeveclheid", "Stukpris"), when all such labels name one
-        target; [] when none do or they disagree. Only for keys of ``min_len`` letters or more:
-        short words are too often one letter from another label."""
-        if len(key) < min_len or not key.isalpha():
-            return []
-        hits = [h for k, lst in self.map.items() if abs(len(k) - len(key)) <= 1 and k.isalpha()
-                and len(k) >= min_len and one_edit_apart(k, key) for h in lst]
-        return hits if len({t for t, _ in hits}) == 1 else []
-
 
 def one_edit_apart(a: str, b: str) -> bool:
     """Whether b is a with exactly one letter changed, dropped or added."""

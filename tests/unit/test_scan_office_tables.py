@@ -13,7 +13,8 @@ from documents.scanprep import orient, remove_rules
 from extraction.engines.offline import OfflineEngine
 from extraction.engines.offline.layout import legal_form_misread, on_paper
 from extraction.pages import ASIDE_BLOCK, DocumentText, PageText, Word
-from extraction.vocabulary.index import LabelIndex, one_edit_apart
+from extraction.vocabulary.index import one_edit_apart
+from extraction.vocabulary.spelling import label_word
 from tests.support.images import scan_grey, scan_png
 from tests.support.invoices import schema_invoice
 from tests.support.pages import phrase_page
@@ -84,19 +85,10 @@ def test_a_page_of_boxed_rows_is_read_upright_and_turned_back_when_upside_down(a
     assert orient(scan_grey(scan_png(pdf, rotate=angle, turn=180, noise=0.0005))).turn == 180
 
 
-def test_a_word_one_letter_off_a_label_is_that_label_only_when_no_other_is_as_close():
+def test_one_edit_apart():
     assert one_edit_apart("hoeveelheid", "hoeveclheid") and one_edit_apart("stukprijs", "stukpris")
     assert one_edit_apart("menge", "mengen") and not one_edit_apart("betrag", "betrag")
     assert not one_edit_apart("hoeveelheid", "hoeveelhxyd")
-    index = LabelIndex()
-    index.add("Hoeveelheid", "qty", 1.0)
-    index.add("Stukprijs", "unit_price", 1.0)
-    index.add("Betrag", "amount", 1.0)
-    index.add("Beitrag", "other", 1.0)
-    assert [t for t, _ in index.near("hoeveclheid")] == ["qty"]
-    assert [t for t, _ in index.near("stukpris")] == ["unit_price"]
-    assert index.near("bertrag") == []  # one letter from two labels of two columns
-    assert index.near("qty") == []  # short words: too many are one letter from a label
 
 
 def _table(heading: list[str], rows: list[list[str]]) -> list[list[tuple]]:
@@ -258,3 +250,18 @@ def test_a_title_ocr_missed_is_inferred_from_a_label_made_of_the_title_and_a_num
     assert result.result["document_type_code"] == "380" and result.confidence["document_type_code"] < 0.8
     rows[4][0] = (60, "Gutschriftsnummer")
     assert ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows)])).result["document_type_code"] == "381"
+
+
+def test_a_scanned_label_word_one_letter_off_reads_as_the_label_and_other_words_stay():
+    assert [label_word(w) for w in ("literste", "hoeveclheid", "stukpris")] == ["uiterste", "hoeveelheid", "stukprijs"]
+    # label words themselves, names and descriptions, short words: as they are
+    assert [label_word(w) for w in ("uiterste", "mercier", "bureautique", "datum", "bakker")] == [None] * 5
+    rows = [[(60, "Smit Kantoorartikelen BVBA")], [(60, "Stationsstraat 59")], [(60, "2000 Antwerpen")], [],
+            [(60, "Factuurnummer"), (200, "Factuurdatum")], [(60, "F21/393"), (200, "24 februari 2021")],
+            [(60, "Literste betaaldatum"), (200, "Klantnummer")], [(60, "6 maart 2021"), (200, "616014")], [],
+            [(60, "Beschrijving"), (330, "Hoeveelheid"), (420, "Prijs"), (510, "Bedrag")],
+            [(60, "Adviesdiensten"), (335, "6"), (420, "539,76"), (510, "3.238,56")], [],
+            [(420, "Totaal"), (510, "3.238,56")]]
+    scanned = ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows, source="ocr", conf=0.9)])).result
+    assert scanned["due_date"] == "2021-03-06"
+    assert ENGINE.extract(SCHEMA, DocumentText(pages=[phrase_page(rows)])).result["due_date"] is None  # a text layer prints what it says

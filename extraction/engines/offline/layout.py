@@ -17,6 +17,7 @@ from extraction.engines.offline.dates import date_order
 from extraction.pages import ASIDE_BLOCK, DocumentText, PageText, Word
 from extraction.result import Citation
 from extraction.vocabulary import LEGAL_FORMS, detect_language, pieces_of
+from extraction.vocabulary.spelling import label_word
 
 
 @dataclass
@@ -85,13 +86,14 @@ def legal_form_misread(text: str) -> str:
 
 def ocr_label_pieces(text: str) -> list[str]:
     """A scanned word's label pieces, the letter O that OCR read as a zero put back: a word of
-    letters whose only figures are one or two zeros ("P.0.", "N0.") is a label, not a number."""
+    letters whose only figures are one or two zeros ("P.0.", "N0.") is a label, not a number; a
+    piece one letter off a label word ("literste" for "uiterste") is that word (spelling.py)."""
     if _MWST_MISREAD.fullmatch(text):
         return ["mwst"]  # "MwSt." with its w read as u or v ("Must.", "Mvst."): the German tax label
     digits = [ch for ch in text if ch.isdigit()]
     if digits and set(digits) == {"0"} and len(digits) <= 2 and sum(ch.isalpha() for ch in text) >= 1:
-        return pieces_of(text.replace("0", "O"))
-    return pieces_of(text)
+        text = text.replace("0", "O")
+    return [label_word(p) or p for p in pieces_of(text)]
 
 
 def build_rows(page: PageText) -> list[Row]:

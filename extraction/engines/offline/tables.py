@@ -167,16 +167,11 @@ class TableReader:
 
     def _compounds(self, r: Row, covered: set[int]) -> list[tuple[int, int, str, float]]:
         """Header words that are compounds ending in a column label ("Regeltotaal",
-        "Zeilenbetrag", "Nettogesamtpreis"), or on a scan one letter off a label ("Hoeveclheid"):
-        that column, with a lower weight."""
+        "Zeilenbetrag", "Nettogesamtpreis"): that column, with a lower weight."""
         out = []
         for k, w in enumerate(r.words):
             key = "".join(w.pieces)
-            if k in covered or len(key) < 6:
-                continue
-            near = self.index.near(key) if w.conf is not None else []
-            if near:
-                out.append((k, k, near[0][0], 0.8 * max(wt for _, wt in near)))
+            if k in covered or len(key) < 7:
                 continue
             best: tuple[int, str] | None = None
             for suffix, targets in self.suffixes.items():
