@@ -12,7 +12,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from extraction.engines.offline.layout import OCR_INK_TO_FONT_BOX, DocumentRows, PlacedWord, Row, segments
+from extraction.engines.offline.layout import OCR_INK_TO_FONT_BOX, DocumentRows, PlacedWord, Row, ocr_read, segments
 from extraction.engines.offline.regions import slip_start
 from extraction.values import fold
 from extraction.vocabulary import LEGAL_FORMS, SALUTATIONS, pieces_of
@@ -76,7 +76,7 @@ def _next_line(upper: list[PlacedWord], lower: list[PlacedWord], ref: list[Place
     def height(ws: list[PlacedWord]) -> float:
         return statistics.median(w.y1 - w.y0 for w in ws)
 
-    scan = ref[0].conf is not None
+    scan = ocr_read(ref)
     h = height(ref)
     gap = min(w.y0 for w in lower) - max(w.y1 for w in upper)
     return gap <= 0.9 * h * (OCR_INK_TO_FONT_BOX if scan else 1.0) and \
@@ -120,7 +120,7 @@ def sender_line(doc: DocumentRows) -> tuple[Row, list[PlacedWord], str] | None:
             break  # a return address sits above the envelope window, not in the footer
         segs = segments(r)
         lines = [(ws, [p.strip() for p in _RETURN_SPLIT.split(" ".join(w.text for w in ws)) if p.strip()]) for ws in segs]
-        if r.words[0].conf is not None:
+        if ocr_read(r.words):
             # on a scan the dot between the parts ("Name · Street 1 · City") goes with the specks:
             # the parts are the row's last segments, the fewest that make an address first (labels
             # may stand before them on the row)

@@ -14,6 +14,7 @@ from itertools import product
 from typing import Any
 
 from core.schema import FieldSpec
+from extraction.vocabulary.index import one_edit_apart
 
 # bonuses of an amount combination, in units of a candidate's score
 ADDS_UP = 1.0  # subtotal + tax = total
@@ -191,13 +192,7 @@ def one_figure_off(c: Candidate, value: float) -> bool:
     changed ("17.833,35" for 117.833,35): a misreading of it, not another amount."""
     if c.ocr is None or not isinstance(c.value, (int, float)) or c.value == value or (c.value < 0) != (value < 0):
         return False
-    a, b = f"{abs(c.value):.2f}".replace(".", ""), f"{abs(value):.2f}".replace(".", "")
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) == 1
-    if abs(len(a) - len(b)) != 1:
-        return False
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
+    return one_edit_apart(f"{abs(c.value):.2f}".replace(".", ""), f"{abs(value):.2f}".replace(".", ""))
 
 
 def _printed(amount: float, printed: set[float] | None) -> bool:

@@ -53,7 +53,9 @@ class OfflineEngine:
 
         header = HeaderReader(doc, scalar_fields, table_rows)
         cands = header.candidates()
-        printed = {round(abs(v), 2) for r in doc.rows for v, _ in money_amounts(r.words, doc.language, doc.decimal)}
+        # every amount printed, for the repairs of a scan's misread figures (a text layer has none)
+        printed = {round(abs(v), 2) for r in doc.rows for v, _ in money_amounts(r.words, doc.language, doc.decimal)} \
+            if doc.scanned else None
         chosen, arith = choose_candidates(scalar_fields, cands, header.concept, line_sum(result, list_fields),
                                           prepaid(doc, table_rows), header.rate_lines, printed)
         self._date_order(chosen, header.concept, doc.date_order, arith)

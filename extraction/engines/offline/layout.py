@@ -317,8 +317,13 @@ class DocumentRows:
         # box a text layer gives each word (measured 0.51 on 24 layouts), so a distance of n lines
         # on a scan is n of the text layer's box heights
         read_by_ocr = sum(1 for r in self.rows for w in r.words if w.conf is not None)
+        self.scanned = read_by_ocr > 0
         self.box_scale = OCR_INK_TO_FONT_BOX if 2 * read_by_ocr > len(texts) else 1.0  # a word's height -> its font box's
-        self.line_step = self.line_h * self.box_scale
+
+    @property
+    def line_step(self) -> float:
+        """A line's height in the text layer's measure: the unit of distances counted in lines."""
+        return self.line_h * self.box_scale
 
     def cite(self, page: int, box: tuple[float, float, float, float]) -> Citation:
         w, h = self.size.get(page, (1.0, 1.0))

@@ -214,7 +214,7 @@ class TableReader:
     # -- cells -----------------------------------------------------------------------------------
     def cells(self, r: Row, cols: list[Column]) -> dict[int, list[PlacedWord]]:
         """A row's words per column index (see cells.assign_cells); remembers each word's margin."""
-        out, margins = assign_cells([w for w in r.words if not w.aside], cols)
+        out, margins = assign_cells(r.words, cols)
         self.margin.update(margins)
         return out
 
@@ -227,7 +227,7 @@ class TableReader:
             re.fullmatch(r"[-+(]?[€$£¥₹]?[-+]?[\d.,'’]+\)?-?%?|[-−–]?[€$£¥₹]|[A-Za-z]{1,5}\.?|x|@|/|-|\*+", unglued(w.text))
             for w in ws
         )
-        if not clean and len(ws) == 1 and ws[0].conf is not None and len(ws[0].text) <= 3 and \
+        if not clean and len(ws) == 1 and ocr_read(ws) and len(ws[0].text) <= 3 and \
                 re.search(r"\d", ws[0].text):
             return None, True  # a scan's figure misread ("T5" for "7,5"): not read, and no other text
         if not amts:
