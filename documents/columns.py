@@ -8,6 +8,9 @@ Oktober 2024" came out as "4. Oktober pas 2024", an address line and the date be
 "SERIEN ARE". Such a block is moved below the page (same x, the page's paper around it) before the
 page is read, and its words are put back where it was printed afterwards; a table's columns, whose
 lines are level, stay where they are.
+
+A dark panel down the page (a sidebar with the seller's details, printed light) is read apart in
+a tesseract pass of its own, its print made dark on paper, and its words are marked as set aside.
 """
 
 from __future__ import annotations
@@ -123,14 +126,17 @@ def dark_panels_read_apart(a: np.ndarray, line_px: float, paper: float) -> tuple
     its lines spliced into the rows beside it, so its print is taken off the page; but set on
     paper, the page's blurred print was read worse (tesseract sets print apart from paper by the
     whole image's greys; table rows were lost), so the panel's colour stays."""
-    margin = int(line_px)
-    panels = [Panel(y0, y1, x0, x1, np.pad(light_on_paper(a[y0:y1, x0:x1], paper), margin, constant_values=int(paper)),
-                    margin) for y0, y1, x0, x1 in dark_panels(a, line_px)]
-    if not panels:
+    found = dark_panels(a, line_px)
+    if not found:
         return a, []
-    page = a.copy()
-    for p in panels:
-        page[p.y0:p.y1, p.x0:p.x1] = int(np.median(a[p.y0:p.y1, p.x0:p.x1]))
+    margin = int(line_px)
+    page, panels = a.copy(), []
+    for y0, y1, x0, x1 in found:
+        crop = a[y0:y1, x0:x1]
+        colour = float(np.median(crop))
+        panels.append(Panel(y0, y1, x0, x1, np.pad(light_on_paper(crop, paper, colour), margin, constant_values=int(paper)),
+                            margin))
+        page[y0:y1, x0:x1] = int(colour)
     return page, panels
 
 
@@ -145,9 +151,14 @@ def with_panels(words: list, panels: list[Panel], read: list[list], points_per_p
     out = [w for w in words if not any(inside(w, p) for p in panels)]
     for p, ws in zip(panels, read):
         dy, dx = (p.y0 - p.margin) * points_per_px, (p.x0 - p.margin) * points_per_px
-        out += [w.model_copy(update={"x0": round(w.x0 + dx, 2), "x1": round(w.x1 + dx, 2), "y0": round(w.y0 + dy, 2),
-                                     "y1": round(w.y1 + dy, 2), "block": ASIDE_BLOCK + w.block}) for w in ws]
+        out += [_shifted(w, dx, dy, block=ASIDE_BLOCK + w.block) for w in ws]
     return out
+
+
+def _shifted(w, dx: float, dy: float, **more):
+    """A word moved by (dx, dy) points (and ``more`` of its fields changed)."""
+    return w.model_copy(update={"x0": round(w.x0 + dx, 2), "x1": round(w.x1 + dx, 2),
+                                "y0": round(w.y0 + dy, 2), "y1": round(w.y1 + dy, 2), **more})
 
 
 def stack_offset_blocks(a: np.ndarray, line_px: float, paper: float) -> tuple[np.ndarray, list[Moved]]:
@@ -181,6 +192,5 @@ def put_back(words: list, moved: list[Moved], points_per_px: float) -> list:
         if m is None:
             out.append(w)
             continue
-        dy = (m.to - m.y0) * points_per_px
-        out.append(w.model_copy(update={"y0": round(w.y0 - dy, 2), "y1": round(w.y1 - dy, 2)}))
+        out.append(_shifted(w, 0.0, -(m.to - m.y0) * points_per_px))
     return out

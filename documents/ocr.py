@@ -12,7 +12,8 @@ Runs in page processes (like documents.pages), one tesseract process per page:
    about LINE_PX_TARGET pixels high (small print enlarged; large print read as it is), and read.
    Blocks side by side whose text lines are not level (a grid of labels and values beside an
    address) are drawn below the page first and their words put back afterwards
-   (documents/columns.py): the one-column segmentation cut its lines across both.
+   (documents/columns.py): the one-column segmentation cut its lines across both. A dark sidebar
+   is read in a pass of its own, its words marked as set aside from the page's rows.
 3. A page that still reads badly (mean word confidence under LOW_CONFIDENCE) is read once more
    turned by half a turn, and the better reading is kept (a page upside down whose text gave no
    clear sign).

@@ -30,6 +30,7 @@ page must be turned by to be upright (documents/ocr.py draws it so).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -135,7 +136,7 @@ def _ink(a: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
         # a dark band's or panel's ground is no ink: between its light letters it makes short
         # runs down and across, and a sidebar's looked like lines read sideways
         k = SHADE_BLOCK // step
-        dark = np.repeat(np.repeat(areas[4], k, axis=0), k, axis=1)[:ink.shape[0], :ink.shape[1]]
+        dark = np.repeat(np.repeat(areas.dark, k, axis=0), k, axis=1)[:ink.shape[0], :ink.shape[1]]
         ink[:dark.shape[0], :dark.shape[1]] &= ~dark
     ys, xs = np.nonzero(ink)
     return ys.astype(np.float64), xs.astype(np.float64)
@@ -379,10 +380,18 @@ def remove_rules(a: np.ndarray, line_px: float) -> tuple[np.ndarray, int]:
     return out, n
 
 
-def _dark_areas(a: np.ndarray, line_px: float) -> tuple[float, np.ndarray, np.ndarray, int, np.ndarray] | None:
-    """(paper, the blocks' shade with dark print gone, blocks darker than half the paper, the
-    width of a word's hole in blocks, those blocks with their holes filled), or None when the page
-    has no dark area: on blocks of SHADE_BLOCK pixels."""
+class _DarkAreas(NamedTuple):
+    """A page's dark areas, on blocks of SHADE_BLOCK pixels."""
+
+    paper: float
+    band: np.ndarray  # each block's shade with dark print gone
+    found: np.ndarray  # blocks darker than half the paper
+    fill: int  # the width of a word's hole, in blocks
+    dark: np.ndarray  # the found blocks with their holes (light letters) filled
+
+
+def _dark_areas(a: np.ndarray, line_px: float) -> _DarkAreas | None:
+    """The page's dark areas, or None when it has none."""
     b = SHADE_BLOCK
     if a.shape[0] < 8 * b or a.shape[1] < 8 * b:
         return None
@@ -396,7 +405,7 @@ def _dark_areas(a: np.ndarray, line_px: float) -> tuple[float, np.ndarray, np.nd
     # holes left by bold light letters are filled; the band's colour is its darkest nearby
     fill = max(r, int(round(line_px / b)) if line_px else 3)  # a word of light letters is a hole this wide
     dark = _extreme_filter(_extreme_filter(found.astype(np.uint8), fill, np.maximum), fill, np.minimum).astype(bool)
-    return paper, band, found, fill, dark
+    return _DarkAreas(paper, band, found, fill, dark)
 
 
 def _tall(dark: np.ndarray, line_px: float) -> np.ndarray:
@@ -410,26 +419,33 @@ def dark_panels(a: np.ndarray, line_px: float) -> list[tuple[int, int, int, int]
     areas = _dark_areas(a, line_px)
     if areas is None:
         return []
-    paper, panel = areas[0], _tall(areas[4], line_px)
+    panel = _tall(areas.dark, line_px)
     b = SHADE_BLOCK
     out = []
     for c0, c1 in true_spans(np.asarray(panel.any(axis=0))):
         for r0, r1 in true_spans(np.asarray(panel[:, c0:c1].any(axis=1))):
             # to the panel's own edges (its blocks may take in a strip of the paper around it)
             y0, y1, x0, x1 = r0 * b, r1 * b, c0 * b, c1 * b
-            ys = np.flatnonzero(np.median(a[y0:y1, x0:x1], axis=1) < paper / 2)
-            xs = np.flatnonzero(np.median(a[y0:y1, x0:x1], axis=0) < paper / 2)
+            crop = a[y0:y1, x0:x1]
+            ys = np.flatnonzero(np.median(crop, axis=1) < areas.paper / 2)
+            xs = np.flatnonzero(np.median(crop, axis=0) < areas.paper / 2)
             if len(ys) and len(xs):
                 out.append((y0 + int(ys[0]), y0 + int(ys[-1]) + 1, x0 + int(xs[0]), x0 + int(xs[-1]) + 1))
     return out
 
 
-def light_on_paper(block: np.ndarray, paper: float) -> np.ndarray:
-    """A dark panel's light print as dark print on paper (its grain, under BAND_GRAIN of the way
-    from the panel's colour to the paper, set on the paper)."""
-    bg = float(np.median(block))
-    t = np.clip(((block.astype(np.float32) - bg) / max(paper - bg, 1.0) - BAND_GRAIN) / (1 - BAND_GRAIN), 0.0, 1.0)
-    return np.clip(paper * (1.0 - t), 0, 255).astype(np.uint8)
+def _light_as_dark(f: np.ndarray, bg, paper: float) -> np.ndarray:
+    """Greys ``f`` printed light on a ground of colour ``bg`` as dark print on paper: the ground
+    becomes paper, paper-light becomes black. The ground's own grain (a scanner's noise, JPEG
+    blocks around the letters) stays under BAND_GRAIN of the way and is set on the paper, not
+    inverted into grey specks tesseract reads as marks."""
+    t = np.clip(((f - bg) / np.maximum(paper - bg, 1.0) - BAND_GRAIN) / (1 - BAND_GRAIN), 0.0, 1.0)
+    return paper * (1.0 - t)
+
+
+def light_on_paper(block: np.ndarray, paper: float, colour: float) -> np.ndarray:
+    """A dark panel (of ``colour``) with its light print as dark print on paper."""
+    return np.clip(_light_as_dark(block.astype(np.float32), np.float32(colour), paper), 0, 255).astype(np.uint8)
 
 
 def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, bool]:
@@ -461,11 +477,7 @@ def invert_dark_bands(a: np.ndarray, line_px: float = 0.0) -> tuple[np.ndarray, 
 
     bg = pixels(np.where(near, colour, 255)).astype(np.float32)
     f = a.astype(np.float32)
-    # 0: the band's colour, 1: paper-light. The band's own grain (a scanner's noise, JPEG blocks
-    # around its letters) stays under a third of the way and is set on the paper, not inverted into
-    # grey specks tesseract reads as marks.
-    t = np.clip(((f - bg) / np.maximum(paper - bg, 1.0) - BAND_GRAIN) / (1 - BAND_GRAIN), 0.0, 1.0)
-    out = np.where(pixels(core), paper * (1.0 - t), f)
+    out = np.where(pixels(core), _light_as_dark(f, bg, paper), f)
     # the band's edge and rim: what is as dark as the band goes, the paper stays
     rim = pixels(near & ~core) & (f < (bg + paper) / 2)
     out[rim] = paper
